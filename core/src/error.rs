@@ -1,0 +1,96 @@
+//! The shape shared by every error the core reports: which field, what is
+//! wrong with it, and how to fix it. Each fallible operation has its own
+//! `code` so a program can tell them apart.
+
+/// An error that names the offending field and says how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldError {
+    /// Stable machine-readable code, e.g. `invalid_option`, `invalid_batch`.
+    pub code: &'static str,
+    /// Path of the offending field, e.g. `options.flushAt` or `events[3].ts`.
+    pub field: String,
+    /// What is wrong, in a sentence.
+    pub problem: String,
+    /// How to fix it; empty when the problem says it all.
+    pub fix: String,
+}
+
+impl FieldError {
+    pub fn new(code: &'static str, field: impl Into<String>, problem: impl Into<String>) -> Self {
+        FieldError {
+            code,
+            field: field.into(),
+            problem: problem.into(),
+            fix: String::new(),
+        }
+    }
+
+    pub fn with_fix(mut self, fix: impl Into<String>) -> Self {
+        self.fix = fix.into();
+        self
+    }
+
+    /// One line for a person: `field: problem. fix`.
+    pub fn message(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&self.field);
+        out.push_str(": ");
+        out.push_str(&self.problem);
+        if !self.fix.is_empty() {
+            out.push_str(". ");
+            out.push_str(&self.fix);
+        }
+        out
+    }
+
+    /// `{"code":…,"field":…,"message":…}` for the JavaScript side and HTTP bodies.
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{\"code\":");
+        crate::json::write_string(&mut out, self.code);
+        out.push_str(",\"field\":");
+        crate::json::write_string(&mut out, &self.field);
+        out.push_str(",\"message\":");
+        crate::json::write_string(&mut out, &self.message());
+        out.push('}');
+        out
+    }
+}
+
+impl core::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for FieldError {}
+
+/// Describes a JSON value for an error message: `"abc"`, `12`, `an object`.
+pub fn describe(value: &crate::json::Value) -> String {
+    use crate::json::Value;
+    match value {
+        Value::String(s) if s.len() <= 40 => {
+            let mut out = String::new();
+            crate::json::write_string(&mut out, s);
+            out
+        }
+        Value::Number(n) if n.len() <= 24 => n.clone(),
+        Value::Bool(b) => if *b { "true" } else { "false" }.into(),
+        other => other.type_name().into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_names_field_problem_and_fix() {
+        let e = FieldError::new("invalid_option", "options.flushAt", "expected an integer, got \"x\"")
+            .with_fix("Use a number such as 30");
+        assert_eq!(e.message(), "options.flushAt: expected an integer, got \"x\". Use a number such as 30");
+        assert_eq!(
+            e.to_json(),
+            r#"{"code":"invalid_option","field":"options.flushAt","message":"options.flushAt: expected an integer, got \"x\". Use a number such as 30"}"#
+        );
+    }
+}

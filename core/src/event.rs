@@ -1,0 +1,213 @@
+//! The event model and its wire encoding (Parcours batch format v1).
+//!
+//! Every event carries a unique id (so a server can drop duplicates), its
+//! time, the visitor, the session, the page it happened on and the library.
+//! The page context is encoded once per page and reused for every event on it.
+
+use crate::json::write_string;
+use crate::num::push_u64;
+
+pub const LIBRARY_NAME: &str = "parcours";
+pub const LIBRARY_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What kind of call produced an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    Track,
+    Page,
+    Identify,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Track => "track",
+            EventKind::Page => "page",
+            EventKind::Identify => "identify",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<EventKind> {
+        match s {
+            "track" => Some(EventKind::Track),
+            "page" => Some(EventKind::Page),
+            "identify" => Some(EventKind::Identify),
+            _ => None,
+        }
+    }
+
+    /// The number the JavaScript facade uses for this kind.
+    pub fn from_code(code: u8) -> Option<EventKind> {
+        match code {
+            0 => Some(EventKind::Track),
+            1 => Some(EventKind::Page),
+            2 => Some(EventKind::Identify),
+            _ => None,
+        }
+    }
+}
+
+/// Where an event happened.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PageContext {
+    pub url: String,
+    pub path: String,
+    pub title: String,
+    pub referrer: String,
+    /// `"page":{…},"library":{…}` ready to paste into each event.
+    encoded: String,
+}
+
+impl PageContext {
+    pub fn new(url: &str, title: &str, referrer: &str) -> PageContext {
+        let path = path_of(url).to_string();
+        let mut encoded = String::from("\"page\":{\"url\":");
+        write_string(&mut encoded, url);
+        encoded.push_str(",\"path\":");
+        write_string(&mut encoded, &path);
+        encoded.push_str(",\"title\":");
+        write_string(&mut encoded, title);
+        encoded.push_str(",\"referrer\":");
+        write_string(&mut encoded, referrer);
+        encoded.push_str("},\"library\":{\"name\":\"");
+        encoded.push_str(LIBRARY_NAME);
+        encoded.push_str("\",\"version\":\"");
+        encoded.push_str(LIBRARY_VERSION);
+        encoded.push_str("\"}");
+        PageContext {
+            url: url.into(),
+            path,
+            title: title.into(),
+            referrer: referrer.into(),
+            encoded,
+        }
+    }
+}
+
+/// The path of a URL: what follows the host, without query or fragment.
+pub fn path_of(url: &str) -> &str {
+    let after_scheme = match url.find("://") {
+        Some(i) => &url[i + 3..],
+        None => url,
+    };
+    let rest = if url.contains("://") {
+        match after_scheme.find('/') {
+            Some(i) => &after_scheme[i..],
+            None => "/",
+        }
+    } else {
+        after_scheme
+    };
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    if end == 0 {
+        "/"
+    } else {
+        &rest[..end]
+    }
+}
+
+/// The fields of one event, borrowed from the tracker's state.
+pub struct EventFields<'a> {
+    pub id: &'a str,
+    pub kind: EventKind,
+    pub name: &'a str,
+    pub ts: u64,
+    pub visitor_id: &'a str,
+    pub session_id: &'a str,
+    pub user_id: Option<&'a str>,
+    /// A JSON object's text, or empty for none.
+    pub properties: &'a str,
+    pub page: &'a PageContext,
+}
+
+impl EventFields<'_> {
+    /// Appends the event as one JSON object.
+    pub fn encode(&self, out: &mut String) {
+        out.push_str("{\"id\":\"");
+        out.push_str(self.id); // generated ids need no escaping
+        out.push_str("\",\"type\":\"");
+        out.push_str(self.kind.as_str());
+        out.push_str("\",\"name\":");
+        write_string(out, self.name);
+        out.push_str(",\"ts\":");
+        push_u64(out, self.ts);
+        out.push_str(",\"visitorId\":");
+        write_string(out, self.visitor_id);
+        out.push_str(",\"sessionId\":");
+        write_string(out, self.session_id);
+        if let Some(user_id) = self.user_id {
+            out.push_str(",\"userId\":");
+            write_string(out, user_id);
+        }
+        if !self.properties.is_empty() {
+            out.push_str(if self.kind == EventKind::Identify { ",\"traits\":" } else { ",\"properties\":" });
+            out.push_str(self.properties);
+        }
+        out.push_str(",\"context\":{");
+        out.push_str(&self.page.encoded);
+        out.push_str("}}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json;
+
+    #[test]
+    fn path_ignores_origin_query_and_fragment() {
+        assert_eq!(path_of("https://shop.example/pricing?utm_source=x#top"), "/pricing");
+        assert_eq!(path_of("https://shop.example"), "/");
+        assert_eq!(path_of("https://shop.example?x=1"), "/");
+        assert_eq!(path_of("/checkout/pay?step=2"), "/checkout/pay");
+    }
+
+    #[test]
+    fn an_event_encodes_to_valid_json_with_every_required_field() {
+        let page = PageContext::new("https://shop.example/p?q=1", "Shop \"best\"", "https://google.com/");
+        let mut out = String::new();
+        EventFields {
+            id: "0189abcd-ef01-7fff-bfff-ffffffffffff",
+            kind: EventKind::Track,
+            name: "Added to cart",
+            ts: 1_732_270_000_000,
+            visitor_id: "v1",
+            session_id: "s1",
+            user_id: Some("u1"),
+            properties: r#"{"price":12.50}"#,
+            page: &page,
+        }
+        .encode(&mut out);
+        let v = json::parse(&out).unwrap();
+        assert_eq!(v.get("type").unwrap().as_str(), Some("track"));
+        assert_eq!(v.get("ts").unwrap().as_u64(), Some(1_732_270_000_000));
+        assert_eq!(v.get("userId").unwrap().as_str(), Some("u1"));
+        assert_eq!(v.get("properties").unwrap().get("price"), Some(&json::Value::Number("12.50".into())));
+        let ctx = v.get("context").unwrap();
+        assert_eq!(ctx.get("page").unwrap().get("path").unwrap().as_str(), Some("/p"));
+        assert_eq!(ctx.get("page").unwrap().get("title").unwrap().as_str(), Some("Shop \"best\""));
+        assert_eq!(ctx.get("library").unwrap().get("version").unwrap().as_str(), Some(LIBRARY_VERSION));
+    }
+
+    #[test]
+    fn identify_carries_traits_and_no_properties_key() {
+        let page = PageContext::new("/", "", "");
+        let mut out = String::new();
+        EventFields {
+            id: "x",
+            kind: EventKind::Identify,
+            name: "identify",
+            ts: 1,
+            visitor_id: "v",
+            session_id: "s",
+            user_id: None,
+            properties: r#"{"plan":"pro"}"#,
+            page: &page,
+        }
+        .encode(&mut out);
+        let v = json::parse(&out).unwrap();
+        assert!(v.get("properties").is_none());
+        assert_eq!(v.get("traits").unwrap().get("plan").unwrap().as_str(), Some("pro"));
+        assert!(v.get("userId").is_none());
+    }
+}

@@ -1,0 +1,25 @@
+//! `parcours-core`: everything the Parcours SDK decides, with no knowledge of
+//! a browser. Time and randomness come in as arguments, storage through the
+//! [`platform::Store`] trait, so every rule is tested with plain `cargo test`.
+//!
+//! Module map:
+//! - [`json`], [`num`]: a small JSON reader/writer and integer text (no serde, no fmt: size).
+//! - [`config`]: the `init` options, validated with field-naming errors ([`error`]).
+//! - [`event`], [`id`]: the event model, its encoding, UUIDv7 ids.
+//! - [`session`]: when a visit starts and ends.
+//! - [`outbox`], [`retry`]: the bounded queue, batching, and what to do after an answer.
+//! - [`tracker`]: ties them together for the shell.
+//! - [`batch`]: reading a batch on the receiving side (the collector).
+
+pub mod batch;
+pub mod config;
+pub mod error;
+pub mod event;
+pub mod id;
+pub mod json;
+pub mod num;
+pub mod outbox;
+pub mod platform;
+pub mod retry;
+pub mod session;
+pub mod tracker;

@@ -1,0 +1,72 @@
+//! Integer text without `core::fmt` (whose machinery would cost kilobytes in
+//! the browser bundle).
+
+/// Appends `n` in decimal.
+pub fn push_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &digit in &buf[i..] {
+        out.push(digit as char);
+    }
+}
+
+pub fn u64_to_string(n: u64) -> String {
+    let mut out = String::new();
+    push_u64(&mut out, n);
+    out
+}
+
+pub fn i64_to_string(n: i64) -> String {
+    let mut out = String::new();
+    if n < 0 {
+        out.push('-');
+    }
+    push_u64(&mut out, n.unsigned_abs());
+    out
+}
+
+/// Parses plain decimal digits (no sign, no fraction); `None` on anything else
+/// or on overflow.
+pub fn parse_u64(text: &str) -> Option<u64> {
+    if text.is_empty() || text.len() > 20 {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for byte in text.bytes() {
+        if !byte.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add((byte - b'0') as u64)?;
+    }
+    Some(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_and_reads_integers() {
+        for n in [0, 7, 10, 1_732_270_000_000, u64::MAX] {
+            assert_eq!(parse_u64(&u64_to_string(n)), Some(n));
+            assert_eq!(u64_to_string(n), n.to_string());
+        }
+        assert_eq!(i64_to_string(-42), "-42");
+        assert_eq!(i64_to_string(i64::MIN), i64::MIN.to_string());
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_plain_integer() {
+        for text in ["", "-1", "1.0", "1e3", "18446744073709551616", " 1"] {
+            assert_eq!(parse_u64(text), None, "{text}");
+        }
+    }
+}
