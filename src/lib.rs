@@ -1,1 +1,280 @@
-pub fn placeholder() {}
+//! The browser shell of Parcours: the functions the JavaScript facade calls.
+//!
+//! Division of labour (see HACKING.md): the hand-written JavaScript in `www/`
+//! owns everything that calls back later (timers, listeners, `fetch`), so
+//! that a trapped WebAssembly instance can be switched off cleanly without
+//! leaving callbacks into it behind. This crate owns storage, randomness,
+//! page context and, through `parcours-core`, every decision.
+//!
+//! Panic strategy: release builds use `panic = "abort"`, so a bug traps; the
+//! facade catches the trap, logs it once and disables the SDK. Nothing here
+//! unwraps a browser call: each has a fallback.
+//!
+//! Calls return small codes or JSON text rather than JS objects: that keeps
+//! the generated glue, and the per-event cost, small.
+
+#![cfg_attr(all(target_arch = "wasm32", not(test)), no_std)]
+
+extern crate alloc;
+
+#[cfg(all(target_arch = "wasm32", not(test)))]
+mod allocator;
+mod page;
+mod random;
+mod storage;
+
+use alloc::string::{String, ToString};
+use core::cell::RefCell;
+
+use parcours_core::config::parse_options;
+use parcours_core::event::EventKind;
+use parcours_core::json::write_string;
+use parcours_core::num::push_u64;
+use parcours_core::retry::Disposition;
+use parcours_core::tracker::Tracker;
+use wasm_bindgen::prelude::*;
+
+use random::CryptoRandom;
+use storage::BrowserStore;
+
+struct Shell {
+    tracker: Tracker,
+    store: BrowserStore,
+    random: CryptoRandom,
+    last_error: String,
+}
+
+/// The SDK's state. WebAssembly here is single-threaded, and no call into
+/// JavaScript happens while it is borrowed, so one cell suffices.
+struct Global(RefCell<Option<Shell>>);
+// SAFETY: see above; there is only one thread.
+unsafe impl Sync for Global {}
+static SHELL: Global = Global(RefCell::new(None));
+
+#[cfg(all(target_arch = "wasm32", not(test)))]
+#[global_allocator]
+static ALLOCATOR: allocator::SizeClassAllocator = allocator::SizeClassAllocator::new();
+
+/// A bug traps instead of formatting a message: the facade catches the trap
+/// and disables the SDK (and no formatting code is shipped).
+#[cfg(all(target_arch = "wasm32", not(test)))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+/// `record` result bits.
+const RECORD_ERROR: u32 = 1;
+const SESSION_STARTED: u32 = 2;
+
+fn with_shell<T>(default: T, f: impl FnOnce(&mut Shell) -> T) -> T {
+    match SHELL.0.borrow_mut().as_mut() {
+        Some(shell) => f(shell),
+        None => default,
+    }
+}
+
+fn ms(t: f64) -> u64 {
+    if t.is_finite() && t > 0.0 {
+        t as u64
+    } else {
+        0
+    }
+}
+
+/// Validates the options (JSON text) and starts the tracker. Returns a JSON
+/// report: `{"ok":true,"warnings":[…],"endpoint":…}` or
+/// `{"ok":false,"error":{"code","field","message"}}`.
+#[wasm_bindgen]
+pub fn start(options: &str, now: f64) -> String {
+    let parsed = match parse_options(options) {
+        Ok(parsed) => parsed,
+        Err(error) => return "{\"ok\":false,\"error\":".to_string() + &error.to_json() + "}",
+    };
+    let mut store = BrowserStore::open();
+    let mut random = CryptoRandom::new();
+    let mut tracker = Tracker::start(parsed.config, &mut store, &mut random, ms(now));
+    let (title, referrer) = page::title_and_referrer();
+    tracker.set_page(&page::href(), &title, &referrer);
+
+    let mut report = String::from("{\"ok\":true,\"warnings\":[");
+    for (i, warning) in parsed.warnings.iter().enumerate() {
+        if i > 0 {
+            report.push(',');
+        }
+        write_string(&mut report, warning);
+    }
+    report.push_str("],\"endpoint\":");
+    let config = tracker.config();
+    write_string(&mut report, &config.endpoint);
+    report.push_str(",\"capturePageview\":");
+    report.push_str(if config.capture_pageview { "true" } else { "false" });
+    report.push_str(",\"debug\":");
+    report.push_str(if config.debug { "true" } else { "false" });
+    report.push_str(",\"persistent\":");
+    report.push_str(if store.is_persistent() { "true" } else { "false" });
+    report.push('}');
+    *SHELL.0.borrow_mut() = Some(Shell { tracker, store, random, last_error: String::new() });
+    report
+}
+
+/// Picks up the session other tabs may have advanced; call before a run of `record`s.
+#[wasm_bindgen]
+pub fn begin() {
+    with_shell((), |s| s.tracker.load_session(&s.store));
+}
+
+/// Saves the session for other tabs; call after a run of `record`s.
+#[wasm_bindgen]
+pub fn end() {
+    with_shell((), |s| s.tracker.save_session(&mut s.store));
+}
+
+/// Records one call made at `ts` on the page `href`. `kind`: 0 track, 1 page,
+/// 2 identify (then `name` is the user id). `payload` is a JSON object's text
+/// or empty. Returns bits: 1 refused (see `take_error`), 2 a session began.
+#[wasm_bindgen]
+pub fn record(kind: u8, name: &str, payload: &str, ts: f64, href: &str) -> u32 {
+    with_shell(RECORD_ERROR, |s| {
+        if s.tracker.page().url != href {
+            // A new page: the previous one is the referrer of a same-document navigation.
+            let referrer = if s.tracker.page().url.is_empty() {
+                page::title_and_referrer().1
+            } else {
+                s.tracker.page().url.clone()
+            };
+            let (title, _) = page::title_and_referrer();
+            s.tracker.set_page(href, &title, &referrer);
+        }
+        let ts = ms(ts);
+        let result = match EventKind::from_code(kind) {
+            Some(EventKind::Identify) => s.tracker.identify(name, payload, ts, &mut s.store, &mut s.random),
+            Some(kind) => s.tracker.record(kind, name, payload, ts, &mut s.random),
+            None => return RECORD_ERROR,
+        };
+        match result {
+            Ok(recorded) if recorded.session_started.is_some() => SESSION_STARTED,
+            Ok(_) => 0,
+            Err(error) => {
+                s.last_error = error.to_json();
+                RECORD_ERROR
+            }
+        }
+    })
+}
+
+/// The last refusal as `{"code","field","message"}`.
+#[wasm_bindgen]
+pub fn take_error() -> String {
+    with_shell(String::new(), |s| core::mem::take(&mut s.last_error))
+}
+
+/// The next batch body to send, or an empty string when none is due.
+#[wasm_bindgen]
+pub fn next_batch(now: f64, force: bool) -> String {
+    with_shell(String::new(), |s| s.tracker.next_batch(ms(now), force, &mut s.random).unwrap_or_default())
+}
+
+/// Applies the answer to the batch in flight: `status` 0 for a network
+/// error, `retry_after` in ms or a negative number. Returns
+/// `{"result":"delivered"|"retry"|"rejected","events":n,"retryAt":t}`.
+#[wasm_bindgen]
+pub fn settle(status: u16, retry_after: f64, now: f64) -> String {
+    with_shell(String::new(), |s| {
+        let retry_after = (retry_after >= 0.0).then(|| ms(retry_after));
+        let Some(settled) = s.tracker.settle(status, retry_after, ms(now), &mut s.random) else {
+            return String::new();
+        };
+        let mut out = String::from("{\"result\":\"");
+        out.push_str(match settled.disposition {
+            Disposition::Delivered => "delivered",
+            Disposition::Retry => "retry",
+            Disposition::Reject => "rejected",
+        });
+        out.push_str("\",\"events\":");
+        push_u64(&mut out, settled.events as u64);
+        out.push_str(",\"retryAt\":");
+        push_u64(&mut out, settled.retry_at);
+        out.push('}');
+        out
+    })
+}
+
+/// Milliseconds until a batch may become due, or -1 when nothing waits.
+#[wasm_bindgen]
+pub fn next_wake(now: f64) -> f64 {
+    with_shell(-1.0, |s| s.tracker.outbox().next_wake(ms(now)).map_or(-1.0, |t| t as f64))
+}
+
+/// Events not yet delivered (waiting or in flight).
+#[wasm_bindgen]
+pub fn pending() -> u32 {
+    with_shell(0, |s| s.tracker.outbox().len() as u32)
+}
+
+/// New anonymous visitor, no user, next event starts a new session.
+#[wasm_bindgen]
+pub fn reset(now: f64) {
+    with_shell((), |s| s.tracker.reset(&mut s.store, &mut s.random, ms(now)));
+}
+
+/// Identity and queue state as JSON, for `parcours.debug()` and tests.
+#[wasm_bindgen]
+pub fn state() -> String {
+    with_shell(String::new(), |s| {
+        let t = &s.tracker;
+        let mut out = String::from("{\"visitorId\":");
+        write_string(&mut out, t.visitor_id());
+        out.push_str(",\"userId\":");
+        match t.user_id() {
+            Some(u) => write_string(&mut out, u),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"sessionId\":");
+        match t.session() {
+            Some(session) => {
+                write_string(&mut out, &session.id);
+                out.push_str(",\"sessionIndex\":");
+                push_u64(&mut out, session.index as u64);
+            }
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"pending\":");
+        push_u64(&mut out, t.outbox().len() as u64);
+        out.push_str(",\"dropped\":");
+        push_u64(&mut out, t.outbox().dropped_total);
+        out.push_str(",\"storageDegraded\":");
+        out.push_str(if s.store.degraded { "true" } else { "false" });
+        out.push('}');
+        out
+    })
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const OPTIONS_TYPE: &'static str = r#"
+/** Options of `init()`. Every field but `endpoint` is optional. */
+export interface ParcoursOptions {
+  /** Where batches are POSTed: an absolute http(s) URL or a path on this site. */
+  endpoint: string;
+  /** Identifies your site to the collector (1-64 letters, digits, -_.:). */
+  writeKey?: string;
+  /** Send as soon as this many events wait. 1-1000, default 30. */
+  flushAt?: number;
+  /** Send waiting events after this many milliseconds. 100-300000, default 5000. */
+  flushInterval?: number;
+  /** Largest request body in bytes; keeps page-hide requests in the browser's budget. 1000-1000000, default 60000. */
+  maxBatchBytes?: number;
+  /** Most events kept locally; beyond, the oldest are dropped and counted. Default 20000. */
+  maxQueueEvents?: number;
+  /** Most bytes kept locally. Default 8000000. */
+  maxQueueBytes?: number;
+  /** A session ends after this much inactivity. 1-1440, default 30. */
+  sessionTimeoutMinutes?: number;
+  /** ...or when it has lasted this long. Default 1440 (24 h). */
+  maxSessionMinutes?: number;
+  /** Record a page view at init. Default true. */
+  capturePageview?: boolean;
+  /** Log what Parcours does in the console. Default false. */
+  debug?: boolean;
+}
+"#;

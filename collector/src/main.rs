@@ -1,1 +1,122 @@
-fn main(){}
+//! Command line of the collector. `parcours-collector --help` lists the flags.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use parcours_collector::app::{router, Settings};
+use parcours_collector::store::Store;
+
+const HELP: &str = "parcours-collector: receives Parcours batches into SQLite
+
+USAGE: parcours-collector [FLAGS]
+
+  --db PATH             SQLite file (default: parcours.db in the working directory)
+  --host ADDR           address to listen on (default: 127.0.0.1)
+  --port N              port (default: 8787; 0 picks a free one)
+  --allow-origin URL    origin allowed to send from a browser; repeat for several
+                        (default: any origin)
+  --max-body BYTES      largest accepted request body (default: 1000000)
+  --www DIR             folder served at / (default: www/ when it exists)
+  --no-www              serve no static files
+  --help                this text
+";
+
+struct Cli {
+    db: PathBuf,
+    addr: SocketAddr,
+    settings: Settings,
+}
+
+fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
+    let mut db = PathBuf::from("parcours.db");
+    let mut host = "127.0.0.1".to_string();
+    let mut port: u16 = 8787;
+    let mut settings = Settings::default();
+    let mut www: Option<PathBuf> = Some(PathBuf::from("www")).filter(|p| p.is_dir());
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("{name} needs a value"));
+        match flag.as_str() {
+            "--help" | "-h" => return Ok(None),
+            "--db" => db = PathBuf::from(value("--db")?),
+            "--host" => host = value("--host")?,
+            "--port" => {
+                let v = value("--port")?;
+                port = v.parse().map_err(|_| format!("--port: expected a number from 0 to 65535, got {v:?}"))?;
+            }
+            "--allow-origin" => settings.allowed_origins.push(value("--allow-origin")?),
+            "--max-body" => {
+                let v = value("--max-body")?;
+                settings.max_body_bytes = v
+                    .parse()
+                    .ok()
+                    .filter(|n| *n >= 1_000)
+                    .ok_or_else(|| format!("--max-body: expected a number of bytes >= 1000, got {v:?}"))?;
+            }
+            "--www" => {
+                let dir = PathBuf::from(value("--www")?);
+                if !dir.is_dir() {
+                    return Err(format!("--www: {} is not a folder", dir.display()));
+                }
+                www = Some(dir);
+            }
+            "--no-www" => www = None,
+            other => return Err(format!("unknown flag {other:?} (see --help)")),
+        }
+    }
+    let addr = format!("{host}:{port}")
+        .parse()
+        .map_err(|_| format!("--host: {host:?} is not an IP address"))?;
+    settings.www_dir = www;
+    Ok(Some(Cli { db, addr, settings }))
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let cli = match parse_args(&args) {
+        Ok(Some(cli)) => cli,
+        Ok(None) => {
+            print!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("parcours-collector: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let store = match Store::open(&cli.db) {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("parcours-collector: cannot open database {}: {e}", cli.db.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(cli.addr).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("parcours-collector: cannot listen on {}: {e}", cli.addr);
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = listener.local_addr().unwrap_or(cli.addr);
+    let has_www = cli.settings.www_dir.is_some();
+    // Tests read this line to learn the port.
+    println!("parcours-collector listening on http://{addr}");
+    println!("  database: {}", cli.db.display());
+    println!("  batches:  POST http://{addr}/v1/batch");
+    println!("  sessions: http://{addr}/sessions");
+    if has_www {
+        println!("  demo:     http://{addr}/demo/");
+    }
+    let app = router(store, cli.settings);
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+        eprintln!("parcours-collector: server error: {e}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}

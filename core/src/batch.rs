@@ -2,6 +2,9 @@
 //! every problem is reported with the path of the field, so a sender can fix
 //! it. The collector uses this; it is the same model the SDK writes.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::error::{describe, FieldError};
 use crate::event::EventKind;
 use crate::json::{self, Value};

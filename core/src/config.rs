@@ -3,6 +3,9 @@
 //! and an unknown key is reported (with a suggestion) but does not stop the
 //! SDK, so a page written for a newer version still works.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::error::{describe, FieldError};
 use crate::json::{self, Value};
 use crate::num::push_u64;

@@ -2,6 +2,9 @@
 //! wrong with it, and how to fix it. Each fallible operation has its own
 //! `code` so a program can tell them apart.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// An error that names the offending field and says how to fix it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
@@ -62,7 +65,7 @@ impl core::fmt::Display for FieldError {
     }
 }
 
-impl std::error::Error for FieldError {}
+impl core::error::Error for FieldError {}
 
 /// Describes a JSON value for an error message: `"abc"`, `12`, `an object`.
 pub fn describe(value: &crate::json::Value) -> String {

@@ -4,6 +4,9 @@
 //! time, the visitor, the session, the page it happened on and the library.
 //! The page context is encoded once per page and reused for every event on it.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::json::write_string;
 use crate::num::push_u64;
 
@@ -85,24 +88,21 @@ impl PageContext {
 }
 
 /// The path of a URL: what follows the host, without query or fragment.
+/// (Byte scanning rather than `str::find`: the pattern searcher is large in wasm.)
 pub fn path_of(url: &str) -> &str {
-    let after_scheme = match url.find("://") {
-        Some(i) => &url[i + 3..],
-        None => url,
-    };
-    let rest = if url.contains("://") {
-        match after_scheme.find('/') {
-            Some(i) => &after_scheme[i..],
-            None => "/",
-        }
-    } else {
-        after_scheme
-    };
-    let end = rest.find(['?', '#']).unwrap_or(rest.len());
-    if end == 0 {
-        "/"
-    } else {
-        &rest[..end]
+    let bytes = url.as_bytes();
+    let mut start = 0;
+    if let Some(scheme_end) = bytes.windows(3).position(|w| w == b"://") {
+        let host_start = scheme_end + 3;
+        start = bytes[host_start..]
+            .iter()
+            .position(|&b| matches!(b, b'/' | b'?' | b'#'))
+            .map_or(bytes.len(), |i| host_start + i);
+    }
+    let end = bytes[start..].iter().position(|&b| b == b'?' || b == b'#').map_or(bytes.len(), |i| start + i);
+    match url.get(start..end) {
+        Some(path) if path.starts_with('/') => path,
+        _ => "/",
     }
 }
 

@@ -2,6 +2,9 @@
 //! index on event ids stays append-mostly, with 74 random bits so that two
 //! browsers never collide in practice.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// Formats a UUIDv7 from a millisecond timestamp and 10 random bytes.
 pub fn uuid_v7(now_ms: u64, random: [u8; 10]) -> String {
     let mut bytes = [0u8; 16];

@@ -5,6 +5,9 @@
 //! kept as their validated source text, so nothing here formats or rounds a
 //! float, and a property like `12.50` reaches the backend unchanged.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// A parsed JSON value. Objects keep their keys in source order.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -289,8 +292,8 @@ impl Parser<'_> {
             }
             self.digits();
         }
-        // The slice is ASCII digits and signs, so it is valid UTF-8.
-        let text = String::from_utf8_lossy(&self.bytes[start..self.pos]).into_owned();
+        // The slice holds only ASCII digits, signs, '.' and 'e'.
+        let text = self.bytes[start..self.pos].iter().map(|&b| b as char).collect();
         Ok(Value::Number(text))
     }
 

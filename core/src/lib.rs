@@ -11,6 +11,17 @@
 //! - [`tracker`]: ties them together for the shell.
 //! - [`batch`]: reading a batch on the receiving side (the collector).
 
+#![cfg_attr(not(test), no_std)]
+
+extern crate alloc;
+
+/// What `std`'s prelude would give; the core is `no_std` so that the
+/// browser build carries no formatting or panic-printing machinery.
+pub(crate) mod prelude {
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec::Vec;
+}
+
 pub mod batch;
 pub mod config;
 pub mod error;

@@ -1,6 +1,9 @@
 //! Integer text without `core::fmt` (whose machinery would cost kilobytes in
 //! the browser bundle).
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// Appends `n` in decimal.
 pub fn push_u64(out: &mut String, mut n: u64) {
     let mut buf = [0u8; 20];

@@ -5,7 +5,10 @@
 //! and a burst coalesces into few large batches rather than many small ones.
 //! A batch keeps its events until the backend's answer is known.
 
-use std::collections::VecDeque;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use alloc::collections::VecDeque;
 
 use crate::json::write_string;
 use crate::num::push_u64;

@@ -3,7 +3,9 @@
 //! The browser shell implements them with web-sys; tests use the in-memory
 //! versions below.
 
-use std::collections::BTreeMap;
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 
 /// Durable key-value storage (localStorage in the browser).
 pub trait Store {
@@ -25,22 +27,24 @@ pub trait Random {
     }
 }
 
-/// A store that forgets everything when dropped.
+/// A store that forgets everything when dropped. A list, not a map: it
+/// holds a handful of keys, and a tree would cost kilobytes in the bundle.
 #[derive(Default, Debug, Clone)]
 pub struct MemoryStore {
-    pub entries: BTreeMap<String, String>,
+    pub entries: Vec<(String, String)>,
 }
 
 impl Store for MemoryStore {
     fn get(&self, key: &str) -> Option<String> {
-        self.entries.get(key).cloned()
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone())
     }
     fn set(&mut self, key: &str, value: &str) -> bool {
-        self.entries.insert(key.into(), value.into());
+        self.remove(key);
+        self.entries.push((key.into(), value.into()));
         true
     }
     fn remove(&mut self, key: &str) {
-        self.entries.remove(key);
+        self.entries.retain(|(k, _)| k != key);
     }
 }
 

@@ -1,6 +1,9 @@
 //! What to do with a batch after the backend answered, and how long to wait
 //! before trying again.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 /// The decision for one HTTP outcome.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Disposition {

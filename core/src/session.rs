@@ -1,6 +1,9 @@
 //! Sessions: when a visit starts and ends. The shell stores the state where
 //! every tab of the site sees it; the rules here decide.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::num::{parse_u64, push_u64};
 
 /// The current session, as shared by all tabs of a site.

@@ -2,6 +2,9 @@
 //! encoded events, keeps the visitor and session identity, and owns the
 //! outbox. The shell feeds it time, randomness and storage.
 
+#[allow(unused_imports)]
+use crate::prelude::*;
+
 use crate::config::Config;
 use crate::error::FieldError;
 use crate::event::{EventFields, EventKind, PageContext};

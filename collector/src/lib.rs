@@ -1,0 +1,7 @@
+//! `parcours-collector`: receives Parcours batches over HTTP, stores them in
+//! SQLite, and serves the demo site and pages to inspect sessions. Batch
+//! decoding is `parcours-core`'s, the same model the SDK writes.
+
+pub mod app;
+pub mod pages;
+pub mod store;

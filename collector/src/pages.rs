@@ -1,0 +1,147 @@
+//! Server-rendered HTML pages: the session list and one session's events.
+//! Every value from a batch is escaped: visitors' data is never markup.
+
+use crate::store::{EventRow, SessionRow};
+
+/// The pages' stylesheet, served at `/collector.css`.
+pub const CSS: &str = "body{margin:0;font:15px/1.5 system-ui,sans-serif;color:#1d1d1f;background:#fafafa}
+header{padding:.8rem 1.5rem;background:#fff;border-bottom:1px solid #e5e5e5}
+header a{color:#0b57d0;text-decoration:none;font-weight:600}
+main{padding:1.5rem;max-width:1200px;margin:auto}
+table{border-collapse:collapse;width:100%;background:#fff}
+th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #eee;vertical-align:top}
+th{background:#f3f3f3;font-weight:600}
+code{font-size:.85em;word-break:break-all}";
+
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn layout(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{} · Parcours collector</title><link rel=\"stylesheet\" href=\"/collector.css\"></head>\
+         <body><header><a href=\"/sessions\">Sessions</a> · <a href=\"/demo/\">Demo shop</a></header>\
+         <main>{}</main></body></html>",
+        escape(title),
+        body
+    )
+}
+
+/// Milliseconds since 1970 as `YYYY-MM-DD HH:MM:SS` UTC.
+pub fn utc(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+fn duration(ms: i64) -> String {
+    let s = ms / 1000;
+    if s < 60 {
+        format!("{s} s")
+    } else {
+        format!("{} min {} s", s / 60, s % 60)
+    }
+}
+
+pub fn sessions(rows: &[SessionRow]) -> String {
+    let mut body = String::from("<h1>Recent sessions</h1>");
+    if rows.is_empty() {
+        body.push_str("<p>No events yet. Open the <a href=\"/demo/\">demo shop</a> and click around.</p>");
+        return layout("Sessions", &body);
+    }
+    body.push_str(
+        "<table><thead><tr><th>Started (UTC)</th><th>Session</th><th>Visitor</th><th>User</th>\
+         <th>Landing page</th><th>Pages</th><th>Events</th><th>Duration</th></tr></thead><tbody>",
+    );
+    for s in rows {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td><a href=\"/sessions/{}\"><code>{}</code></a></td><td><code>{}</code></td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            utc(s.first_ts),
+            escape(&s.session_id),
+            escape(&short(&s.session_id)),
+            escape(&short(&s.visitor_id)),
+            escape(s.user_id.as_deref().unwrap_or("")),
+            escape(&s.landing_path),
+            s.pages,
+            s.events,
+            duration(s.last_ts - s.first_ts),
+        ));
+    }
+    body.push_str("</tbody></table>");
+    layout("Sessions", &body)
+}
+
+pub fn session(id: &str, events: &[EventRow]) -> String {
+    let first = events.first().map_or(0, |e| e.ts);
+    let mut body = format!(
+        "<h1>Session <code>{}</code></h1><p>Visitor <code>{}</code> · {} events</p>",
+        escape(id),
+        escape(events.first().map_or("", |e| e.visitor_id.as_str())),
+        events.len()
+    );
+    body.push_str(
+        "<table><thead><tr><th>+time</th><th>Type</th><th>Name</th><th>Page</th><th>Properties</th></tr></thead><tbody>",
+    );
+    for e in events {
+        body.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
+            duration(e.ts - first),
+            escape(&e.kind),
+            escape(&e.name),
+            escape(&e.path),
+            escape(&e.properties),
+        ));
+    }
+    body.push_str("</tbody></table>");
+    layout("Session", &body)
+}
+
+pub fn not_found(message: &str) -> String {
+    layout("Not found", &format!("<h1>{}</h1>", escape(message)))
+}
+
+fn short(id: &str) -> String {
+    id.chars().rev().take(12).collect::<Vec<_>>().into_iter().rev().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(escape("<img src=x onerror='a'>&\""), "&lt;img src=x onerror=&#39;a&#39;&gt;&amp;&quot;");
+    }
+
+    #[test]
+    fn formats_utc_times() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00");
+        assert_eq!(utc(1_732_270_000_000), "2024-11-22 10:06:40");
+        assert_eq!(utc(951_782_400_000), "2000-02-29 00:00:00");
+    }
+}

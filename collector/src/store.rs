@@ -1,0 +1,231 @@
+//! The SQLite event store: one file, one transaction per batch, event ids as
+//! primary keys so that a resent event is skipped rather than duplicated.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use parcours_core::batch::{ReceivedBatch, ReceivedEvent};
+use rusqlite::{params, Connection};
+
+pub struct Store {
+    conn: Mutex<Connection>,
+}
+
+/// What storing a batch did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stored {
+    pub accepted: usize,
+    pub duplicates: usize,
+}
+
+/// One stored event, as returned by queries.
+#[derive(Debug, Clone)]
+pub struct EventRow {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    pub ts: i64,
+    pub session_id: String,
+    pub visitor_id: String,
+    pub path: String,
+    pub properties: String,
+    pub raw: String,
+    pub received_at: i64,
+}
+
+/// A session as listed on the sessions page.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub session_id: String,
+    pub visitor_id: String,
+    pub user_id: Option<String>,
+    pub first_ts: i64,
+    pub last_ts: i64,
+    pub events: i64,
+    pub pages: i64,
+    pub landing_path: String,
+}
+
+/// Filters of `GET /v1/events`.
+#[derive(Debug, Default, Clone)]
+pub struct EventQuery {
+    pub session_id: Option<String>,
+    pub visitor_id: Option<String>,
+    pub name: Option<String>,
+    pub limit: usize,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS events (
+    id          TEXT PRIMARY KEY,
+    type        TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    ts          INTEGER NOT NULL,
+    visitor_id  TEXT NOT NULL,
+    session_id  TEXT NOT NULL,
+    user_id     TEXT,
+    url         TEXT NOT NULL,
+    path        TEXT NOT NULL,
+    title       TEXT NOT NULL,
+    referrer    TEXT NOT NULL,
+    library     TEXT NOT NULL,
+    properties  TEXT NOT NULL,
+    raw         TEXT NOT NULL,
+    write_key   TEXT,
+    batch_id    TEXT,
+    received_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id, ts);
+CREATE INDEX IF NOT EXISTS events_by_visitor ON events(visitor_id, ts);
+CREATE INDEX IF NOT EXISTS events_by_received ON events(received_at);
+CREATE TABLE IF NOT EXISTS batches (
+    batch_id    TEXT,
+    received_at INTEGER NOT NULL,
+    accepted    INTEGER NOT NULL,
+    duplicates  INTEGER NOT NULL,
+    dropped     INTEGER NOT NULL,
+    write_key   TEXT
+);
+";
+
+impl Store {
+    pub fn open(path: &Path) -> rusqlite::Result<Store> {
+        let conn = Connection::open(path)?;
+        // WAL lets the pages read while a batch is being written.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Store { conn: Mutex::new(conn) })
+    }
+
+    pub fn open_in_memory() -> rusqlite::Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Store { conn: Mutex::new(conn) })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written
+        // (the transaction rolls back), so a poisoned lock is still usable.
+        self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Stores every event of the batch in one transaction: all or nothing.
+    /// An event whose id is already stored is counted as a duplicate.
+    pub fn insert_batch(&self, batch: &ReceivedBatch, received_at: i64) -> rusqlite::Result<Stored> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut stored = Stored { accepted: 0, duplicates: 0 };
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO events (id, type, name, ts, visitor_id, session_id, user_id, url, path, title,
+                 referrer, library, properties, raw, write_key, batch_id, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            )?;
+            for event in &batch.events {
+                let inserted = insert.execute(params![
+                    event.id,
+                    event.kind.as_str(),
+                    event.name,
+                    event.ts as i64,
+                    event.visitor_id,
+                    event.session_id,
+                    event.user_id,
+                    event.url,
+                    event.path,
+                    event.title,
+                    event.referrer,
+                    library(event),
+                    event.properties,
+                    event.raw,
+                    batch.write_key,
+                    batch.batch_id,
+                    received_at,
+                ])?;
+                if inserted == 1 {
+                    stored.accepted += 1;
+                } else {
+                    stored.duplicates += 1;
+                }
+            }
+            tx.execute(
+                "INSERT INTO batches (batch_id, received_at, accepted, duplicates, dropped, write_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    batch.batch_id,
+                    received_at,
+                    stored.accepted as i64,
+                    stored.duplicates as i64,
+                    batch.dropped as i64,
+                    batch.write_key
+                ],
+            )?;
+        }
+        tx.commit()?;
+        Ok(stored)
+    }
+
+    pub fn events(&self, query: &EventQuery) -> rusqlite::Result<Vec<EventRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, type, name, ts, session_id, visitor_id, path, properties, raw, received_at FROM events
+             WHERE (?1 IS NULL OR session_id = ?1) AND (?2 IS NULL OR visitor_id = ?2) AND (?3 IS NULL OR name = ?3)
+             ORDER BY ts, rowid LIMIT ?4",
+        )?;
+        let rows = stmt.query_map(
+            params![query.session_id, query.visitor_id, query.name, query.limit as i64],
+            |row| {
+                Ok(EventRow {
+                    id: row.get(0)?,
+                    kind: row.get(1)?,
+                    name: row.get(2)?,
+                    ts: row.get(3)?,
+                    session_id: row.get(4)?,
+                    visitor_id: row.get(5)?,
+                    path: row.get(6)?,
+                    properties: row.get(7)?,
+                    raw: row.get(8)?,
+                    received_at: row.get(9)?,
+                })
+            },
+        )?;
+        rows.collect()
+    }
+
+    pub fn count_events(&self) -> rusqlite::Result<i64> {
+        self.conn().query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))
+    }
+
+    /// The most recently active sessions, newest first.
+    pub fn recent_sessions(&self, limit: usize) -> rusqlite::Result<Vec<SessionRow>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT session_id, MIN(visitor_id), MAX(user_id), MIN(ts), MAX(ts), COUNT(*),
+                    SUM(type = 'page'),
+                    (SELECT path FROM events e2 WHERE e2.session_id = e.session_id ORDER BY ts, rowid LIMIT 1)
+             FROM events e GROUP BY session_id ORDER BY MAX(ts) DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map(params![limit as i64], |row| {
+            Ok(SessionRow {
+                session_id: row.get(0)?,
+                visitor_id: row.get(1)?,
+                user_id: row.get(2)?,
+                first_ts: row.get(3)?,
+                last_ts: row.get(4)?,
+                events: row.get(5)?,
+                pages: row.get(6)?,
+                landing_path: row.get(7)?,
+            })
+        })?;
+        rows.collect()
+    }
+}
+
+fn library(event: &ReceivedEvent) -> String {
+    if event.library_name.is_empty() {
+        String::new()
+    } else {
+        format!("{}/{}", event.library_name, event.library_version)
+    }
+}

@@ -1,0 +1,44 @@
+//! `Random` from `crypto.getRandomValues`, drawn in blocks so that an event
+//! costs no call into the browser.
+
+
+use parcours_core::platform::Random;
+
+const POOL: usize = 512;
+
+pub struct CryptoRandom {
+    crypto: Option<web_sys::Crypto>,
+    pool: [u8; POOL],
+    used: usize,
+}
+
+impl CryptoRandom {
+    pub fn new() -> CryptoRandom {
+        let crypto = web_sys::window().and_then(|w| w.crypto().ok());
+        CryptoRandom { crypto, pool: [0; POOL], used: POOL }
+    }
+
+    fn refill(&mut self) {
+        let filled = self.crypto.as_ref().is_some_and(|c| c.get_random_values_with_u8_array(&mut self.pool).is_ok());
+        if !filled {
+            // Without Web Crypto (very old browsers) ids are still unique in
+            // practice, only not unpredictable.
+            for byte in self.pool.iter_mut() {
+                *byte = (js_sys::Math::random() * 256.0) as u8;
+            }
+        }
+        self.used = 0;
+    }
+}
+
+impl Random for CryptoRandom {
+    fn fill(&mut self, bytes: &mut [u8]) {
+        for byte in bytes.iter_mut() {
+            if self.used == POOL {
+                self.refill();
+            }
+            *byte = self.pool[self.used];
+            self.used += 1;
+        }
+    }
+}

@@ -1,0 +1,332 @@
+// The public Parcours API, shared by the script tag and the npm package.
+//
+// Calls are captured in a plain array at almost no cost (a timestamp, the
+// URL, JSON.stringify of the properties) and handed to the WebAssembly core
+// in short slices between other work, so a burst of thousands of calls never
+// blocks the page. This file owns everything that calls back later (timers,
+// listeners, fetch); the core owns every decision. Nothing here throws into
+// the host page: bad arguments warn, a trap in the core disables the SDK.
+
+import { send } from './transport.js';
+
+const TRACK = 0;
+const PAGE = 1;
+const IDENTIFY = 2;
+const RESET = 3;
+
+const RECORD_ERROR = 1;
+const SESSION_STARTED = 2;
+
+/** Options handled here rather than by the core (functions, loading). */
+const JS_ONLY_OPTIONS = ['wasmUrl'];
+/** Most calls kept while the SDK loads or init() has not succeeded yet. */
+const MAX_EARLY_CALLS = 10000;
+/** A slice of core work yields to the page after this many milliseconds. */
+const SLICE_MS = 6;
+
+/** An error reported by Parcours: `code` and `field` say what to fix. */
+export class ParcoursError extends Error {
+  constructor(info) {
+    super(info.message);
+    this.name = 'ParcoursError';
+    this.code = info.code;
+    this.field = info.field;
+  }
+}
+
+const warn = (message) => console.warn('[parcours] ' + message);
+
+function stringifyObject(value, what) {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    warn(what + ' must be a plain object; got ' + (Array.isArray(value) ? 'an array' : typeof value) + '. The call was ignored.');
+    return null;
+  }
+  try {
+    return JSON.stringify(value);
+  } catch (e) {
+    warn(what + ' could not be serialised (' + e.message + '). The call was ignored.');
+    return null;
+  }
+}
+
+/**
+ * Creates the API object. `loadCore(options)` resolves to the core module
+ * (the wasm-bindgen exports) once the WebAssembly is instantiated.
+ */
+export function createParcours(loadCore) {
+  const calls = []; // flat: kind, name, payload, ts, href
+  const listeners = new Map();
+  const flushWaiters = [];
+  let core = null;
+  let started = false;
+  let dead = false;
+  let debug = false;
+  let endpoint = '';
+  let inFlight = false;
+  let sliceScheduled = false;
+  let wakeTimer = 0;
+  let lastFailure = false;
+  let loading = null;
+  let replayTime = 0; // while replaying the snippet's queue: the original call time
+
+  const channel = typeof MessageChannel === 'function' ? new MessageChannel() : null;
+  if (channel) channel.port1.onmessage = () => runSlice();
+
+  function emit(name, detail) {
+    const set = listeners.get(name);
+    if (!set) return;
+    for (const callback of set) {
+      try {
+        callback(detail);
+      } catch (e) {
+        console.error('[parcours] an on("' + name + '") listener threw', e);
+      }
+    }
+  }
+
+  function reportError(info) {
+    const error = new ParcoursError(info);
+    console.error('[parcours] ' + info.message);
+    emit('error', error);
+    return error;
+  }
+
+  /** Runs `fn` against the core; a trap (a bug) switches the SDK off cleanly. */
+  function guarded(fn, fallback) {
+    if (dead || !core) return fallback;
+    try {
+      return fn(core);
+    } catch (e) {
+      shutDown(e);
+      return fallback;
+    }
+  }
+
+  function shutDown(cause) {
+    if (dead) return;
+    dead = true;
+    clearTimeout(wakeTimer);
+    calls.length = 0;
+    removeEventListener('visibilitychange', onHide, true);
+    removeEventListener('pagehide', onHide, true);
+    console.error('[parcours] disabled after an internal error; the page is not affected.', cause);
+    for (const resolve of flushWaiters.splice(0)) resolve({ ok: false, pending: 0 });
+  }
+
+  function capture(kind, name, payload) {
+    if (dead || payload === null) return;
+    if (!started && calls.length >= MAX_EARLY_CALLS * 5) {
+      if (calls.length === MAX_EARLY_CALLS * 5) warn('init() has not succeeded; further calls are dropped until it does.');
+      return;
+    }
+    calls.push(kind, name, payload, replayTime || Date.now(), location.href);
+    scheduleSlice();
+  }
+
+  function scheduleSlice() {
+    if (sliceScheduled || !started || dead) return;
+    sliceScheduled = true;
+    if (channel) channel.port2.postMessage(0);
+    else setTimeout(runSlice, 0);
+  }
+
+  /** Hands captured calls to the core for at most SLICE_MS (or all, when `all`). */
+  function runSlice(all) {
+    sliceScheduled = false;
+    if (!started || dead) return;
+    const deadline = performance.now() + SLICE_MS;
+    let i = 0;
+    guarded((c) => {
+      c.begin();
+      while (i < calls.length && (all || performance.now() < deadline)) {
+        const kind = calls[i];
+        if (kind === RESET) {
+          c.reset(calls[i + 3]);
+        } else {
+          const result = c.record(kind, calls[i + 1], calls[i + 2], calls[i + 3], calls[i + 4]);
+          if (result & RECORD_ERROR) {
+            const info = JSON.parse(c.take_error() || '{"code":"invalid_call","field":"","message":"call refused"}');
+            reportError(info);
+          }
+          if (result & SESSION_STARTED && listeners.has('session')) emit('session', JSON.parse(c.state()));
+        }
+        i += 5;
+      }
+      c.end();
+    });
+    calls.splice(0, i);
+    if (calls.length) scheduleSlice();
+    pump(false);
+  }
+
+  /** Sends the next batch if one is due; arms a timer for the next check. */
+  function pump(force) {
+    if (inFlight || dead) return;
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) return armWake(5000);
+    const body = guarded((c) => c.next_batch(Date.now(), force), '');
+    if (!body) {
+      settleWaitersIfIdle();
+      return armWake();
+    }
+    inFlight = true;
+    send(endpoint, body, false).then(({ status, retryAfter }) => {
+      inFlight = false;
+      const outcome = guarded((c) => c.settle(status, retryAfter, Date.now()), '');
+      if (outcome) {
+        const info = JSON.parse(outcome);
+        lastFailure = info.result !== 'delivered';
+        if (debug) console.debug('[parcours] batch ' + info.result + ' (' + info.events + ' events, HTTP ' + status + ')');
+        emit('flush', { status, result: info.result, events: info.events });
+        if (info.result === 'rejected') {
+          reportError({ code: 'batch_rejected', field: 'endpoint', message: 'the endpoint refused a batch of ' + info.events + ' events with HTTP ' + status + '; they were dropped' });
+        }
+      }
+      pump(flushWaiters.length > 0 && !lastFailure);
+    });
+  }
+
+  function armWake(ms) {
+    clearTimeout(wakeTimer);
+    const wait = ms !== undefined ? ms : guarded((c) => c.next_wake(Date.now()), -1);
+    if (wait >= 0) wakeTimer = setTimeout(() => pump(false), Math.max(wait, 10));
+  }
+
+  function settleWaitersIfIdle() {
+    if (inFlight || !flushWaiters.length) return;
+    const pending = guarded((c) => c.pending(), 0);
+    if (pending === 0 || lastFailure) {
+      for (const resolve of flushWaiters.splice(0)) resolve({ ok: pending === 0, pending });
+    }
+  }
+
+  function onHide(event) {
+    if (event.type === 'visibilitychange' && document.visibilityState !== 'hidden') return;
+    if (!started || dead) return;
+    runSlice(true);
+    if (inFlight) return;
+    // keepalive lets the request outlive the page.
+    const body = guarded((c) => c.next_batch(Date.now(), true), '');
+    if (!body) return;
+    inFlight = true;
+    send(endpoint, body, true).then(({ status, retryAfter }) => {
+      inFlight = false;
+      guarded((c) => c.settle(status, retryAfter, Date.now()));
+    });
+  }
+
+  function start(options, jsOptions) {
+    if (!loading) loading = loadCore(jsOptions);
+    loading.then(
+      (module) => {
+        if (dead) return;
+        core = module;
+        const report = guarded((c) => JSON.parse(c.start(options, Date.now())), null);
+        if (!report) return;
+        if (!report.ok) {
+          core = null;
+          reportError(report.error);
+          return;
+        }
+        for (const message of report.warnings) warn(message);
+        started = true;
+        debug = report.debug;
+        endpoint = report.endpoint;
+        addEventListener('visibilitychange', onHide, true);
+        addEventListener('pagehide', onHide, true);
+        emit('ready', JSON.parse(core.state()));
+        runSlice();
+      },
+      (error) => {
+        loading = null;
+        reportError({ code: 'load_failed', field: 'wasmUrl', message: 'the Parcours WebAssembly could not be loaded (' + (error && error.message) + '); calls are kept until init() is called again' });
+      },
+    );
+  }
+
+  const api = {
+    /** Starts Parcours. See ParcoursOptions for every option. */
+    init(options) {
+      if (started) return warn('init() was already called; this call was ignored.');
+      if (!options || typeof options !== 'object' || Array.isArray(options)) {
+        reportError({ code: 'invalid_option', field: 'options', message: 'options: expected an object. Call init({ endpoint: "/v1/batch" })' });
+        return;
+      }
+      const jsOptions = {};
+      const coreOptions = {};
+      for (const key of Object.keys(options)) {
+        if (JS_ONLY_OPTIONS.includes(key)) jsOptions[key] = options[key];
+        else coreOptions[key] = options[key];
+      }
+      const text = stringifyObject(coreOptions, 'options');
+      if (text === null) return;
+      if (options.capturePageview !== false) capture(PAGE, 'page_view', '');
+      start(text, jsOptions);
+    },
+
+    /** Records an event: track('Signed Up', { plan: 'pro' }). */
+    track(name, properties) {
+      if (typeof name !== 'string' || !name) return warn('track(name, properties?): name must be a non-empty string; got ' + typeof name + '. The call was ignored.');
+      capture(TRACK, name, stringifyObject(properties, 'track("' + name + '") properties'));
+    },
+
+    /** Records a page view (automatic at init unless capturePageview is false). */
+    page(properties) {
+      capture(PAGE, 'page_view', stringifyObject(properties, 'page() properties'));
+    },
+
+    /** Ties the visitor to your user id; traits describe the user. */
+    identify(userId, traits) {
+      if (typeof userId === 'number' && isFinite(userId)) userId = String(userId);
+      if (typeof userId !== 'string' || !userId) return warn('identify(userId, traits?): userId must be a non-empty string; got ' + typeof userId + '. The call was ignored.');
+      capture(IDENTIFY, userId, stringifyObject(traits, 'identify() traits'));
+    },
+
+    /** Forgets the user and starts a new anonymous visitor (e.g. on logout). */
+    reset() {
+      capture(RESET, '', '');
+    },
+
+    /** Sends everything recorded so far. Resolves to { ok, pending }; never rejects. */
+    flush() {
+      return new Promise((resolve) => {
+        if (dead) return resolve({ ok: false, pending: 0 });
+        flushWaiters.push(resolve);
+        lastFailure = false;
+        if (!started) return;
+        runSlice(true);
+        pump(true);
+      });
+    },
+
+    /** Listens to 'ready', 'session', 'flush' or 'error'. Returns a function that stops listening. */
+    on(name, callback) {
+      if (typeof callback !== 'function') {
+        warn('on(' + JSON.stringify(name) + ', callback): callback must be a function. The call was ignored.');
+        return () => {};
+      }
+      if (!listeners.has(name)) listeners.set(name, new Set());
+      listeners.get(name).add(callback);
+      return () => listeners.get(name).delete(callback);
+    },
+
+    /** Identity and queue state, for debugging. */
+    debug() {
+      return guarded((c) => JSON.parse(c.state()), null);
+    },
+  };
+
+  /** Replays a call queued by the snippet, keeping its original time. */
+  function replay(method, args, ts, resolve) {
+    if (method === 'flush') return api.flush().then(resolve);
+    if (typeof api[method] !== 'function') return warn('parcours.' + method + '() does not exist; the queued call was ignored.');
+    replayTime = ts || 0;
+    try {
+      api[method].apply(api, args);
+    } finally {
+      replayTime = 0;
+    }
+  }
+
+  return { api, replay };
+}

@@ -1,0 +1,14 @@
+// Entry point of the npm package (pkg/index.js). The WebAssembly is found
+// beside this file through import.meta.url, which Vite, webpack 5, Rollup
+// and Parcel understand; with other bundlers pass init({ wasmUrl }).
+
+import initWasm, * as core from './core.js';
+import { createParcours, ParcoursError } from './facade.js';
+
+const { api } = createParcours((jsOptions) =>
+  initWasm({ module_or_path: jsOptions.wasmUrl || new URL('parcours_bg.wasm', import.meta.url) }).then(() => core),
+);
+
+export const { init, track, page, identify, reset, flush, on, debug } = api;
+export { ParcoursError };
+export default api;

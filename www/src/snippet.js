@@ -1,0 +1,23 @@
+// The script-tag snippet, unminified for reading. The minified copy in
+// README.md and the demo pages is what sites paste; tests check both agree.
+// It defines window.parcours at once, queues every call with its time, and
+// loads the SDK asynchronously; loading it twice is harmless.
+!(function (w, d, src) {
+  var p = (w.parcours = w.parcours || { _q: [] });
+  if (p.__parcours || p._l) return;
+  p._l = 1;
+  'init track page identify reset on'.split(' ').forEach(function (m) {
+    p[m] = function () {
+      p._q.push([m, [].slice.call(arguments), Date.now()]);
+    };
+  });
+  p.flush = function () {
+    return new Promise(function (r) {
+      p._q.push(['flush', [], Date.now(), r]);
+    });
+  };
+  var s = d.createElement('script');
+  s.async = 1;
+  s.src = src;
+  d.head.appendChild(s);
+})(window, document, '/dist/parcours.js');
