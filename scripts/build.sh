@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 step "build: Rust -> WebAssembly (release, size-tuned profile)"
-cargo build --quiet --target wasm32-unknown-unknown --profile wasm -p parcours
+cargo build --quiet --target wasm32-unknown-unknown --profile wasm -p parcours --features bundle
 
 step "build: wasm-bindgen"
 rm -rf target/bindgen

@@ -32,7 +32,11 @@ unsafe impl Sync for SizeClassAllocator {}
 
 impl SizeClassAllocator {
     pub const fn new() -> Self {
-        SizeClassAllocator(UnsafeCell::new(State { free: [0; CLASSES], next: 0, end: 0 }))
+        SizeClassAllocator(UnsafeCell::new(State {
+            free: [0; CLASSES],
+            next: 0,
+            end: 0,
+        }))
     }
 }
 

@@ -13,11 +13,13 @@
 //! Calls return small codes or JSON text rather than JS objects: that keeps
 //! the generated glue, and the per-event cost, small.
 
-#![cfg_attr(all(target_arch = "wasm32", not(test)), no_std)]
+// The shipped bundle (feature "bundle", set by scripts/build.sh) is no_std
+// with its own allocator and panic handler; tests and native builds use std.
+#![cfg_attr(all(feature = "bundle", target_arch = "wasm32"), no_std)]
 
 extern crate alloc;
 
-#[cfg(all(target_arch = "wasm32", not(test)))]
+#[cfg(all(feature = "bundle", target_arch = "wasm32"))]
 mod allocator;
 mod page;
 mod random;
@@ -51,13 +53,13 @@ struct Global(RefCell<Option<Shell>>);
 unsafe impl Sync for Global {}
 static SHELL: Global = Global(RefCell::new(None));
 
-#[cfg(all(target_arch = "wasm32", not(test)))]
+#[cfg(all(feature = "bundle", target_arch = "wasm32"))]
 #[global_allocator]
 static ALLOCATOR: allocator::SizeClassAllocator = allocator::SizeClassAllocator::new();
 
 /// A bug traps instead of formatting a message: the facade catches the trap
 /// and disables the SDK (and no formatting code is shipped).
-#[cfg(all(target_arch = "wasm32", not(test)))]
+#[cfg(all(feature = "bundle", target_arch = "wasm32"))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
@@ -114,7 +116,12 @@ pub fn start(options: &str, now: f64) -> String {
     report.push_str(",\"persistent\":");
     report.push_str(if store.is_persistent() { "true" } else { "false" });
     report.push('}');
-    *SHELL.0.borrow_mut() = Some(Shell { tracker, store, random, last_error: String::new() });
+    *SHELL.0.borrow_mut() = Some(Shell {
+        tracker,
+        store,
+        random,
+        last_error: String::new(),
+    });
     report
 }
 
@@ -172,7 +179,9 @@ pub fn take_error() -> String {
 /// The next batch body to send, or an empty string when none is due.
 #[wasm_bindgen]
 pub fn next_batch(now: f64, force: bool) -> String {
-    with_shell(String::new(), |s| s.tracker.next_batch(ms(now), force, &mut s.random).unwrap_or_default())
+    with_shell(String::new(), |s| {
+        s.tracker.next_batch(ms(now), force, &mut s.random).unwrap_or_default()
+    })
 }
 
 /// Applies the answer to the batch in flight: `status` 0 for a network
@@ -203,7 +212,9 @@ pub fn settle(status: u16, retry_after: f64, now: f64) -> String {
 /// Milliseconds until a batch may become due, or -1 when nothing waits.
 #[wasm_bindgen]
 pub fn next_wake(now: f64) -> f64 {
-    with_shell(-1.0, |s| s.tracker.outbox().next_wake(ms(now)).map_or(-1.0, |t| t as f64))
+    with_shell(-1.0, |s| {
+        s.tracker.outbox().next_wake(ms(now)).map_or(-1.0, |t| t as f64)
+    })
 }
 
 /// Events not yet delivered (waiting or in flight).

@@ -12,5 +12,7 @@ pub fn title_and_referrer() -> (String, String) {
 
 /// The current URL.
 pub fn href() -> String {
-    web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default()
+    web_sys::window()
+        .and_then(|w| w.location().href().ok())
+        .unwrap_or_default()
 }

@@ -1,7 +1,6 @@
 //! `Random` from `crypto.getRandomValues`, drawn in blocks so that an event
 //! costs no call into the browser.
 
-
 use parcours_core::platform::Random;
 
 const POOL: usize = 512;
@@ -15,11 +14,18 @@ pub struct CryptoRandom {
 impl CryptoRandom {
     pub fn new() -> CryptoRandom {
         let crypto = web_sys::window().and_then(|w| w.crypto().ok());
-        CryptoRandom { crypto, pool: [0; POOL], used: POOL }
+        CryptoRandom {
+            crypto,
+            pool: [0; POOL],
+            used: POOL,
+        }
     }
 
     fn refill(&mut self) {
-        let filled = self.crypto.as_ref().is_some_and(|c| c.get_random_values_with_u8_array(&mut self.pool).is_ok());
+        let filled = self
+            .crypto
+            .as_ref()
+            .is_some_and(|c| c.get_random_values_with_u8_array(&mut self.pool).is_ok());
         if !filled {
             // Without Web Crypto (very old browsers) ids are still unique in
             // practice, only not unpredictable.

@@ -18,7 +18,11 @@ impl BrowserStore {
         let local = web_sys::window()
             .and_then(|w| w.local_storage().ok().flatten())
             .filter(|s| s.set_item("parcours.probe", "1").is_ok() && s.remove_item("parcours.probe").is_ok());
-        BrowserStore { degraded: local.is_none(), local, memory: MemoryStore::default() }
+        BrowserStore {
+            degraded: local.is_none(),
+            local,
+            memory: MemoryStore::default(),
+        }
     }
 
     pub fn is_persistent(&self) -> bool {

@@ -31,7 +31,11 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { allowed_origins: Vec::new(), max_body_bytes: 1_000_000, www_dir: None }
+        Settings {
+            allowed_origins: Vec::new(),
+            max_body_bytes: 1_000_000,
+            www_dir: None,
+        }
     }
 }
 
@@ -54,7 +58,10 @@ pub fn router(store: Store, settings: Settings) -> Router {
         .merge(api)
         .route("/health", get(|| async { "ok" }))
         .route("/sessions", get(sessions_page))
-        .route("/collector.css", get(|| async { ([(header::CONTENT_TYPE, "text/css")], pages::CSS) }))
+        .route(
+            "/collector.css",
+            get(|| async { ([(header::CONTENT_TYPE, "text/css")], pages::CSS) }),
+        )
         .route("/sessions/{id}", get(session_page))
         .with_state(state);
     match www {
@@ -80,7 +87,9 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }
 
 fn json_response(status: StatusCode, body: String) -> Response {
@@ -93,7 +102,11 @@ fn error_response(status: StatusCode, error: &FieldError) -> Response {
 
 fn internal_error(e: impl std::fmt::Display) -> Response {
     eprintln!("collector: storage error: {e}");
-    let error = FieldError::new("storage_error", "", "the collector could not store the batch; retry later");
+    let error = FieldError::new(
+        "storage_error",
+        "",
+        "the collector could not store the batch; retry later",
+    );
     error_response(StatusCode::SERVICE_UNAVAILABLE, &error)
 }
 
@@ -110,7 +123,10 @@ async fn receive_batch(State(state): State<Shared>, request: Request) -> Respons
         }
     };
     let Ok(text) = std::str::from_utf8(&bytes) else {
-        return error_response(StatusCode::BAD_REQUEST, &FieldError::new("invalid_batch", "body", "is not UTF-8"));
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            &FieldError::new("invalid_batch", "body", "is not UTF-8"),
+        );
     };
     let batch = match batch::decode(text) {
         Ok(batch) => batch,
@@ -121,7 +137,10 @@ async fn receive_batch(State(state): State<Shared>, request: Request) -> Respons
     match result {
         Ok(Ok(stored)) => json_response(
             StatusCode::OK,
-            format!("{{\"accepted\":{},\"duplicates\":{}}}", stored.accepted, stored.duplicates),
+            format!(
+                "{{\"accepted\":{},\"duplicates\":{}}}",
+                stored.accepted, stored.duplicates
+            ),
         ),
         Ok(Err(e)) => internal_error(e),
         Err(e) => internal_error(e),
@@ -170,11 +189,17 @@ async fn sessions_page(State(state): State<Shared>) -> Response {
 }
 
 async fn session_page(State(state): State<Shared>, Path(id): Path<String>) -> Response {
-    let query = EventQuery { session_id: Some(id.clone()), limit: 10_000, ..EventQuery::default() };
+    let query = EventQuery {
+        session_id: Some(id.clone()),
+        limit: 10_000,
+        ..EventQuery::default()
+    };
     match state.store.events(&query) {
-        Ok(events) if events.is_empty() => {
-            (StatusCode::NOT_FOUND, Html(pages::not_found(&format!("No session {id}")))).into_response()
-        }
+        Ok(events) if events.is_empty() => (
+            StatusCode::NOT_FOUND,
+            Html(pages::not_found(&format!("No session {id}"))),
+        )
+            .into_response(),
         Ok(events) => Html(pages::session(&id, &events)).into_response(),
         Err(e) => internal_error(e),
     }

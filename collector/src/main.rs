@@ -43,7 +43,9 @@ fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
             "--host" => host = value("--host")?,
             "--port" => {
                 let v = value("--port")?;
-                port = v.parse().map_err(|_| format!("--port: expected a number from 0 to 65535, got {v:?}"))?;
+                port = v
+                    .parse()
+                    .map_err(|_| format!("--port: expected a number from 0 to 65535, got {v:?}"))?;
             }
             "--allow-origin" => settings.allowed_origins.push(value("--allow-origin")?),
             "--max-body" => {

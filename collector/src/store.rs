@@ -116,7 +116,10 @@ impl Store {
     pub fn insert_batch(&self, batch: &ReceivedBatch, received_at: i64) -> rusqlite::Result<Stored> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let mut stored = Stored { accepted: 0, duplicates: 0 };
+        let mut stored = Stored {
+            accepted: 0,
+            duplicates: 0,
+        };
         {
             let mut insert = tx.prepare_cached(
                 "INSERT OR IGNORE INTO events (id, type, name, ts, visitor_id, session_id, user_id, url, path, title,
@@ -194,7 +197,8 @@ impl Store {
     }
 
     pub fn count_events(&self) -> rusqlite::Result<i64> {
-        self.conn().query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))
+        self.conn()
+            .query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))
     }
 
     /// The most recently active sessions, newest first.

@@ -63,11 +63,17 @@ pub fn decode(body: &str) -> Result<ReceivedBatch, FieldError> {
         bad("body", problem)
     })?;
     if !matches!(root, Value::Object(_)) {
-        return Err(bad("body", "expected a JSON object, got ".to_string() + &describe(&root)));
+        return Err(bad(
+            "body",
+            "expected a JSON object, got ".to_string() + &describe(&root),
+        ));
     }
     match root.get("v") {
         Some(v) if v.as_u64() == Some(BATCH_FORMAT_VERSION) => {}
-        Some(v) => return Err(bad("v", "unsupported batch format version ".to_string() + &describe(v)).with_fix("This collector reads version 1")),
+        Some(v) => {
+            return Err(bad("v", "unsupported batch format version ".to_string() + &describe(v))
+                .with_fix("This collector reads version 1"))
+        }
         None => return Err(bad("v", "is required").with_fix("Send {\"v\":1,\"events\":[…]}")),
     }
     let events = match root.get("events") {
@@ -87,7 +93,13 @@ pub fn decode(body: &str) -> Result<ReceivedBatch, FieldError> {
         let path = "events[".to_string() + &u64_to_string(i as u64) + "]";
         decoded.push(decode_event(event, &path)?);
     }
-    Ok(ReceivedBatch { batch_id, sent_at, write_key, dropped, events: decoded })
+    Ok(ReceivedBatch {
+        batch_id,
+        sent_at,
+        write_key,
+        dropped,
+        events: decoded,
+    })
 }
 
 fn decode_event(event: &Value, path: &str) -> Result<ReceivedEvent, FieldError> {
@@ -97,25 +109,49 @@ fn decode_event(event: &Value, path: &str) -> Result<ReceivedEvent, FieldError> 
     let at = |name: &str| path.to_string() + "." + name;
     let id = required_id(event, "id", &at("id"))?;
     let kind_text = required_string(event, "type", &at("type"), 16)?;
-    let kind = EventKind::parse(&kind_text)
-        .ok_or_else(|| bad(at("type"), "expected \"track\", \"page\" or \"identify\", got ".to_string() + &describe(&Value::String(kind_text.clone()))))?;
+    let kind = EventKind::parse(&kind_text).ok_or_else(|| {
+        bad(
+            at("type"),
+            "expected \"track\", \"page\" or \"identify\", got ".to_string()
+                + &describe(&Value::String(kind_text.clone())),
+        )
+    })?;
     let name = required_string(event, "name", &at("name"), 200)?;
     let ts = match event.get("ts") {
-        Some(v) => v.as_u64().ok_or_else(|| bad(at("ts"), "expected a timestamp in milliseconds since 1970, got ".to_string() + &describe(v)))?,
+        Some(v) => v.as_u64().ok_or_else(|| {
+            bad(
+                at("ts"),
+                "expected a timestamp in milliseconds since 1970, got ".to_string() + &describe(v),
+            )
+        })?,
         None => return Err(bad(at("ts"), "is required")),
     };
     let visitor_id = required_id(event, "visitorId", &at("visitorId"))?;
     let session_id = required_id(event, "sessionId", &at("sessionId"))?;
     let user_id = optional_string(event, "userId", &at("userId"), 256)?;
-    let props_key = if kind == EventKind::Identify { "traits" } else { "properties" };
+    let props_key = if kind == EventKind::Identify {
+        "traits"
+    } else {
+        "properties"
+    };
     let properties = match event.get(props_key) {
         None | Some(Value::Null) => "{}".to_string(),
         Some(v @ Value::Object(_)) => v.to_json(),
-        Some(v) => return Err(bad(at(props_key), "expected an object, got ".to_string() + &describe(v))),
+        Some(v) => {
+            return Err(bad(
+                at(props_key),
+                "expected an object, got ".to_string() + &describe(v),
+            ))
+        }
     };
     let context = match event.get("context") {
         Some(c @ Value::Object(_)) => c,
-        Some(other) => return Err(bad(at("context"), "expected an object, got ".to_string() + &describe(other))),
+        Some(other) => {
+            return Err(bad(
+                at("context"),
+                "expected an object, got ".to_string() + &describe(other),
+            ))
+        }
         None => return Err(bad(at("context"), "is required")),
     };
     let page = context.get("page").unwrap_or(&Value::Null);
@@ -151,7 +187,10 @@ fn optional_string(obj: &Value, key: &str, path: &str, max: usize) -> Result<Opt
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.len() <= max => Ok(Some(s.clone())),
-        Some(Value::String(_)) => Err(bad(path, "is longer than ".to_string() + &u64_to_string(max as u64) + " bytes")),
+        Some(Value::String(_)) => Err(bad(
+            path,
+            "is longer than ".to_string() + &u64_to_string(max as u64) + " bytes",
+        )),
         Some(other) => Err(bad(path, "expected a string, got ".to_string() + &describe(other))),
     }
 }
@@ -162,9 +201,10 @@ fn required_id(obj: &Value, key: &str, path: &str) -> Result<String, FieldError>
 
 fn optional_id(obj: &Value, key: &str, path: &str) -> Result<Option<String>, FieldError> {
     match optional_string(obj, key, path, 64)? {
-        Some(id) if !crate::id::is_valid_client_id(&id) => {
-            Err(bad(path, "expected 1 to 64 letters, digits or -_.:, got ".to_string() + &describe(&Value::String(id))))
-        }
+        Some(id) if !crate::id::is_valid_client_id(&id) => Err(bad(
+            path,
+            "expected 1 to 64 letters, digits or -_.:, got ".to_string() + &describe(&Value::String(id)),
+        )),
         other => Ok(other),
     }
 }
@@ -172,7 +212,10 @@ fn optional_id(obj: &Value, key: &str, path: &str) -> Result<Option<String>, Fie
 fn optional_u64(obj: &Value, key: &str, path: &str) -> Result<Option<u64>, FieldError> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => v.as_u64().map(Some).ok_or_else(|| bad(path, "expected a non-negative integer, got ".to_string() + &describe(v))),
+        Some(v) => v
+            .as_u64()
+            .map(Some)
+            .ok_or_else(|| bad(path, "expected a non-negative integer, got ".to_string() + &describe(v))),
     }
 }
 
@@ -192,7 +235,8 @@ mod tests {
         t.set_page("https://s.example/a?b=1", "A", "");
         t.record(EventKind::Page, "page_view", "", 10, &mut rng).unwrap();
         t.identify("u1", r#"{"plan":"pro"}"#, 11, &mut store, &mut rng).unwrap();
-        t.record(EventKind::Track, "Bought", r#"{"total":9.99}"#, 12, &mut rng).unwrap();
+        t.record(EventKind::Track, "Bought", r#"{"total":9.99}"#, 12, &mut rng)
+            .unwrap();
         t.next_batch(13, true, &mut rng).unwrap()
     }
 
@@ -202,8 +246,13 @@ mod tests {
         assert_eq!(batch.write_key.as_deref(), Some("wk"));
         assert_eq!(batch.sent_at, Some(13));
         assert_eq!(batch.events.len(), 3);
-        let [page, identify, bought] = &batch.events[..] else { panic!() };
-        assert_eq!((page.kind, page.path.as_str(), page.title.as_str()), (EventKind::Page, "/a", "A"));
+        let [page, identify, bought] = &batch.events[..] else {
+            panic!()
+        };
+        assert_eq!(
+            (page.kind, page.path.as_str(), page.title.as_str()),
+            (EventKind::Page, "/a", "A")
+        );
         assert_eq!(identify.properties, r#"{"plan":"pro"}"#);
         assert_eq!(bought.user_id.as_deref(), Some("u1"));
         assert_eq!(bought.properties, r#"{"total":9.99}"#);
@@ -228,16 +277,27 @@ mod tests {
         let cases = [
             ("\"type\":\"track\"", "\"type\":\"click\"", "events[2].type"),
             ("\"ts\":12", "\"ts\":\"12\"", "events[2].ts"),
-            ("\"properties\":{\"total\":9.99}", "\"properties\":[1]", "events[2].properties"),
+            (
+                "\"properties\":{\"total\":9.99}",
+                "\"properties\":[1]",
+                "events[2].properties",
+            ),
             ("\"visitorId\":\"", "\"visitorId\":\"bad id ", "events[0].visitorId"),
         ];
         for (from, to, field) in cases {
-            let body = if from == "\"visitorId\":\"" { good.replacen(from, to, 1) } else { good.replace(from, to) };
+            let body = if from == "\"visitorId\":\"" {
+                good.replacen(from, to, 1)
+            } else {
+                good.replace(from, to)
+            };
             let err = error_for(&body);
             assert_eq!(err.field, field, "{}", err.message());
         }
         let err = error_for(&good.replace("\"ts\":12", "\"ts\":\"12\""));
-        assert_eq!(err.message(), "events[2].ts: expected a timestamp in milliseconds since 1970, got \"12\"");
+        assert_eq!(
+            err.message(),
+            "events[2].ts: expected a timestamp in milliseconds since 1970, got \"12\""
+        );
     }
 
     #[test]

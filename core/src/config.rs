@@ -82,9 +82,8 @@ const CODE: &str = "invalid_option";
 
 /// Validates the options given as JSON text (what `JSON.stringify(options)` produced).
 pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
-    let value = json::parse(text).map_err(|e| {
-        FieldError::new(CODE, "options", e.problem).with_fix("Pass a plain object to init()")
-    })?;
+    let value = json::parse(text)
+        .map_err(|e| FieldError::new(CODE, "options", e.problem).with_fix("Pass a plain object to init()"))?;
     let Value::Object(fields) = &value else {
         return Err(FieldError::new(
             CODE,
@@ -140,11 +139,22 @@ fn field_path(key: &str) -> String {
 fn endpoint(value: &Value) -> Result<String, FieldError> {
     let fix = "Use an absolute http(s) URL or a path on this site, e.g. '/v1/batch'";
     let Some(url) = value.as_str() else {
-        return Err(FieldError::new(CODE, "options.endpoint", "expected a string, got ".to_string() + &describe(value)).with_fix(fix));
+        return Err(FieldError::new(
+            CODE,
+            "options.endpoint",
+            "expected a string, got ".to_string() + &describe(value),
+        )
+        .with_fix(fix));
     };
-    let scheme_ok = url.starts_with("https://") || url.starts_with("http://") || (url.starts_with('/') && !url.starts_with("//"));
+    let scheme_ok =
+        url.starts_with("https://") || url.starts_with("http://") || (url.starts_with('/') && !url.starts_with("//"));
     if !scheme_ok || url.len() > 2_000 || url.contains(char::is_whitespace) {
-        return Err(FieldError::new(CODE, "options.endpoint", "is not a usable URL: ".to_string() + &describe(value)).with_fix(fix));
+        return Err(FieldError::new(
+            CODE,
+            "options.endpoint",
+            "is not a usable URL: ".to_string() + &describe(value),
+        )
+        .with_fix(fix));
     }
     Ok(url.to_string())
 }
@@ -152,8 +162,12 @@ fn endpoint(value: &Value) -> Result<String, FieldError> {
 fn write_key(value: &Value) -> Result<String, FieldError> {
     match value.as_str() {
         Some(key) if crate::id::is_valid_client_id(key) => Ok(key.to_string()),
-        _ => Err(FieldError::new(CODE, "options.writeKey", "expected 1 to 64 letters, digits or -_.:, got ".to_string() + &describe(value))
-            .with_fix("Copy the write key exactly as your collector prints it")),
+        _ => Err(FieldError::new(
+            CODE,
+            "options.writeKey",
+            "expected 1 to 64 letters, digits or -_.:, got ".to_string() + &describe(value),
+        )
+        .with_fix("Copy the write key exactly as your collector prints it")),
     }
 }
 
@@ -174,7 +188,11 @@ fn int(key: &str, value: &Value, min: u64, max: u64) -> Result<u64, FieldError> 
 
 fn boolean(key: &str, value: &Value) -> Result<bool, FieldError> {
     value.as_bool().ok_or_else(|| {
-        FieldError::new(CODE, field_path(key), "expected true or false, got ".to_string() + &describe(value))
+        FieldError::new(
+            CODE,
+            field_path(key),
+            "expected true or false, got ".to_string() + &describe(value),
+        )
     })
 }
 
@@ -222,7 +240,13 @@ mod tests {
     #[test]
     fn minimal_options_get_the_documented_defaults() {
         let parsed = parse_options(r#"{"endpoint":"/v1/batch"}"#).unwrap();
-        assert_eq!(parsed.config, Config { endpoint: "/v1/batch".into(), ..Config::default() });
+        assert_eq!(
+            parsed.config,
+            Config {
+                endpoint: "/v1/batch".into(),
+                ..Config::default()
+            }
+        );
         assert!(parsed.warnings.is_empty());
         assert_eq!(parsed.config.flush_at, 30);
         assert_eq!(parsed.config.session_timeout_ms, 1_800_000);
@@ -278,7 +302,10 @@ mod tests {
 
     #[test]
     fn not_an_object_is_refused() {
-        assert_eq!(parse_options("[]").unwrap_err().problem, "expected an object, got an array");
+        assert_eq!(
+            parse_options("[]").unwrap_err().problem,
+            "expected an object, got an array"
+        );
         assert_eq!(parse_options("{").unwrap_err().field, "options");
     }
 

@@ -90,7 +90,10 @@ mod tests {
     fn message_names_field_problem_and_fix() {
         let e = FieldError::new("invalid_option", "options.flushAt", "expected an integer, got \"x\"")
             .with_fix("Use a number such as 30");
-        assert_eq!(e.message(), "options.flushAt: expected an integer, got \"x\". Use a number such as 30");
+        assert_eq!(
+            e.message(),
+            "options.flushAt: expected an integer, got \"x\". Use a number such as 30"
+        );
         assert_eq!(
             e.to_json(),
             r#"{"code":"invalid_option","field":"options.flushAt","message":"options.flushAt: expected an integer, got \"x\". Use a number such as 30"}"#

@@ -99,7 +99,10 @@ pub fn path_of(url: &str) -> &str {
             .position(|&b| matches!(b, b'/' | b'?' | b'#'))
             .map_or(bytes.len(), |i| host_start + i);
     }
-    let end = bytes[start..].iter().position(|&b| b == b'?' || b == b'#').map_or(bytes.len(), |i| start + i);
+    let end = bytes[start..]
+        .iter()
+        .position(|&b| b == b'?' || b == b'#')
+        .map_or(bytes.len(), |i| start + i);
     match url.get(start..end) {
         Some(path) if path.starts_with('/') => path,
         _ => "/",
@@ -140,7 +143,11 @@ impl EventFields<'_> {
             write_string(out, user_id);
         }
         if !self.properties.is_empty() {
-            out.push_str(if self.kind == EventKind::Identify { ",\"traits\":" } else { ",\"properties\":" });
+            out.push_str(if self.kind == EventKind::Identify {
+                ",\"traits\":"
+            } else {
+                ",\"properties\":"
+            });
             out.push_str(self.properties);
         }
         out.push_str(",\"context\":{");
@@ -182,11 +189,20 @@ mod tests {
         assert_eq!(v.get("type").unwrap().as_str(), Some("track"));
         assert_eq!(v.get("ts").unwrap().as_u64(), Some(1_732_270_000_000));
         assert_eq!(v.get("userId").unwrap().as_str(), Some("u1"));
-        assert_eq!(v.get("properties").unwrap().get("price"), Some(&json::Value::Number("12.50".into())));
+        assert_eq!(
+            v.get("properties").unwrap().get("price"),
+            Some(&json::Value::Number("12.50".into()))
+        );
         let ctx = v.get("context").unwrap();
         assert_eq!(ctx.get("page").unwrap().get("path").unwrap().as_str(), Some("/p"));
-        assert_eq!(ctx.get("page").unwrap().get("title").unwrap().as_str(), Some("Shop \"best\""));
-        assert_eq!(ctx.get("library").unwrap().get("version").unwrap().as_str(), Some(LIBRARY_VERSION));
+        assert_eq!(
+            ctx.get("page").unwrap().get("title").unwrap().as_str(),
+            Some("Shop \"best\"")
+        );
+        assert_eq!(
+            ctx.get("library").unwrap().get("version").unwrap().as_str(),
+            Some(LIBRARY_VERSION)
+        );
     }
 
     #[test]

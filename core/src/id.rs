@@ -33,8 +33,7 @@ fn hyphenated(bytes: &[u8; 16]) -> String {
 pub fn is_valid_client_id(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 

@@ -139,7 +139,11 @@ impl Outbox {
         }
         let oldest = self.queue.front()?;
         let by_age = oldest.queued_at + self.policy.flush_interval_ms;
-        let at = if self.attempts > 0 { self.not_before } else { by_age.max(self.not_before) };
+        let at = if self.attempts > 0 {
+            self.not_before
+        } else {
+            by_age.max(self.not_before)
+        };
         Some(at.saturating_sub(now))
     }
 
@@ -219,7 +223,11 @@ impl Outbox {
                 self.dropped_total += events as u64;
             }
         }
-        Some(Settled { disposition, events, retry_at: self.not_before })
+        Some(Settled {
+            disposition,
+            events,
+            retry_at: self.not_before,
+        })
     }
 
     /// Forgets every waiting event (reset, opt-out).
@@ -238,7 +246,13 @@ mod tests {
     use crate::json;
 
     fn policy() -> OutboxPolicy {
-        OutboxPolicy { flush_at: 3, flush_interval_ms: 1_000, max_batch_bytes: 1_000, max_events: 10, max_bytes: 100_000 }
+        OutboxPolicy {
+            flush_at: 3,
+            flush_interval_ms: 1_000,
+            max_batch_bytes: 1_000,
+            max_events: 10,
+            max_bytes: 100_000,
+        }
     }
 
     fn event(n: usize) -> String {
@@ -247,7 +261,9 @@ mod tests {
 
     fn numbers(body: &str) -> Vec<u64> {
         let v = json::parse(body).unwrap();
-        let json::Value::Array(events) = v.get("events").unwrap() else { panic!() };
+        let json::Value::Array(events) = v.get("events").unwrap() else {
+            panic!()
+        };
         events.iter().map(|e| e.get("n").unwrap().as_u64().unwrap()).collect()
     }
 
@@ -276,7 +292,10 @@ mod tests {
         assert_eq!(v.get("v").unwrap().as_u64(), Some(1));
         assert_eq!(v.get("writeKey").unwrap().as_str(), Some("wk"));
         o.push(event(5), 6);
-        assert!(o.take_batch("b2".into(), 6, None).is_none(), "second batch while one is in flight");
+        assert!(
+            o.take_batch("b2".into(), 6, None).is_none(),
+            "second batch while one is in flight"
+        );
         assert!(!o.due(10_000, true));
         let settled = o.settle(200, None, 7, 0.5).unwrap();
         assert_eq!(settled.disposition, Disposition::Delivered);
@@ -285,7 +304,10 @@ mod tests {
 
     #[test]
     fn batches_respect_the_byte_limit() {
-        let mut o = Outbox::new(OutboxPolicy { max_batch_bytes: 100, ..policy() });
+        let mut o = Outbox::new(OutboxPolicy {
+            max_batch_bytes: 100,
+            ..policy()
+        });
         for n in 0..10 {
             o.push(event(n), 0);
         }

@@ -6,7 +6,6 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-
 /// Durable key-value storage (localStorage in the browser).
 pub trait Store {
     fn get(&self, key: &str) -> Option<String>;

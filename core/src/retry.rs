@@ -70,7 +70,7 @@ mod tests {
         assert_eq!(backoff_ms(40, None, 1.0), MAX_DELAY_MS);
         for attempt in 1..30 {
             let d = backoff_ms(attempt, None, 0.5);
-            assert!(d >= 375 && d <= MAX_DELAY_MS, "{attempt}: {d}");
+            assert!((375..=MAX_DELAY_MS).contains(&d), "{attempt}: {d}");
         }
     }
 

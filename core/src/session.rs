@@ -119,13 +119,19 @@ impl SessionState {
 mod tests {
     use super::*;
 
-    const RULES: SessionRules = SessionRules { timeout_ms: 30 * 60_000, max_length_ms: 24 * 3_600_000 };
+    const RULES: SessionRules = SessionRules {
+        timeout_ms: 30 * 60_000,
+        max_length_ms: 24 * 3_600_000,
+    };
     const MIN: u64 = 60_000;
 
     #[test]
     fn first_activity_starts_session_one() {
         let mut state = None;
-        assert_eq!(RULES.touch(&mut state, 1_000, || "a".into()), Some(SessionStart::FirstVisit));
+        assert_eq!(
+            RULES.touch(&mut state, 1_000, || "a".into()),
+            Some(SessionStart::FirstVisit)
+        );
         let s = state.unwrap();
         assert_eq!((s.id.as_str(), s.index, s.previous_id), ("a", 1, None));
     }
@@ -136,7 +142,10 @@ mod tests {
         RULES.touch(&mut state, 0, || "a".into());
         assert_eq!(RULES.touch(&mut state, 29 * MIN, || "b".into()), None);
         assert_eq!(RULES.touch(&mut state, 58 * MIN, || "b".into()), None);
-        assert_eq!(RULES.touch(&mut state, 88 * MIN, || "b".into()), Some(SessionStart::Inactivity));
+        assert_eq!(
+            RULES.touch(&mut state, 88 * MIN, || "b".into()),
+            Some(SessionStart::Inactivity)
+        );
         let s = state.unwrap();
         assert_eq!((s.id.as_str(), s.index, s.previous_id.as_deref()), ("b", 2, Some("a")));
     }
@@ -164,11 +173,24 @@ mod tests {
 
     #[test]
     fn storage_text_round_trips_and_garbage_is_ignored() {
-        let s = SessionState { id: "abc".into(), started_at: 5, last_activity_at: 9, index: 3, previous_id: Some("p".into()) };
+        let s = SessionState {
+            id: "abc".into(),
+            started_at: 5,
+            last_activity_at: 9,
+            index: 3,
+            previous_id: Some("p".into()),
+        };
         assert_eq!(SessionState::from_storage(&s.to_storage()), Some(s.clone()));
         let first = SessionState { previous_id: None, ..s };
         assert_eq!(SessionState::from_storage(&first.to_storage()), Some(first));
-        for bad in ["", "2|a|1|1|1|", "1|a|x|1|1|", "1|a|1|1|0|", "1|a b|1|1|1|", "1|a|1|1|1||extra"] {
+        for bad in [
+            "",
+            "2|a|1|1|1|",
+            "1|a|x|1|1|",
+            "1|a|1|1|0|",
+            "1|a b|1|1|1|",
+            "1|a|1|1|1||extra",
+        ] {
             assert_eq!(SessionState::from_storage(bad), None, "{bad}");
         }
     }

@@ -51,7 +51,9 @@ impl Tracker {
                 id
             }
         };
-        let user_id = store.get(USER_KEY).filter(|u| !u.is_empty() && u.len() <= MAX_USER_ID_LEN);
+        let user_id = store
+            .get(USER_KEY)
+            .filter(|u| !u.is_empty() && u.len() <= MAX_USER_ID_LEN);
         let session = store.get(SESSION_KEY).and_then(|s| SessionState::from_storage(&s));
         let outbox = Outbox::new(OutboxPolicy {
             flush_at: config.flush_at as usize,
@@ -61,7 +63,10 @@ impl Tracker {
             max_bytes: config.max_queue_bytes as usize,
         });
         Tracker {
-            rules: SessionRules { timeout_ms: config.session_timeout_ms, max_length_ms: config.max_session_ms },
+            rules: SessionRules {
+                timeout_ms: config.session_timeout_ms,
+                max_length_ms: config.max_session_ms,
+            },
             config,
             visitor_id,
             user_id,
@@ -131,11 +136,14 @@ impl Tracker {
         random: &mut dyn Random,
     ) -> Result<Recorded, FieldError> {
         if name.is_empty() || name.len() > MAX_NAME_LEN {
-            return Err(FieldError::new(CODE, "name", "must be a non-empty string of at most 200 characters")
-                .with_fix("Name events like 'Signed Up' or 'checkout_started'"));
+            return Err(
+                FieldError::new(CODE, "name", "must be a non-empty string of at most 200 characters")
+                    .with_fix("Name events like 'Signed Up' or 'checkout_started'"),
+            );
         }
         let properties = properties.trim();
-        if !properties.is_empty() && !(properties.starts_with('{') && properties.ends_with('}')) {
+        let is_object = properties.starts_with('{') && properties.ends_with('}');
+        if !properties.is_empty() && !is_object {
             return Err(FieldError::new(CODE, "properties", "must be a plain object")
                 .with_fix("Pass an object such as { plan: 'pro' }, or nothing"));
         }
@@ -156,8 +164,10 @@ impl Tracker {
         }
         .encode(&mut self.scratch);
         if self.scratch.len() > self.outbox.policy().max_event_bytes() {
-            return Err(FieldError::new(CODE, "properties", "make the event larger than one batch may be")
-                .with_fix("Send fewer or shorter properties (an event must stay under options.maxBatchBytes)"));
+            return Err(
+                FieldError::new(CODE, "properties", "make the event larger than one batch may be")
+                    .with_fix("Send fewer or shorter properties (an event must stay under options.maxBatchBytes)"),
+            );
         }
         self.outbox.push(self.scratch.clone(), ts);
         Ok(Recorded { session_started })
@@ -174,8 +184,10 @@ impl Tracker {
         random: &mut dyn Random,
     ) -> Result<Recorded, FieldError> {
         if user_id.is_empty() || user_id.len() > MAX_USER_ID_LEN {
-            return Err(FieldError::new(CODE, "userId", "must be a non-empty string of at most 256 characters")
-                .with_fix("Pass your own stable id for the user, e.g. identify('user_42')"));
+            return Err(
+                FieldError::new(CODE, "userId", "must be a non-empty string of at most 256 characters")
+                    .with_fix("Pass your own stable id for the user, e.g. identify('user_42')"),
+            );
         }
         let previous = self.user_id.replace(user_id.to_string());
         let result = self.record(EventKind::Identify, "identify", traits, ts, random);
@@ -209,7 +221,13 @@ impl Tracker {
     }
 
     /// Applies the backend's answer to the batch in flight.
-    pub fn settle(&mut self, status: u16, retry_after_ms: Option<u64>, now: u64, random: &mut dyn Random) -> Option<Settled> {
+    pub fn settle(
+        &mut self,
+        status: u16,
+        retry_after_ms: Option<u64>,
+        now: u64,
+        random: &mut dyn Random,
+    ) -> Option<Settled> {
         let jitter = random.unit();
         self.outbox.settle(status, retry_after_ms, now, jitter)
     }
@@ -223,7 +241,9 @@ mod tests {
     use crate::platform::{MemoryStore, SeededRandom};
 
     fn tracker(store: &mut MemoryStore) -> Tracker {
-        let config = parse_options(r#"{"endpoint":"/v1/batch","flushAt":2,"writeKey":"k"}"#).unwrap().config;
+        let config = parse_options(r#"{"endpoint":"/v1/batch","flushAt":2,"writeKey":"k"}"#)
+            .unwrap()
+            .config;
         let mut t = Tracker::start(config, store, &mut SeededRandom(1), 1_000);
         t.set_page("https://shop.example/pricing?x=1", "Pricing", "https://www.google.com/");
         t
@@ -241,7 +261,9 @@ mod tests {
         let mut store = MemoryStore::default();
         let mut t = tracker(&mut store);
         let mut rng = SeededRandom(2);
-        let r = t.record(EventKind::Track, "Viewed Plan", r#"{"plan":"pro"}"#, 2_000, &mut rng).unwrap();
+        let r = t
+            .record(EventKind::Track, "Viewed Plan", r#"{"plan":"pro"}"#, 2_000, &mut rng)
+            .unwrap();
         assert_eq!(r.session_started, Some(SessionStart::FirstVisit));
         t.record(EventKind::Page, "page_view", "", 2_500, &mut rng).unwrap();
         let body = t.next_batch(2_500, false, &mut rng).expect("flushAt reached");
@@ -249,10 +271,23 @@ mod tests {
         assert_eq!(evs.len(), 2);
         let first = &evs[0];
         assert_eq!(first.get("visitorId").unwrap().as_str(), Some(t.visitor_id()));
-        assert_eq!(first.get("sessionId").unwrap().as_str(), Some(t.session().unwrap().id.as_str()));
+        assert_eq!(
+            first.get("sessionId").unwrap().as_str(),
+            Some(t.session().unwrap().id.as_str())
+        );
         assert_eq!(first.get("ts").unwrap().as_u64(), Some(2_000));
         assert_ne!(first.get("id"), evs[1].get("id"));
-        assert_eq!(first.get("context").unwrap().get("page").unwrap().get("path").unwrap().as_str(), Some("/pricing"));
+        assert_eq!(
+            first
+                .get("context")
+                .unwrap()
+                .get("page")
+                .unwrap()
+                .get("path")
+                .unwrap()
+                .as_str(),
+            Some("/pricing")
+        );
         assert_eq!(json::parse(&body).unwrap().get("writeKey").unwrap().as_str(), Some("k"));
     }
 
@@ -283,7 +318,8 @@ mod tests {
         let mut store = MemoryStore::default();
         let mut t = tracker(&mut store);
         let mut rng = SeededRandom(4);
-        t.identify("user_42", r#"{"plan":"pro"}"#, 5_000, &mut store, &mut rng).unwrap();
+        t.identify("user_42", r#"{"plan":"pro"}"#, 5_000, &mut store, &mut rng)
+            .unwrap();
         t.record(EventKind::Track, "after", "", 5_001, &mut rng).unwrap();
         let evs = events(&t.next_batch(5_001, true, &mut rng).unwrap());
         assert_eq!(evs[0].get("type").unwrap().as_str(), Some("identify"));
@@ -302,10 +338,19 @@ mod tests {
         let mut store = MemoryStore::default();
         let mut t = tracker(&mut store);
         let mut rng = SeededRandom(5);
-        assert_eq!(t.record(EventKind::Track, "", "", 1, &mut rng).unwrap_err().field, "name");
-        assert_eq!(t.record(EventKind::Track, "x", "[1]", 1, &mut rng).unwrap_err().field, "properties");
+        assert_eq!(
+            t.record(EventKind::Track, "", "", 1, &mut rng).unwrap_err().field,
+            "name"
+        );
+        assert_eq!(
+            t.record(EventKind::Track, "x", "[1]", 1, &mut rng).unwrap_err().field,
+            "properties"
+        );
         let huge = "{\"a\":\"".to_string() + &"x".repeat(70_000) + "\"}";
-        assert_eq!(t.record(EventKind::Track, "x", &huge, 1, &mut rng).unwrap_err().field, "properties");
+        assert_eq!(
+            t.record(EventKind::Track, "x", &huge, 1, &mut rng).unwrap_err().field,
+            "properties"
+        );
         assert_eq!(t.identify("", "", 1, &mut store, &mut rng).unwrap_err().field, "userId");
         assert!(t.outbox().is_empty());
     }

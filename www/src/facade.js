@@ -68,6 +68,7 @@ export function createParcours(loadCore) {
   let wakeTimer = 0;
   let lastFailure = false;
   let loading = null;
+  let initPageview = -1; // where init() queued its page view, while it may still fail
   let replayTime = 0; // while replaying the snippet's queue: the original call time
 
   const channel = typeof MessageChannel === 'function' ? new MessageChannel() : null;
@@ -225,6 +226,9 @@ export function createParcours(loadCore) {
         if (!report) return;
         if (!report.ok) {
           core = null;
+          // The page view this init() queued goes with it; a corrected init() adds its own.
+          if (initPageview >= 0) calls.splice(initPageview, 5);
+          initPageview = -1;
           reportError(report.error);
           return;
         }
@@ -260,7 +264,11 @@ export function createParcours(loadCore) {
       }
       const text = stringifyObject(coreOptions, 'options');
       if (text === null) return;
-      if (options.capturePageview !== false) capture(PAGE, 'page_view', '');
+      initPageview = -1;
+      if (options.capturePageview !== false) {
+        initPageview = calls.length;
+        capture(PAGE, 'page_view', '');
+      }
       start(text, jsOptions);
     },
 

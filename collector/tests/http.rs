@@ -1,0 +1,231 @@
+//! The collector's HTTP contract, exercised through its real router.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use parcours_collector::app::{router, Settings};
+use parcours_collector::store::Store;
+use parcours_core::json::{self, Value};
+use tower::ServiceExt;
+
+fn app_with(settings: Settings) -> Router {
+    router(Store::open_in_memory().unwrap(), settings)
+}
+
+fn app() -> Router {
+    app_with(Settings::default())
+}
+
+fn event(id: &str, session: &str, name: &str, ts: u64) -> String {
+    format!(
+        r#"{{"id":"{id}","type":"track","name":"{name}","ts":{ts},"visitorId":"v1","sessionId":"{session}",
+            "properties":{{"plan":"pro"}},"context":{{"page":{{"url":"https://shop.example/p","path":"/p",
+            "title":"P","referrer":""}},"library":{{"name":"parcours","version":"0.1.0"}}}}}}"#
+    )
+}
+
+fn batch(events: &[String]) -> String {
+    format!(r#"{{"v":1,"batchId":"b1","sentAt":1,"events":[{}]}}"#, events.join(","))
+}
+
+async fn send(
+    app: &Router,
+    method: Method,
+    uri: &str,
+    body: String,
+    headers: &[(&str, &str)],
+) -> (StatusCode, String, axum::http::HeaderMap) {
+    let mut request = Request::builder().method(method).uri(uri);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, String::from_utf8(bytes.to_vec()).unwrap(), headers)
+}
+
+async fn post_batch(app: &Router, body: String) -> (StatusCode, Value) {
+    let (status, text, _) = send(
+        app,
+        Method::POST,
+        "/v1/batch",
+        body,
+        &[("content-type", "text/plain;charset=UTF-8")],
+    )
+    .await;
+    (
+        status,
+        json::parse(&text).unwrap_or_else(|_| panic!("not JSON: {text}")),
+    )
+}
+
+async fn stored_events(app: &Router, query: &str) -> Vec<Value> {
+    let (status, text, _) = send(app, Method::GET, &format!("/v1/events?{query}"), String::new(), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    match json::parse(&text).unwrap().get("events") {
+        Some(Value::Array(events)) => events.clone(),
+        _ => panic!("no events array in {text}"),
+    }
+}
+
+#[tokio::test]
+async fn a_valid_batch_is_stored_and_can_be_read_back_in_order() {
+    let app = app();
+    let (status, body) = post_batch(
+        &app,
+        batch(&[event("e1", "s1", "First", 10), event("e2", "s1", "Second", 20)]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body.get("accepted").unwrap().as_u64(), Some(2));
+    let events = stored_events(&app, "session=s1").await;
+    let names: Vec<_> = events
+        .iter()
+        .map(|e| e.get("name").unwrap().as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["First", "Second"]);
+    assert_eq!(
+        events[0].get("properties").unwrap().get("plan").unwrap().as_str(),
+        Some("pro")
+    );
+    assert!(events[0].get("receivedAt").unwrap().as_u64().unwrap() > 0);
+    assert!(stored_events(&app, "session=other").await.is_empty());
+    assert_eq!(stored_events(&app, "visitor=v1").await.len(), 2);
+}
+
+#[tokio::test]
+async fn a_resent_event_is_acknowledged_but_not_duplicated() {
+    let app = app();
+    let body = batch(&[event("e1", "s1", "A", 10), event("e2", "s1", "B", 11)]);
+    post_batch(&app, body.clone()).await;
+    let (status, answer) = post_batch(&app, body).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer.get("accepted").unwrap().as_u64(), Some(0));
+    assert_eq!(answer.get("duplicates").unwrap().as_u64(), Some(2));
+    let (_, answer) = post_batch(&app, batch(&[event("e3", "s1", "C", 12), event("e3", "s1", "C", 12)])).await;
+    assert_eq!(answer.get("accepted").unwrap().as_u64(), Some(1));
+    assert_eq!(stored_events(&app, "session=s1").await.len(), 3);
+}
+
+#[tokio::test]
+async fn a_malformed_batch_is_refused_whole_with_the_field_named() {
+    let app = app();
+    let bad = event("e2", "s1", "B", 11).replace("\"ts\":11", "\"ts\":\"yesterday\"");
+    let (status, answer) = post_batch(&app, batch(&[event("e1", "s1", "A", 10), bad])).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let error = answer.get("error").unwrap();
+    assert_eq!(error.get("code").unwrap().as_str(), Some("invalid_batch"));
+    assert_eq!(error.get("field").unwrap().as_str(), Some("events[1].ts"));
+    assert!(error
+        .get("message")
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .contains("\"yesterday\""));
+    assert!(
+        stored_events(&app, "").await.is_empty(),
+        "nothing of a refused batch is stored"
+    );
+
+    let (status, answer) = post_batch(&app, "{not json".into()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        answer.get("error").unwrap().get("field").unwrap().as_str(),
+        Some("body")
+    );
+}
+
+#[tokio::test]
+async fn an_oversized_body_gets_413() {
+    let app = app_with(Settings {
+        max_body_bytes: 2_000,
+        ..Settings::default()
+    });
+    let events: Vec<String> = (0..20).map(|i| event(&format!("e{i}"), "s1", "Big", i)).collect();
+    let (status, answer) = post_batch(&app, batch(&events)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(
+        answer.get("error").unwrap().get("code").unwrap().as_str(),
+        Some("body_too_large")
+    );
+    assert!(stored_events(&app, "").await.is_empty());
+}
+
+#[tokio::test]
+async fn cors_allows_only_the_configured_origins() {
+    let app = app_with(Settings {
+        allowed_origins: vec!["https://shop.example".into()],
+        ..Settings::default()
+    });
+    let preflight = |origin: &'static str| {
+        let app = app.clone();
+        async move {
+            let headers = [
+                ("origin", origin),
+                ("access-control-request-method", "POST"),
+                ("access-control-request-headers", "content-type"),
+            ];
+            send(&app, Method::OPTIONS, "/v1/batch", String::new(), &headers)
+                .await
+                .2
+        }
+    };
+    let allowed = preflight("https://shop.example").await;
+    assert_eq!(
+        allowed.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(),
+        "https://shop.example"
+    );
+    let refused = preflight("https://evil.example").await;
+    assert!(refused.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+
+    let (_, _, headers) = send(
+        &app,
+        Method::POST,
+        "/v1/batch",
+        batch(&[event("e1", "s", "A", 1)]),
+        &[("origin", "https://shop.example")],
+    )
+    .await;
+    assert_eq!(
+        headers.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).unwrap(),
+        "https://shop.example"
+    );
+}
+
+#[tokio::test]
+async fn the_sessions_page_lists_sessions_and_escapes_visitor_data() {
+    let app = app();
+    let hostile = event("e1", "s1", "A", 1_732_270_000_000)
+        .replace("\"title\":\"P\"", "\"title\":\"<script>alert(1)</script>\"")
+        .replace("\"path\":\"/p\"", "\"path\":\"/<b>x</b>\"");
+    post_batch(&app, batch(&[hostile])).await;
+    let (status, html, _) = send(&app, Method::GET, "/sessions", String::new(), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("/sessions/s1"));
+    assert!(html.contains("/&lt;b&gt;x&lt;/b&gt;"));
+    assert!(!html.contains("<b>x</b>"));
+    let (status, html, _) = send(&app, Method::GET, "/sessions/s1", String::new(), &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("&quot;plan&quot;:&quot;pro&quot;"));
+    let (status, _, _) = send(&app, Method::GET, "/sessions/nope", String::new(), &[]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[test]
+fn the_database_file_keeps_events_across_restarts() {
+    let dir = std::env::temp_dir().join(format!("parcours-store-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("events.db");
+    let decoded = parcours_core::batch::decode(&batch(&[event("e1", "s1", "A", 1)])).unwrap();
+    Store::open(&path).unwrap().insert_batch(&decoded, 5).unwrap();
+    let reopened = Store::open(&path).unwrap();
+    assert_eq!(reopened.count_events().unwrap(), 1);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every test: native (core, collector), the core purity check, the
+# browser tests of the shell (wasm-bindgen-test in headless Chromium), the
+# TypeScript consumer, end-to-end tests (script tag and npm import against the
+# real collector) and the size budget. Installs what is missing first.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+
+bash scripts/setup.sh --browser
+
+step "test 1/7: native tests (parcours-core, parcours-collector)"
+cargo test --workspace
+
+step "test 2/7: parcours-core stays platform-free"
+bash scripts/check-core-purity.sh
+
+step "test 3/7: build the SDK"
+bash scripts/build.sh
+
+step "test 4/7: browser tests of the shell (wasm-bindgen-test, headless Chromium)"
+CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" cargo test --target wasm32-unknown-unknown --test browser
+
+step "test 5/7: the published .d.ts type-checks a TypeScript consumer"
+tsc -p tests/types/tsconfig.json && echo "tsc --noEmit: ok"
+
+step "test 6/7: end-to-end tests in Chromium against the real collector"
+cargo build --quiet -p parcours-collector
+node --test --test-concurrency=1 tests/e2e/
+
+step "test 7/7: size budget"
+node scripts/size.mjs --check

@@ -1,0 +1,109 @@
+//! Browser tests of the shell's adapters (localStorage, Web Crypto, page
+//! context) in headless Chromium: `cargo test --target wasm32-unknown-unknown`.
+#![cfg(target_arch = "wasm32")]
+
+use parcours_core::json::{self, Value};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+fn events(body: &str) -> Vec<Value> {
+    match json::parse(body).unwrap().get("events") {
+        Some(Value::Array(events)) => events.clone(),
+        other => panic!("no events: {other:?}"),
+    }
+}
+
+#[wasm_bindgen_test]
+fn start_reports_bad_options_with_the_field() {
+    let report = json::parse(&parcours::start(r#"{"endpoint":"/b","flushAt":0}"#, now())).unwrap();
+    assert_eq!(report.get("ok").unwrap().as_bool(), Some(false));
+    assert_eq!(
+        report.get("error").unwrap().get("field").unwrap().as_str(),
+        Some("options.flushAt")
+    );
+}
+
+#[wasm_bindgen_test]
+fn events_carry_the_real_page_and_a_visitor_kept_in_local_storage() {
+    storage().clear().unwrap();
+    let report = json::parse(&parcours::start(r#"{"endpoint":"/v1/batch","flushAt":1}"#, now())).unwrap();
+    assert_eq!(report.get("ok").unwrap().as_bool(), Some(true));
+    assert_eq!(report.get("persistent").unwrap().as_bool(), Some(true));
+    let stored_visitor = storage().get_item("parcours.vid").unwrap().expect("visitor id stored");
+
+    let href = web_sys::window().unwrap().location().href().unwrap();
+    parcours::begin();
+    assert_eq!(parcours::record(0, "Clicked", r#"{"a":1}"#, now(), &href) & 1, 0);
+    parcours::end();
+    let body = parcours::next_batch(now(), false);
+    let event = &events(&body)[0];
+    assert_eq!(event.get("visitorId").unwrap().as_str(), Some(stored_visitor.as_str()));
+    let page = event.get("context").unwrap().get("page").unwrap();
+    assert_eq!(page.get("url").unwrap().as_str(), Some(href.as_str()));
+    assert!(
+        storage().get_item("parcours.session").unwrap().is_some(),
+        "session shared through storage"
+    );
+
+    // A second start (a new page load) keeps the visitor.
+    parcours::start(r#"{"endpoint":"/v1/batch"}"#, now());
+    let state = json::parse(&parcours::state()).unwrap();
+    assert_eq!(state.get("visitorId").unwrap().as_str(), Some(stored_visitor.as_str()));
+}
+
+#[wasm_bindgen_test]
+fn ids_from_web_crypto_are_unique() {
+    storage().clear().unwrap();
+    parcours::start(
+        r#"{"endpoint":"/v1/batch","flushAt":1000,"maxBatchBytes":1000000}"#,
+        now(),
+    );
+    let href = web_sys::window().unwrap().location().href().unwrap();
+    for _ in 0..500 {
+        parcours::record(0, "e", "", now(), &href);
+    }
+    let body = parcours::next_batch(now(), true);
+    let mut ids: Vec<String> = events(&body)
+        .iter()
+        .map(|e| e.get("id").unwrap().as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 500);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 500);
+}
+
+#[wasm_bindgen_test]
+fn a_full_storage_quota_degrades_to_memory_without_failing() {
+    let local = storage();
+    local.clear().unwrap();
+    // Fill localStorage to its quota.
+    let chunk = "x".repeat(512 * 1024);
+    let mut i = 0;
+    while local.set_item(&format!("filler{i}"), &chunk).is_ok() {
+        i += 1;
+    }
+    let small = "y".repeat(1024);
+    while local.set_item(&format!("small{i}"), &small).is_ok() {
+        i += 1;
+    }
+    let report = json::parse(&parcours::start(r#"{"endpoint":"/v1/batch","flushAt":1}"#, now())).unwrap();
+    assert_eq!(report.get("ok").unwrap().as_bool(), Some(true));
+    let href = web_sys::window().unwrap().location().href().unwrap();
+    parcours::begin();
+    assert_eq!(parcours::record(0, "still works", "", now(), &href) & 1, 0);
+    parcours::end();
+    assert_eq!(events(&parcours::next_batch(now(), true)).len(), 1);
+    let state = json::parse(&parcours::state()).unwrap();
+    assert_eq!(state.get("storageDegraded").unwrap().as_bool(), Some(true));
+    local.clear().unwrap();
+}

@@ -1,0 +1,77 @@
+// Shared pieces of the end-to-end tests: a real collector on a free port with
+// a fresh SQLite file, Debian's Chromium driven by playwright-core, and
+// helpers to wait for what reached the collector.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const ROOT = new URL('../../', import.meta.url).pathname;
+const COLLECTOR = join(ROOT, 'target/debug/parcours-collector');
+
+export async function startCollector(extraArgs = []) {
+  if (!existsSync(COLLECTOR)) throw new Error('collector not built: run `cargo build -p parcours-collector`');
+  const dir = mkdtempSync(join(tmpdir(), 'parcours-e2e-'));
+  const db = join(dir, 'events.db');
+  const child = spawn(COLLECTOR, ['--port', '0', '--db', db, '--www', join(ROOT, 'www'), ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('collector did not start: ' + out)), 15000);
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const match = out.match(/listening on (http:\/\/[\d.:]+)/);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.on('exit', (code) => reject(new Error('collector exited with ' + code + ': ' + out)));
+  });
+  child.stdout.resume();
+  return {
+    url,
+    db,
+    async stop() {
+      child.kill('SIGINT');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Debian's Chromium; Playwright gives each launch a fresh temporary profile. */
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A page that records console messages and uncaught page errors. */
+export async function openPage(browser) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.consoleMessages = [];
+  page.pageErrors = [];
+  page.on('console', (m) => page.consoleMessages.push({ type: m.type(), text: m.text() }));
+  page.on('pageerror', (e) => page.pageErrors.push(e));
+  return page;
+}
+
+export async function fetchEvents(collector, query = '') {
+  const response = await fetch(`${collector.url}/v1/events?limit=100000&${query}`);
+  return (await response.json()).events;
+}
+
+/** Polls the collector until `predicate(events)` holds, or fails after `timeout`. */
+export async function waitForEvents(collector, query, predicate, timeout = 15000) {
+  const start = Date.now();
+  let events = [];
+  while (Date.now() - start < timeout) {
+    events = await fetchEvents(collector, query);
+    if (predicate(events)) return events;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for events (${events.length} so far): ${JSON.stringify(events.map((e) => e.name))}`);
+}

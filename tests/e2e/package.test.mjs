@@ -1,0 +1,38 @@
+// What ships: the npm package's manifest, the README's snippet, and rules
+// the bundle must keep (no unload listener, no eval).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { ROOT } from './harness.mjs';
+
+const read = (file) => readFileSync(ROOT + file, 'utf8');
+
+test('the README shows exactly the snippet the build produces', () => {
+  const built = read('www/dist/snippet.min.js').trim();
+  const readme = read('README.md');
+  const block = readme.match(/```html\n<script>\n([^\n]+)\n/);
+  assert.ok(block, 'README has the snippet block');
+  assert.equal(block[1], built);
+  assert.ok(built.length < 600, `snippet is ${built.length} bytes`);
+  assert.match(readme, new RegExp(`\\(${built.length} bytes`), 'README states the snippet size');
+});
+
+test('the npm package manifest points at files that exist', () => {
+  const pkg = JSON.parse(read('pkg/package.json'));
+  assert.equal(pkg.name, 'parcours');
+  assert.equal(pkg.type, 'module');
+  assert.equal(pkg.sideEffects, false);
+  assert.equal(pkg.exports['.'].types, './index.d.ts');
+  assert.equal(pkg.exports['.'].import, './index.js');
+  for (const file of pkg.files) assert.ok(existsSync(ROOT + 'pkg/' + file), `pkg/${file} exists`);
+  const cargoVersion = read('Cargo.toml').match(/\[workspace\.package\][^[]*?version = "([^"]+)"/)[1];
+  assert.equal(pkg.version, cargoVersion);
+});
+
+test('the bundle never listens to unload and never evaluates strings', () => {
+  for (const file of ['www/dist/parcours.js', 'pkg/facade.js', 'pkg/core.js', 'pkg/index.js']) {
+    const code = read(file);
+    assert.doesNotMatch(code, /["'](before)?unload["']/, `${file} has no unload listener (it breaks the back/forward cache)`);
+    assert.doesNotMatch(code, /\beval\(|new Function\(/, `${file} uses no eval`);
+  }
+});

@@ -1,0 +1,164 @@
+// The SDK as a site owner installs it: the snippet and the script-tag bundle,
+// in Debian's Chromium, against the real collector and its SQLite file.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startCollector, launchBrowser, openPage, fetchEvents, waitForEvents, ROOT } from './harness.mjs';
+
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const VERSION = readFileSync(ROOT + 'Cargo.toml', 'utf8').match(/\[workspace\.package\][^[]*?version = "([^"]+)"/)[1];
+
+let collector;
+let browser;
+before(async () => {
+  collector = await startCollector();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await collector?.stop();
+});
+
+test('the demo shop records page views and actions with every required field', async () => {
+  const page = await openPage(browser);
+  await page.goto(`${collector.url}/demo/product.html?utm_source=newsletter`, { waitUntil: 'load' });
+  await page.click('button[data-action="add-to-cart"]');
+  const events = await waitForEvents(collector, '', (evs) => evs.some((e) => e.name === 'Added to Cart'));
+  const pageView = events.find((e) => e.type === 'page');
+  const added = events.find((e) => e.name === 'Added to Cart');
+  assert.ok(pageView, 'a page view is recorded at init');
+  for (const event of [pageView, added]) {
+    assert.match(event.id, UUID_V7);
+    assert.ok(Math.abs(event.ts - Date.now()) < 60000, 'timestamp is now');
+    assert.ok(event.visitorId && event.sessionId);
+    assert.equal(event.context.page.path, '/demo/product.html');
+    assert.equal(event.context.page.url, `${collector.url}/demo/product.html?utm_source=newsletter`);
+    assert.equal(event.context.page.title, 'Beans · Torréfaction Parcours');
+    assert.deepEqual(event.context.library, { name: 'parcours', version: VERSION });
+  }
+  assert.equal(added.visitorId, pageView.visitorId);
+  assert.equal(added.sessionId, pageView.sessionId);
+  assert.deepEqual(added.properties, { product: 'ethiopia-guji', price: 14.5, currency: 'EUR' });
+  assert.notEqual(added.id, pageView.id);
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});
+
+test('calls made before the SDK loaded are replayed in order, with their own time', async () => {
+  const page = await openPage(browser);
+  const before = Date.now();
+  await page.goto(`${collector.url}/e2e/queued.html`);
+  const flushed = await page.evaluate(() => window.flushed);
+  assert.deepEqual(flushed, { ok: true, pending: 0 });
+  const events = await fetchEvents(collector, 'visitor=' + (await page.evaluate(() => parcours.debug().visitorId)));
+  assert.deepEqual(events.map((e) => e.type + ':' + e.name), ['page:page_view', 'track:first', 'identify:identify', 'track:second', 'track:third']);
+  const ts = events.map((e) => e.ts);
+  assert.deepEqual([...ts].sort((a, b) => a - b), ts, 'timestamps follow call order');
+  assert.ok(ts[0] >= before - 1000);
+  assert.deepEqual(events[3].properties, { n: 2, nested: { ok: true }, list: [1, 2] });
+  assert.deepEqual(events[2].traits, { plan: 'pro' });
+  assert.equal(events[1].userId, undefined, 'before identify');
+  assert.equal(events[3].userId, 'user-7', 'after identify');
+  assert.equal(new Set(events.map((e) => e.sessionId)).size, 1);
+  await page.context().close();
+});
+
+test('the visitor and session survive a reload; reset() starts a new visitor', async () => {
+  const page = await openPage(browser);
+  await page.goto(`${collector.url}/e2e/queued.html`);
+  await page.evaluate(() => window.flushed);
+  const first = await page.evaluate(() => parcours.debug());
+  await page.reload();
+  await page.evaluate(() => window.flushed);
+  const second = await page.evaluate(() => parcours.debug());
+  assert.equal(second.visitorId, first.visitorId);
+  assert.equal(second.sessionId, first.sessionId);
+  assert.equal(second.userId, 'user-7');
+  const after = await page.evaluate(async () => {
+    parcours.reset();
+    parcours.track('after reset');
+    await parcours.flush();
+    return parcours.debug();
+  });
+  assert.notEqual(after.visitorId, first.visitorId);
+  assert.notEqual(after.sessionId, first.sessionId);
+  assert.equal(after.userId, null);
+  const events = await fetchEvents(collector, 'visitor=' + after.visitorId);
+  assert.deepEqual(events.map((e) => e.name), ['after reset']);
+  assert.equal(events[0].userId, undefined);
+  await page.context().close();
+});
+
+test('loading the snippet and the bundle twice records each call once', async () => {
+  const page = await openPage(browser);
+  await page.goto(`${collector.url}/e2e/twice.html`);
+  await page.waitForFunction(() => window.parcours && window.parcours.debug && window.parcours.debug());
+  const visitorId = await page.evaluate(async () => {
+    parcours.track('once');
+    await parcours.flush();
+    return parcours.debug().visitorId;
+  });
+  const events = await fetchEvents(collector, 'visitor=' + visitorId);
+  assert.deepEqual(events.map((e) => e.name).sort(), ['once', 'page_view']);
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});
+
+test('bad arguments warn with the fix and never throw into the page', async () => {
+  const page = await openPage(browser);
+  await page.goto(`${collector.url}/e2e/blank.html`);
+  const outcome = await page.evaluate(async () => {
+    const errors = [];
+    parcours.on('error', (e) => errors.push({ code: e.code, field: e.field, isError: e instanceof Error }));
+    parcours.init({ endpoint: '/v1/batch', flushAt: 'ten' });
+    await new Promise((r) => setTimeout(r, 500));
+    const circular = {};
+    circular.self = circular;
+    let threw = false;
+    try {
+      parcours.track(42);
+      parcours.track('circular', circular);
+      parcours.track('list', [1, 2]);
+      parcours.identify({});
+      parcours.on('ready', 'not a function');
+    } catch (e) {
+      threw = true;
+    }
+    // A corrected init starts the SDK; the calls above were refused, not queued.
+    parcours.init({ endpoint: '/v1/batch', flushinterval: 100 });
+    parcours.track('valid');
+    const flushed = await parcours.flush();
+    return { errors, threw, flushed, visitorId: parcours.debug().visitorId };
+  });
+  assert.equal(outcome.threw, false);
+  assert.deepEqual(outcome.errors, [{ code: 'invalid_option', field: 'options.flushAt', isError: true }]);
+  const text = page.consoleMessages.map((m) => m.text).join('\n');
+  assert.match(text, /options\.flushAt: expected an integer from 1 to 1000, got "ten"/);
+  assert.match(text, /track\(name, properties\?\): name must be a non-empty string; got number/);
+  assert.match(text, /track\("circular"\) properties could not be serialised/);
+  assert.match(text, /track\("list"\) properties must be a plain object; got an array/);
+  assert.match(text, /identify\(userId, traits\?\): userId must be a non-empty string/);
+  assert.match(text, /options\.flushinterval is not a Parcours option and was ignored \(did you mean flushInterval\?\)/);
+  assert.deepEqual(outcome.flushed, { ok: true, pending: 0 });
+  const events = await fetchEvents(collector, 'visitor=' + outcome.visitorId);
+  assert.deepEqual(events.map((e) => e.name), ['page_view', 'valid']);
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});
+
+test('events wait while the collector answers 5xx, then arrive once it recovers', async () => {
+  const page = await openPage(browser);
+  await page.goto(`${collector.url}/e2e/blank.html`);
+  let failures = 2;
+  await page.route('**/v1/batch', (route) => (failures-- > 0 ? route.fulfill({ status: 503, headers: { 'Retry-After': '0' }, body: 'down' }) : route.continue()));
+  const visitorId = await page.evaluate(async () => {
+    parcours.init({ endpoint: '/v1/batch', flushInterval: 100 });
+    parcours.track('kept through failures');
+    await new Promise((r) => parcours.on('ready', r));
+    return parcours.debug().visitorId;
+  });
+  const events = await waitForEvents(collector, 'visitor=' + visitorId, (evs) => evs.length === 2, 20000);
+  assert.deepEqual(events.map((e) => e.name), ['page_view', 'kept through failures']);
+  assert.ok(failures < 0, 'the failing answers were really given');
+  await page.context().close();
+});

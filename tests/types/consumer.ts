@@ -1,0 +1,41 @@
+// Compiled with `tsc --noEmit` against the built pkg/: the published types
+// must accept correct use and reject mistakes (each @ts-expect-error fails
+// the build if the mistake stops being an error, e.g. if a type became any).
+import parcours, { init, track, identify, flush, on, ParcoursError, type ParcoursOptions } from 'parcours';
+
+const options: ParcoursOptions = { endpoint: 'https://collect.example.com/v1/batch', writeKey: 'wk_1', flushAt: 20 };
+init(options);
+parcours.init({ endpoint: '/v1/batch', wasmUrl: new URL('https://cdn.example/parcours_bg.wasm') });
+track('Signed Up', { plan: 'pro', seats: 3 });
+identify(42, { plan: 'pro' });
+parcours.page();
+parcours.reset();
+
+const done: Promise<{ ok: boolean; pending: number }> = flush();
+void done;
+
+const stop: () => void = on('flush', (detail) => {
+  const result: 'delivered' | 'retry' | 'rejected' = detail.result;
+  void result;
+});
+stop();
+on('error', (error) => {
+  const e: ParcoursError = error;
+  const field: string = e.field;
+  void field;
+});
+on('ready', (state) => {
+  const id: string = state.visitorId;
+  void id;
+});
+
+// @ts-expect-error endpoint is required
+init({ flushAt: 3 });
+// @ts-expect-error flushAt is a number
+init({ endpoint: '/v1/batch', flushAt: '3' });
+// @ts-expect-error an unknown option is a type error in TypeScript (a warning in plain JS)
+init({ endpoint: '/v1/batch', flushEvery: 3 });
+// @ts-expect-error the event name is a string
+track(42);
+// @ts-expect-error no such event
+on('nope', () => {});
