@@ -33,7 +33,7 @@ node scripts/assemble-pkg.mjs
 
 step "build: script-tag bundle in www/dist/"
 rm -rf www/dist && mkdir -p www/dist
-esbuild www/src/script-tag.js --bundle --minify --format=iife --target=es2019 \
+esbuild www/src/script-tag.js --bundle --minify --format=iife --target=es2020 \
   --log-level=warning --log-override:empty-import-meta=silent --outfile=www/dist/parcours.js
 cp target/bindgen/parcours_bg.wasm www/dist/
 node scripts/sri.mjs

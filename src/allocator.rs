@@ -71,14 +71,15 @@ unsafe impl GlobalAlloc for SizeClassAllocator {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let state = &mut *self.0.get();
         let class = class_of(&layout);
-        if class as usize >= CLASSES {
+        // `get_mut`, not indexing: no bounds-check panic path in the allocator.
+        let Some(head) = state.free.get_mut(class as usize) else {
             return null_mut();
-        }
-        let head = state.free[class as usize];
-        if head != 0 && layout.align() <= BLOCK_ALIGN {
+        };
+        if *head != 0 && layout.align() <= BLOCK_ALIGN {
+            let block = *head;
             // SAFETY: a free block's first word holds the next free block.
-            state.free[class as usize] = *(head as *const usize);
-            return head as *mut u8;
+            *head = *(block as *const usize);
+            return block as *mut u8;
         }
         state.bump(1 << class, layout.align().max(BLOCK_ALIGN))
     }
@@ -88,9 +89,10 @@ unsafe impl GlobalAlloc for SizeClassAllocator {
             return;
         }
         let state = &mut *self.0.get();
-        let class = class_of(&layout) as usize;
-        *(ptr as *mut usize) = state.free[class];
-        state.free[class] = ptr as usize;
+        if let Some(head) = state.free.get_mut(class_of(&layout) as usize) {
+            *(ptr as *mut usize) = *head;
+            *head = ptr as usize;
+        }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {

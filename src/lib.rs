@@ -21,7 +21,6 @@ extern crate alloc;
 
 #[cfg(all(feature = "bundle", target_arch = "wasm32"))]
 mod allocator;
-mod page;
 mod random;
 mod storage;
 
@@ -44,6 +43,9 @@ struct Shell {
     store: BrowserStore,
     random: CryptoRandom,
     last_error: String,
+    /// The document's title and referrer as of the current run of `record`s.
+    title: String,
+    referrer: String,
 }
 
 /// The SDK's state. WebAssembly here is single-threaded, and no call into
@@ -70,9 +72,9 @@ const RECORD_ERROR: u32 = 1;
 const SESSION_STARTED: u32 = 2;
 
 fn with_shell<T>(default: T, f: impl FnOnce(&mut Shell) -> T) -> T {
-    match SHELL.0.borrow_mut().as_mut() {
-        Some(shell) => f(shell),
-        None => default,
+    match SHELL.0.try_borrow_mut().as_deref_mut() {
+        Ok(Some(shell)) => f(shell),
+        _ => default,
     }
 }
 
@@ -84,20 +86,21 @@ fn ms(t: f64) -> u64 {
     }
 }
 
-/// Validates the options (JSON text) and starts the tracker. Returns a JSON
-/// report: `{"ok":true,"warnings":[…],"endpoint":…}` or
+/// Validates the options (JSON text) and starts the tracker. `storage` is
+/// the page's localStorage (none where reading it threw) and `crypto` its
+/// Web Crypto: the facade reads those globals, which keeps the global-object
+/// lookup machinery out of the wasm. Returns a JSON report:
+/// `{"ok":true,"warnings":[…],"endpoint":…}` or
 /// `{"ok":false,"error":{"code","field","message"}}`.
 #[wasm_bindgen]
-pub fn start(options: &str, now: f64) -> String {
+pub fn start(options: &str, now: f64, storage: Option<web_sys::Storage>, crypto: Option<web_sys::Crypto>) -> String {
     let parsed = match parse_options(options) {
         Ok(parsed) => parsed,
         Err(error) => return "{\"ok\":false,\"error\":".to_string() + &error.to_json() + "}",
     };
-    let mut store = BrowserStore::open();
-    let mut random = CryptoRandom::new();
-    let mut tracker = Tracker::start(parsed.config, &mut store, &mut random, ms(now));
-    let (title, referrer) = page::title_and_referrer();
-    tracker.set_page(&page::href(), &title, &referrer);
+    let mut store = BrowserStore::open(storage);
+    let mut random = CryptoRandom::new(crypto);
+    let tracker = Tracker::start(parsed.config, &mut store, &mut random, ms(now));
 
     let mut report = String::from("{\"ok\":true,\"warnings\":[");
     for (i, warning) in parsed.warnings.iter().enumerate() {
@@ -116,19 +119,32 @@ pub fn start(options: &str, now: f64) -> String {
     report.push_str(",\"persistent\":");
     report.push_str(if store.is_persistent() { "true" } else { "false" });
     report.push('}');
-    *SHELL.0.borrow_mut() = Some(Shell {
-        tracker,
-        store,
-        random,
-        last_error: String::new(),
-    });
+    if let Ok(mut shell) = SHELL.0.try_borrow_mut() {
+        *shell = Some(Shell {
+            tracker,
+            store,
+            random,
+            last_error: String::new(),
+            title: String::new(),
+            referrer: String::new(),
+        });
+    }
     report
 }
 
-/// Picks up the session other tabs may have advanced; call before a run of `record`s.
+/// Call before a run of `record`s with the document's current title and
+/// referrer: picks up the session other tabs may have advanced.
 #[wasm_bindgen]
-pub fn begin() {
-    with_shell((), |s| s.tracker.load_session(&s.store));
+pub fn begin(title: &str, referrer: &str) {
+    with_shell((), |s| {
+        s.tracker.load_session(&s.store);
+        if s.title != title {
+            s.title = title.to_string();
+        }
+        if s.referrer != referrer {
+            s.referrer = referrer.to_string();
+        }
+    });
 }
 
 /// Saves the session for other tabs; call after a run of `record`s.
@@ -146,12 +162,11 @@ pub fn record(kind: u8, name: &str, payload: &str, ts: f64, href: &str) -> u32 {
         if s.tracker.page().url != href {
             // A new page: the previous one is the referrer of a same-document navigation.
             let referrer = if s.tracker.page().url.is_empty() {
-                page::title_and_referrer().1
+                s.referrer.clone()
             } else {
                 s.tracker.page().url.clone()
             };
-            let (title, _) = page::title_and_referrer();
-            s.tracker.set_page(href, &title, &referrer);
+            s.tracker.set_page(href, &s.title, &referrer);
         }
         let ts = ms(ts);
         let result = match EventKind::from_code(kind) {
@@ -186,26 +201,23 @@ pub fn next_batch(now: f64, force: bool) -> String {
 
 /// Applies the answer to the batch in flight: `status` 0 for a network
 /// error, `retry_after` in ms or a negative number. Returns
-/// `{"result":"delivered"|"retry"|"rejected","events":n,"retryAt":t}`.
+/// `disposition + 4 * events` (disposition 0 delivered, 1 retry, 2 rejected),
+/// or -1 when no batch was in flight. A number, not JSON: less glue.
 #[wasm_bindgen]
-pub fn settle(status: u16, retry_after: f64, now: f64) -> String {
-    with_shell(String::new(), |s| {
+pub fn settle(status: u16, retry_after: f64, now: f64) -> f64 {
+    with_shell(-1.0, |s| {
         let retry_after = (retry_after >= 0.0).then(|| ms(retry_after));
-        let Some(settled) = s.tracker.settle(status, retry_after, ms(now), &mut s.random) else {
-            return String::new();
-        };
-        let mut out = String::from("{\"result\":\"");
-        out.push_str(match settled.disposition {
-            Disposition::Delivered => "delivered",
-            Disposition::Retry => "retry",
-            Disposition::Reject => "rejected",
-        });
-        out.push_str("\",\"events\":");
-        push_u64(&mut out, settled.events as u64);
-        out.push_str(",\"retryAt\":");
-        push_u64(&mut out, settled.retry_at);
-        out.push('}');
-        out
+        match s.tracker.settle(status, retry_after, ms(now), &mut s.random) {
+            Some(settled) => {
+                let disposition = match settled.disposition {
+                    Disposition::Delivered => 0.0,
+                    Disposition::Retry => 1.0,
+                    Disposition::Reject => 2.0,
+                };
+                disposition + 4.0 * settled.events as f64
+            }
+            None => -1.0,
+        }
     })
 }
 

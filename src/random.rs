@@ -12,8 +12,7 @@ pub struct CryptoRandom {
 }
 
 impl CryptoRandom {
-    pub fn new() -> CryptoRandom {
-        let crypto = web_sys::window().and_then(|w| w.crypto().ok());
+    pub fn new(crypto: Option<web_sys::Crypto>) -> CryptoRandom {
         CryptoRandom {
             crypto,
             pool: [0; POOL],
@@ -27,10 +26,10 @@ impl CryptoRandom {
             .as_ref()
             .is_some_and(|c| c.get_random_values_with_u8_array(&mut self.pool).is_ok());
         if !filled {
-            // Without Web Crypto (very old browsers) ids are still unique in
-            // practice, only not unpredictable.
-            for byte in self.pool.iter_mut() {
-                *byte = (js_sys::Math::random() * 256.0) as u8;
+            // Every browser that runs WebAssembly has Web Crypto; should it
+            // fail anyway, the previous block is stirred rather than reused.
+            for (i, byte) in self.pool.iter_mut().enumerate() {
+                *byte = byte.wrapping_mul(167).wrapping_add(i as u8);
             }
         }
         self.used = 0;
@@ -40,10 +39,10 @@ impl CryptoRandom {
 impl Random for CryptoRandom {
     fn fill(&mut self, bytes: &mut [u8]) {
         for byte in bytes.iter_mut() {
-            if self.used == POOL {
+            if self.used >= POOL {
                 self.refill();
             }
-            *byte = self.pool[self.used];
+            *byte = self.pool.get(self.used).copied().unwrap_or(0);
             self.used += 1;
         }
     }

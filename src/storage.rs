@@ -14,10 +14,11 @@ pub struct BrowserStore {
 }
 
 impl BrowserStore {
-    pub fn open() -> BrowserStore {
-        let local = web_sys::window()
-            .and_then(|w| w.local_storage().ok().flatten())
-            .filter(|s| s.set_item("parcours.probe", "1").is_ok() && s.remove_item("parcours.probe").is_ok());
+    /// Uses `local` (the page's localStorage, or none where reading it threw)
+    /// if a write succeeds, else memory.
+    pub fn open(local: Option<web_sys::Storage>) -> BrowserStore {
+        let local =
+            local.filter(|s| s.set_item("parcours.probe", "1").is_ok() && s.remove_item("parcours.probe").is_ok());
         BrowserStore {
             degraded: local.is_none(),
             local,

@@ -11,6 +11,15 @@ fn storage() -> web_sys::Storage {
     web_sys::window().unwrap().local_storage().unwrap().unwrap()
 }
 
+fn crypto() -> Option<web_sys::Crypto> {
+    web_sys::window().unwrap().crypto().ok()
+}
+
+/// Starts the shell the way the facade does.
+fn start(options: &str) -> String {
+    parcours::start(options, now(), Some(storage()), crypto())
+}
+
 fn now() -> f64 {
     js_sys::Date::now()
 }
@@ -24,7 +33,7 @@ fn events(body: &str) -> Vec<Value> {
 
 #[wasm_bindgen_test]
 fn start_reports_bad_options_with_the_field() {
-    let report = json::parse(&parcours::start(r#"{"endpoint":"/b","flushAt":0}"#, now())).unwrap();
+    let report = json::parse(&start(r#"{"endpoint":"/b","flushAt":0}"#)).unwrap();
     assert_eq!(report.get("ok").unwrap().as_bool(), Some(false));
     assert_eq!(
         report.get("error").unwrap().get("field").unwrap().as_str(),
@@ -35,13 +44,13 @@ fn start_reports_bad_options_with_the_field() {
 #[wasm_bindgen_test]
 fn events_carry_the_real_page_and_a_visitor_kept_in_local_storage() {
     storage().clear().unwrap();
-    let report = json::parse(&parcours::start(r#"{"endpoint":"/v1/batch","flushAt":1}"#, now())).unwrap();
+    let report = json::parse(&start(r#"{"endpoint":"/v1/batch","flushAt":1}"#)).unwrap();
     assert_eq!(report.get("ok").unwrap().as_bool(), Some(true));
     assert_eq!(report.get("persistent").unwrap().as_bool(), Some(true));
     let stored_visitor = storage().get_item("parcours.vid").unwrap().expect("visitor id stored");
 
     let href = web_sys::window().unwrap().location().href().unwrap();
-    parcours::begin();
+    parcours::begin("Test page", "");
     assert_eq!(parcours::record(0, "Clicked", r#"{"a":1}"#, now(), &href) & 1, 0);
     parcours::end();
     let body = parcours::next_batch(now(), false);
@@ -49,13 +58,14 @@ fn events_carry_the_real_page_and_a_visitor_kept_in_local_storage() {
     assert_eq!(event.get("visitorId").unwrap().as_str(), Some(stored_visitor.as_str()));
     let page = event.get("context").unwrap().get("page").unwrap();
     assert_eq!(page.get("url").unwrap().as_str(), Some(href.as_str()));
+    assert_eq!(page.get("title").unwrap().as_str(), Some("Test page"));
     assert!(
         storage().get_item("parcours.session").unwrap().is_some(),
         "session shared through storage"
     );
 
     // A second start (a new page load) keeps the visitor.
-    parcours::start(r#"{"endpoint":"/v1/batch"}"#, now());
+    start(r#"{"endpoint":"/v1/batch"}"#);
     let state = json::parse(&parcours::state()).unwrap();
     assert_eq!(state.get("visitorId").unwrap().as_str(), Some(stored_visitor.as_str()));
 }
@@ -63,10 +73,7 @@ fn events_carry_the_real_page_and_a_visitor_kept_in_local_storage() {
 #[wasm_bindgen_test]
 fn ids_from_web_crypto_are_unique() {
     storage().clear().unwrap();
-    parcours::start(
-        r#"{"endpoint":"/v1/batch","flushAt":1000,"maxBatchBytes":1000000}"#,
-        now(),
-    );
+    start(r#"{"endpoint":"/v1/batch","flushAt":1000,"maxBatchBytes":1000000}"#);
     let href = web_sys::window().unwrap().location().href().unwrap();
     for _ in 0..500 {
         parcours::record(0, "e", "", now(), &href);
@@ -83,6 +90,13 @@ fn ids_from_web_crypto_are_unique() {
 }
 
 #[wasm_bindgen_test]
+fn blocked_storage_falls_back_to_memory() {
+    let report = json::parse(&parcours::start(r#"{"endpoint":"/v1/batch"}"#, now(), None, crypto())).unwrap();
+    assert_eq!(report.get("ok").unwrap().as_bool(), Some(true));
+    assert_eq!(report.get("persistent").unwrap().as_bool(), Some(false));
+}
+
+#[wasm_bindgen_test]
 fn a_full_storage_quota_degrades_to_memory_without_failing() {
     let local = storage();
     local.clear().unwrap();
@@ -96,10 +110,10 @@ fn a_full_storage_quota_degrades_to_memory_without_failing() {
     while local.set_item(&format!("small{i}"), &small).is_ok() {
         i += 1;
     }
-    let report = json::parse(&parcours::start(r#"{"endpoint":"/v1/batch","flushAt":1}"#, now())).unwrap();
+    let report = json::parse(&start(r#"{"endpoint":"/v1/batch","flushAt":1}"#)).unwrap();
     assert_eq!(report.get("ok").unwrap().as_bool(), Some(true));
     let href = web_sys::window().unwrap().location().href().unwrap();
-    parcours::begin();
+    parcours::begin("Test page", "");
     assert_eq!(parcours::record(0, "still works", "", now(), &href) & 1, 0);
     parcours::end();
     assert_eq!(events(&parcours::next_batch(now(), true)).len(), 1);

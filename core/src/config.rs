@@ -55,20 +55,16 @@ impl Default for Config {
     }
 }
 
+/// The options that are not integers (those are in `INT_OPTIONS`).
+const OTHER_OPTIONS: &[&str] = &["endpoint", "writeKey", "capturePageview", "debug"];
+
 /// Every option `init` knows, for unknown-key detection and suggestions.
-pub const KNOWN_OPTIONS: &[&str] = &[
-    "endpoint",
-    "writeKey",
-    "flushAt",
-    "flushInterval",
-    "maxBatchBytes",
-    "maxQueueEvents",
-    "maxQueueBytes",
-    "sessionTimeoutMinutes",
-    "maxSessionMinutes",
-    "capturePageview",
-    "debug",
-];
+pub fn known_options() -> impl Iterator<Item = &'static str> {
+    INT_OPTIONS
+        .iter()
+        .map(|option| option.0)
+        .chain(OTHER_OPTIONS.iter().copied())
+}
 
 /// The result of reading options: the config and what was ignored.
 #[derive(Debug)]
@@ -79,6 +75,25 @@ pub struct Parsed {
 }
 
 const CODE: &str = "invalid_option";
+
+/// Integer options: name, smallest and largest accepted value, and where the
+/// value goes. (A table rather than a match arm each: less code in the wasm.)
+type IntOption = (&'static str, u64, u64, fn(&mut Config, u64));
+const INT_OPTIONS: &[IntOption] = &[
+    ("flushAt", 1, 1_000, |c, v| c.flush_at = v as u32),
+    ("flushInterval", 100, 300_000, |c, v| c.flush_interval_ms = v),
+    ("maxBatchBytes", 1_000, 1_000_000, |c, v| c.max_batch_bytes = v as u32),
+    ("maxQueueEvents", 10, 1_000_000, |c, v| c.max_queue_events = v as u32),
+    ("maxQueueBytes", 10_000, 100_000_000, |c, v| {
+        c.max_queue_bytes = v as u32
+    }),
+    ("sessionTimeoutMinutes", 1, 24 * 60, |c, v| {
+        c.session_timeout_ms = v * 60_000
+    }),
+    ("maxSessionMinutes", 1, 7 * 24 * 60, |c, v| {
+        c.max_session_ms = v * 60_000
+    }),
+];
 
 /// Validates the options given as JSON text (what `JSON.stringify(options)` produced).
 pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
@@ -99,19 +114,16 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
         if matches!(value, Value::Null) {
             continue; // null means "use the default"
         }
+        if let Some((_, min, max, set)) = INT_OPTIONS.iter().find(|(name, ..)| name == key) {
+            set(&mut config, int(key, value, *min, *max)?);
+            continue;
+        }
         match key.as_str() {
             "endpoint" => {
                 config.endpoint = endpoint(value)?;
                 has_endpoint = true;
             }
             "writeKey" => config.write_key = Some(write_key(value)?),
-            "flushAt" => config.flush_at = int(key, value, 1, 1_000)? as u32,
-            "flushInterval" => config.flush_interval_ms = int(key, value, 100, 300_000)?,
-            "maxBatchBytes" => config.max_batch_bytes = int(key, value, 1_000, 1_000_000)? as u32,
-            "maxQueueEvents" => config.max_queue_events = int(key, value, 10, 1_000_000)? as u32,
-            "maxQueueBytes" => config.max_queue_bytes = int(key, value, 10_000, 100_000_000)? as u32,
-            "sessionTimeoutMinutes" => config.session_timeout_ms = int(key, value, 1, 24 * 60)? * 60_000,
-            "maxSessionMinutes" => config.max_session_ms = int(key, value, 1, 7 * 24 * 60)? * 60_000,
             "capturePageview" => config.capture_pageview = boolean(key, value)?,
             "debug" => config.debug = boolean(key, value)?,
             unknown => warnings.push(unknown_key_warning(unknown)),
@@ -207,30 +219,33 @@ fn unknown_key_warning(key: &str) -> String {
     out
 }
 
-/// The known option nearest to a misspelt key, if one is close enough.
+/// The known option a misspelt key was probably meant to be: the same
+/// ignoring case, or one letter added, missing or changed. (A linear check,
+/// not a full edit distance: it catches the common typos for little code.)
 fn closest_option(key: &str) -> Option<&'static str> {
-    let lower = key.to_ascii_lowercase();
-    KNOWN_OPTIONS
-        .iter()
-        .map(|known| (edit_distance(&lower, &known.to_ascii_lowercase()), *known))
-        .filter(|(distance, _)| *distance <= 2)
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, known)| known)
+    known_options().find(|known| within_one_edit(key.as_bytes(), known.as_bytes()))
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut previous = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous + usize::from(ca != *cb);
-            previous = row[j + 1];
-            row[j + 1] = substitute.min(row[j] + 1).min(previous + 1);
-        }
+fn within_one_edit(a: &[u8], b: &[u8]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
     }
-    row[b.len()]
+    let same = |x: &u8, y: &u8| x.eq_ignore_ascii_case(y);
+    let prefix = short.iter().zip(long).take_while(|(x, y)| same(x, y)).count();
+    let (short_rest, long_rest) = (
+        short.get(prefix..).unwrap_or_default(),
+        long.get(prefix..).unwrap_or_default(),
+    );
+    // Skip the one differing letter: in the longer key only (insertion), or in both (change).
+    let skip_both = short.len() == long.len();
+    let short_tail = if skip_both {
+        short_rest.get(1..).unwrap_or_default()
+    } else {
+        short_rest
+    };
+    let long_tail = long_rest.get(1..).unwrap_or_default();
+    short_tail.len() == long_tail.len() && short_tail.iter().zip(long_tail).all(|(x, y)| same(x, y))
 }
 
 #[cfg(test)]
@@ -298,6 +313,43 @@ mod tests {
                 "options.colour is not a Parcours option and was ignored".to_string(),
             ]
         );
+    }
+
+    #[test]
+    fn every_documented_option_is_known() {
+        let known: Vec<_> = known_options().collect();
+        assert_eq!(known.len(), 11);
+        for option in [
+            "endpoint",
+            "writeKey",
+            "flushAt",
+            "flushInterval",
+            "maxBatchBytes",
+            "maxQueueEvents",
+            "maxQueueBytes",
+            "sessionTimeoutMinutes",
+            "maxSessionMinutes",
+            "capturePageview",
+            "debug",
+        ] {
+            assert!(known.contains(&option), "{option}");
+        }
+    }
+
+    #[test]
+    fn typos_within_one_letter_or_case_are_recognised() {
+        assert_eq!(closest_option("flushat"), Some("flushAt"));
+        assert_eq!(closest_option("FLUSHAT"), Some("flushAt"));
+        assert_eq!(closest_option("flushIntervall"), Some("flushInterval"));
+        assert_eq!(closest_option("flushInteral"), Some("flushInterval"));
+        assert_eq!(closest_option("writekey"), Some("writeKey"));
+        assert_eq!(closest_option("wrteKy"), None);
+        assert_eq!(closest_option("colour"), None);
+        assert_eq!(closest_option(""), None);
+        assert!(within_one_edit(b"abc", b"abc"));
+        assert!(within_one_edit(b"abc", b"abd"));
+        assert!(within_one_edit(b"abc", b"xabc"));
+        assert!(!within_one_edit(b"abc", b"cab"));
     }
 
     #[test]

@@ -94,7 +94,9 @@ pub fn path_of(url: &str) -> &str {
     let mut start = 0;
     if let Some(scheme_end) = bytes.windows(3).position(|w| w == b"://") {
         let host_start = scheme_end + 3;
-        start = bytes[host_start..]
+        start = bytes
+            .get(host_start..)
+            .unwrap_or_default()
             .iter()
             .position(|&b| matches!(b, b'/' | b'?' | b'#'))
             .map_or(bytes.len(), |i| host_start + i);

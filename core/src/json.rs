@@ -130,7 +130,9 @@ pub fn write_string(out: &mut String, s: &str) {
             0..=0x1f => "",
             _ => continue,
         };
-        out.push_str(&s[start..i]);
+        // `get` (not indexing): positions are at ASCII bytes, and the panic
+        // path of indexing would pull formatting code into the wasm.
+        out.push_str(s.get(start..i).unwrap_or_default());
         if escape.is_empty() {
             out.push_str("\\u00");
             out.push(HEX[(byte >> 4) as usize] as char);
@@ -140,7 +142,7 @@ pub fn write_string(out: &mut String, s: &str) {
         }
         start = i + 1;
     }
-    out.push_str(&s[start..]);
+    out.push_str(s.get(start..).unwrap_or_default());
     out.push('"');
 }
 
@@ -172,6 +174,10 @@ impl Parser<'_> {
         }
     }
 
+    fn rest(&self) -> &[u8] {
+        self.bytes.get(self.pos..).unwrap_or_default()
+    }
+
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
@@ -183,7 +189,7 @@ impl Parser<'_> {
     }
 
     fn expect_literal(&mut self, literal: &'static [u8], value: Value) -> Result<Value, JsonError> {
-        if self.bytes[self.pos..].starts_with(literal) {
+        if self.rest().starts_with(literal) {
             self.pos += literal.len();
             Ok(value)
         } else {
@@ -293,7 +299,13 @@ impl Parser<'_> {
             self.digits();
         }
         // The slice holds only ASCII digits, signs, '.' and 'e'.
-        let text = self.bytes[start..self.pos].iter().map(|&b| b as char).collect();
+        let text = self
+            .bytes
+            .get(start..self.pos)
+            .unwrap_or_default()
+            .iter()
+            .map(|&b| b as char)
+            .collect();
         Ok(Value::Number(text))
     }
 
@@ -373,7 +385,7 @@ impl Parser<'_> {
         let first = self.hex4()?;
         let code = if (0xd800..0xdc00).contains(&first) {
             // A high surrogate must be followed by an escaped low surrogate.
-            if !self.bytes[self.pos..].starts_with(b"\\u") {
+            if !self.rest().starts_with(b"\\u") {
                 return Err(self.error("unpaired surrogate in \\u escape"));
             }
             self.pos += 2;

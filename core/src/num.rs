@@ -4,21 +4,13 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-/// Appends `n` in decimal.
-pub fn push_u64(out: &mut String, mut n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+/// Appends `n` in decimal. (Recursion rather than a digit buffer: no
+/// index, so no bounds-check panic path in the wasm.)
+pub fn push_u64(out: &mut String, n: u64) {
+    if n >= 10 {
+        push_u64(out, n / 10);
     }
-    for &digit in &buf[i..] {
-        out.push(digit as char);
-    }
+    out.push((b'0' + (n % 10) as u8) as char);
 }
 
 pub fn u64_to_string(n: u64) -> String {

@@ -93,7 +93,11 @@ impl SessionState {
     /// Reads what `to_storage` wrote; `None` for anything else (a corrupt or
     /// foreign value starts a fresh session rather than failing).
     pub fn from_storage(text: &str) -> Option<SessionState> {
-        let mut parts = text.split('|');
+        // Byte-slice split: str's pattern searcher is large in the wasm.
+        let mut parts = text
+            .as_bytes()
+            .split(|&b| b == b'|')
+            .map(|part| core::str::from_utf8(part).unwrap_or(""));
         if parts.next()? != "1" {
             return None;
         }

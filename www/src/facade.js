@@ -14,6 +14,8 @@ const PAGE = 1;
 const IDENTIFY = 2;
 const RESET = 3;
 
+/** What the core's settle() number means (see src/lib.rs). */
+const SETTLED = ['delivered', 'retry', 'rejected'];
 const RECORD_ERROR = 1;
 const SESSION_STARTED = 2;
 
@@ -46,6 +48,15 @@ function stringifyObject(value, what) {
     return JSON.stringify(value);
   } catch (e) {
     warn(what + ' could not be serialised (' + e.message + '). The call was ignored.');
+    return null;
+  }
+}
+
+/** localStorage, or null where merely reading it throws (blocked storage). */
+function localStorageOrNull() {
+  try {
+    return globalThis.localStorage || null;
+  } catch (e) {
     return null;
   }
 }
@@ -139,7 +150,7 @@ export function createParcours(loadCore) {
     const deadline = performance.now() + SLICE_MS;
     let i = 0;
     guarded((c) => {
-      c.begin();
+      c.begin(document.title, document.referrer);
       while (i < calls.length && (all || performance.now() < deadline)) {
         const kind = calls[i];
         if (kind === RESET) {
@@ -173,9 +184,9 @@ export function createParcours(loadCore) {
     inFlight = true;
     send(endpoint, body, false).then(({ status, retryAfter }) => {
       inFlight = false;
-      const outcome = guarded((c) => c.settle(status, retryAfter, Date.now()), '');
-      if (outcome) {
-        const info = JSON.parse(outcome);
+      const outcome = guarded((c) => c.settle(status, retryAfter, Date.now()), -1);
+      if (outcome >= 0) {
+        const info = { result: SETTLED[outcome % 4], events: Math.floor(outcome / 4) };
         lastFailure = info.result !== 'delivered';
         if (debug) console.debug('[parcours] batch ' + info.result + ' (' + info.events + ' events, HTTP ' + status + ')');
         emit('flush', { status, result: info.result, events: info.events });
@@ -222,7 +233,7 @@ export function createParcours(loadCore) {
       (module) => {
         if (dead) return;
         core = module;
-        const report = guarded((c) => JSON.parse(c.start(options, Date.now())), null);
+        const report = guarded((c) => JSON.parse(c.start(options, Date.now(), localStorageOrNull(), globalThis.crypto)), null);
         if (!report) return;
         if (!report.ok) {
           core = null;
