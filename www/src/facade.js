@@ -169,7 +169,8 @@ export function createParcours(loadCore) {
     });
     calls.splice(0, i);
     if (calls.length) scheduleSlice();
-    pump(false);
+    // A pending flush() sends what waits once every captured call is recorded.
+    pump(flushWaiters.length > 0 && !calls.length);
   }
 
   /** Sends the next batch if one is due; arms a timer for the next check. */
@@ -194,7 +195,7 @@ export function createParcours(loadCore) {
           reportError({ code: 'batch_rejected', field: 'endpoint', message: 'the endpoint refused a batch of ' + info.events + ' events with HTTP ' + status + '; they were dropped' });
         }
       }
-      pump(flushWaiters.length > 0 && !lastFailure);
+      pump(flushWaiters.length > 0 && !lastFailure && !calls.length);
     });
   }
 
@@ -205,7 +206,7 @@ export function createParcours(loadCore) {
   }
 
   function settleWaitersIfIdle() {
-    if (inFlight || !flushWaiters.length) return;
+    if (inFlight || !flushWaiters.length || calls.length) return;
     const pending = guarded((c) => c.pending(), 0);
     if (pending === 0 || lastFailure) {
       for (const resolve of flushWaiters.splice(0)) resolve({ ok: pending === 0, pending });
@@ -312,9 +313,8 @@ export function createParcours(loadCore) {
         if (dead) return resolve({ ok: false, pending: 0 });
         flushWaiters.push(resolve);
         lastFailure = false;
-        if (!started) return;
-        runSlice(true);
-        pump(true);
+        // Recorded in slices like any other call: a flush after a burst never blocks the page.
+        scheduleSlice();
       });
     },
 
