@@ -17,7 +17,7 @@ const pkg = {
     './parcours_bg.wasm': './parcours_bg.wasm',
     './package.json': './package.json',
   },
-  files: ['index.js', 'index.d.ts', 'core.js', 'core.d.ts', 'facade.js', 'transport.js', 'parcours_bg.wasm', 'README.md'],
+  files: ['index.js', 'index.d.ts', 'core.js', 'core.d.ts', 'facade.js', 'transport.js', 'navigation.js', 'parcours_bg.wasm', 'README.md'],
   // Importing the package defines nothing global, so unused parts can be dropped.
   sideEffects: false,
   keywords: ['analytics', 'customer-journey', 'nps', 'csat', 'webassembly'],

@@ -26,7 +26,7 @@ rm -rf pkg && mkdir -p pkg
 cp target/bindgen/parcours_bg.wasm pkg/
 cp target/bindgen/parcours.js pkg/core.js
 cp target/bindgen/parcours.d.ts pkg/core.d.ts
-cp www/src/facade.js www/src/transport.js pkg/
+cp www/src/facade.js www/src/transport.js www/src/navigation.js pkg/
 cp www/src/npm-entry.js pkg/index.js
 cp www/src/index.d.ts pkg/index.d.ts
 node scripts/assemble-pkg.mjs

@@ -162,3 +162,35 @@ test('events wait while the collector answers 5xx, then arrive once it recovers'
   assert.ok(failures < 0, 'the failing answers were really given');
   await page.context().close();
 });
+
+test('each call records the URL it was made on, even when the app navigates in the same task', async () => {
+  const page = await openPage(browser);
+  await page.goto(`${collector.url}/e2e/spa.html`);
+  const visitorId = await page.evaluate(async () => {
+    parcours.init({ endpoint: '/v1/batch', capturePageview: false });
+    await new Promise((r) => parcours.on('ready', r));
+    // A router that reaches the (wrapped) history API, all in one task:
+    parcours.track('on start');
+    history.pushState({}, '', '/e2e/spa/pricing?plan=pro');
+    parcours.page();
+    history.replaceState({}, '', '/e2e/spa/pricing#faq');
+    parcours.track('on faq');
+    history.back();
+    await new Promise((r) => addEventListener('popstate', r, { once: true }));
+    parcours.track('after back');
+    await parcours.flush();
+    return parcours.debug().visitorId;
+  });
+  const events = await fetchEvents(collector, 'visitor=' + visitorId);
+  assert.deepEqual(
+    events.map((e) => [e.name, e.context.page.url.replace(collector.url, '')]),
+    [
+      ['on start', '/e2e/spa.html'],
+      ['page_view', '/e2e/spa/pricing?plan=pro'],
+      ['on faq', '/e2e/spa/pricing#faq'],
+      ['after back', '/e2e/spa.html'],
+    ],
+  );
+  assert.equal(events[1].context.page.referrer, `${collector.url}/e2e/spa.html`, 'an in-app navigation has the previous URL as referrer');
+  await page.context().close();
+});

@@ -8,6 +8,7 @@
 // the host page: bad arguments warn, a trap in the core disables the SDK.
 
 import { send } from './transport.js';
+import { watchUrl } from './navigation.js';
 
 const TRACK = 0;
 const PAGE = 1;
@@ -36,17 +37,21 @@ export class ParcoursError extends Error {
   }
 }
 
+const trackProperties = (name) => 'track("' + name + '") properties';
 const warn = (message) => console.warn('[parcours] ' + message);
 
-function stringifyObject(value, what) {
+/** `what(name)` names the argument in a warning; built only when one is needed. */
+function stringifyObject(value, what, name) {
   if (value === undefined || value === null) return '';
   if (typeof value !== 'object' || Array.isArray(value)) {
+    what = what(name);
     warn(what + ' must be a plain object; got ' + (Array.isArray(value) ? 'an array' : typeof value) + '. The call was ignored.');
     return null;
   }
   try {
     return JSON.stringify(value);
   } catch (e) {
+    what = what(name);
     warn(what + ' could not be serialised (' + e.message + '). The call was ignored.');
     return null;
   }
@@ -80,7 +85,11 @@ export function createParcours(loadCore) {
   let lastFailure = false;
   let loading = null;
   let initPageview = -1; // where init() queued its page view, while it may still fail
-  let replayTime = 0; // while replaying the snippet's queue: the original call time
+  let replayTime = 0;
+  // location.href, read at most once per task and re-read after any navigation.
+  let href = null;
+  const forgetHref = () => (href = null);
+  let stopWatchingUrl = null; // set once started: importing the package changes nothing // while replaying the snippet's queue: the original call time
 
   const channel = typeof MessageChannel === 'function' ? new MessageChannel() : null;
   if (channel) channel.port1.onmessage = () => runSlice();
@@ -122,6 +131,7 @@ export function createParcours(loadCore) {
     calls.length = 0;
     removeEventListener('visibilitychange', onHide, true);
     removeEventListener('pagehide', onHide, true);
+    if (stopWatchingUrl) stopWatchingUrl();
     console.error('[parcours] disabled after an internal error; the page is not affected.', cause);
     for (const resolve of flushWaiters.splice(0)) resolve({ ok: false, pending: 0 });
   }
@@ -132,7 +142,13 @@ export function createParcours(loadCore) {
       if (calls.length === MAX_EARLY_CALLS * 5) warn('init() has not succeeded; further calls are dropped until it does.');
       return;
     }
-    calls.push(kind, name, payload, replayTime || Date.now(), location.href);
+    if (href === null || !stopWatchingUrl) {
+      href = location.href;
+      // Another task may change the URL in ways no event reports at once
+      // (location.hash = …, a router holding the unwrapped pushState).
+      queueMicrotask(forgetHref);
+    }
+    calls.push(kind, name, payload, replayTime || Date.now(), href);
     scheduleSlice();
   }
 
@@ -248,6 +264,7 @@ export function createParcours(loadCore) {
         started = true;
         debug = report.debug;
         endpoint = report.endpoint;
+        stopWatchingUrl = watchUrl(forgetHref);
         addEventListener('visibilitychange', onHide, true);
         addEventListener('pagehide', onHide, true);
         emit('ready', JSON.parse(core.state()));
@@ -274,7 +291,7 @@ export function createParcours(loadCore) {
         if (JS_ONLY_OPTIONS.includes(key)) jsOptions[key] = options[key];
         else coreOptions[key] = options[key];
       }
-      const text = stringifyObject(coreOptions, 'options');
+      const text = stringifyObject(coreOptions, () => 'options');
       if (text === null) return;
       initPageview = -1;
       if (options.capturePageview !== false) {
@@ -287,19 +304,19 @@ export function createParcours(loadCore) {
     /** Records an event: track('Signed Up', { plan: 'pro' }). */
     track(name, properties) {
       if (typeof name !== 'string' || !name) return warn('track(name, properties?): name must be a non-empty string; got ' + typeof name + '. The call was ignored.');
-      capture(TRACK, name, stringifyObject(properties, 'track("' + name + '") properties'));
+      capture(TRACK, name, stringifyObject(properties, trackProperties, name));
     },
 
     /** Records a page view (automatic at init unless capturePageview is false). */
     page(properties) {
-      capture(PAGE, 'page_view', stringifyObject(properties, 'page() properties'));
+      capture(PAGE, 'page_view', stringifyObject(properties, () => 'page() properties'));
     },
 
     /** Ties the visitor to your user id; traits describe the user. */
     identify(userId, traits) {
       if (typeof userId === 'number' && isFinite(userId)) userId = String(userId);
       if (typeof userId !== 'string' || !userId) return warn('identify(userId, traits?): userId must be a non-empty string; got ' + typeof userId + '. The call was ignored.');
-      capture(IDENTIFY, userId, stringifyObject(traits, 'identify() traits'));
+      capture(IDENTIFY, userId, stringifyObject(traits, () => 'identify() traits'));
     },
 
     /** Forgets the user and starts a new anonymous visitor (e.g. on logout). */
