@@ -66,7 +66,7 @@ pub fn utc(ms: i64) -> String {
 fn duration(ms: i64) -> String {
     let s = ms / 1000;
     if s < 60 {
-        format!("{s} s")
+        format!("{:.1} s", ms as f64 / 1000.0)
     } else {
         format!("{} min {} s", s / 60, s % 60)
     }
