@@ -2,12 +2,14 @@
 // a fresh SQLite file, Debian's Chromium driven by playwright-core, and
 // helpers to wait for what reached the collector.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
+/** The workspace version, which the SDK reports as its library version. */
+export const VERSION = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8').match(/\[workspace\.package\][^[]*?version = "([^"]+)"/)[1];
 const COLLECTOR = join(ROOT, 'target/debug/parcours-collector');
 
 export async function startCollector(extraArgs = []) {
