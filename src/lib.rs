@@ -69,7 +69,8 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 
 /// `record` result bits.
 const RECORD_ERROR: u32 = 1;
-const SESSION_STARTED: u32 = 2;
+/// Notices (session, stage, friction, conversion) wait in `take_notices`.
+const NOTICES: u32 = 2;
 
 fn with_shell<T>(default: T, f: impl FnOnce(&mut Shell) -> T) -> T {
     match SHELL.0.try_borrow_mut().as_deref_mut() {
@@ -175,7 +176,7 @@ pub fn record(kind: u8, name: &str, payload: &str, ts: f64, href: &str) -> u32 {
             None => return RECORD_ERROR,
         };
         match result {
-            Ok(recorded) if recorded.session_started.is_some() => SESSION_STARTED,
+            Ok(recorded) if recorded.notices > 0 => NOTICES,
             Ok(_) => 0,
             Err(error) => {
                 s.last_error = error.to_json();
@@ -183,6 +184,18 @@ pub fn record(kind: u8, name: &str, payload: &str, ts: f64, href: &str) -> u32 {
             }
         }
     })
+}
+
+/// Notices since the last call: a JSON array of `{"type":"session"|"stage"|"friction"|"conversion",…}`.
+#[wasm_bindgen]
+pub fn take_notices() -> String {
+    with_shell(String::new(), |s| s.tracker.take_notices())
+}
+
+/// The current journey (see `parcours.journey()`), as JSON.
+#[wasm_bindgen]
+pub fn journey() -> String {
+    with_shell(String::new(), |s| s.tracker.journey_json())
 }
 
 /// The last refusal as `{"code","field","message"}`.
@@ -224,9 +237,7 @@ pub fn settle(status: u16, retry_after: f64, now: f64) -> f64 {
 /// Milliseconds until a batch may become due, or -1 when nothing waits.
 #[wasm_bindgen]
 pub fn next_wake(now: f64) -> f64 {
-    with_shell(-1.0, |s| {
-        s.tracker.outbox().next_wake(ms(now)).map_or(-1.0, |t| t as f64)
-    })
+    with_shell(-1.0, |s| s.tracker.next_wake(ms(now)).map_or(-1.0, |t| t as f64))
 }
 
 /// Events not yet delivered (waiting or in flight).
@@ -299,5 +310,24 @@ export interface ParcoursOptions {
   capturePageview?: boolean;
   /** Log what Parcours does in the console. Default false. */
   debug?: boolean;
+  /** The journey's stages in order. Default awareness, consideration, decision, purchase, retention, advocacy. */
+  stages?: string[];
+  /** Which touchpoints enter which stage; every condition given must hold. */
+  stageRules?: StageRule[];
+  /** Events that count as conversions, with where to read their value. */
+  conversions?: { event: string; valueProperty?: string; currencyProperty?: string; currency?: string }[];
+  /** Send journey summaries (and identify calls) but no raw events. Default false. */
+  summariesOnly?: boolean;
+  /** Steps kept per session journey (10-1000, default 200); later ones are counted. */
+  maxJourneySteps?: number;
+}
+
+/** Maps touchpoints to a stage. `url` matches the path: a glob (`*` within a segment, `**` across) or { exact | prefix | glob }. */
+export interface StageRule {
+  stage: string;
+  touchpoint?: string;
+  event?: string;
+  url?: string | { exact: string } | { prefix: string } | { glob: string };
+  properties?: Record<string, unknown>;
 }
 "#;

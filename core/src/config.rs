@@ -7,8 +7,10 @@
 use crate::prelude::*;
 
 use crate::error::{describe, FieldError};
+use crate::journey::{parse_goals, JourneyRules};
 use crate::json::{self, Value};
 use crate::num::push_u64;
+use crate::stages::{parse_rules, parse_stages};
 
 /// Validated SDK options. Times are in milliseconds.
 #[derive(Clone, Debug, PartialEq)]
@@ -35,6 +37,10 @@ pub struct Config {
     pub capture_pageview: bool,
     /// Log what the SDK does in the console.
     pub debug: bool,
+    /// Stage model, stage rules, conversion goals.
+    pub journey: JourneyRules,
+    /// Send journey summaries (and identify calls) but no raw events.
+    pub summaries_only: bool,
 }
 
 impl Default for Config {
@@ -51,12 +57,23 @@ impl Default for Config {
             max_session_ms: 24 * 60 * 60_000,
             capture_pageview: true,
             debug: false,
+            journey: JourneyRules::default(),
+            summaries_only: false,
         }
     }
 }
 
 /// The options that are not integers (those are in `INT_OPTIONS`).
-const OTHER_OPTIONS: &[&str] = &["endpoint", "writeKey", "capturePageview", "debug"];
+const OTHER_OPTIONS: &[&str] = &[
+    "endpoint",
+    "writeKey",
+    "capturePageview",
+    "debug",
+    "stages",
+    "stageRules",
+    "conversions",
+    "summariesOnly",
+];
 
 /// Every option `init` knows, for unknown-key detection and suggestions.
 pub fn known_options() -> impl Iterator<Item = &'static str> {
@@ -93,6 +110,7 @@ const INT_OPTIONS: &[IntOption] = &[
     ("maxSessionMinutes", 1, 7 * 24 * 60, |c, v| {
         c.max_session_ms = v * 60_000
     }),
+    ("maxJourneySteps", 10, 1_000, |c, v| c.journey.max_steps = v as usize),
 ];
 
 /// Validates the options given as JSON text (what `JSON.stringify(options)` produced).
@@ -110,6 +128,7 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
     let mut config = Config::default();
     let mut warnings = Vec::new();
     let mut has_endpoint = false;
+    let mut stage_rules = None; // read once the stage model is known
     for (key, value) in fields {
         if matches!(value, Value::Null) {
             continue; // null means "use the default"
@@ -126,8 +145,15 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
             "writeKey" => config.write_key = Some(write_key(value)?),
             "capturePageview" => config.capture_pageview = boolean(key, value)?,
             "debug" => config.debug = boolean(key, value)?,
+            "summariesOnly" => config.summaries_only = boolean(key, value)?,
+            "stages" => config.journey.stages = parse_stages(value)?,
+            "stageRules" => stage_rules = Some(value),
+            "conversions" => config.journey.goals = parse_goals(value)?,
             unknown => warnings.push(unknown_key_warning(unknown)),
         }
+    }
+    if let Some(rules) = stage_rules {
+        config.journey.rules = parse_rules(rules, &config.journey.stages)?;
     }
     if !has_endpoint {
         return Err(FieldError::new(CODE, "options.endpoint", "is required")
@@ -160,7 +186,7 @@ fn endpoint(value: &Value) -> Result<String, FieldError> {
     };
     let scheme_ok =
         url.starts_with("https://") || url.starts_with("http://") || (url.starts_with('/') && !url.starts_with("//"));
-    if !scheme_ok || url.len() > 2_000 || url.contains(char::is_whitespace) {
+    if !scheme_ok || url.len() > 2_000 || url.bytes().any(|b| b.is_ascii_whitespace()) {
         return Err(FieldError::new(
             CODE,
             "options.endpoint",
@@ -318,7 +344,7 @@ mod tests {
     #[test]
     fn every_documented_option_is_known() {
         let known: Vec<_> = known_options().collect();
-        assert_eq!(known.len(), 11);
+        assert_eq!(known.len(), 16);
         for option in [
             "endpoint",
             "writeKey",

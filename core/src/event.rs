@@ -63,7 +63,7 @@ pub struct PageContext {
 
 impl PageContext {
     pub fn new(url: &str, title: &str, referrer: &str) -> PageContext {
-        let path = path_of(url).to_string();
+        let path = crate::url::path_of(url).to_string();
         let mut encoded = String::from("\"page\":{\"url\":");
         write_string(&mut encoded, url);
         encoded.push_str(",\"path\":");
@@ -84,30 +84,6 @@ impl PageContext {
             referrer: referrer.into(),
             encoded,
         }
-    }
-}
-
-/// The path of a URL: what follows the host, without query or fragment.
-/// (Byte scanning rather than `str::find`: the pattern searcher is large in wasm.)
-pub fn path_of(url: &str) -> &str {
-    let bytes = url.as_bytes();
-    let mut start = 0;
-    if let Some(scheme_end) = bytes.windows(3).position(|w| w == b"://") {
-        let host_start = scheme_end + 3;
-        start = bytes
-            .get(host_start..)
-            .unwrap_or_default()
-            .iter()
-            .position(|&b| matches!(b, b'/' | b'?' | b'#'))
-            .map_or(bytes.len(), |i| host_start + i);
-    }
-    let end = bytes[start..]
-        .iter()
-        .position(|&b| b == b'?' || b == b'#')
-        .map_or(bytes.len(), |i| start + i);
-    match url.get(start..end) {
-        Some(path) if path.starts_with('/') => path,
-        _ => "/",
     }
 }
 
@@ -162,14 +138,6 @@ impl EventFields<'_> {
 mod tests {
     use super::*;
     use crate::json;
-
-    #[test]
-    fn path_ignores_origin_query_and_fragment() {
-        assert_eq!(path_of("https://shop.example/pricing?utm_source=x#top"), "/pricing");
-        assert_eq!(path_of("https://shop.example"), "/");
-        assert_eq!(path_of("https://shop.example?x=1"), "/");
-        assert_eq!(path_of("/checkout/pay?step=2"), "/checkout/pay");
-    }
 
     #[test]
     fn an_event_encodes_to_valid_json_with_every_required_field() {

@@ -115,6 +115,63 @@ impl Value {
     }
 }
 
+/// Writes a JSON object field by field: `{"a":1,"b":"x"}`.
+pub struct ObjectWriter<'a> {
+    out: &'a mut String,
+    empty: bool,
+}
+
+impl<'a> ObjectWriter<'a> {
+    pub fn new(out: &'a mut String) -> Self {
+        out.push('{');
+        ObjectWriter { out, empty: true }
+    }
+
+    /// Starts a field and returns the buffer to write its value into.
+    pub fn key(&mut self, key: &str) -> &mut String {
+        if !self.empty {
+            self.out.push(',');
+        }
+        self.empty = false;
+        write_string(self.out, key);
+        self.out.push(':');
+        self.out
+    }
+
+    pub fn str(&mut self, key: &str, value: &str) -> &mut Self {
+        write_string(self.key(key), value);
+        self
+    }
+
+    /// A string field, left out when empty.
+    pub fn str_if(&mut self, key: &str, value: &str) -> &mut Self {
+        if !value.is_empty() {
+            self.str(key, value);
+        }
+        self
+    }
+
+    pub fn num(&mut self, key: &str, value: u64) -> &mut Self {
+        crate::num::push_u64(self.key(key), value);
+        self
+    }
+
+    pub fn bool(&mut self, key: &str, value: bool) -> &mut Self {
+        self.key(key).push_str(if value { "true" } else { "false" });
+        self
+    }
+
+    /// A field whose value is JSON text already.
+    pub fn raw(&mut self, key: &str, json: &str) -> &mut Self {
+        self.key(key).push_str(json);
+        self
+    }
+
+    pub fn finish(&mut self) {
+        self.out.push('}');
+    }
+}
+
 /// Appends `s` as a JSON string literal, quotes included.
 pub fn write_string(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";

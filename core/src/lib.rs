@@ -22,15 +22,19 @@ pub(crate) mod prelude {
     pub use alloc::vec::Vec;
 }
 
+pub mod attribution;
 pub mod batch;
 pub mod config;
 pub mod error;
 pub mod event;
 pub mod id;
+pub mod journey;
 pub mod json;
 pub mod num;
 pub mod outbox;
 pub mod platform;
 pub mod retry;
 pub mod session;
+pub mod stages;
 pub mod tracker;
+pub mod url;

@@ -23,6 +23,20 @@ pub enum SessionStart {
     FirstVisit,
     Inactivity,
     MaxLength,
+    /// The visitor came back through a different campaign.
+    NewCampaign,
+}
+
+impl SessionStart {
+    /// Why the previous session ended, as written in its journey summary.
+    pub fn end_reason(self) -> &'static str {
+        match self {
+            SessionStart::FirstVisit => "first_visit",
+            SessionStart::Inactivity => "timeout",
+            SessionStart::MaxLength => "max_length",
+            SessionStart::NewCampaign => "new_campaign",
+        }
+    }
 }
 
 /// Session timing rules, from the config.
@@ -59,20 +73,27 @@ impl SessionRules {
     ) -> Option<SessionStart> {
         let start = self.must_restart(state.as_ref(), now);
         if start.is_some() {
-            let previous = state.take();
-            *state = Some(SessionState {
-                id: new_id(),
-                started_at: now,
-                last_activity_at: now,
-                index: previous.as_ref().map_or(1, |p| p.index + 1),
-                previous_id: previous.map(|p| p.id),
-            });
+            begin_next(state, now, new_id);
         } else if let Some(s) = state {
             s.last_activity_at = s.last_activity_at.max(now);
         }
         start
     }
 }
+
+/// Replaces `state` with the visitor's next session, starting at `now`.
+pub fn begin_next(state: &mut Option<SessionState>, now: u64, new_id: impl FnOnce() -> String) {
+    let previous = state.take();
+    *state = Some(SessionState {
+        id: new_id(),
+        started_at: now,
+        last_activity_at: now,
+        index: previous.as_ref().map_or(1, |p| p.index + 1),
+        previous_id: previous.map(|p| p.id),
+    });
+}
+
+impl SessionRules {}
 
 impl SessionState {
     /// Compact text for storage: `1|id|started|last|index|previous`.

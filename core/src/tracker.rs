@@ -1,21 +1,33 @@
 //! The tracker: turns calls (`track`, `page`, `identify`) into complete,
-//! encoded events, keeps the visitor and session identity, and owns the
-//! outbox. The shell feeds it time, randomness and storage.
+//! encoded events, keeps the visitor, session and journey, emits a
+//! `journey_summary` when a session ends, and owns the outbox. The shell
+//! feeds it time, randomness and storage.
+//!
+//! Storage (shared by every tab of the site): the visitor id, the user id,
+//! the session line, the current session's journey, and a revision number
+//! that tells a tab when another one changed the journey.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use crate::attribution::{classify, Touch};
 use crate::config::Config;
 use crate::error::FieldError;
 use crate::event::{EventFields, EventKind, PageContext};
+use crate::journey::{Changes, Journey, Observed, SUMMARY_EVENT};
+use crate::json::ObjectWriter;
+use crate::num::{parse_u64, u64_to_string};
 use crate::outbox::{Outbox, OutboxPolicy, Settled};
 use crate::platform::{new_id, Random, Store};
-use crate::session::{SessionRules, SessionStart, SessionState};
+use crate::session::{begin_next, SessionRules, SessionStart, SessionState};
 
-/// Storage keys, shared by every tab of the site.
 pub const VISITOR_KEY: &str = "parcours.vid";
 pub const USER_KEY: &str = "parcours.uid";
 pub const SESSION_KEY: &str = "parcours.session";
+pub const JOURNEY_KEY: &str = "parcours.journey";
+pub const JOURNEY_REV_KEY: &str = "parcours.journey.rev";
+/// First and last (non-direct) touch of the visitor.
+pub const TOUCHES_KEY: &str = "parcours.touches";
 
 /// The longest event name and user id accepted.
 pub const MAX_NAME_LEN: usize = 200;
@@ -25,6 +37,8 @@ pub const MAX_USER_ID_LEN: usize = 256;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Recorded {
     pub session_started: Option<SessionStart>,
+    /// Notices (JSON objects with a `type`) waiting in `take_notices`.
+    pub notices: usize,
 }
 
 pub struct Tracker {
@@ -33,15 +47,24 @@ pub struct Tracker {
     visitor_id: String,
     user_id: Option<String>,
     session: Option<SessionState>,
+    journey: Option<Journey>,
+    /// The stored journey revision this tab has seen or written.
+    journey_rev: u64,
+    journey_dirty: bool,
+    /// How this page load arrived, until its first event uses it.
+    landing: Option<Touch>,
+    first_touch: Option<Touch>,
+    last_touch: Option<Touch>,
     page: PageContext,
     outbox: Outbox,
+    notices: Vec<String>,
     scratch: String,
 }
 
 const CODE: &str = "invalid_call";
 
 impl Tracker {
-    /// Starts with the visitor identity found in `store`, creating it if new.
+    /// Starts with the visitor identity, session and journey found in `store`.
     pub fn start(config: Config, store: &mut dyn Store, random: &mut dyn Random, now: u64) -> Tracker {
         let visitor_id = match store.get(VISITOR_KEY) {
             Some(id) if crate::id::is_valid_client_id(&id) => id,
@@ -54,7 +77,6 @@ impl Tracker {
         let user_id = store
             .get(USER_KEY)
             .filter(|u| !u.is_empty() && u.len() <= MAX_USER_ID_LEN);
-        let session = store.get(SESSION_KEY).and_then(|s| SessionState::from_storage(&s));
         let outbox = Outbox::new(OutboxPolicy {
             flush_at: config.flush_at as usize,
             flush_interval_ms: config.flush_interval_ms,
@@ -62,7 +84,8 @@ impl Tracker {
             max_events: config.max_queue_events as usize,
             max_bytes: config.max_queue_bytes as usize,
         });
-        Tracker {
+        let (first_touch, last_touch) = load_touches(store);
+        let mut tracker = Tracker {
             rules: SessionRules {
                 timeout_ms: config.session_timeout_ms,
                 max_length_ms: config.max_session_ms,
@@ -70,11 +93,20 @@ impl Tracker {
             config,
             visitor_id,
             user_id,
-            session,
+            session: None,
+            journey: None,
+            journey_rev: u64::MAX,
+            journey_dirty: false,
+            landing: None,
+            first_touch,
+            last_touch,
             page: PageContext::default(),
             outbox,
+            notices: Vec::new(),
             scratch: String::new(),
-        }
+        };
+        tracker.load_session(store);
+        tracker
     }
 
     pub fn config(&self) -> &Config {
@@ -93,6 +125,10 @@ impl Tracker {
         self.session.as_ref()
     }
 
+    pub fn journey(&self) -> Option<&Journey> {
+        self.journey.as_ref()
+    }
+
     pub fn page(&self) -> &PageContext {
         &self.page
     }
@@ -101,12 +137,16 @@ impl Tracker {
         &self.outbox
     }
 
-    /// Sets the page that following events happened on.
+    /// Sets the page that following events happened on. The first page of a
+    /// page load is a landing: its URL and referrer say how the visitor came.
     pub fn set_page(&mut self, url: &str, title: &str, referrer: &str) {
+        if self.page.url.is_empty() {
+            self.landing = Some(classify(url, referrer, 0));
+        }
         self.page = PageContext::new(url, title, referrer);
     }
 
-    /// Picks up the session as another tab may have left it.
+    /// Picks up the session (and journey) as another tab may have left them.
     pub fn load_session(&mut self, store: &dyn Store) {
         if let Some(stored) = store.get(SESSION_KEY).and_then(|s| SessionState::from_storage(&s)) {
             let newer = match &self.session {
@@ -117,13 +157,55 @@ impl Tracker {
                 self.session = Some(stored);
             }
         }
+        let rev = store.get(JOURNEY_REV_KEY).and_then(|r| parse_u64(&r)).unwrap_or(0);
+        if rev != self.journey_rev {
+            self.journey_rev = rev;
+            let session_id = self.session.as_ref().map(|s| s.id.as_str());
+            self.journey = store
+                .get(JOURNEY_KEY)
+                .and_then(|text| Journey::from_json(&text, &self.config.journey))
+                .filter(|j| Some(j.session_id.as_str()) == session_id);
+        }
     }
 
-    /// Saves the session so other tabs continue it.
-    pub fn save_session(&self, store: &mut dyn Store) {
+    /// Saves the session, and the journey if it changed, for other tabs and page loads.
+    pub fn save_session(&mut self, store: &mut dyn Store) {
         if let Some(session) = &self.session {
             store.set(SESSION_KEY, &session.to_storage());
         }
+        if self.journey_dirty {
+            self.journey_dirty = false;
+            match &self.journey {
+                Some(journey) => store.set(JOURNEY_KEY, &journey.to_json(&self.config.journey)),
+                None => {
+                    store.remove(JOURNEY_KEY);
+                    true
+                }
+            };
+            // A revision above any this or another tab has written.
+            let stored = store.get(JOURNEY_REV_KEY).and_then(|r| parse_u64(&r)).unwrap_or(0);
+            let mine = if self.journey_rev == u64::MAX {
+                0
+            } else {
+                self.journey_rev
+            };
+            self.journey_rev = stored.max(mine) + 1;
+            store.set(JOURNEY_REV_KEY, &u64_to_string(self.journey_rev));
+            save_touches(store, self.first_touch.as_ref(), self.last_touch.as_ref());
+        }
+    }
+
+    /// Notices since the last call, as a JSON array.
+    pub fn take_notices(&mut self) -> String {
+        let mut out = String::from("[");
+        for (i, notice) in self.notices.drain(..).enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&notice);
+        }
+        out.push(']');
+        out
     }
 
     /// Records one call. `properties` is a JSON object's text or empty.
@@ -147,30 +229,219 @@ impl Tracker {
             return Err(FieldError::new(CODE, "properties", "must be a plain object")
                 .with_fix("Pass an object such as { plan: 'pro' }, or nothing"));
         }
-        let session_started = self.rules.touch(&mut self.session, ts, || new_id(ts, random));
-        let session_id = self.session.as_ref().map_or("", |s| s.id.as_str());
-        let id = new_id(ts, random);
+        let session_started = self.advance_session(ts, random);
+        if !self.config.summaries_only || kind == EventKind::Identify {
+            let id = new_id(ts, random);
+            self.encode(&id, kind, name, properties, ts);
+            if self.scratch.len() > self.outbox.policy().max_event_bytes() {
+                return Err(
+                    FieldError::new(CODE, "properties", "make the event larger than one batch may be")
+                        .with_fix("Send fewer or shorter properties (an event must stay under options.maxBatchBytes)"),
+                );
+            }
+            self.outbox.push(self.scratch.clone(), ts);
+        }
+        if let Some(journey) = &mut self.journey {
+            let observed = Observed {
+                kind,
+                name,
+                properties,
+                path: &self.page.path,
+                ts,
+            };
+            let changes = journey.observe(&self.config.journey, &observed);
+            self.journey_dirty = true;
+            self.announce(&changes);
+        }
+        Ok(Recorded {
+            session_started,
+            notices: self.notices.len(),
+        })
+    }
+
+    fn encode(&mut self, id: &str, kind: EventKind, name: &str, properties: &str, ts: u64) {
         self.scratch.clear();
         EventFields {
-            id: &id,
+            id,
             kind,
             name,
             ts,
             visitor_id: &self.visitor_id,
-            session_id,
+            session_id: self.session.as_ref().map_or("", |s| s.id.as_str()),
             user_id: self.user_id.as_deref(),
             properties,
             page: &self.page,
         }
         .encode(&mut self.scratch);
-        if self.scratch.len() > self.outbox.policy().max_event_bytes() {
-            return Err(
-                FieldError::new(CODE, "properties", "make the event larger than one batch may be")
-                    .with_fix("Send fewer or shorter properties (an event must stay under options.maxBatchBytes)"),
-            );
+    }
+
+    /// Continues the session or begins the next one (summarising the one that
+    /// ended). A landing through a different campaign begins a new session.
+    fn advance_session(&mut self, ts: u64, random: &mut dyn Random) -> Option<SessionStart> {
+        let landing = self.landing.take();
+        let mut start = self.rules.must_restart(self.session.as_ref(), ts);
+        if start.is_none() {
+            let campaign_changed = match (&self.journey, &landing) {
+                (Some(journey), Some(touch)) => journey.touch.is_new_campaign(touch),
+                _ => false,
+            };
+            if campaign_changed {
+                start = Some(SessionStart::NewCampaign);
+            }
         }
+        let Some(reason) = start else {
+            if let Some(session) = &mut self.session {
+                session.last_activity_at = session.last_activity_at.max(ts);
+            }
+            if self.journey.is_none() {
+                // A session whose journey another page load already summarised
+                // (or lost) goes on with a fresh journey.
+                self.begin_journey(landing, ts);
+            }
+            return None;
+        };
+        self.end_journey(reason.end_reason());
+        begin_next(&mut self.session, ts, || new_id(ts, random));
+        self.begin_journey(landing, ts);
+        if let (Some(session), Some(journey)) = (&self.session, &self.journey) {
+            let mut notice = String::new();
+            ObjectWriter::new(&mut notice)
+                .str("type", "session")
+                .str("sessionId", &session.id)
+                .num("sessionIndex", session.index as u64)
+                .str("channel", journey.touch.channel().as_str())
+                .str("reason", reason.end_reason())
+                .finish();
+            self.notices.push(notice);
+        }
+        Some(reason)
+    }
+
+    fn begin_journey(&mut self, landing: Option<Touch>, ts: u64) {
+        let Some(session) = &self.session else { return };
+        let mut touch = landing.unwrap_or_else(|| classify(&self.page.url, &self.page.referrer, ts));
+        touch.at = ts;
+        if self.first_touch.is_none() {
+            self.first_touch = Some(touch.clone());
+        }
+        if touch.channel() != crate::attribution::Channel::Direct
+            && touch.channel() != crate::attribution::Channel::Internal
+            || self.last_touch.is_none()
+        {
+            self.last_touch = Some(touch.clone());
+        }
+        self.journey = Some(Journey::new(
+            &session.id,
+            session.index,
+            session.previous_id.as_deref(),
+            touch,
+            ts,
+        ));
+        self.journey_dirty = true;
+    }
+
+    /// Emits the current journey as a `journey_summary` event and forgets it.
+    fn end_journey(&mut self, reason: &str) {
+        let Some(mut journey) = self.journey.take() else { return };
+        self.journey_dirty = true;
+        if journey.event_count == 0 {
+            return;
+        }
+        let mut properties = String::new();
+        loop {
+            properties.clear();
+            journey.write_json(&self.config.journey, Some(reason), &mut properties);
+            // The summary must fit in one batch: drop later steps until it does.
+            if properties.len() + 2_000 <= self.outbox.policy().max_event_bytes() || journey.steps.len() <= 1 {
+                break;
+            }
+            let keep = journey.steps.len() / 2;
+            journey.truncated_steps += (journey.steps.len() - keep) as u32;
+            journey.steps.truncate(keep);
+            journey
+                .conversions
+                .iter_mut()
+                .for_each(|c| c.step = c.step.filter(|s| *s < keep));
+        }
+        // One id per session: two tabs that both summarise it send one event.
+        let id = "j-".to_string() + &journey.session_id;
+        let ts = journey.last_activity_at;
+        self.scratch.clear();
+        EventFields {
+            id: &id,
+            kind: EventKind::Track,
+            name: SUMMARY_EVENT,
+            ts,
+            visitor_id: &self.visitor_id,
+            session_id: &journey.session_id,
+            user_id: self.user_id.as_deref(),
+            properties: &properties,
+            page: &self.page,
+        }
+        .encode(&mut self.scratch);
         self.outbox.push(self.scratch.clone(), ts);
-        Ok(Recorded { session_started })
+    }
+
+    fn announce(&mut self, changes: &Changes) {
+        let Some(journey) = &self.journey else { return };
+        let touchpoint = journey.steps.last().map_or("", |s| s.touchpoint.as_str());
+        if let Some(stage) = changes.stage_entered {
+            let mut notice = String::new();
+            ObjectWriter::new(&mut notice)
+                .str("type", "stage")
+                .str(
+                    "stage",
+                    self.config.journey.stages.get(stage).map_or("", String::as_str),
+                )
+                .str("touchpoint", touchpoint)
+                .finish();
+            self.notices.push(notice);
+        }
+        if let Some(kind) = &changes.friction {
+            let mut notice = String::new();
+            ObjectWriter::new(&mut notice)
+                .str("type", "friction")
+                .str("friction", kind)
+                .str("touchpoint", touchpoint)
+                .finish();
+            self.notices.push(notice);
+        }
+        if changes.converted {
+            let mut notice = String::new();
+            ObjectWriter::new(&mut notice)
+                .str("type", "conversion")
+                .str("touchpoint", touchpoint)
+                .finish();
+            self.notices.push(notice);
+        }
+    }
+
+    /// Ends the session if it timed out with the page still open: its summary
+    /// goes out now rather than at the next event.
+    pub fn tick(&mut self, now: u64) {
+        if let Some(reason) = self.rules.must_restart(self.session.as_ref(), now) {
+            if self.journey.is_some() {
+                self.end_journey(reason.end_reason());
+            }
+        }
+    }
+
+    /// The current journey as JSON, with the visitor's first and last touch.
+    pub fn journey_json(&self) -> String {
+        let mut out = String::new();
+        let mut o = ObjectWriter::new(&mut out);
+        match &self.journey {
+            Some(journey) => journey.write_json(&self.config.journey, None, o.key("journey")),
+            None => o.key("journey").push_str("null"),
+        }
+        for (key, touch) in [("firstTouch", &self.first_touch), ("lastTouch", &self.last_touch)] {
+            match touch {
+                Some(t) => t.write_json(o.key(key)),
+                None => o.key(key).push_str("null"),
+            }
+        }
+        o.finish();
+        out
     }
 
     /// Ties this visitor to a user id from the site, then records an
@@ -199,25 +470,44 @@ impl Tracker {
         result
     }
 
-    /// Forgets the user and the visitor: a new anonymous id and a new session
-    /// follow. Events already recorded are still delivered.
+    /// Forgets the user and the visitor: the journey so far is summarised,
+    /// then a new anonymous id and a new session follow. Events already
+    /// recorded are still delivered.
     pub fn reset(&mut self, store: &mut dyn Store, random: &mut dyn Random, now: u64) {
-        for key in [VISITOR_KEY, USER_KEY, SESSION_KEY] {
+        self.end_journey("reset");
+        for key in [VISITOR_KEY, USER_KEY, SESSION_KEY, JOURNEY_KEY, TOUCHES_KEY] {
             store.remove(key);
         }
         self.visitor_id = new_id(now, random);
         store.set(VISITOR_KEY, &self.visitor_id);
         self.user_id = None;
         self.session = None;
+        self.first_touch = None;
+        self.last_touch = None;
+        self.journey_dirty = true;
     }
 
-    /// The next batch body to send, if one is due.
+    /// The next batch body to send, if one is due (after ending a session
+    /// that timed out, so its summary goes with it).
     pub fn next_batch(&mut self, now: u64, force: bool, random: &mut dyn Random) -> Option<String> {
+        self.tick(now);
         if !self.outbox.due(now, force) {
             return None;
         }
         let id = new_id(now, random);
         self.outbox.take_batch(id, now, self.config.write_key.as_deref())
+    }
+
+    /// Milliseconds until a batch may be due or the session times out.
+    pub fn next_wake(&self, now: u64) -> Option<u64> {
+        let session_end = match (&self.session, &self.journey) {
+            (Some(s), Some(_)) => Some((s.last_activity_at + self.rules.timeout_ms).saturating_sub(now)),
+            _ => None,
+        };
+        match (self.outbox.next_wake(now), session_end) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// Applies the backend's answer to the batch in flight.
@@ -233,125 +523,25 @@ impl Tracker {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::parse_options;
-    use crate::json::{self, Value};
-    use crate::platform::{MemoryStore, SeededRandom};
-
-    fn tracker(store: &mut MemoryStore) -> Tracker {
-        let config = parse_options(r#"{"endpoint":"/v1/batch","flushAt":2,"writeKey":"k"}"#)
-            .unwrap()
-            .config;
-        let mut t = Tracker::start(config, store, &mut SeededRandom(1), 1_000);
-        t.set_page("https://shop.example/pricing?x=1", "Pricing", "https://www.google.com/");
-        t
-    }
-
-    fn events(body: &str) -> Vec<Value> {
-        match json::parse(body).unwrap().get("events") {
-            Some(Value::Array(events)) => events.clone(),
-            _ => panic!("no events"),
-        }
-    }
-
-    #[test]
-    fn events_carry_ids_visitor_session_page_and_library() {
-        let mut store = MemoryStore::default();
-        let mut t = tracker(&mut store);
-        let mut rng = SeededRandom(2);
-        let r = t
-            .record(EventKind::Track, "Viewed Plan", r#"{"plan":"pro"}"#, 2_000, &mut rng)
-            .unwrap();
-        assert_eq!(r.session_started, Some(SessionStart::FirstVisit));
-        t.record(EventKind::Page, "page_view", "", 2_500, &mut rng).unwrap();
-        let body = t.next_batch(2_500, false, &mut rng).expect("flushAt reached");
-        let evs = events(&body);
-        assert_eq!(evs.len(), 2);
-        let first = &evs[0];
-        assert_eq!(first.get("visitorId").unwrap().as_str(), Some(t.visitor_id()));
-        assert_eq!(
-            first.get("sessionId").unwrap().as_str(),
-            Some(t.session().unwrap().id.as_str())
-        );
-        assert_eq!(first.get("ts").unwrap().as_u64(), Some(2_000));
-        assert_ne!(first.get("id"), evs[1].get("id"));
-        assert_eq!(
-            first
-                .get("context")
-                .unwrap()
-                .get("page")
-                .unwrap()
-                .get("path")
-                .unwrap()
-                .as_str(),
-            Some("/pricing")
-        );
-        assert_eq!(json::parse(&body).unwrap().get("writeKey").unwrap().as_str(), Some("k"));
-    }
-
-    #[test]
-    fn the_visitor_id_persists_across_page_loads() {
-        let mut store = MemoryStore::default();
-        let first = tracker(&mut store).visitor_id().to_string();
-        let second = tracker(&mut store).visitor_id().to_string();
-        assert_eq!(first, second);
-    }
-
-    #[test]
-    fn two_tabs_share_one_session_through_storage() {
-        let mut store = MemoryStore::default();
-        let mut a = tracker(&mut store);
-        let mut b = tracker(&mut store);
-        let mut rng = SeededRandom(3);
-        a.record(EventKind::Track, "x", "", 10_000, &mut rng).unwrap();
-        a.save_session(&mut store);
-        b.load_session(&store);
-        let r = b.record(EventKind::Track, "y", "", 11_000, &mut rng).unwrap();
-        assert_eq!(r.session_started, None);
-        assert_eq!(a.session().unwrap().id, b.session().unwrap().id);
-    }
-
-    #[test]
-    fn identify_sets_the_user_on_later_events_and_reset_forgets_it() {
-        let mut store = MemoryStore::default();
-        let mut t = tracker(&mut store);
-        let mut rng = SeededRandom(4);
-        t.identify("user_42", r#"{"plan":"pro"}"#, 5_000, &mut store, &mut rng)
-            .unwrap();
-        t.record(EventKind::Track, "after", "", 5_001, &mut rng).unwrap();
-        let evs = events(&t.next_batch(5_001, true, &mut rng).unwrap());
-        assert_eq!(evs[0].get("type").unwrap().as_str(), Some("identify"));
-        assert_eq!(evs[1].get("userId").unwrap().as_str(), Some("user_42"));
-        assert_eq!(store.get(USER_KEY).as_deref(), Some("user_42"));
-
-        let old_visitor = t.visitor_id().to_string();
-        t.reset(&mut store, &mut rng, 6_000);
-        assert_ne!(t.visitor_id(), old_visitor);
-        assert_eq!(t.user_id(), None);
-        assert_eq!(store.get(USER_KEY), None);
-    }
-
-    #[test]
-    fn bad_calls_are_refused_with_the_field_and_change_nothing() {
-        let mut store = MemoryStore::default();
-        let mut t = tracker(&mut store);
-        let mut rng = SeededRandom(5);
-        assert_eq!(
-            t.record(EventKind::Track, "", "", 1, &mut rng).unwrap_err().field,
-            "name"
-        );
-        assert_eq!(
-            t.record(EventKind::Track, "x", "[1]", 1, &mut rng).unwrap_err().field,
-            "properties"
-        );
-        let huge = "{\"a\":\"".to_string() + &"x".repeat(70_000) + "\"}";
-        assert_eq!(
-            t.record(EventKind::Track, "x", &huge, 1, &mut rng).unwrap_err().field,
-            "properties"
-        );
-        assert_eq!(t.identify("", "", 1, &mut store, &mut rng).unwrap_err().field, "userId");
-        assert!(t.outbox().is_empty());
-    }
+fn load_touches(store: &dyn Store) -> (Option<Touch>, Option<Touch>) {
+    let Some(value) = store.get(TOUCHES_KEY).and_then(|t| crate::json::parse(&t).ok()) else {
+        return (None, None);
+    };
+    let touch = |key: &str| value.get(key).and_then(Touch::from_json);
+    (touch("first"), touch("last"))
 }
+
+fn save_touches(store: &mut dyn Store, first: Option<&Touch>, last: Option<&Touch>) {
+    let (Some(first), Some(last)) = (first, last) else {
+        return;
+    };
+    let mut out = String::new();
+    let mut o = ObjectWriter::new(&mut out);
+    first.write_json(o.key("first"));
+    last.write_json(o.key("last"));
+    o.finish();
+    store.set(TOUCHES_KEY, &out);
+}
+
+#[cfg(test)]
+mod tests;

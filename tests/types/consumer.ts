@@ -39,3 +39,22 @@ init({ endpoint: '/v1/batch', flushEvery: 3 });
 track(42);
 // @ts-expect-error no such event
 on('nope', () => {});
+
+init({
+  endpoint: '/v1/batch',
+  stageRules: [{ stage: 'decision', url: { prefix: '/signup' } }, { stage: 'purchase', event: 'Order Completed' }],
+  conversions: [{ event: 'Order Completed', valueProperty: 'total', currency: 'EUR' }],
+});
+on('stage', (detail) => {
+  const stage: string = detail.stage;
+  void stage;
+});
+const state = parcours.journey();
+if (state && state.journey) {
+  const furthest: string | undefined = state.journey.furthestStage;
+  const channel: 'direct' | string = state.journey.channel;
+  void furthest;
+  void channel;
+}
+// @ts-expect-error a stage rule names its stage
+init({ endpoint: '/v1/batch', stageRules: [{ url: '/pricing' }] });

@@ -18,7 +18,7 @@ const RESET = 3;
 /** What the core's settle() number means (see src/lib.rs). */
 const SETTLED = ['delivered', 'retry', 'rejected'];
 const RECORD_ERROR = 1;
-const SESSION_STARTED = 2;
+const NOTICES = 2;
 
 /** Options handled here rather than by the core (functions, loading). */
 const JS_ONLY_OPTIONS = ['wasmUrl'];
@@ -177,7 +177,7 @@ export function createParcours(loadCore) {
             const info = JSON.parse(c.take_error() || '{"code":"invalid_call","field":"","message":"call refused"}');
             reportError(info);
           }
-          if (result & SESSION_STARTED && listeners.has('session')) emit('session', JSON.parse(c.state()));
+          if (result & NOTICES) for (const notice of JSON.parse(c.take_notices())) emit(notice.type, notice);
         }
         i += 5;
       }
@@ -344,6 +344,14 @@ export function createParcours(loadCore) {
       if (!listeners.has(name)) listeners.set(name, new Set());
       listeners.get(name).add(callback);
       return () => listeners.get(name).delete(callback);
+    },
+
+    /**
+     * The visitor's journey in this session, computed in the browser: steps,
+     * stages, channel, friction, emotions; plus first and last touch.
+     */
+    journey() {
+      return guarded((c) => JSON.parse(c.journey()), null);
     },
 
     /** Identity and queue state, for debugging. */

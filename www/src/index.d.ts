@@ -36,9 +36,87 @@ export interface FlushEvent {
   events: number;
 }
 
+export type Channel =
+  | 'direct' | 'organic_search' | 'paid_search' | 'organic_social' | 'paid_social'
+  | 'email' | 'referral' | 'display' | 'affiliate' | 'internal';
+export type Emotion = 'negative' | 'neutral' | 'positive';
+
+/** How a session began (from the landing URL and the referrer). */
+export interface Touch {
+  channel: Channel;
+  source?: string;
+  medium?: string;
+  campaign?: string;
+  term?: string;
+  content?: string;
+  /** The ad click id parameter present, e.g. "gclid". */
+  clickId?: string;
+  clickIdValue?: string;
+  referrerHost?: string;
+  landingPath?: string;
+  at: number;
+}
+
+export interface JourneyStep {
+  touchpoint: string;
+  kind: 'page' | 'track' | 'touchpoint';
+  path: string;
+  stage?: string;
+  /** Milliseconds since the session started. */
+  at: number;
+  dwellMs: number;
+  emotion: Emotion;
+  emotionFromFeedback?: boolean;
+  friction?: string[];
+  feedback?: { survey: string; questionType: string; value: number }[];
+}
+
+/** A session's journey: also the properties of the `journey_summary` event. */
+export interface Journey {
+  v: 1;
+  sessionId: string;
+  sessionIndex: number;
+  previousSessionId?: string;
+  startedAt: number;
+  lastActivityAt: number;
+  /** In summaries: why the session ended. */
+  endReason?: 'timeout' | 'max_length' | 'new_campaign' | 'reset';
+  channel: Channel;
+  touch: Touch;
+  landing: string;
+  exit: string;
+  steps: JourneyStep[];
+  truncatedSteps: number;
+  stages: { stage: string; at: number; touchpoint: string }[];
+  currentStage?: string;
+  furthestStage?: string;
+  conversions: { name: string; value?: number; currency?: string; at: number; step?: number }[];
+  /** Count per friction type, e.g. { rage_click: 2 }. */
+  friction: Record<string, number>;
+  /** -1, 0 or 1 per step. */
+  emotionCurve: (-1 | 0 | 1)[];
+  momentsOfTruth: { step: number; reason: 'strong_emotion' | 'first_conversion' | 'support_contact' | 'friction_before_conversion' | 'friction_before_exit' }[];
+  pageCount: number;
+  eventCount: number;
+  engagedMs: number;
+  durationMs: number;
+  bounce: boolean;
+}
+
+export interface JourneyState {
+  journey: Journey | null;
+  firstTouch: Touch | null;
+  lastTouch: Touch | null;
+}
+
 export interface ParcoursEvents {
   ready: ParcoursState;
-  session: ParcoursState;
+  /** A new session began. */
+  session: { type: 'session'; sessionId: string; sessionIndex: number; channel: Channel; reason: string };
+  /** The journey entered a stage for the first time in this session. */
+  stage: { type: 'stage'; stage: string; touchpoint: string };
+  friction: { type: 'friction'; friction: string; touchpoint: string };
+  conversion: { type: 'conversion'; touchpoint: string };
   flush: FlushEvent;
   error: ParcoursError;
 }
@@ -61,6 +139,8 @@ export interface Parcours {
   flush(): Promise<FlushResult>;
   /** @returns a function that removes the listener */
   on<K extends keyof ParcoursEvents>(name: K, callback: (detail: ParcoursEvents[K]) => void): () => void;
+  /** The journey of the current session, computed in the browser, or null before init succeeded. */
+  journey(): JourneyState | null;
   /** Identity and queue state, or null before init succeeded. */
   debug(): ParcoursState | null;
 }
@@ -74,4 +154,5 @@ export declare const identify: Parcours['identify'];
 export declare const reset: Parcours['reset'];
 export declare const flush: Parcours['flush'];
 export declare const on: Parcours['on'];
+export declare const journey: Parcours['journey'];
 export declare const debug: Parcours['debug'];

@@ -1,0 +1,720 @@
+//! The journey of one session, computed as events arrive: ordered steps with
+//! dwell times, stages entered, conversions, friction and feedback attached
+//! to the step where they happened, an emotion per step, moments of truth.
+//!
+//! Which events are what:
+//! - a page view is a step whose touchpoint is the path (or `properties.touchpoint`);
+//! - a track event is a step named after the event (or `properties.touchpoint`);
+//!   `properties.stage` naming a stage enters it directly;
+//! - `friction` (`properties.type`) attaches friction to the current step;
+//! - `survey_answered` (`properties.questionType`, `value`, `survey`) attaches
+//!   feedback, which sets the step's emotion (rules in the product brief);
+//! - `identify` and `journey_summary` are not steps.
+//!
+//! The journey is written in one JSON shape, used both as the
+//! `journey_summary` event's properties and to keep it in storage between
+//! page loads (`to_json` / `from_json`).
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use crate::attribution::Touch;
+use crate::error::{describe, FieldError};
+use crate::event::EventKind;
+use crate::json::{self, ObjectWriter, Value};
+use crate::stages::{StageRule, StepFacts};
+use crate::url::contains;
+
+pub const SUMMARY_EVENT: &str = "journey_summary";
+pub const FRICTION_EVENT: &str = "friction";
+pub const ANSWER_EVENT: &str = "survey_answered";
+/// Gaps between events count as engaged time up to this long.
+const ENGAGED_GAP_CAP_MS: u64 = 30_000;
+/// A session shorter than this, with one page and no conversion, bounced.
+const ENGAGED_SESSION_MS: u64 = 10_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Emotion {
+    Negative,
+    Neutral,
+    Positive,
+}
+
+impl Emotion {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Emotion::Negative => "negative",
+            Emotion::Neutral => "neutral",
+            Emotion::Positive => "positive",
+        }
+    }
+
+    fn parse(s: &str) -> Emotion {
+        match s {
+            "negative" => Emotion::Negative,
+            "positive" => Emotion::Positive,
+            _ => Emotion::Neutral,
+        }
+    }
+
+    fn score(self) -> &'static str {
+        match self {
+            Emotion::Negative => "-1",
+            Emotion::Neutral => "0",
+            Emotion::Positive => "1",
+        }
+    }
+
+    /// The emotion a feedback answer expresses (product brief): CSAT 4-5
+    /// positive, 3 neutral, 1-2 negative; CES 5-7 positive, 4 neutral, 1-3
+    /// negative; NPS 9-10 positive, 7-8 neutral, 0-6 negative; thumbs 1 up, 0 down.
+    pub fn of_answer(question_type: &str, value: u64) -> Option<Emotion> {
+        let (low, high) = match question_type {
+            "csat" => (2, 4),
+            "ces" => (3, 5),
+            "nps" => (6, 9),
+            "thumbs" => (0, 1),
+            _ => return None,
+        };
+        Some(if value <= low {
+            Emotion::Negative
+        } else if value >= high {
+            Emotion::Positive
+        } else {
+            Emotion::Neutral
+        })
+    }
+}
+
+/// A conversion goal from the config.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Goal {
+    pub event: String,
+    pub value_property: Option<String>,
+    pub currency_property: Option<String>,
+    pub currency: Option<String>,
+}
+
+/// The journey settings from the config.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JourneyRules {
+    pub stages: Vec<String>,
+    pub rules: Vec<StageRule>,
+    pub goals: Vec<Goal>,
+    /// Steps kept per session; later ones are counted, not kept.
+    pub max_steps: usize,
+}
+
+impl Default for JourneyRules {
+    fn default() -> Self {
+        JourneyRules {
+            stages: crate::stages::DEFAULT_STAGES.iter().map(|s| s.to_string()).collect(),
+            rules: Vec::new(),
+            goals: Vec::new(),
+            max_steps: 200,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Feedback {
+    pub survey: String,
+    pub question_type: String,
+    pub value: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub touchpoint: String,
+    pub kind: &'static str,
+    pub path: String,
+    pub stage: Option<usize>,
+    pub at: u64,
+    pub emotion: Emotion,
+    /// Set by feedback, which outranks friction.
+    pub emotion_from_feedback: bool,
+    pub friction: Vec<String>,
+    pub feedback: Vec<Feedback>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StageEntry {
+    pub stage: usize,
+    pub at: u64,
+    pub touchpoint: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conversion {
+    pub name: String,
+    /// The value as its number text, so no float is ever re-formatted.
+    pub value: Option<String>,
+    pub currency: Option<String>,
+    pub at: u64,
+    pub step: Option<usize>,
+}
+
+/// What one observed event changed, for live notifications.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Changes {
+    pub stage_entered: Option<usize>,
+    pub friction: Option<String>,
+    pub converted: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Journey {
+    pub session_id: String,
+    pub session_index: u32,
+    pub previous_session_id: Option<String>,
+    pub started_at: u64,
+    pub last_activity_at: u64,
+    pub touch: Touch,
+    pub steps: Vec<Step>,
+    pub truncated_steps: u32,
+    pub stages: Vec<StageEntry>,
+    pub current_stage: Option<usize>,
+    pub furthest_stage: Option<usize>,
+    pub conversions: Vec<Conversion>,
+    pub friction_count: Vec<(String, u32)>,
+    pub page_count: u32,
+    pub event_count: u32,
+    pub engaged_ms: u64,
+}
+
+/// One event, as the journey sees it.
+pub struct Observed<'a> {
+    pub kind: EventKind,
+    pub name: &'a str,
+    /// The event's properties as JSON text (or empty).
+    pub properties: &'a str,
+    pub path: &'a str,
+    pub ts: u64,
+}
+
+impl Journey {
+    pub fn new(session_id: &str, session_index: u32, previous: Option<&str>, touch: Touch, at: u64) -> Journey {
+        Journey {
+            session_id: session_id.to_string(),
+            session_index,
+            previous_session_id: previous.map(str::to_string),
+            started_at: at,
+            last_activity_at: at,
+            touch,
+            steps: Vec::new(),
+            truncated_steps: 0,
+            stages: Vec::new(),
+            current_stage: None,
+            furthest_stage: None,
+            conversions: Vec::new(),
+            friction_count: Vec::new(),
+            page_count: 0,
+            event_count: 0,
+            engaged_ms: 0,
+        }
+    }
+
+    fn needs_properties(rules: &JourneyRules, ev: &Observed) -> bool {
+        !ev.properties.is_empty()
+            && (ev.name == FRICTION_EVENT
+                || ev.name == ANSWER_EVENT
+                || contains(ev.properties, "\"touchpoint\"")
+                || contains(ev.properties, "\"stage\"")
+                || rules
+                    .rules
+                    .iter()
+                    .any(|r| r.needs_properties() && r.event.as_deref().is_none_or(|e| e == ev.name))
+                || rules
+                    .goals
+                    .iter()
+                    .any(|g| g.event == ev.name && (g.value_property.is_some() || g.currency_property.is_some())))
+    }
+
+    /// Takes one event into the journey.
+    pub fn observe(&mut self, rules: &JourneyRules, ev: &Observed) -> Changes {
+        let mut changes = Changes::default();
+        if ev.kind == EventKind::Identify || ev.name == SUMMARY_EVENT {
+            return changes;
+        }
+        if ev.ts > self.last_activity_at {
+            self.engaged_ms += (ev.ts - self.last_activity_at).min(ENGAGED_GAP_CAP_MS);
+            self.last_activity_at = ev.ts;
+        }
+        self.event_count += 1;
+        let parsed = if Self::needs_properties(rules, ev) {
+            json::parse(ev.properties).ok()
+        } else {
+            None
+        };
+        let prop = |key: &str| parsed.as_ref().and_then(|p| p.get(key));
+        let prop_str = |key: &str| prop(key).and_then(Value::as_str).filter(|s| !s.is_empty());
+
+        if ev.name == FRICTION_EVENT && ev.kind == EventKind::Track {
+            let kind = prop_str("type").unwrap_or("unknown").to_string();
+            self.add_friction(&kind);
+            changes.friction = Some(kind);
+            return changes;
+        }
+        if ev.name == ANSWER_EVENT && ev.kind == EventKind::Track {
+            let question_type = prop_str("questionType").unwrap_or_default().to_string();
+            if let Some(value) = prop("value").and_then(Value::as_u64) {
+                let emotion = Emotion::of_answer(&question_type, value);
+                let feedback = Feedback {
+                    survey: prop_str("survey").unwrap_or_default().to_string(),
+                    question_type,
+                    value,
+                };
+                if let Some(step) = self.steps.last_mut() {
+                    step.feedback.push(feedback);
+                    if let Some(emotion) = emotion {
+                        step.emotion = emotion;
+                        step.emotion_from_feedback = true;
+                    }
+                }
+                if emotion == Some(Emotion::Negative) {
+                    self.add_friction("low_feedback");
+                    changes.friction = Some("low_feedback".into());
+                }
+            }
+            return changes;
+        }
+
+        let (kind, default_touchpoint) = match ev.kind {
+            EventKind::Page => ("page", ev.path),
+            _ => ("track", ev.name),
+        };
+        let declared = prop_str("touchpoint");
+        let touchpoint = declared.unwrap_or(default_touchpoint);
+        if ev.kind == EventKind::Page {
+            self.page_count += 1;
+        }
+        let facts = StepFacts {
+            touchpoint,
+            event: ev.name,
+            path: ev.path,
+            properties: parsed.as_ref(),
+        };
+        let explicit = prop_str("stage").and_then(|s| rules.stages.iter().position(|name| name == s));
+        let matched = explicit.or_else(|| rules.rules.iter().find(|r| r.matches(&facts)).map(|r| r.stage));
+        // A journey begins in the first stage when no rule says otherwise.
+        let entered = matched.or_else(|| self.current_stage.is_none().then_some(0));
+        if let Some(stage) = entered {
+            if self.current_stage != Some(stage) {
+                self.current_stage = Some(stage);
+                if !self.stages.iter().any(|s| s.stage == stage) {
+                    self.stages.push(StageEntry {
+                        stage,
+                        at: ev.ts,
+                        touchpoint: touchpoint.to_string(),
+                    });
+                    changes.stage_entered = Some(stage);
+                }
+                self.furthest_stage = Some(self.furthest_stage.map_or(stage, |f| f.max(stage)));
+            }
+        }
+        if self.steps.len() < rules.max_steps {
+            self.steps.push(Step {
+                touchpoint: touchpoint.to_string(),
+                kind: if declared.is_some() { "touchpoint" } else { kind },
+                path: ev.path.to_string(),
+                stage: self.current_stage,
+                at: ev.ts,
+                emotion: Emotion::Neutral,
+                emotion_from_feedback: false,
+                friction: Vec::new(),
+                feedback: Vec::new(),
+            });
+        } else {
+            self.truncated_steps += 1;
+        }
+        if let Some(goal) = rules.goals.iter().find(|g| g.event == ev.name) {
+            let number = |key: &Option<String>| match key.as_ref().and_then(|k| prop(k)) {
+                Some(Value::Number(n)) => Some(n.clone()),
+                _ => None,
+            };
+            let currency = goal
+                .currency_property
+                .as_ref()
+                .and_then(|k| prop_str(k))
+                .map(str::to_string)
+                .or_else(|| goal.currency.clone());
+            self.conversions.push(Conversion {
+                name: ev.name.to_string(),
+                value: number(&goal.value_property),
+                currency,
+                at: ev.ts,
+                step: (self.truncated_steps == 0).then(|| self.steps.len() - 1),
+            });
+            changes.converted = true;
+        }
+        changes
+    }
+
+    fn add_friction(&mut self, kind: &str) {
+        match self.friction_count.iter_mut().find(|(k, _)| k == kind) {
+            Some((_, n)) => *n += 1,
+            None => self.friction_count.push((kind.to_string(), 1)),
+        }
+        if let Some(step) = self.steps.last_mut() {
+            step.friction.push(kind.to_string());
+            if !step.emotion_from_feedback {
+                step.emotion = Emotion::Negative;
+            }
+        }
+    }
+
+    pub fn duration_ms(&self) -> u64 {
+        self.last_activity_at.saturating_sub(self.started_at)
+    }
+
+    /// Not engaged: under 10 s, at most one page, no conversion (GA4's rule).
+    pub fn bounced(&self) -> bool {
+        self.duration_ms() < ENGAGED_SESSION_MS && self.page_count <= 1 && self.conversions.is_empty()
+    }
+
+    fn dwell_ms(&self, i: usize) -> u64 {
+        let at = self.steps.get(i).map_or(0, |s| s.at);
+        let next = self.steps.get(i + 1).map_or(self.last_activity_at, |s| s.at);
+        next.saturating_sub(at)
+    }
+
+    /// Moments where perception can flip: `(step, reason)`.
+    pub fn moments_of_truth(&self) -> Vec<(usize, &'static str)> {
+        let mut moments = Vec::new();
+        let conversion_steps: Vec<usize> = self.conversions.iter().filter_map(|c| c.step).collect();
+        for (i, step) in self.steps.iter().enumerate() {
+            if step.emotion_from_feedback && step.emotion != Emotion::Neutral {
+                moments.push((i, "strong_emotion"));
+            }
+            if conversion_steps.first() == Some(&i) {
+                moments.push((i, "first_conversion"));
+            }
+            let name = step.touchpoint.to_ascii_lowercase();
+            if ["support", "contact", "chat"].iter().any(|w| contains(&name, w)) {
+                moments.push((i, "support_contact"));
+            }
+            if !step.friction.is_empty() {
+                if conversion_steps.iter().any(|&c| c == i || c == i + 1) {
+                    moments.push((i, "friction_before_conversion"));
+                } else if i + 1 == self.steps.len() {
+                    moments.push((i, "friction_before_exit"));
+                }
+            }
+        }
+        moments
+    }
+
+    /// Writes the journey as JSON (the `journey_summary` properties). With
+    /// `end_reason`, the session is over.
+    pub fn write_json(&self, rules: &JourneyRules, end_reason: Option<&str>, out: &mut String) {
+        let stage_name = |i: usize| rules.stages.get(i).map_or("", String::as_str);
+        let mut o = ObjectWriter::new(out);
+        o.num("v", 1)
+            .str("sessionId", &self.session_id)
+            .num("sessionIndex", self.session_index as u64);
+        if let Some(previous) = &self.previous_session_id {
+            o.str("previousSessionId", previous);
+        }
+        o.num("startedAt", self.started_at)
+            .num("lastActivityAt", self.last_activity_at);
+        if let Some(reason) = end_reason {
+            o.str("endReason", reason);
+        }
+        o.str("channel", self.touch.channel().as_str());
+        self.touch.write_json(o.key("touch"));
+        o.str("landing", self.steps.first().map_or("", |s| s.touchpoint.as_str()));
+        o.str("exit", self.steps.last().map_or("", |s| s.touchpoint.as_str()));
+        let steps = o.key("steps");
+        steps.push('[');
+        for (i, step) in self.steps.iter().enumerate() {
+            if i > 0 {
+                steps.push(',');
+            }
+            let mut s = ObjectWriter::new(steps);
+            s.str("touchpoint", &step.touchpoint)
+                .str("kind", step.kind)
+                .str("path", &step.path);
+            if let Some(stage) = step.stage {
+                s.str("stage", stage_name(stage));
+            }
+            s.num("at", step.at.saturating_sub(self.started_at))
+                .num("dwellMs", self.dwell_ms(i));
+            s.str("emotion", step.emotion.as_str());
+            if step.emotion_from_feedback {
+                s.bool("emotionFromFeedback", true);
+            }
+            if !step.friction.is_empty() {
+                let f = s.key("friction");
+                f.push('[');
+                for (j, kind) in step.friction.iter().enumerate() {
+                    if j > 0 {
+                        f.push(',');
+                    }
+                    json::write_string(f, kind);
+                }
+                f.push(']');
+            }
+            if !step.feedback.is_empty() {
+                let f = s.key("feedback");
+                f.push('[');
+                for (j, answer) in step.feedback.iter().enumerate() {
+                    if j > 0 {
+                        f.push(',');
+                    }
+                    ObjectWriter::new(f)
+                        .str("survey", &answer.survey)
+                        .str("questionType", &answer.question_type)
+                        .num("value", answer.value)
+                        .finish();
+                }
+                f.push(']');
+            }
+            s.finish();
+        }
+        steps.push(']');
+        o.num("truncatedSteps", self.truncated_steps as u64);
+        let stages = o.key("stages");
+        stages.push('[');
+        for (i, entry) in self.stages.iter().enumerate() {
+            if i > 0 {
+                stages.push(',');
+            }
+            ObjectWriter::new(stages)
+                .str("stage", stage_name(entry.stage))
+                .num("at", entry.at.saturating_sub(self.started_at))
+                .str("touchpoint", &entry.touchpoint)
+                .finish();
+        }
+        stages.push(']');
+        if let Some(stage) = self.current_stage {
+            o.str("currentStage", stage_name(stage));
+        }
+        if let Some(stage) = self.furthest_stage {
+            o.str("furthestStage", stage_name(stage));
+        }
+        let conversions = o.key("conversions");
+        conversions.push('[');
+        for (i, c) in self.conversions.iter().enumerate() {
+            if i > 0 {
+                conversions.push(',');
+            }
+            let mut w = ObjectWriter::new(conversions);
+            w.str("name", &c.name);
+            if let Some(value) = &c.value {
+                w.raw("value", value);
+            }
+            if let Some(currency) = &c.currency {
+                w.str("currency", currency);
+            }
+            w.num("at", c.at.saturating_sub(self.started_at));
+            if let Some(step) = c.step {
+                w.num("step", step as u64);
+            }
+            w.finish();
+        }
+        conversions.push(']');
+        let friction = o.key("friction");
+        let mut f = ObjectWriter::new(friction);
+        for (kind, n) in &self.friction_count {
+            f.num(kind, *n as u64);
+        }
+        f.finish();
+        let curve = o.key("emotionCurve");
+        curve.push('[');
+        for (i, step) in self.steps.iter().enumerate() {
+            if i > 0 {
+                curve.push(',');
+            }
+            curve.push_str(step.emotion.score());
+        }
+        curve.push(']');
+        let moments = o.key("momentsOfTruth");
+        moments.push('[');
+        for (i, (step, reason)) in self.moments_of_truth().iter().enumerate() {
+            if i > 0 {
+                moments.push(',');
+            }
+            ObjectWriter::new(moments)
+                .num("step", *step as u64)
+                .str("reason", reason)
+                .finish();
+        }
+        moments.push(']');
+        o.num("pageCount", self.page_count as u64)
+            .num("eventCount", self.event_count as u64)
+            .num("engagedMs", self.engaged_ms)
+            .num("durationMs", self.duration_ms())
+            .bool("bounce", self.bounced());
+        o.finish();
+    }
+
+    pub fn to_json(&self, rules: &JourneyRules) -> String {
+        let mut out = String::new();
+        self.write_json(rules, None, &mut out);
+        out
+    }
+
+    /// Reads what `write_json` wrote (stages by name against `rules`).
+    /// `None` for anything unreadable: a corrupt stored journey is dropped.
+    pub fn from_json(text: &str, rules: &JourneyRules) -> Option<Journey> {
+        let v = json::parse(text).ok()?;
+        let started_at = num(&v, "startedAt")?;
+        let stage = |v: &Value, key: &str| {
+            let name = v.get(key)?.as_str()?;
+            rules.stages.iter().position(|n| n == name)
+        };
+        let mut journey = Journey::new(
+            v.get("sessionId")?.as_str()?,
+            num(&v, "sessionIndex")? as u32,
+            v.get("previousSessionId").and_then(Value::as_str),
+            v.get("touch").and_then(Touch::from_json).unwrap_or_default(),
+            started_at,
+        );
+        journey.last_activity_at = num(&v, "lastActivityAt")?;
+        journey.truncated_steps = num(&v, "truncatedSteps").unwrap_or(0) as u32;
+        journey.current_stage = stage(&v, "currentStage");
+        journey.furthest_stage = stage(&v, "furthestStage");
+        journey.page_count = num(&v, "pageCount").unwrap_or(0) as u32;
+        journey.event_count = num(&v, "eventCount").unwrap_or(0) as u32;
+        journey.engaged_ms = num(&v, "engagedMs").unwrap_or(0);
+        for s in array(&v, "steps") {
+            let mut step = Step {
+                touchpoint: string(s, "touchpoint"),
+                kind: match s.get("kind").and_then(Value::as_str) {
+                    Some("page") => "page",
+                    Some("touchpoint") => "touchpoint",
+                    _ => "track",
+                },
+                path: string(s, "path"),
+                stage: stage(s, "stage"),
+                at: started_at + num(s, "at").unwrap_or(0),
+                emotion: Emotion::parse(s.get("emotion").and_then(Value::as_str).unwrap_or_default()),
+                emotion_from_feedback: s.get("emotionFromFeedback").and_then(Value::as_bool).unwrap_or(false),
+                friction: Vec::new(),
+                feedback: Vec::new(),
+            };
+            for kind in array(s, "friction") {
+                step.friction.push(kind.as_str().unwrap_or_default().to_string());
+            }
+            for answer in array(s, "feedback") {
+                step.feedback.push(Feedback {
+                    survey: string(answer, "survey"),
+                    question_type: string(answer, "questionType"),
+                    value: num(answer, "value").unwrap_or(0),
+                });
+            }
+            journey.steps.push(step);
+        }
+        for entry in array(&v, "stages") {
+            if let Some(index) = stage(entry, "stage") {
+                journey.stages.push(StageEntry {
+                    stage: index,
+                    at: started_at + num(entry, "at").unwrap_or(0),
+                    touchpoint: string(entry, "touchpoint"),
+                });
+            }
+        }
+        for c in array(&v, "conversions") {
+            journey.conversions.push(Conversion {
+                name: string(c, "name"),
+                value: match c.get("value") {
+                    Some(Value::Number(n)) => Some(n.clone()),
+                    _ => None,
+                },
+                currency: c.get("currency").and_then(Value::as_str).map(str::to_string),
+                at: started_at + num(c, "at").unwrap_or(0),
+                step: num(c, "step").map(|s| s as usize),
+            });
+        }
+        if let Some(Value::Object(counts)) = v.get("friction") {
+            for (kind, n) in counts {
+                journey
+                    .friction_count
+                    .push((kind.clone(), n.as_u64().unwrap_or(0) as u32));
+            }
+        }
+        Some(journey)
+    }
+}
+
+fn num(v: &Value, key: &str) -> Option<u64> {
+    v.get(key).and_then(Value::as_u64)
+}
+
+fn string(v: &Value, key: &str) -> String {
+    v.get(key).and_then(Value::as_str).unwrap_or_default().to_string()
+}
+
+fn array<'a>(v: &'a Value, key: &str) -> &'a [Value] {
+    match v.get(key) {
+        Some(Value::Array(items)) => items,
+        _ => &[],
+    }
+}
+
+const CODE: &str = "invalid_option";
+
+/// Reads `options.conversions`: `[{ event, valueProperty?, currencyProperty?, currency? }]`.
+pub fn parse_goals(value: &Value) -> Result<Vec<Goal>, FieldError> {
+    let Value::Array(items) = value else {
+        return Err(FieldError::new(
+            CODE,
+            "options.conversions",
+            "expected an array, got ".to_string() + &describe(value),
+        ));
+    };
+    let mut goals = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let path = |field: &str| {
+            let mut p = String::from("options.conversions[");
+            p.push_str(&crate::num::u64_to_string(i as u64));
+            p.push(']');
+            if !field.is_empty() {
+                p.push('.');
+                p.push_str(field);
+            }
+            p
+        };
+        let Value::Object(fields) = item else {
+            return Err(FieldError::new(
+                CODE,
+                path(""),
+                "expected an object such as { event: \"Order Completed\", valueProperty: \"total\" }",
+            ));
+        };
+        let mut goal = Goal {
+            event: String::new(),
+            value_property: None,
+            currency_property: None,
+            currency: None,
+        };
+        for (key, field) in fields {
+            let text = match field.as_str() {
+                Some(s) if !s.is_empty() => s.to_string(),
+                _ => {
+                    return Err(FieldError::new(
+                        CODE,
+                        path(key),
+                        "expected a non-empty string, got ".to_string() + &describe(field),
+                    ))
+                }
+            };
+            match key.as_str() {
+                "event" => goal.event = text,
+                "valueProperty" => goal.value_property = Some(text),
+                "currencyProperty" => goal.currency_property = Some(text),
+                "currency" => goal.currency = Some(text),
+                other => {
+                    return Err(FieldError::new(CODE, path(other), "is not a conversion field")
+                        .with_fix("Use event, valueProperty, currencyProperty, currency"))
+                }
+            }
+        }
+        if goal.event.is_empty() {
+            return Err(FieldError::new(CODE, path("event"), "is required")
+                .with_fix("Name the event that counts as this conversion"));
+        }
+        goals.push(goal);
+    }
+    Ok(goals)
+}

@@ -1,0 +1,468 @@
+use super::*;
+use crate::config::parse_options;
+use crate::json::{self, Value};
+use crate::platform::{MemoryStore, SeededRandom};
+
+fn tracker(store: &mut MemoryStore) -> Tracker {
+    let config = parse_options(r#"{"endpoint":"/v1/batch","flushAt":2,"writeKey":"k"}"#)
+        .unwrap()
+        .config;
+    let mut t = Tracker::start(config, store, &mut SeededRandom(1), 1_000);
+    t.set_page("https://shop.example/pricing?x=1", "Pricing", "https://www.google.com/");
+    t
+}
+
+fn events(body: &str) -> Vec<Value> {
+    match json::parse(body).unwrap().get("events") {
+        Some(Value::Array(events)) => events.clone(),
+        _ => panic!("no events"),
+    }
+}
+
+#[test]
+fn events_carry_ids_visitor_session_page_and_library() {
+    let mut store = MemoryStore::default();
+    let mut t = tracker(&mut store);
+    let mut rng = SeededRandom(2);
+    let r = t
+        .record(EventKind::Track, "Viewed Plan", r#"{"plan":"pro"}"#, 2_000, &mut rng)
+        .unwrap();
+    assert_eq!(r.session_started, Some(SessionStart::FirstVisit));
+    t.record(EventKind::Page, "page_view", "", 2_500, &mut rng).unwrap();
+    let body = t.next_batch(2_500, false, &mut rng).expect("flushAt reached");
+    let evs = events(&body);
+    assert_eq!(evs.len(), 2);
+    let first = &evs[0];
+    assert_eq!(first.get("visitorId").unwrap().as_str(), Some(t.visitor_id()));
+    assert_eq!(
+        first.get("sessionId").unwrap().as_str(),
+        Some(t.session().unwrap().id.as_str())
+    );
+    assert_eq!(first.get("ts").unwrap().as_u64(), Some(2_000));
+    assert_ne!(first.get("id"), evs[1].get("id"));
+    assert_eq!(
+        first
+            .get("context")
+            .unwrap()
+            .get("page")
+            .unwrap()
+            .get("path")
+            .unwrap()
+            .as_str(),
+        Some("/pricing")
+    );
+    assert_eq!(json::parse(&body).unwrap().get("writeKey").unwrap().as_str(), Some("k"));
+}
+
+#[test]
+fn the_visitor_id_persists_across_page_loads() {
+    let mut store = MemoryStore::default();
+    let first = tracker(&mut store).visitor_id().to_string();
+    let second = tracker(&mut store).visitor_id().to_string();
+    assert_eq!(first, second);
+}
+
+#[test]
+fn two_tabs_share_one_session_through_storage() {
+    let mut store = MemoryStore::default();
+    let mut a = tracker(&mut store);
+    let mut b = tracker(&mut store);
+    let mut rng = SeededRandom(3);
+    a.record(EventKind::Track, "x", "", 10_000, &mut rng).unwrap();
+    a.save_session(&mut store);
+    b.load_session(&store);
+    let r = b.record(EventKind::Track, "y", "", 11_000, &mut rng).unwrap();
+    assert_eq!(r.session_started, None);
+    assert_eq!(a.session().unwrap().id, b.session().unwrap().id);
+}
+
+#[test]
+fn identify_sets_the_user_on_later_events_and_reset_forgets_it() {
+    let mut store = MemoryStore::default();
+    let mut t = tracker(&mut store);
+    let mut rng = SeededRandom(4);
+    t.identify("user_42", r#"{"plan":"pro"}"#, 5_000, &mut store, &mut rng)
+        .unwrap();
+    t.record(EventKind::Track, "after", "", 5_001, &mut rng).unwrap();
+    let evs = events(&t.next_batch(5_001, true, &mut rng).unwrap());
+    assert_eq!(evs[0].get("type").unwrap().as_str(), Some("identify"));
+    assert_eq!(evs[1].get("userId").unwrap().as_str(), Some("user_42"));
+    assert_eq!(store.get(USER_KEY).as_deref(), Some("user_42"));
+
+    let old_visitor = t.visitor_id().to_string();
+    t.reset(&mut store, &mut rng, 6_000);
+    assert_ne!(t.visitor_id(), old_visitor);
+    assert_eq!(t.user_id(), None);
+    assert_eq!(store.get(USER_KEY), None);
+}
+
+#[test]
+fn bad_calls_are_refused_with_the_field_and_change_nothing() {
+    let mut store = MemoryStore::default();
+    let mut t = tracker(&mut store);
+    let mut rng = SeededRandom(5);
+    assert_eq!(
+        t.record(EventKind::Track, "", "", 1, &mut rng).unwrap_err().field,
+        "name"
+    );
+    assert_eq!(
+        t.record(EventKind::Track, "x", "[1]", 1, &mut rng).unwrap_err().field,
+        "properties"
+    );
+    let huge = "{\"a\":\"".to_string() + &"x".repeat(70_000) + "\"}";
+    assert_eq!(
+        t.record(EventKind::Track, "x", &huge, 1, &mut rng).unwrap_err().field,
+        "properties"
+    );
+    assert_eq!(t.identify("", "", 1, &mut store, &mut rng).unwrap_err().field, "userId");
+    assert!(t.outbox().is_empty());
+}
+
+// ---- journeys ----
+
+const MIN: u64 = 60_000;
+
+fn shop_config(extra: &str) -> Config {
+    let text = r#"{"endpoint":"/v1/batch","flushAt":1000,
+        "stageRules":[{"stage":"consideration","url":"/pricing"},{"stage":"decision","url":{"prefix":"/signup"}},
+                      {"stage":"purchase","event":"Order Completed"}],
+        "conversions":[{"event":"Order Completed","valueProperty":"total","currencyProperty":"currency"}]"#
+        .to_string()
+        + extra
+        + "}";
+    parse_options(&text).unwrap().config
+}
+
+struct Tab {
+    tracker: Tracker,
+    rng: SeededRandom,
+}
+
+impl Tab {
+    fn open(store: &mut MemoryStore, config: Config, url: &str, referrer: &str, now: u64) -> Tab {
+        let mut rng = SeededRandom(now);
+        let mut tracker = Tracker::start(config, store, &mut rng, now);
+        tracker.set_page(url, "Page", referrer);
+        Tab { tracker, rng }
+    }
+
+    /// One slice of calls, as the shell runs them.
+    fn run(&mut self, store: &mut MemoryStore, calls: &[(EventKind, &str, &str, u64)]) {
+        self.tracker.load_session(store);
+        for (kind, name, props, ts) in calls {
+            self.tracker.record(*kind, name, props, *ts, &mut self.rng).unwrap();
+        }
+        self.tracker.save_session(store);
+    }
+
+    fn go(&mut self, url: &str) {
+        let previous = self.tracker.page().url.clone();
+        self.tracker.set_page(url, "Page", &previous);
+    }
+
+    fn sent(&mut self, now: u64) -> Vec<Value> {
+        let mut all = Vec::new();
+        while let Some(body) = self.tracker.next_batch(now, true, &mut self.rng) {
+            all.extend(events(&body));
+            self.tracker.settle(200, None, now, &mut self.rng);
+        }
+        all
+    }
+}
+
+fn summaries(events: &[Value]) -> Vec<Value> {
+    events
+        .iter()
+        .filter(|e| e.get("name").and_then(Value::as_str) == Some("journey_summary"))
+        .cloned()
+        .collect()
+}
+
+fn field<'a>(v: &'a Value, path: &str) -> &'a Value {
+    path.split('.').fold(v, |v, key| match key.parse::<usize>() {
+        Ok(i) => match v {
+            Value::Array(items) => &items[i],
+            _ => panic!("{key} of {v:?}"),
+        },
+        Err(_) => v.get(key).unwrap_or_else(|| panic!("no {key} in {}", v.to_json())),
+    })
+}
+
+fn s<'a>(v: &'a Value, path: &str) -> &'a str {
+    field(v, path).as_str().unwrap()
+}
+
+fn n(v: &Value, path: &str) -> u64 {
+    field(v, path).as_u64().unwrap()
+}
+
+#[test]
+fn a_session_that_times_out_is_summarised_with_its_journey() {
+    let mut store = MemoryStore::default();
+    let url = "https://shop.example/?utm_source=newsletter&utm_medium=email&utm_campaign=spring";
+    let mut tab = Tab::open(&mut store, shop_config(""), url, "", 0);
+    tab.run(&mut store, &[(EventKind::Page, "page_view", "", 1_000)]);
+    tab.go("https://shop.example/pricing");
+    tab.run(&mut store, &[(EventKind::Page, "page_view", "", 31_000)]);
+    tab.run(
+        &mut store,
+        &[(EventKind::Track, "friction", r#"{"type":"rage_click"}"#, 35_000)],
+    );
+    tab.go("https://shop.example/signup");
+    tab.run(&mut store, &[(EventKind::Page, "page_view", "", 61_000)]);
+    tab.go("https://shop.example/checkout");
+    tab.run(
+        &mut store,
+        &[
+            (
+                EventKind::Track,
+                "Order Completed",
+                r#"{"total":42.50,"currency":"EUR"}"#,
+                121_000,
+            ),
+            (
+                EventKind::Track,
+                "survey_answered",
+                r#"{"survey":"csat","questionType":"csat","value":5}"#,
+                125_000,
+            ),
+        ],
+    );
+    let session_id = tab.tracker.session().unwrap().id.clone();
+    assert!(
+        summaries(&tab.sent(130_000)).is_empty(),
+        "no summary while the session lasts"
+    );
+
+    // The visitor comes back 40 minutes later: the first session is summarised.
+    tab.run(&mut store, &[(EventKind::Track, "Back", "", 125_000 + 40 * MIN)]);
+    let sent = tab.sent(125_000 + 40 * MIN);
+    let all = summaries(&sent);
+    assert_eq!(all.len(), 1);
+    let summary = &all[0];
+    assert_eq!(s(summary, "id"), "j-".to_string() + &session_id);
+    assert_eq!(s(summary, "sessionId"), session_id);
+    let j = field(summary, "properties");
+    assert_eq!(s(j, "endReason"), "timeout");
+    assert_eq!(s(j, "channel"), "email");
+    assert_eq!(s(j, "touch.campaign"), "spring");
+    let steps: Vec<&str> = match field(j, "steps") {
+        Value::Array(steps) => steps.iter().map(|st| s(st, "touchpoint")).collect(),
+        _ => panic!(),
+    };
+    assert_eq!(steps, ["/", "/pricing", "/signup", "Order Completed"]);
+    assert_eq!(n(j, "steps.0.dwellMs"), 30_000);
+    assert_eq!(n(j, "steps.1.dwellMs"), 30_000);
+    assert_eq!(n(j, "steps.2.dwellMs"), 60_000);
+    assert_eq!(
+        n(j, "steps.3.dwellMs"),
+        4_000,
+        "the last step lasts until the last activity"
+    );
+    assert_eq!(s(j, "steps.1.friction.0"), "rage_click");
+    assert_eq!(s(j, "steps.1.emotion"), "negative");
+    assert_eq!(s(j, "steps.3.emotion"), "positive");
+    let stages: Vec<&str> = match field(j, "stages") {
+        Value::Array(st) => st.iter().map(|e| s(e, "stage")).collect(),
+        _ => panic!(),
+    };
+    assert_eq!(stages, ["awareness", "consideration", "decision", "purchase"]);
+    assert_eq!(s(j, "furthestStage"), "purchase");
+    assert_eq!(field(j, "conversions.0.value"), &Value::Number("42.50".into()));
+    assert_eq!(s(j, "conversions.0.currency"), "EUR");
+    assert_eq!(n(j, "friction.rage_click"), 1);
+    assert_eq!(field(j, "emotionCurve").to_json(), "[0,-1,0,1]");
+    assert_eq!(n(j, "pageCount"), 3);
+    assert_eq!(n(j, "eventCount"), 6);
+    assert_eq!(field(j, "bounce"), &Value::Bool(false));
+    assert_eq!(n(j, "durationMs"), 124_000);
+    let moments = field(j, "momentsOfTruth").to_json();
+    assert!(
+        moments.contains(r#"{"step":3,"reason":"first_conversion"}"#),
+        "{moments}"
+    );
+    assert!(moments.contains(r#"{"step":3,"reason":"strong_emotion"}"#), "{moments}");
+    // The new session carries its own index and the previous one's id.
+    let back = sent.iter().find(|e| s(e, "name") == "Back").unwrap();
+    assert_ne!(s(back, "sessionId"), session_id);
+    let journey = tab.tracker.journey().unwrap();
+    assert_eq!(
+        (journey.session_index, journey.previous_session_id.as_deref()),
+        (2, Some(session_id.as_str()))
+    );
+}
+
+#[test]
+fn a_session_that_ended_while_the_page_was_closed_is_summarised_on_the_next_visit() {
+    let mut store = MemoryStore::default();
+    let mut tab = Tab::open(&mut store, shop_config(""), "https://shop.example/", "", 0);
+    tab.run(&mut store, &[(EventKind::Page, "page_view", "", 1_000)]);
+    let first = tab.tracker.session().unwrap().id.clone();
+    drop(tab); // the tab is closed
+    let mut next = Tab::open(
+        &mut store,
+        shop_config(""),
+        "https://shop.example/pricing",
+        "https://www.google.com/",
+        3 * 60 * MIN,
+    );
+    next.run(&mut store, &[(EventKind::Page, "page_view", "", 3 * 60 * MIN)]);
+    let all = summaries(&next.sent(3 * 60 * MIN));
+    assert_eq!(all.len(), 1);
+    assert_eq!(s(&all[0], "sessionId"), first);
+    assert_eq!(s(&all[0], "properties.steps.0.touchpoint"), "/");
+    assert_eq!(
+        next.tracker.journey().unwrap().touch.channel().as_str(),
+        "organic_search"
+    );
+}
+
+#[test]
+fn a_new_campaign_starts_a_new_session() {
+    let mut store = MemoryStore::default();
+    let mut tab = Tab::open(
+        &mut store,
+        shop_config(""),
+        "https://shop.example/?utm_source=nl&utm_medium=email&utm_campaign=a",
+        "",
+        0,
+    );
+    tab.run(&mut store, &[(EventKind::Page, "page_view", "", 1_000)]);
+    let first = tab.tracker.session().unwrap().id.clone();
+    // Five minutes later, a new page load from an ad click.
+    let mut ad = Tab::open(
+        &mut store,
+        shop_config(""),
+        "https://shop.example/?gclid=xyz",
+        "https://www.google.com/",
+        5 * MIN,
+    );
+    ad.run(&mut store, &[(EventKind::Page, "page_view", "", 5 * MIN)]);
+    assert_ne!(ad.tracker.session().unwrap().id, first);
+    assert_eq!(
+        ad.tracker.journey().unwrap().touch.channel(),
+        crate::attribution::Channel::PaidSearch
+    );
+    let all = summaries(&ad.sent(5 * MIN));
+    assert_eq!(s(&all[0], "properties.endReason"), "new_campaign");
+    // A later page load without a campaign continues that session.
+    let mut plain = Tab::open(&mut store, shop_config(""), "https://shop.example/pricing", "", 6 * MIN);
+    plain.run(&mut store, &[(EventKind::Page, "page_view", "", 6 * MIN)]);
+    assert_eq!(plain.tracker.session().unwrap().id, ad.tracker.session().unwrap().id);
+}
+
+#[test]
+fn reset_and_an_idle_timeout_summarise_at_once() {
+    let mut store = MemoryStore::default();
+    let mut tab = Tab::open(&mut store, shop_config(""), "https://shop.example/", "", 0);
+    tab.run(&mut store, &[(EventKind::Page, "page_view", "", 1_000)]);
+    tab.tracker.reset(&mut store, &mut SeededRandom(7), 2_000);
+    assert_eq!(s(&summaries(&tab.sent(2_000))[0], "properties.endReason"), "reset");
+
+    tab.run(&mut store, &[(EventKind::Track, "after reset", "", 3_000)]);
+    assert_eq!(tab.tracker.next_wake(3_000), Some(5_000), "first the flush interval");
+    tab.sent(3_000);
+    assert_eq!(
+        tab.tracker.next_wake(3_000),
+        Some(30 * MIN),
+        "then when the session would time out"
+    );
+    let idle = tab.sent(3_000 + 31 * MIN);
+    let all = summaries(&idle);
+    assert_eq!(all.len(), 1, "the page stayed open: the summary leaves on time");
+    assert_eq!(s(&all[0], "properties.endReason"), "timeout");
+    assert!(summaries(&tab.sent(3_000 + 32 * MIN)).is_empty(), "once only");
+}
+
+#[test]
+fn summaries_only_sends_no_raw_events() {
+    let mut store = MemoryStore::default();
+    let mut tab = Tab::open(
+        &mut store,
+        shop_config(r#","summariesOnly":true"#),
+        "https://shop.example/",
+        "",
+        0,
+    );
+    tab.run(
+        &mut store,
+        &[
+            (EventKind::Page, "page_view", "", 1_000),
+            (EventKind::Track, "Clicked", "", 2_000),
+        ],
+    );
+    tab.tracker
+        .identify("u1", "", 2_500, &mut store, &mut SeededRandom(1))
+        .unwrap();
+    tab.tracker.reset(&mut store, &mut SeededRandom(2), 3_000);
+    let names: Vec<String> = tab.sent(3_000).iter().map(|e| s(e, "name").to_string()).collect();
+    assert_eq!(names, ["identify", "journey_summary"]);
+}
+
+#[test]
+fn two_tabs_build_one_journey() {
+    let mut store = MemoryStore::default();
+    let mut a = Tab::open(&mut store, shop_config(""), "https://shop.example/", "", 0);
+    let mut b = Tab::open(
+        &mut store,
+        shop_config(""),
+        "https://shop.example/pricing",
+        "https://shop.example/",
+        500,
+    );
+    a.run(&mut store, &[(EventKind::Page, "page_view", "", 1_000)]);
+    b.run(&mut store, &[(EventKind::Page, "page_view", "", 2_000)]);
+    a.run(&mut store, &[(EventKind::Track, "Clicked", "", 3_000)]);
+    let journey = a.tracker.journey().unwrap();
+    let steps: Vec<&str> = journey.steps.iter().map(|st| st.touchpoint.as_str()).collect();
+    assert_eq!(steps, ["/", "/pricing", "Clicked"]);
+    assert_eq!(a.tracker.session().unwrap().id, b.tracker.session().unwrap().id);
+}
+
+#[test]
+fn stage_friction_and_session_changes_are_announced() {
+    let mut store = MemoryStore::default();
+    let mut tab = Tab::open(&mut store, shop_config(""), "https://shop.example/", "", 0);
+    tab.run(&mut store, &[(EventKind::Page, "page_view", "", 1_000)]);
+    let notices = crate::json::parse(&tab.tracker.take_notices()).unwrap();
+    assert_eq!(s(&notices, "0.type"), "session");
+    assert_eq!(n(&notices, "0.sessionIndex"), 1);
+    assert_eq!(s(&notices, "0.channel"), "direct");
+    assert_eq!(s(&notices, "1.type"), "stage");
+    assert_eq!(s(&notices, "1.stage"), "awareness");
+    tab.go("https://shop.example/pricing");
+    tab.run(
+        &mut store,
+        &[
+            (EventKind::Page, "page_view", "", 2_000),
+            (EventKind::Track, "friction", r#"{"type":"dead_click"}"#, 2_500),
+        ],
+    );
+    let notices = crate::json::parse(&tab.tracker.take_notices()).unwrap();
+    assert_eq!(
+        notices.to_json(),
+        r#"[{"type":"stage","stage":"consideration","touchpoint":"/pricing"},{"type":"friction","friction":"dead_click","touchpoint":"/pricing"}]"#
+    );
+    assert_eq!(tab.tracker.take_notices(), "[]");
+}
+
+#[test]
+fn a_huge_journey_is_trimmed_to_fit_one_batch() {
+    let mut store = MemoryStore::default();
+    let config = shop_config(r#","maxJourneySteps":1000,"maxBatchBytes":20000"#);
+    let mut tab = Tab::open(&mut store, config, "https://shop.example/", "", 0);
+    let long = "x".repeat(150);
+    let calls: Vec<(EventKind, &str, &str, u64)> = (0..600)
+        .map(|i| (EventKind::Track, long.as_str(), "", 1_000 + i))
+        .collect();
+    tab.run(&mut store, &calls);
+    tab.tracker.reset(&mut store, &mut SeededRandom(3), 5_000);
+    let summary = &summaries(&tab.sent(5_000))[0];
+    assert!(summary.to_json().len() < 20_000);
+    let kept = match field(summary, "properties.steps") {
+        Value::Array(steps) => steps.len() as u64,
+        _ => panic!(),
+    };
+    assert_eq!(kept + n(summary, "properties.truncatedSteps"), 600);
+    assert_eq!(n(summary, "properties.eventCount"), 600);
+}
