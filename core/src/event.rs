@@ -62,6 +62,11 @@ pub struct PageContext {
 }
 
 impl PageContext {
+    /// Bytes this context adds to each event.
+    pub fn encoded_len(&self) -> usize {
+        self.encoded.len()
+    }
+
     pub fn new(url: &str, title: &str, referrer: &str) -> PageContext {
         let path = crate::url::path_of(url).to_string();
         let mut encoded = String::from("\"page\":{\"url\":");

@@ -389,8 +389,10 @@ impl Journey {
             if conversion_steps.first() == Some(&i) {
                 moments.push((i, "first_conversion"));
             }
-            let name = step.touchpoint.to_ascii_lowercase();
-            if ["support", "contact", "chat"].iter().any(|w| contains(&name, w)) {
+            if ["support", "contact", "chat"]
+                .iter()
+                .any(|w| contains_ignoring_case(&step.touchpoint, w))
+            {
                 moments.push((i, "support_contact"));
             }
             if !step.friction.is_empty() {
@@ -431,9 +433,10 @@ impl Journey {
                 steps.push(',');
             }
             let mut s = ObjectWriter::new(steps);
-            s.str("touchpoint", &step.touchpoint)
-                .str("kind", step.kind)
-                .str("path", &step.path);
+            s.str("touchpoint", &step.touchpoint).str("kind", step.kind);
+            if step.path != step.touchpoint {
+                s.str("path", &step.path); // a page step's touchpoint is its path
+            }
             if let Some(stage) = step.stage {
                 s.str("stage", stage_name(stage));
             }
@@ -578,14 +581,18 @@ impl Journey {
         journey.event_count = num(&v, "eventCount").unwrap_or(0) as u32;
         journey.engaged_ms = num(&v, "engagedMs").unwrap_or(0);
         for s in array(&v, "steps") {
+            let touchpoint = string(s, "touchpoint");
             let mut step = Step {
-                touchpoint: string(s, "touchpoint"),
+                path: s
+                    .get("path")
+                    .and_then(Value::as_str)
+                    .map_or_else(|| touchpoint.clone(), str::to_string),
+                touchpoint,
                 kind: match s.get("kind").and_then(Value::as_str) {
                     Some("page") => "page",
                     Some("touchpoint") => "touchpoint",
                     _ => "track",
                 },
-                path: string(s, "path"),
                 stage: stage(s, "stage"),
                 at: started_at + num(s, "at").unwrap_or(0),
                 emotion: Emotion::parse(s.get("emotion").and_then(Value::as_str).unwrap_or_default()),
@@ -635,6 +642,14 @@ impl Journey {
         }
         Some(journey)
     }
+}
+
+/// Whether `haystack` contains the lower-case ASCII `needle`, in any case.
+fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
 fn num(v: &Value, key: &str) -> Option<u64> {

@@ -123,18 +123,16 @@ pub struct ObjectWriter<'a> {
 
 impl<'a> ObjectWriter<'a> {
     pub fn new(out: &'a mut String) -> Self {
-        out.push('{');
         ObjectWriter { out, empty: true }
     }
 
     /// Starts a field and returns the buffer to write its value into.
+    /// `key` is one of our own field names: plain ASCII, never escaped.
     pub fn key(&mut self, key: &str) -> &mut String {
-        if !self.empty {
-            self.out.push(',');
-        }
+        self.out.push_str(if self.empty { "{\"" } else { ",\"" });
         self.empty = false;
-        write_string(self.out, key);
-        self.out.push(':');
+        self.out.push_str(key);
+        self.out.push_str("\":");
         self.out
     }
 
@@ -168,7 +166,7 @@ impl<'a> ObjectWriter<'a> {
     }
 
     pub fn finish(&mut self) {
-        self.out.push('}');
+        self.out.push_str(if self.empty { "{}" } else { "}" });
     }
 }
 
@@ -176,6 +174,11 @@ impl<'a> ObjectWriter<'a> {
 pub fn write_string(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push_str(s); // the common case: nothing to escape
+        out.push('"');
+        return;
+    }
     let mut start = 0;
     for (i, byte) in s.bytes().enumerate() {
         let escape = match byte {

@@ -35,6 +35,7 @@ pub mod outbox;
 pub mod platform;
 pub mod retry;
 pub mod session;
+pub mod simulate;
 pub mod stages;
 pub mod tracker;
 pub mod url;

@@ -4,13 +4,21 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-/// Appends `n` in decimal. (Recursion rather than a digit buffer: no
-/// index, so no bounds-check panic path in the wasm.)
-pub fn push_u64(out: &mut String, n: u64) {
-    if n >= 10 {
-        push_u64(out, n / 10);
+/// Appends `n` in decimal. (Iterators and `get` rather than indexing: no
+/// bounds-check panic path in the wasm.)
+pub fn push_u64(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut used = 0;
+    for slot in digits.iter_mut().rev() {
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+        used += 1;
+        if n == 0 {
+            break;
+        }
     }
-    out.push((b'0' + (n % 10) as u8) as char);
+    let text = digits.get(digits.len() - used..).unwrap_or_default();
+    out.push_str(core::str::from_utf8(text).unwrap_or_default());
 }
 
 pub fn u64_to_string(n: u64) -> String {

@@ -51,8 +51,9 @@ pub struct Tracker {
     /// The stored journey revision this tab has seen or written.
     journey_rev: u64,
     journey_dirty: bool,
-    /// How this page load arrived, until its first event uses it.
-    landing: Option<Touch>,
+    /// This page load has not recorded an event yet: its URL and referrer
+    /// say how the visitor arrived.
+    landing: bool,
     first_touch: Option<Touch>,
     last_touch: Option<Touch>,
     page: PageContext,
@@ -97,7 +98,7 @@ impl Tracker {
             journey: None,
             journey_rev: u64::MAX,
             journey_dirty: false,
-            landing: None,
+            landing: false,
             first_touch,
             last_touch,
             page: PageContext::default(),
@@ -141,9 +142,16 @@ impl Tracker {
     /// page load is a landing: its URL and referrer say how the visitor came.
     pub fn set_page(&mut self, url: &str, title: &str, referrer: &str) {
         if self.page.url.is_empty() {
-            self.landing = Some(classify(url, referrer, 0));
+            self.landing = true;
         }
         self.page = PageContext::new(url, title, referrer);
+    }
+
+    /// A new page load in this tracker (what a fresh tracker would see):
+    /// the page is a landing again.
+    pub fn begin_page_load(&mut self, url: &str, title: &str, referrer: &str) {
+        self.page = PageContext::default();
+        self.set_page(url, title, referrer);
     }
 
     /// Picks up the session (and journey) as another tab may have left them.
@@ -239,7 +247,7 @@ impl Tracker {
                         .with_fix("Send fewer or shorter properties (an event must stay under options.maxBatchBytes)"),
                 );
             }
-            self.outbox.push(self.scratch.clone(), ts);
+            self.outbox.push(core::mem::take(&mut self.scratch), ts);
         }
         if let Some(journey) = &mut self.journey {
             let observed = Observed {
@@ -260,7 +268,8 @@ impl Tracker {
     }
 
     fn encode(&mut self, id: &str, kind: EventKind, name: &str, properties: &str, ts: u64) {
-        self.scratch.clear();
+        // Sized once: the buffer moves into the outbox, so growing it would reallocate per event.
+        self.scratch = String::with_capacity(self.page.encoded_len() + name.len() + properties.len() + 220);
         EventFields {
             id,
             kind,
@@ -278,14 +287,12 @@ impl Tracker {
     /// Continues the session or begins the next one (summarising the one that
     /// ended). A landing through a different campaign begins a new session.
     fn advance_session(&mut self, ts: u64, random: &mut dyn Random) -> Option<SessionStart> {
-        let landing = self.landing.take();
+        let landing = core::mem::take(&mut self.landing);
         let mut start = self.rules.must_restart(self.session.as_ref(), ts);
-        if start.is_none() {
-            let campaign_changed = match (&self.journey, &landing) {
-                (Some(journey), Some(touch)) => journey.touch.is_new_campaign(touch),
-                _ => false,
-            };
-            if campaign_changed {
+        if start.is_none() && landing && has_campaign_params(&self.page.url) {
+            // Classifying costs: only a landing that carries a campaign can change it.
+            let touch = classify(&self.page.url, &self.page.referrer, ts);
+            if self.journey.as_ref().is_some_and(|j| j.touch.is_new_campaign(&touch)) {
                 start = Some(SessionStart::NewCampaign);
             }
         }
@@ -296,13 +303,13 @@ impl Tracker {
             if self.journey.is_none() {
                 // A session whose journey another page load already summarised
                 // (or lost) goes on with a fresh journey.
-                self.begin_journey(landing, ts);
+                self.begin_journey(ts);
             }
             return None;
         };
         self.end_journey(reason.end_reason());
         begin_next(&mut self.session, ts, || new_id(ts, random));
-        self.begin_journey(landing, ts);
+        self.begin_journey(ts);
         if let (Some(session), Some(journey)) = (&self.session, &self.journey) {
             let mut notice = String::new();
             ObjectWriter::new(&mut notice)
@@ -317,10 +324,9 @@ impl Tracker {
         Some(reason)
     }
 
-    fn begin_journey(&mut self, landing: Option<Touch>, ts: u64) {
+    fn begin_journey(&mut self, ts: u64) {
         let Some(session) = &self.session else { return };
-        let mut touch = landing.unwrap_or_else(|| classify(&self.page.url, &self.page.referrer, ts));
-        touch.at = ts;
+        let touch = classify(&self.page.url, &self.page.referrer, ts);
         if self.first_touch.is_none() {
             self.first_touch = Some(touch.clone());
         }
@@ -347,7 +353,7 @@ impl Tracker {
         if journey.event_count == 0 {
             return;
         }
-        let mut properties = String::new();
+        let mut properties = String::with_capacity(1_024 + journey.steps.len() * 160);
         loop {
             properties.clear();
             journey.write_json(&self.config.journey, Some(reason), &mut properties);
@@ -366,7 +372,7 @@ impl Tracker {
         // One id per session: two tabs that both summarise it send one event.
         let id = "j-".to_string() + &journey.session_id;
         let ts = journey.last_activity_at;
-        self.scratch.clear();
+        self.scratch = String::with_capacity(self.page.encoded_len() + properties.len() + 240);
         EventFields {
             id: &id,
             kind: EventKind::Track,
@@ -379,7 +385,7 @@ impl Tracker {
             page: &self.page,
         }
         .encode(&mut self.scratch);
-        self.outbox.push(self.scratch.clone(), ts);
+        self.outbox.push(core::mem::take(&mut self.scratch), ts);
     }
 
     fn announce(&mut self, changes: &Changes) {
@@ -521,6 +527,15 @@ impl Tracker {
         let jitter = random.unit();
         self.outbox.settle(status, retry_after_ms, now, jitter)
     }
+}
+
+/// Whether the URL's query names an attribution parameter (UTM tag, click id).
+fn has_campaign_params(url: &str) -> bool {
+    let query = crate::url::query_of(url);
+    !query.is_empty()
+        && crate::attribution::ATTRIBUTION_PARAMS
+            .iter()
+            .any(|p| crate::url::query_param(url, p).is_some())
 }
 
 fn load_touches(store: &dyn Store) -> (Option<Touch>, Option<Touch>) {

@@ -75,7 +75,9 @@ pub fn query_param(url: &str, name: &str) -> Option<String> {
             Some(eq) => (pair.get(..eq)?, pair.get(eq + 1..)?),
             None => (pair, ""),
         };
-        (decode(key) == name).then(|| decode(value))
+        // Keys are rarely encoded: decode one only when it has to be.
+        let matches = key == name || (key.bytes().any(|b| b == b'%' || b == b'+') && decode(key) == name);
+        matches.then(|| decode(value))
     })
 }
 

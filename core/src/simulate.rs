@@ -1,0 +1,189 @@
+//! Synthetic visitors walking the demo shop, deterministic from a seed: for
+//! benchmarks, property tests and seeding a collector. Nothing here is used
+//! by the SDK itself (the wasm build drops it).
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use crate::event::EventKind;
+use crate::platform::{Random, SeededRandom};
+
+/// One call of a simulated visitor.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Call {
+    /// A new page load begins with this URL and referrer (else the call
+    /// happens on the current page).
+    pub page_load: Option<(String, String)>,
+    pub kind: EventKind,
+    pub name: &'static str,
+    pub properties: &'static str,
+    pub ts: u64,
+}
+
+const SITE: &str = "https://shop.example";
+
+/// Landing URLs and referrers, roughly in the proportions of a small shop.
+const ARRIVALS: &[(&str, &str)] = &[
+    ("/", ""),
+    ("/", "https://www.google.com/"),
+    ("/product.html", "https://www.google.com/"),
+    ("/?gclid=ad123", "https://www.google.com/"),
+    (
+        "/pricing.html?utm_source=newsletter&utm_medium=email&utm_campaign=spring",
+        "",
+    ),
+    ("/", "https://l.facebook.com/"),
+    (
+        "/product.html?utm_source=instagram&utm_medium=paid_social",
+        "https://l.instagram.com/",
+    ),
+    ("/", "https://blog.coffee.example/best-beans"),
+];
+
+/// Next step from each page: (page, event fired there, next page).
+const PATHS: &[(&str, &str)] = &[
+    ("/", "/product.html"),
+    ("/product.html", "/pricing.html"),
+    ("/pricing.html", "/signup.html"),
+    ("/signup.html", "/checkout.html"),
+    ("/checkout.html", "/support.html"),
+];
+
+fn pick<'a, T>(items: &'a [T], random: &mut dyn Random) -> &'a T {
+    let mut b = [0u8; 4];
+    random.fill(&mut b);
+    &items[u32::from_le_bytes(b) as usize % items.len()]
+}
+
+fn chance(percent: u32, random: &mut dyn Random) -> bool {
+    let mut b = [0u8; 4];
+    random.fill(&mut b);
+    u32::from_le_bytes(b) % 100 < percent
+}
+
+fn between(low: u64, high: u64, random: &mut dyn Random) -> u64 {
+    let mut b = [0u8; 8];
+    random.fill(&mut b);
+    low + u64::from_le_bytes(b) % (high - low + 1)
+}
+
+/// The calls of one visitor over `sessions` visits, starting at `start`.
+pub fn visitor(seed: u64, sessions: u32, start: u64) -> Vec<Call> {
+    let mut random = SeededRandom(seed);
+    let mut calls = Vec::new();
+    let mut now = start;
+    for _ in 0..sessions {
+        let (landing, referrer) = *pick(ARRIVALS, &mut random);
+        let mut url = String::from(SITE) + landing;
+        let mut referrer = referrer.to_string();
+        let mut page = landing.split('?').next().unwrap_or("/");
+        loop {
+            calls.push(Call {
+                page_load: Some((url.clone(), referrer.clone())),
+                kind: EventKind::Page,
+                name: "page_view",
+                properties: "",
+                ts: now,
+            });
+            now += between(2_000, 40_000, &mut random);
+            let action = match page {
+                "/product.html" => Some(("Added to Cart", r#"{"product":"ethiopia-guji","price":14.5}"#)),
+                "/pricing.html" => Some(("Plan Chosen", r#"{"plan":"daily"}"#)),
+                "/signup.html" => Some(("Signed Up", r#"{"plan":"daily"}"#)),
+                "/checkout.html" => Some(("Order Completed", r#"{"total":42.5,"currency":"EUR","items":2}"#)),
+                "/support.html" => Some(("Support Requested", r#"{"topic":"delivery"}"#)),
+                _ => None,
+            };
+            if chance(15, &mut random) {
+                calls.push(Call {
+                    page_load: None,
+                    kind: EventKind::Track,
+                    name: "friction",
+                    properties: r#"{"type":"rage_click"}"#,
+                    ts: now,
+                });
+                now += between(500, 3_000, &mut random);
+            }
+            if let Some((name, properties)) = action {
+                if chance(70, &mut random) {
+                    calls.push(Call {
+                        page_load: None,
+                        kind: EventKind::Track,
+                        name,
+                        properties,
+                        ts: now,
+                    });
+                    now += between(1_000, 10_000, &mut random);
+                }
+            }
+            if page == "/checkout.html" && chance(40, &mut random) {
+                let answer = *pick(
+                    &[
+                        r#"{"survey":"post-checkout","questionType":"csat","value":5}"#,
+                        r#"{"survey":"post-checkout","questionType":"csat","value":4}"#,
+                        r#"{"survey":"post-checkout","questionType":"csat","value":2}"#,
+                    ],
+                    &mut random,
+                );
+                calls.push(Call {
+                    page_load: None,
+                    kind: EventKind::Track,
+                    name: "survey_answered",
+                    properties: answer,
+                    ts: now,
+                });
+                now += between(1_000, 5_000, &mut random);
+            }
+            let next = PATHS.iter().find(|(from, _)| *from == page).map(|(_, to)| *to);
+            match next {
+                Some(to) if chance(65, &mut random) => {
+                    referrer = url.clone();
+                    url = String::from(SITE) + to;
+                    page = to;
+                }
+                _ => break,
+            }
+        }
+        // The next visit comes hours to days later.
+        now += between(2 * 3_600_000, 5 * 86_400_000, &mut random);
+    }
+    calls
+}
+
+/// Plays `calls` into `tracker` (one long-lived tracker: a page load is a
+/// new page, as a fresh tracker would see it). Returns the refusals.
+pub fn play(
+    tracker: &mut crate::tracker::Tracker,
+    store: &mut dyn crate::platform::Store,
+    random: &mut dyn Random,
+    calls: &[Call],
+) -> usize {
+    let mut refused = 0;
+    for call in calls {
+        if let Some((url, referrer)) = &call.page_load {
+            tracker.begin_page_load(url, "Shop", referrer);
+        }
+        if tracker
+            .record(call.kind, call.name, call.properties, call.ts, random)
+            .is_err()
+        {
+            refused += 1;
+        }
+    }
+    tracker.save_session(store);
+    refused
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn visitors_are_deterministic_and_ordered_in_time() {
+        assert_eq!(visitor(7, 3, 0), visitor(7, 3, 0));
+        assert_ne!(visitor(7, 3, 0), visitor(8, 3, 0));
+        let calls = visitor(7, 5, 1_000);
+        assert!(calls.windows(2).all(|w| w[0].ts <= w[1].ts));
+        assert!(calls.iter().filter(|c| c.page_load.is_some()).count() >= 5);
+    }
+}
