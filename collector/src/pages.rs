@@ -1,6 +1,8 @@
 //! Server-rendered HTML pages: the session list and one session's events.
 //! Every value from a batch is escaped: visitors' data is never markup.
 
+use parcours_core::json::{self, Value};
+
 use crate::store::{EventRow, SessionRow};
 
 /// The pages' stylesheet, served at `/collector.css`.
@@ -11,7 +13,9 @@ main{padding:1.5rem;max-width:1200px;margin:auto}
 table{border-collapse:collapse;width:100%;background:#fff}
 th,td{text-align:left;padding:.4rem .6rem;border-bottom:1px solid #eee;vertical-align:top}
 th{background:#f3f3f3;font-weight:600}
-code{font-size:.85em;word-break:break-all}";
+code{font-size:.85em;word-break:break-all}
+.journey dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}
+.journey dd{margin:0}.emotion-negative{color:#b3261e}.emotion-positive{color:#1e7b34}";
 
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -80,18 +84,20 @@ pub fn sessions(rows: &[SessionRow]) -> String {
     }
     body.push_str(
         "<table><thead><tr><th>Started (UTC)</th><th>Session</th><th>Visitor</th><th>User</th>\
-         <th>Landing page</th><th>Pages</th><th>Events</th><th>Duration</th></tr></thead><tbody>",
+         <th>Landing page</th><th>Channel</th><th>Furthest stage</th><th>Pages</th><th>Events</th><th>Duration</th></tr></thead><tbody>",
     );
     for s in rows {
         body.push_str(&format!(
             "<tr><td>{}</td><td><a href=\"/sessions/{}\"><code>{}</code></a></td><td><code>{}</code></td>\
-             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             utc(s.first_ts),
             escape(&s.session_id),
             escape(&short(&s.session_id)),
             escape(&short(&s.visitor_id)),
             escape(s.user_id.as_deref().unwrap_or("")),
             escape(&s.landing_path),
+            escape(s.channel.as_deref().unwrap_or("")),
+            escape(s.furthest_stage.as_deref().unwrap_or("")),
             s.pages,
             s.events,
             duration(s.last_ts - s.first_ts),
@@ -109,6 +115,9 @@ pub fn session(id: &str, events: &[EventRow]) -> String {
         escape(events.first().map_or("", |e| e.visitor_id.as_str())),
         events.len()
     );
+    if let Some(summary) = events.iter().find(|e| e.name == "journey_summary") {
+        body.push_str(&journey(&summary.properties));
+    }
     body.push_str(
         "<table><thead><tr><th>+time</th><th>Type</th><th>Name</th><th>Page</th><th>Properties</th></tr></thead><tbody>",
     );
@@ -119,11 +128,102 @@ pub fn session(id: &str, events: &[EventRow]) -> String {
             escape(&e.kind),
             escape(&e.name),
             escape(&e.path),
-            escape(&e.properties),
+            if e.name == "journey_summary" {
+                "(the journey above)".to_string()
+            } else {
+                escape(&e.properties)
+            },
         ));
     }
     body.push_str("</tbody></table>");
     layout("Session", &body)
+}
+
+/// The session's journey, from its `journey_summary` properties.
+pub fn journey(properties: &str) -> String {
+    let Ok(j) = json::parse(properties) else {
+        return String::new();
+    };
+    let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+    let num = |v: &Value, key: &str| v.get(key).and_then(Value::as_u64).unwrap_or(0);
+    let list = |key: &str| match j.get(key) {
+        Some(Value::Array(items)) => items.clone(),
+        _ => Vec::new(),
+    };
+    let stages: Vec<String> = list("stages").iter().map(|s| escape(&text(s, "stage"))).collect();
+    let friction = match j.get("friction") {
+        Some(Value::Object(counts)) if !counts.is_empty() => counts
+            .iter()
+            .map(|(k, n)| format!("{} ×{}", escape(k), n.as_u64().unwrap_or(0)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => "none".into(),
+    };
+    let conversions: Vec<String> = list("conversions")
+        .iter()
+        .map(|c| {
+            let value = c.get("value").map(|v| v.to_json()).unwrap_or_default();
+            format!(
+                "{} {} {}",
+                escape(&text(c, "name")),
+                escape(&value),
+                escape(&text(c, "currency"))
+            )
+        })
+        .collect();
+    let touch = j.get("touch").cloned().unwrap_or(Value::Null);
+    let mut out = format!(
+        "<section class=\"journey\"><h2>Journey <small>({})</small></h2><dl>\
+         <dt>Channel</dt><dd>{} {} {}</dd><dt>Stages</dt><dd>{}</dd><dt>Conversions</dt><dd>{}</dd>\
+         <dt>Friction</dt><dd>{}</dd><dt>Pages · engaged · duration</dt><dd>{} · {} · {}{}</dd></dl>",
+        escape(&text(&j, "endReason")),
+        escape(&text(&j, "channel")),
+        escape(&text(&touch, "source")),
+        escape(&text(&touch, "campaign")),
+        if stages.is_empty() {
+            "–".into()
+        } else {
+            stages.join(" → ")
+        },
+        if conversions.is_empty() {
+            "none".into()
+        } else {
+            conversions.join(", ")
+        },
+        friction,
+        num(&j, "pageCount"),
+        duration(num(&j, "engagedMs") as i64),
+        duration(num(&j, "durationMs") as i64),
+        if j.get("bounce") == Some(&Value::Bool(true)) {
+            " · bounce"
+        } else {
+            ""
+        },
+    );
+    out.push_str("<table><thead><tr><th>+time</th><th>Step</th><th>Stage</th><th>Dwell</th><th>Emotion</th><th>Friction / feedback</th></tr></thead><tbody>");
+    for step in list("steps") {
+        let mut notes: Vec<String> = match step.get("friction") {
+            Some(Value::Array(kinds)) => kinds.iter().filter_map(Value::as_str).map(escape).collect(),
+            _ => Vec::new(),
+        };
+        if let Some(Value::Array(answers)) = step.get("feedback") {
+            for a in answers {
+                notes.push(format!("{} {}", escape(&text(a, "questionType")), num(a, "value")));
+            }
+        }
+        out.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"emotion-{}\">{}</td><td>{}</td></tr>",
+            duration(num(&step, "at") as i64),
+            escape(&text(&step, "touchpoint")),
+            escape(&text(&step, "stage")),
+            duration(num(&step, "dwellMs") as i64),
+            escape(&text(&step, "emotion")),
+            escape(&text(&step, "emotion")),
+            notes.join(", "),
+        ));
+    }
+    out.push_str("</tbody></table></section><h2>Events</h2>");
+    out
 }
 
 pub fn not_found(message: &str) -> String {

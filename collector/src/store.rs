@@ -44,6 +44,9 @@ pub struct SessionRow {
     pub events: i64,
     pub pages: i64,
     pub landing_path: String,
+    /// From the session's journey summary, once it has arrived.
+    pub channel: Option<String>,
+    pub furthest_stage: Option<String>,
 }
 
 /// Filters of `GET /v1/events`.
@@ -207,7 +210,9 @@ impl Store {
         let mut stmt = conn.prepare_cached(
             "SELECT session_id, MIN(visitor_id), MAX(user_id), MIN(ts), MAX(ts), COUNT(*),
                     SUM(type = 'page'),
-                    (SELECT path FROM events e2 WHERE e2.session_id = e.session_id ORDER BY ts, rowid LIMIT 1)
+                    (SELECT path FROM events e2 WHERE e2.session_id = e.session_id ORDER BY ts, rowid LIMIT 1),
+                    MAX(CASE WHEN name = 'journey_summary' THEN json_extract(properties, '$.channel') END),
+                    MAX(CASE WHEN name = 'journey_summary' THEN json_extract(properties, '$.furthestStage') END)
              FROM events e GROUP BY session_id ORDER BY MAX(ts) DESC LIMIT ?1",
         )?;
         let rows = stmt.query_map(params![limit as i64], |row| {
@@ -220,6 +225,8 @@ impl Store {
                 events: row.get(5)?,
                 pages: row.get(6)?,
                 landing_path: row.get(7)?,
+                channel: row.get(8)?,
+                furthest_stage: row.get(9)?,
             })
         })?;
         rows.collect()

@@ -229,3 +229,28 @@ fn the_database_file_keeps_events_across_restarts() {
     assert_eq!(reopened.count_events().unwrap(), 1);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn a_session_page_shows_its_journey_summary() {
+    let app = app();
+    let summary = r#"{"v":1,"sessionId":"s1","sessionIndex":1,"startedAt":1,"lastActivityAt":9,"endReason":"timeout","channel":"email",
+        "touch":{"channel":"email","source":"newsletter","campaign":"spring","at":1},"landing":"/","exit":"/pricing",
+        "steps":[{"touchpoint":"/","kind":"page","stage":"awareness","at":0,"dwellMs":4000,"emotion":"neutral"},
+                 {"touchpoint":"/<pricing>","kind":"page","stage":"consideration","at":4000,"dwellMs":0,"emotion":"negative","friction":["rage_click"]}],
+        "truncatedSteps":0,"stages":[{"stage":"awareness","at":0,"touchpoint":"/"},{"stage":"consideration","at":4000,"touchpoint":"/pricing"}],
+        "furthestStage":"consideration","conversions":[],"friction":{"rage_click":1},"emotionCurve":[0,-1],"momentsOfTruth":[],
+        "pageCount":2,"eventCount":3,"engagedMs":4000,"durationMs":8000,"bounce":false}"#;
+    let summary_event = format!(
+        r#"{{"id":"j-s1","type":"track","name":"journey_summary","ts":9,"visitorId":"v1","sessionId":"s1","properties":{summary},
+            "context":{{"page":{{"url":"https://shop.example/p","path":"/p","title":"P","referrer":""}}}}}}"#
+    );
+    post_batch(&app, batch(&[event("e1", "s1", "A", 1), summary_event])).await;
+    let (_, html, _) = send(&app, Method::GET, "/sessions/s1", String::new(), &[]).await;
+    assert!(html.contains("<h2>Journey <small>(timeout)</small></h2>"), "{html}");
+    assert!(html.contains("email newsletter spring"));
+    assert!(html.contains("awareness → consideration"));
+    assert!(html.contains("rage_click ×1"));
+    assert!(html.contains("/&lt;pricing&gt;"), "step names are escaped");
+    let (_, list, _) = send(&app, Method::GET, "/sessions", String::new(), &[]).await;
+    assert!(list.contains("<td>email</td><td>consideration</td>"), "{list}");
+}

@@ -295,7 +295,8 @@ impl Journey {
             properties: parsed.as_ref(),
         };
         let explicit = prop_str("stage").and_then(|s| rules.stages.iter().position(|name| name == s));
-        let matched = explicit.or_else(|| rules.rules.iter().find(|r| r.matches(&facts)).map(|r| r.stage));
+        // When several rules match (a URL rule and an event rule on that page), the furthest stage wins.
+        let matched = explicit.or_else(|| rules.rules.iter().filter(|r| r.matches(&facts)).map(|r| r.stage).max());
         // A journey begins in the first stage when no rule says otherwise.
         let entered = matched.or_else(|| self.current_stage.is_none().then_some(0));
         if let Some(stage) = entered {
@@ -732,4 +733,100 @@ pub fn parse_goals(value: &Value) -> Result<Vec<Goal>, FieldError> {
         goals.push(goal);
     }
     Ok(goals)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::parse;
+    use crate::stages::parse_rules;
+
+    fn rules(text: &str) -> JourneyRules {
+        let mut rules = JourneyRules::default();
+        rules.rules = parse_rules(&parse(text).unwrap(), &rules.stages).unwrap();
+        rules
+    }
+
+    fn observe(
+        journey: &mut Journey,
+        rules: &JourneyRules,
+        kind: EventKind,
+        name: &str,
+        path: &str,
+        ts: u64,
+    ) -> Changes {
+        journey.observe(
+            rules,
+            &Observed {
+                kind,
+                name,
+                properties: "",
+                path,
+                ts,
+            },
+        )
+    }
+
+    #[test]
+    fn when_rules_compete_the_furthest_stage_wins() {
+        let rules = rules(r#"[{"stage":"decision","url":"/checkout"},{"stage":"purchase","event":"Order Completed"}]"#);
+        let mut j = Journey::new("s", 1, None, Touch::default(), 0);
+        observe(&mut j, &rules, EventKind::Page, "page_view", "/checkout", 1);
+        assert_eq!(j.current_stage, Some(2));
+        let changes = observe(&mut j, &rules, EventKind::Track, "Order Completed", "/checkout", 2);
+        assert_eq!(changes.stage_entered, Some(3));
+        assert_eq!(j.furthest_stage, Some(3));
+    }
+
+    #[test]
+    fn answers_map_to_emotions_as_the_brief_defines() {
+        let e = |t: &str, v: u64| Emotion::of_answer(t, v);
+        assert_eq!(
+            [e("csat", 1), e("csat", 2), e("csat", 3), e("csat", 4), e("csat", 5)],
+            [
+                Some(Emotion::Negative),
+                Some(Emotion::Negative),
+                Some(Emotion::Neutral),
+                Some(Emotion::Positive),
+                Some(Emotion::Positive)
+            ]
+        );
+        assert_eq!(
+            [e("ces", 3), e("ces", 4), e("ces", 5)],
+            [Some(Emotion::Negative), Some(Emotion::Neutral), Some(Emotion::Positive)]
+        );
+        assert_eq!(
+            [e("nps", 6), e("nps", 7), e("nps", 8), e("nps", 9)],
+            [
+                Some(Emotion::Negative),
+                Some(Emotion::Neutral),
+                Some(Emotion::Neutral),
+                Some(Emotion::Positive)
+            ]
+        );
+        assert_eq!(
+            [e("thumbs", 0), e("thumbs", 1)],
+            [Some(Emotion::Negative), Some(Emotion::Positive)]
+        );
+        assert_eq!(e("stars", 3), None);
+    }
+
+    #[test]
+    fn a_declared_stage_or_touchpoint_in_properties_is_used() {
+        let rules = JourneyRules::default();
+        let mut j = Journey::new("s", 1, None, Touch::default(), 0);
+        j.observe(
+            &rules,
+            &Observed {
+                kind: EventKind::Track,
+                name: "Clicked",
+                properties: r#"{"touchpoint":"pricing-cta","stage":"decision"}"#,
+                path: "/",
+                ts: 1,
+            },
+        );
+        assert_eq!(j.steps[0].touchpoint, "pricing-cta");
+        assert_eq!(j.steps[0].kind, "touchpoint");
+        assert_eq!(j.current_stage, Some(2));
+    }
 }

@@ -6,6 +6,9 @@
 //! views are `page_view`), `url` (the page path: a glob string, or
 //! `{ exact | prefix | glob }`; in a glob `*` stays within one path segment
 //! and `**` crosses segments) and `properties` (each key equal to the value).
+//! When several rules match one step, the stage furthest along the model wins
+//! (an "Order Completed" event on the checkout page is a purchase, even if
+//! the checkout URL alone means decision).
 
 #[allow(unused_imports)]
 use crate::prelude::*;

@@ -1,6 +1,24 @@
 // The demo shop's own code: it starts Parcours and tells it what matters,
 // the way a site's developers would.
-parcours.init({ endpoint: '/v1/batch', writeKey: 'demo_site', flushInterval: 2000, debug: true });
+parcours.init({
+  endpoint: '/v1/batch',
+  writeKey: 'demo_site',
+  flushInterval: 2000,
+  debug: true,
+  // Where each page sits in the customer journey (awareness is where every journey starts).
+  stageRules: [
+    { stage: 'consideration', url: '/demo/product.html' },
+    { stage: 'consideration', url: '/demo/pricing.html' },
+    { stage: 'decision', url: '/demo/signup.html' },
+    { stage: 'decision', url: '/demo/checkout.html' },
+    { stage: 'purchase', event: 'Order Completed' },
+    { stage: 'retention', event: 'Support Requested' },
+  ],
+  conversions: [
+    { event: 'Order Completed', valueProperty: 'total', currencyProperty: 'currency' },
+    { event: 'Signed Up' },
+  ],
+});
 
 document.addEventListener('click', function (event) {
   var target = event.target.closest('[data-action]');
@@ -23,7 +41,12 @@ document.addEventListener('submit', function (event) {
   if (!kind) return;
   event.preventDefault();
   var status = form.querySelector('.status');
-  if (kind === 'signup') {
+  if (kind === 'signup' && !form.checkValidity()) {
+    // The shop reports its own friction; Parcours attaches it to this step of the journey.
+    parcours.track('friction', { type: 'validation_error', form: 'signup' });
+    status.textContent = 'Please fill in your email and a password of 8 characters or more.';
+    return;
+  } else if (kind === 'signup') {
     // The site decides what identifies a user; Parcours never reads field values by itself.
     var userId = 'demo-' + Math.random().toString(36).slice(2, 10);
     parcours.identify(userId, { plan: form.elements.plan.value });
@@ -38,3 +61,43 @@ document.addEventListener('submit', function (event) {
   }
   form.reset();
 });
+
+// A small debug panel: the journey Parcours computes in this browser, live.
+(function journeyPanel() {
+  var panel = document.createElement('aside');
+  panel.className = 'journey-panel';
+  panel.setAttribute('aria-label', 'Parcours journey (debug)');
+  panel.innerHTML = '<h2>Your journey <small>(computed in this browser)</small></h2><dl></dl>';
+  var list = panel.querySelector('dl');
+  function row(term, value) {
+    var dt = document.createElement('dt');
+    var dd = document.createElement('dd');
+    dt.textContent = term;
+    dd.textContent = value;
+    list.append(dt, dd);
+  }
+  function render() {
+    var state = parcours.journey && parcours.journey();
+    var j = state && state.journey;
+    list.textContent = '';
+    if (!j) return row('Journey', 'starting…');
+    var touch = j.touch;
+    row('Channel', j.channel + (touch.source ? ' · ' + touch.source : '') + (touch.campaign ? ' · ' + touch.campaign : ''));
+    row('Session', '#' + j.sessionIndex + ', ' + Math.round(j.durationMs / 1000) + ' s');
+    row('Stage', (j.currentStage || '–') + (j.furthestStage && j.furthestStage !== j.currentStage ? ' (furthest: ' + j.furthestStage + ')' : ''));
+    row('Stages reached', j.stages.map(function (s) { return s.stage; }).join(' → ') || '–');
+    row('Steps', j.steps.length + (j.truncatedSteps ? ' (+' + j.truncatedSteps + ')' : ''));
+    var friction = Object.keys(j.friction).map(function (k) { return k + ' ×' + j.friction[k]; });
+    row('Friction', friction.join(', ') || 'none so far');
+    row('Emotion', j.emotionCurve.map(function (e) { return e > 0 ? '▲' : e < 0 ? '▼' : '·'; }).join(' ') || '–');
+    row('Conversions', j.conversions.map(function (c) { return c.name + (c.value !== undefined ? ' ' + c.value + ' ' + (c.currency || '') : ''); }).join(', ') || 'none yet');
+  }
+  document.addEventListener('DOMContentLoaded', function () {
+    document.body.append(panel);
+    render();
+  });
+  ['ready', 'session', 'stage', 'friction', 'conversion', 'flush'].forEach(function (name) {
+    parcours.on(name, render);
+  });
+  setInterval(render, 2000);
+})();
