@@ -57,7 +57,8 @@ pub struct PageContext {
     pub path: String,
     pub title: String,
     pub referrer: String,
-    /// `"page":{…},"library":{…}` ready to paste into each event.
+    /// `"page":{…},"library":{…}` ready to paste into each event, written
+    /// when the first event on this page is encoded (`prepare`).
     encoded: String,
 }
 
@@ -68,27 +69,36 @@ impl PageContext {
     }
 
     pub fn new(url: &str, title: &str, referrer: &str) -> PageContext {
-        let path = crate::url::path_of(url).to_string();
-        let mut encoded = String::from("\"page\":{\"url\":");
-        write_string(&mut encoded, url);
+        PageContext {
+            url: url.into(),
+            path: crate::url::path_of(url).to_string(),
+            title: title.into(),
+            referrer: referrer.into(),
+            encoded: String::new(),
+        }
+    }
+
+    /// Writes the encoded context if it is not yet (pages with no encoded
+    /// event, e.g. with summariesOnly, never pay for it).
+    pub fn prepare(&mut self) {
+        if !self.encoded.is_empty() {
+            return;
+        }
+        let mut encoded = String::with_capacity(self.url.len() * 2 + self.title.len() + self.referrer.len() + 100);
+        encoded.push_str("\"page\":{\"url\":");
+        write_string(&mut encoded, &self.url);
         encoded.push_str(",\"path\":");
-        write_string(&mut encoded, &path);
+        write_string(&mut encoded, &self.path);
         encoded.push_str(",\"title\":");
-        write_string(&mut encoded, title);
+        write_string(&mut encoded, &self.title);
         encoded.push_str(",\"referrer\":");
-        write_string(&mut encoded, referrer);
+        write_string(&mut encoded, &self.referrer);
         encoded.push_str("},\"library\":{\"name\":\"");
         encoded.push_str(LIBRARY_NAME);
         encoded.push_str("\",\"version\":\"");
         encoded.push_str(LIBRARY_VERSION);
         encoded.push_str("\"}");
-        PageContext {
-            url: url.into(),
-            path,
-            title: title.into(),
-            referrer: referrer.into(),
-            encoded,
-        }
+        self.encoded = encoded;
     }
 }
 
@@ -146,7 +156,8 @@ mod tests {
 
     #[test]
     fn an_event_encodes_to_valid_json_with_every_required_field() {
-        let page = PageContext::new("https://shop.example/p?q=1", "Shop \"best\"", "https://google.com/");
+        let mut page = PageContext::new("https://shop.example/p?q=1", "Shop \"best\"", "https://google.com/");
+        page.prepare();
         let mut out = String::new();
         EventFields {
             id: "0189abcd-ef01-7fff-bfff-ffffffffffff",
@@ -182,7 +193,8 @@ mod tests {
 
     #[test]
     fn identify_carries_traits_and_no_properties_key() {
-        let page = PageContext::new("/", "", "");
+        let mut page = PageContext::new("/", "", "");
+        page.prepare();
         let mut out = String::new();
         EventFields {
             id: "x",

@@ -553,7 +553,7 @@ impl Journey {
     }
 
     pub fn to_json(&self, rules: &JourneyRules) -> String {
-        let mut out = String::new();
+        let mut out = String::with_capacity(1_024 + self.steps.len() * 160);
         self.write_json(rules, None, &mut out);
         out
     }

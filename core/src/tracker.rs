@@ -268,6 +268,7 @@ impl Tracker {
     }
 
     fn encode(&mut self, id: &str, kind: EventKind, name: &str, properties: &str, ts: u64) {
+        self.page.prepare();
         // Sized once: the buffer moves into the outbox, so growing it would reallocate per event.
         self.scratch = String::with_capacity(self.page.encoded_len() + name.len() + properties.len() + 220);
         EventFields {
@@ -372,6 +373,7 @@ impl Tracker {
         // One id per session: two tabs that both summarise it send one event.
         let id = "j-".to_string() + &journey.session_id;
         let ts = journey.last_activity_at;
+        self.page.prepare();
         self.scratch = String::with_capacity(self.page.encoded_len() + properties.len() + 240);
         EventFields {
             id: &id,
