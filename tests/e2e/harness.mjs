@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
@@ -76,4 +77,21 @@ export async function waitForEvents(collector, query, predicate, timeout = 15000
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for events (${events.length} so far): ${JSON.stringify(events.map((e) => e.name))}`);
+}
+
+/**
+ * Registers a collector and a browser shared by the tests of one file:
+ * `const env = withCollectorAndBrowser();` then `env.collector`, `env.browser`.
+ */
+export function withCollectorAndBrowser() {
+  const env = {};
+  before(async () => {
+    env.collector = await startCollector();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.collector?.stop();
+  });
+  return env;
 }

@@ -1,25 +1,16 @@
 // The journey computed in the browser, across page loads of the demo shop,
 // live through parcours.journey() and on('stage'), and summarised to the
 // collector when the session ends.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCollector, launchBrowser, openPage, waitForEvents } from './harness.mjs';
+import { openPage, waitForEvents, withCollectorAndBrowser } from './harness.mjs';
 
-let collector;
-let browser;
-before(async () => {
-  collector = await startCollector();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await collector?.stop();
-});
+const env = withCollectorAndBrowser();
 
 test('a visit through the demo shop becomes a journey, live and as a summary', async () => {
-  const page = await openPage(browser);
+  const page = await openPage(env.browser);
   // Arrive from a newsletter, then walk the shop as a visitor would.
-  await page.goto(`${collector.url}/demo/?utm_source=newsletter&utm_medium=email&utm_campaign=spring`);
+  await page.goto(`${env.collector.url}/demo/?utm_source=newsletter&utm_medium=email&utm_campaign=spring`);
   await page.waitForFunction(() => parcours.journey && parcours.journey()?.journey);
   await page.click('text=Subscribe and save');
   await page.waitForURL('**/pricing.html');
@@ -35,7 +26,7 @@ test('a visit through the demo shop becomes a journey, live and as a summary', a
   await page.click('button[type=submit]');
   await page.waitForFunction(() => parcours.journey().journey.conversions.length === 1);
   const friction = await page.evaluate(() => window.frictionSeen);
-  await page.goto(`${collector.url}/demo/checkout.html`);
+  await page.goto(`${env.collector.url}/demo/checkout.html`);
   await page.waitForFunction(() => parcours.journey && parcours.journey()?.journey?.currentStage === 'decision');
   await page.evaluate(() => {
     window.stagesSeen = [];
@@ -73,7 +64,7 @@ test('a visit through the demo shop becomes a journey, live and as a summary', a
     parcours.reset();
     await parcours.flush();
   });
-  const [summary] = await waitForEvents(collector, 'name=journey_summary&session=' + sessionId, (evs) => evs.length === 1);
+  const [summary] = await waitForEvents(env.collector, 'name=journey_summary&session=' + sessionId, (evs) => evs.length === 1);
   assert.equal(summary.id, 'j-' + sessionId);
   const s = summary.properties;
   assert.equal(s.endReason, 'reset');
@@ -82,7 +73,7 @@ test('a visit through the demo shop becomes a journey, live and as a summary', a
   assert.deepEqual(s.conversions.map((c) => c.name), ['Signed Up', 'Order Completed']);
   assert.equal(s.eventCount, 9);
   assert.equal(s.steps.length, 8);
-  const html = await (await fetch(`${collector.url}/sessions/${sessionId}`)).text();
+  const html = await (await fetch(`${env.collector.url}/sessions/${sessionId}`)).text();
   assert.match(html, /<h2>Journey <small>\(reset\)<\/small><\/h2>/);
   assert.deepEqual(page.pageErrors, []);
 });

@@ -1,27 +1,18 @@
 // The SDK as a site owner installs it: the snippet and the script-tag bundle,
 // in Debian's Chromium, against the real collector and its SQLite file.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startCollector, launchBrowser, openPage, fetchEvents, waitForEvents, VERSION } from './harness.mjs';
+import { openPage, fetchEvents, waitForEvents, VERSION, withCollectorAndBrowser } from './harness.mjs';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-let collector;
-let browser;
-before(async () => {
-  collector = await startCollector();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await collector?.stop();
-});
+const env = withCollectorAndBrowser();
 
 test('the demo shop records page views and actions with every required field', async () => {
-  const page = await openPage(browser);
-  await page.goto(`${collector.url}/demo/product.html?utm_source=newsletter`, { waitUntil: 'load' });
+  const page = await openPage(env.browser);
+  await page.goto(`${env.collector.url}/demo/product.html?utm_source=newsletter`, { waitUntil: 'load' });
   await page.click('button[data-action="add-to-cart"]');
-  const events = await waitForEvents(collector, '', (evs) => evs.some((e) => e.name === 'Added to Cart'));
+  const events = await waitForEvents(env.collector, '', (evs) => evs.some((e) => e.name === 'Added to Cart'));
   const pageView = events.find((e) => e.type === 'page');
   const added = events.find((e) => e.name === 'Added to Cart');
   assert.ok(pageView, 'a page view is recorded at init');
@@ -30,7 +21,7 @@ test('the demo shop records page views and actions with every required field', a
     assert.ok(Math.abs(event.ts - Date.now()) < 60000, 'timestamp is now');
     assert.ok(event.visitorId && event.sessionId);
     assert.equal(event.context.page.path, '/demo/product.html');
-    assert.equal(event.context.page.url, `${collector.url}/demo/product.html?utm_source=newsletter`);
+    assert.equal(event.context.page.url, `${env.collector.url}/demo/product.html?utm_source=newsletter`);
     assert.equal(event.context.page.title, 'Beans · Torréfaction Parcours');
     assert.deepEqual(event.context.library, { name: 'parcours', version: VERSION });
   }
@@ -43,12 +34,12 @@ test('the demo shop records page views and actions with every required field', a
 });
 
 test('calls made before the SDK loaded are replayed in order, with their own time', async () => {
-  const page = await openPage(browser);
+  const page = await openPage(env.browser);
   const before = Date.now();
-  await page.goto(`${collector.url}/e2e/queued.html`);
+  await page.goto(`${env.collector.url}/e2e/queued.html`);
   const flushed = await page.evaluate(() => window.flushed);
   assert.deepEqual(flushed, { ok: true, pending: 0 });
-  const events = await fetchEvents(collector, 'visitor=' + (await page.evaluate(() => parcours.debug().visitorId)));
+  const events = await fetchEvents(env.collector, 'visitor=' + (await page.evaluate(() => parcours.debug().visitorId)));
   assert.deepEqual(events.map((e) => e.type + ':' + e.name), ['page:page_view', 'track:first', 'identify:identify', 'track:second', 'track:third']);
   const ts = events.map((e) => e.ts);
   assert.deepEqual([...ts].sort((a, b) => a - b), ts, 'timestamps follow call order');
@@ -62,8 +53,8 @@ test('calls made before the SDK loaded are replayed in order, with their own tim
 });
 
 test('the visitor and session survive a reload; reset() starts a new visitor', async () => {
-  const page = await openPage(browser);
-  await page.goto(`${collector.url}/e2e/queued.html`);
+  const page = await openPage(env.browser);
+  await page.goto(`${env.collector.url}/e2e/queued.html`);
   await page.evaluate(() => window.flushed);
   const first = await page.evaluate(() => parcours.debug());
   await page.reload();
@@ -81,30 +72,30 @@ test('the visitor and session survive a reload; reset() starts a new visitor', a
   assert.notEqual(after.visitorId, first.visitorId);
   assert.notEqual(after.sessionId, first.sessionId);
   assert.equal(after.userId, null);
-  const events = await fetchEvents(collector, 'visitor=' + after.visitorId);
+  const events = await fetchEvents(env.collector, 'visitor=' + after.visitorId);
   assert.deepEqual(events.map((e) => e.name), ['after reset']);
   assert.equal(events[0].userId, undefined);
   await page.context().close();
 });
 
 test('loading the snippet and the bundle twice records each call once', async () => {
-  const page = await openPage(browser);
-  await page.goto(`${collector.url}/e2e/twice.html`);
+  const page = await openPage(env.browser);
+  await page.goto(`${env.collector.url}/e2e/twice.html`);
   await page.waitForFunction(() => window.parcours && window.parcours.debug && window.parcours.debug());
   const visitorId = await page.evaluate(async () => {
     parcours.track('once');
     await parcours.flush();
     return parcours.debug().visitorId;
   });
-  const events = await fetchEvents(collector, 'visitor=' + visitorId);
+  const events = await fetchEvents(env.collector, 'visitor=' + visitorId);
   assert.deepEqual(events.map((e) => e.name).sort(), ['once', 'page_view']);
   assert.deepEqual(page.pageErrors, []);
   await page.context().close();
 });
 
 test('bad arguments warn with the fix and never throw into the page', async () => {
-  const page = await openPage(browser);
-  await page.goto(`${collector.url}/e2e/blank.html`);
+  const page = await openPage(env.browser);
+  await page.goto(`${env.collector.url}/e2e/blank.html`);
   const outcome = await page.evaluate(async () => {
     const errors = [];
     parcours.on('error', (e) => errors.push({ code: e.code, field: e.field, isError: e instanceof Error }));
@@ -138,15 +129,15 @@ test('bad arguments warn with the fix and never throw into the page', async () =
   assert.match(text, /identify\(userId, traits\?\): userId must be a non-empty string/);
   assert.match(text, /options\.flushinterval is not a Parcours option and was ignored \(did you mean flushInterval\?\)/);
   assert.deepEqual(outcome.flushed, { ok: true, pending: 0 });
-  const events = await fetchEvents(collector, 'visitor=' + outcome.visitorId);
+  const events = await fetchEvents(env.collector, 'visitor=' + outcome.visitorId);
   assert.deepEqual(events.map((e) => e.name), ['page_view', 'valid']);
   assert.deepEqual(page.pageErrors, []);
   await page.context().close();
 });
 
 test('events wait while the collector answers 5xx, then arrive once it recovers', async () => {
-  const page = await openPage(browser);
-  await page.goto(`${collector.url}/e2e/blank.html`);
+  const page = await openPage(env.browser);
+  await page.goto(`${env.collector.url}/e2e/blank.html`);
   let failures = 2;
   await page.route('**/v1/batch', (route) => (failures-- > 0 ? route.fulfill({ status: 503, headers: { 'Retry-After': '0' }, body: 'down' }) : route.continue()));
   const visitorId = await page.evaluate(async () => {
@@ -155,15 +146,15 @@ test('events wait while the collector answers 5xx, then arrive once it recovers'
     await new Promise((r) => parcours.on('ready', r));
     return parcours.debug().visitorId;
   });
-  const events = await waitForEvents(collector, 'visitor=' + visitorId, (evs) => evs.length === 2, 20000);
+  const events = await waitForEvents(env.collector, 'visitor=' + visitorId, (evs) => evs.length === 2, 20000);
   assert.deepEqual(events.map((e) => e.name), ['page_view', 'kept through failures']);
   assert.ok(failures < 0, 'the failing answers were really given');
   await page.context().close();
 });
 
 test('each call records the URL it was made on, even when the app navigates in the same task', async () => {
-  const page = await openPage(browser);
-  await page.goto(`${collector.url}/e2e/blank.html`);
+  const page = await openPage(env.browser);
+  await page.goto(`${env.collector.url}/e2e/blank.html`);
   const visitorId = await page.evaluate(async () => {
     parcours.init({ endpoint: '/v1/batch', capturePageview: false });
     await new Promise((r) => parcours.on('ready', r));
@@ -179,9 +170,9 @@ test('each call records the URL it was made on, even when the app navigates in t
     await parcours.flush();
     return parcours.debug().visitorId;
   });
-  const events = await fetchEvents(collector, 'visitor=' + visitorId);
+  const events = await fetchEvents(env.collector, 'visitor=' + visitorId);
   assert.deepEqual(
-    events.map((e) => [e.name, e.context.page.url.replace(collector.url, '')]),
+    events.map((e) => [e.name, e.context.page.url.replace(env.collector.url, '')]),
     [
       ['on start', '/e2e/blank.html'],
       ['page_view', '/e2e/spa/pricing?plan=pro'],
@@ -189,6 +180,6 @@ test('each call records the URL it was made on, even when the app navigates in t
       ['after back', '/e2e/blank.html'],
     ],
   );
-  assert.equal(events[1].context.page.referrer, `${collector.url}/e2e/blank.html`, 'an in-app navigation has the previous URL as referrer');
+  assert.equal(events[1].context.page.referrer, `${env.collector.url}/e2e/blank.html`, 'an in-app navigation has the previous URL as referrer');
   await page.context().close();
 });
