@@ -8,5 +8,5 @@ step "bench: journey engine, native (release)"
 cargo bench --quiet -p parcours-core --bench journey
 step "bench: journey engine, WebAssembly in headless Chromium (release)"
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_TIMEOUT=600 \
-  cargo test --quiet --release --target wasm32-unknown-unknown --test journey_bench -- --nocapture 2>&1 \
+  cargo test --release --target wasm32-unknown-unknown --test journey_bench -- --nocapture 2>&1 \
   | grep -E "journey engine|test result"
