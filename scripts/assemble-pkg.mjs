@@ -1,5 +1,5 @@
 // Writes pkg/package.json and pkg/README.md from the workspace's metadata.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync, readdirSync } from 'node:fs';
 
 const cargo = readFileSync(new URL('../Cargo.toml', import.meta.url), 'utf8');
 const version = cargo.match(/\[workspace\.package\][^[]*?version = "([^"]+)"/)[1];
@@ -17,7 +17,7 @@ const pkg = {
     './parcours_bg.wasm': './parcours_bg.wasm',
     './package.json': './package.json',
   },
-  files: ['index.js', 'index.d.ts', 'core.js', 'core.d.ts', 'facade.js', 'transport.js', 'navigation.js', 'parcours_bg.wasm', 'README.md'],
+  files: [...readdirSync(new URL('../pkg/', import.meta.url)).filter((f) => /\.(js|d\.ts|wasm)$/.test(f)).sort(), 'README.md'],
   // Importing the package defines nothing global, so unused parts can be dropped.
   sideEffects: false,
   keywords: ['analytics', 'customer-journey', 'nps', 'csat', 'webassembly'],

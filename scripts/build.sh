@@ -26,7 +26,10 @@ rm -rf pkg && mkdir -p pkg
 cp target/bindgen/parcours_bg.wasm pkg/
 cp target/bindgen/parcours.js pkg/core.js
 cp target/bindgen/parcours.d.ts pkg/core.d.ts
-cp www/src/facade.js www/src/transport.js www/src/navigation.js pkg/
+# Every module of the facade (entry points and the snippet are not modules of it).
+for module in www/src/*.js; do
+  case "$(basename "$module")" in script-tag.js|npm-entry.js|snippet.js) ;; *) cp "$module" pkg/ ;; esac
+done
 cp www/src/npm-entry.js pkg/index.js
 cp www/src/index.d.ts pkg/index.d.ts
 node scripts/assemble-pkg.mjs

@@ -90,18 +90,26 @@ fn ms(t: f64) -> u64 {
 /// Validates the options (JSON text) and starts the tracker. `storage` is
 /// the page's localStorage (none where reading it threw) and `crypto` its
 /// Web Crypto: the facade reads those globals, which keeps the global-object
-/// lookup machinery out of the wasm. Returns a JSON report:
+/// lookup machinery out of the wasm. `device` is what the browser reports of
+/// the device (JSON; see `parcours_core::device`). Returns a JSON report:
 /// `{"ok":true,"warnings":[…],"endpoint":…}` or
 /// `{"ok":false,"error":{"code","field","message"}}`.
 #[wasm_bindgen]
-pub fn start(options: &str, now: f64, storage: Option<web_sys::Storage>, crypto: Option<web_sys::Crypto>) -> String {
+pub fn start(
+    options: &str,
+    now: f64,
+    storage: Option<web_sys::Storage>,
+    crypto: Option<web_sys::Crypto>,
+    device: &str,
+) -> String {
     let parsed = match parse_options(options) {
         Ok(parsed) => parsed,
         Err(error) => return "{\"ok\":false,\"error\":".to_string() + &error.to_json() + "}",
     };
     let mut store = BrowserStore::open(storage);
     let mut random = CryptoRandom::new(crypto);
-    let tracker = Tracker::start(parsed.config, &mut store, &mut random, ms(now));
+    let mut tracker = Tracker::start(parsed.config, &mut store, &mut random, ms(now));
+    tracker.set_device(device);
 
     let mut report = String::from("{\"ok\":true,\"warnings\":[");
     for (i, warning) in parsed.warnings.iter().enumerate() {
@@ -117,6 +125,8 @@ pub fn start(options: &str, now: f64, storage: Option<web_sys::Storage>, crypto:
     report.push_str(if config.capture_pageview { "true" } else { "false" });
     report.push_str(",\"debug\":");
     report.push_str(if config.debug { "true" } else { "false" });
+    report.push_str(",\"autocapture\":");
+    config.autocapture.write_json(&mut report);
     report.push_str(",\"persistent\":");
     report.push_str(if store.is_persistent() { "true" } else { "false" });
     report.push('}');
@@ -320,6 +330,16 @@ export interface ParcoursOptions {
   summariesOnly?: boolean;
   /** Steps kept per session journey (10-1000, default 200); later ones are counted. */
   maxJourneySteps?: number;
+  /** Page views on history changes and #/ hash routes. Default true. */
+  captureSpaPageviews?: boolean;
+  /** A replaceState that keeps the path records a page view. Default false. */
+  pageviewOnReplaceState?: boolean;
+  /** data-parcours-touchpoint / data-parcours-view elements. Default true. */
+  captureTouchpoints?: boolean;
+  /** Touchpoints declared by CSS selector. */
+  touchpoints?: { selector: string; name: string; stage?: string; trigger?: 'click' | 'view' }[];
+  /** Query parameters removed from every recorded URL (and referrer). */
+  stripQueryParams?: string[];
 }
 
 /** Maps touchpoints to a stage. `url` matches the path: a glob (`*` within a segment, `**` across) or { exact | prefix | glob }. */

@@ -17,7 +17,7 @@ fn crypto() -> Option<web_sys::Crypto> {
 
 /// Starts the shell the way the facade does.
 fn start(options: &str) -> String {
-    parcours::start(options, now(), Some(storage()), crypto())
+    parcours::start(options, now(), Some(storage()), crypto(), "{}")
 }
 
 fn now() -> f64 {
@@ -91,7 +91,14 @@ fn ids_from_web_crypto_are_unique() {
 
 #[wasm_bindgen_test]
 fn blocked_storage_falls_back_to_memory() {
-    let report = json::parse(&parcours::start(r#"{"endpoint":"/v1/batch"}"#, now(), None, crypto())).unwrap();
+    let report = json::parse(&parcours::start(
+        r#"{"endpoint":"/v1/batch"}"#,
+        now(),
+        None,
+        crypto(),
+        "{}",
+    ))
+    .unwrap();
     assert_eq!(report.get("ok").unwrap().as_bool(), Some(true));
     assert_eq!(report.get("persistent").unwrap().as_bool(), Some(false));
 }

@@ -6,6 +6,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use crate::autocapture::{parse_declared, parse_params, Autocapture};
 use crate::error::{describe, FieldError};
 use crate::journey::{parse_goals, JourneyRules};
 use crate::json::{self, Value};
@@ -41,6 +42,8 @@ pub struct Config {
     pub journey: JourneyRules,
     /// Send journey summaries (and identify calls) but no raw events.
     pub summaries_only: bool,
+    /// Page views of single-page apps, declared touchpoints, stripped parameters.
+    pub autocapture: Autocapture,
 }
 
 impl Default for Config {
@@ -59,6 +62,7 @@ impl Default for Config {
             debug: false,
             journey: JourneyRules::default(),
             summaries_only: false,
+            autocapture: Autocapture::default(),
         }
     }
 }
@@ -73,6 +77,11 @@ const OTHER_OPTIONS: &[&str] = &[
     "stageRules",
     "conversions",
     "summariesOnly",
+    "captureSpaPageviews",
+    "pageviewOnReplaceState",
+    "captureTouchpoints",
+    "touchpoints",
+    "stripQueryParams",
 ];
 
 /// Every option `init` knows, for unknown-key detection and suggestions.
@@ -129,6 +138,7 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
     let mut warnings = Vec::new();
     let mut has_endpoint = false;
     let mut stage_rules = None; // read once the stage model is known
+    let mut declared = None;
     for (key, value) in fields {
         if matches!(value, Value::Null) {
             continue; // null means "use the default"
@@ -148,12 +158,20 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
             "summariesOnly" => config.summaries_only = boolean(key, value)?,
             "stages" => config.journey.stages = parse_stages(value)?,
             "stageRules" => stage_rules = Some(value),
+            "touchpoints" => declared = Some(value),
+            "captureSpaPageviews" => config.autocapture.spa_pageviews = boolean(key, value)?,
+            "pageviewOnReplaceState" => config.autocapture.replace_state_pageviews = boolean(key, value)?,
+            "captureTouchpoints" => config.autocapture.touchpoints = boolean(key, value)?,
+            "stripQueryParams" => config.autocapture.strip_params = parse_params(value)?,
             "conversions" => config.journey.goals = parse_goals(value)?,
             unknown => warnings.push(unknown_key_warning(unknown)),
         }
     }
     if let Some(rules) = stage_rules {
         config.journey.rules = parse_rules(rules, &config.journey.stages)?;
+    }
+    if let Some(declared) = declared {
+        config.autocapture.declared = parse_declared(declared, &config.journey.stages)?;
     }
     if !has_endpoint {
         return Err(FieldError::new(CODE, "options.endpoint", "is required")
@@ -344,7 +362,7 @@ mod tests {
     #[test]
     fn every_documented_option_is_known() {
         let known: Vec<_> = known_options().collect();
-        assert_eq!(known.len(), 16);
+        assert_eq!(known.len(), 21);
         for option in [
             "endpoint",
             "writeKey",

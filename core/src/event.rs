@@ -79,12 +79,14 @@ impl PageContext {
     }
 
     /// Writes the encoded context if it is not yet (pages with no encoded
-    /// event, e.g. with summariesOnly, never pay for it).
-    pub fn prepare(&mut self) {
+    /// event, e.g. with summariesOnly, never pay for it). `device` is the
+    /// `{…}` device context, or empty.
+    pub fn prepare(&mut self, device: &str) {
         if !self.encoded.is_empty() {
             return;
         }
-        let mut encoded = String::with_capacity(self.url.len() * 2 + self.title.len() + self.referrer.len() + 100);
+        let mut encoded =
+            String::with_capacity(self.url.len() * 2 + self.title.len() + self.referrer.len() + device.len() + 100);
         encoded.push_str("\"page\":{\"url\":");
         write_string(&mut encoded, &self.url);
         encoded.push_str(",\"path\":");
@@ -98,6 +100,10 @@ impl PageContext {
         encoded.push_str("\",\"version\":\"");
         encoded.push_str(LIBRARY_VERSION);
         encoded.push_str("\"}");
+        if !device.is_empty() {
+            encoded.push_str(",\"device\":");
+            encoded.push_str(device);
+        }
         self.encoded = encoded;
     }
 }
@@ -157,7 +163,7 @@ mod tests {
     #[test]
     fn an_event_encodes_to_valid_json_with_every_required_field() {
         let mut page = PageContext::new("https://shop.example/p?q=1", "Shop \"best\"", "https://google.com/");
-        page.prepare();
+        page.prepare("");
         let mut out = String::new();
         EventFields {
             id: "0189abcd-ef01-7fff-bfff-ffffffffffff",
@@ -194,7 +200,7 @@ mod tests {
     #[test]
     fn identify_carries_traits_and_no_properties_key() {
         let mut page = PageContext::new("/", "", "");
-        page.prepare();
+        page.prepare("");
         let mut out = String::new();
         EventFields {
             id: "x",

@@ -9,7 +9,7 @@
 //! - `friction` (`properties.type`) attaches friction to the current step;
 //! - `survey_answered` (`properties.questionType`, `value`, `survey`) attaches
 //!   feedback, which sets the step's emotion (rules in the product brief);
-//! - `identify` and `journey_summary` are not steps.
+//! - `identify`, `journey_summary` and `page_leave` are not steps.
 //!
 //! The journey is written in one JSON shape, used both as the
 //! `journey_summary` event's properties and to keep it in storage between
@@ -28,6 +28,8 @@ use crate::url::contains;
 pub const SUMMARY_EVENT: &str = "journey_summary";
 pub const FRICTION_EVENT: &str = "friction";
 pub const ANSWER_EVENT: &str = "survey_answered";
+/// Reports on a page being left (dwell, engaged time, scroll); not a step.
+pub const PAGE_LEAVE_EVENT: &str = "page_leave";
 /// Gaps between events count as engaged time up to this long.
 const ENGAGED_GAP_CAP_MS: u64 = 30_000;
 /// A session shorter than this, with one page and no conversion, bounced.
@@ -241,6 +243,9 @@ impl Journey {
             self.last_activity_at = ev.ts;
         }
         self.event_count += 1;
+        if ev.name == PAGE_LEAVE_EVENT {
+            return changes;
+        }
         let parsed = if Self::needs_properties(rules, ev) {
             json::parse(ev.properties).ok()
         } else {

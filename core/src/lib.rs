@@ -23,8 +23,10 @@ pub(crate) mod prelude {
 }
 
 pub mod attribution;
+pub mod autocapture;
 pub mod batch;
 pub mod config;
+pub mod device;
 pub mod error;
 pub mod event;
 pub mod id;

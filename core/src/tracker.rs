@@ -60,6 +60,8 @@ pub struct Tracker {
     outbox: Outbox,
     notices: Vec<String>,
     scratch: String,
+    /// `{…}` device context for every event, or empty.
+    device: String,
 }
 
 const CODE: &str = "invalid_call";
@@ -105,6 +107,7 @@ impl Tracker {
             outbox,
             notices: Vec::new(),
             scratch: String::new(),
+            device: String::new(),
         };
         tracker.load_session(store);
         tracker
@@ -144,7 +147,22 @@ impl Tracker {
         if self.page.url.is_empty() {
             self.landing = true;
         }
-        self.page = PageContext::new(url, title, referrer);
+        let strip = &self.config.autocapture.strip_params;
+        self.page = if strip.is_empty() {
+            PageContext::new(url, title, referrer)
+        } else {
+            let (url, referrer) = (
+                crate::autocapture::strip_params(url, strip),
+                crate::autocapture::strip_params(referrer, strip),
+            );
+            PageContext::new(&url, title, &referrer)
+        };
+    }
+
+    /// Sets the device context from what the browser reported (see `device::device_context`).
+    pub fn set_device(&mut self, reported: &str) {
+        self.device = crate::device::device_context(reported);
+        self.page = PageContext::new(&self.page.url, &self.page.title, &self.page.referrer);
     }
 
     /// A new page load in this tracker (what a fresh tracker would see):
@@ -268,7 +286,7 @@ impl Tracker {
     }
 
     fn encode(&mut self, id: &str, kind: EventKind, name: &str, properties: &str, ts: u64) {
-        self.page.prepare();
+        self.page.prepare(&self.device);
         // Sized once: the buffer moves into the outbox, so growing it would reallocate per event.
         self.scratch = String::with_capacity(self.page.encoded_len() + name.len() + properties.len() + 220);
         EventFields {
@@ -373,7 +391,7 @@ impl Tracker {
         // One id per session: two tabs that both summarise it send one event.
         let id = "j-".to_string() + &journey.session_id;
         let ts = journey.last_activity_at;
-        self.page.prepare();
+        self.page.prepare(&self.device);
         self.scratch = String::with_capacity(self.page.encoded_len() + properties.len() + 240);
         EventFields {
             id: &id,

@@ -58,3 +58,13 @@ if (state && state.journey) {
 }
 // @ts-expect-error a stage rule names its stage
 init({ endpoint: '/v1/batch', stageRules: [{ url: '/pricing' }] });
+
+parcours.touchpoint('chat-opened', { topic: 'billing' });
+init({
+  endpoint: '/v1/batch',
+  touchpoints: [{ selector: '.faq', name: 'faq-seen', trigger: 'view' }],
+  stripQueryParams: ['token'],
+  captureSpaPageviews: true,
+});
+// @ts-expect-error a touchpoint trigger is click or view
+init({ endpoint: '/v1/batch', touchpoints: [{ selector: '.x', name: 'x', trigger: 'hover' }] });

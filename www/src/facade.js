@@ -9,6 +9,9 @@
 
 import { send } from './transport.js';
 import { watchUrl } from './navigation.js';
+import { trackPages } from './pages.js';
+import { trackTouchpoints } from './touchpoints.js';
+import { reportDevice } from './device.js';
 
 const TRACK = 0;
 const PAGE = 1;
@@ -89,7 +92,9 @@ export function createParcours(loadCore) {
   // location.href, read at most once per task and re-read after any navigation.
   let href = null;
   const forgetHref = () => (href = null);
-  let stopWatchingUrl = null; // set once started: importing the package changes nothing // while replaying the snippet's queue: the original call time
+  let stopWatchingUrl = null; // set once started: importing the package changes nothing
+  let pages = null;
+  let touchpoints = null; // while replaying the snippet's queue: the original call time
 
   const channel = typeof MessageChannel === 'function' ? new MessageChannel() : null;
   if (channel) channel.port1.onmessage = () => runSlice();
@@ -132,11 +137,14 @@ export function createParcours(loadCore) {
     removeEventListener('visibilitychange', onHide, true);
     removeEventListener('pagehide', onHide, true);
     if (stopWatchingUrl) stopWatchingUrl();
+    if (pages) pages.stop();
+    if (touchpoints) touchpoints.stop();
     console.error('[parcours] disabled after an internal error; the page is not affected.', cause);
     for (const resolve of flushWaiters.splice(0)) resolve({ ok: false, pending: 0 });
   }
 
-  function capture(kind, name, payload) {
+  /** Queues one call; `at` overrides the URL it happened on (a page being left). */
+  function capture(kind, name, payload, at) {
     if (dead || payload === null) return;
     if (!started && calls.length >= MAX_EARLY_CALLS * 5) {
       if (calls.length === MAX_EARLY_CALLS * 5) warn('init() has not succeeded; further calls are dropped until it does.');
@@ -148,8 +156,18 @@ export function createParcours(loadCore) {
       // (location.hash = …, a router holding the unwrapped pushState).
       queueMicrotask(forgetHref);
     }
-    calls.push(kind, name, payload, replayTime || Date.now(), href);
+    calls.push(kind, name, payload, replayTime || Date.now(), at || href);
     scheduleSlice();
+  }
+
+  /** A touchpoint: a `touchpoint` event whose properties name it first. */
+  function captureTouchpoint(name, properties) {
+    capture(TRACK, 'touchpoint', stringifyObject(Object.assign({ touchpoint: name }, properties), () => 'touchpoint() properties'));
+  }
+
+  function onNavigate(kind) {
+    forgetHref();
+    if (pages && pages.onNavigate(kind) && touchpoints) touchpoints.newPage();
   }
 
   function scheduleSlice() {
@@ -232,6 +250,7 @@ export function createParcours(loadCore) {
   function onHide(event) {
     if (event.type === 'visibilitychange' && document.visibilityState !== 'hidden') return;
     if (!started || dead) return;
+    if (event.type === 'pagehide' && pages) pages.leave();
     runSlice(true);
     if (inFlight) return;
     // keepalive lets the request outlive the page.
@@ -250,7 +269,7 @@ export function createParcours(loadCore) {
       (module) => {
         if (dead) return;
         core = module;
-        const report = guarded((c) => JSON.parse(c.start(options, Date.now(), localStorageOrNull(), globalThis.crypto)), null);
+        const report = guarded((c) => JSON.parse(c.start(options, Date.now(), localStorageOrNull(), globalThis.crypto, reportDevice())), null);
         if (!report) return;
         if (!report.ok) {
           core = null;
@@ -264,7 +283,9 @@ export function createParcours(loadCore) {
         started = true;
         debug = report.debug;
         endpoint = report.endpoint;
-        stopWatchingUrl = watchUrl(forgetHref);
+        stopWatchingUrl = watchUrl(onNavigate);
+        pages = trackPages(capture, report.autocapture);
+        if (report.autocapture.touchpoints || report.autocapture.declared.length) touchpoints = trackTouchpoints(captureTouchpoint, report.autocapture);
         addEventListener('visibilitychange', onHide, true);
         addEventListener('pagehide', onHide, true);
         emit('ready', JSON.parse(core.state()));
@@ -317,6 +338,15 @@ export function createParcours(loadCore) {
       if (typeof userId === 'number' && isFinite(userId)) userId = String(userId);
       if (typeof userId !== 'string' || !userId) return warn('identify(userId, traits?): userId must be a non-empty string; got ' + typeof userId + '. The call was ignored.');
       capture(IDENTIFY, userId, stringifyObject(traits, () => 'identify() traits'));
+    },
+
+    /** Records a touchpoint from code: touchpoint('chat-opened', { topic: 'billing' }). */
+    touchpoint(name, properties) {
+      if (typeof name !== 'string' || !name) return warn('touchpoint(name, properties?): name must be a non-empty string; got ' + typeof name + '. The call was ignored.');
+      if (properties !== undefined && properties !== null && (typeof properties !== 'object' || Array.isArray(properties))) {
+        return warn('touchpoint("' + name + '") properties must be a plain object. The call was ignored.');
+      }
+      captureTouchpoint(name, properties);
     },
 
     /** Forgets the user and starts a new anonymous visitor (e.g. on logout). */

@@ -133,6 +133,11 @@ export interface Parcours {
   page(properties?: Properties): void;
   /** @example parcours.identify('user_42', { plan: 'pro' }) */
   identify(userId: string | number, traits?: Properties): void;
+  /**
+   * Records a touchpoint from code (a `touchpoint` event whose `properties.touchpoint` names it).
+   * @example parcours.touchpoint('chat-opened', { topic: 'billing', stage: 'retention' })
+   */
+  touchpoint(name: string, properties?: Properties): void;
   /** Forgets the user: a new anonymous visitor and session follow (e.g. on logout). */
   reset(): void;
   /** Sends everything recorded so far. Never rejects. */
@@ -151,6 +156,7 @@ export declare const init: Parcours['init'];
 export declare const track: Parcours['track'];
 export declare const page: Parcours['page'];
 export declare const identify: Parcours['identify'];
+export declare const touchpoint: Parcours['touchpoint'];
 export declare const reset: Parcours['reset'];
 export declare const flush: Parcours['flush'];
 export declare const on: Parcours['on'];

@@ -1,0 +1,269 @@
+//! What the SDK captures by itself, as `init` configures it: page views of
+//! single-page apps, declared touchpoints (HTML attributes and CSS
+//! selectors), and the URL parameters never to record. The browser shell
+//! installs the listeners; the options are validated here.
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use crate::error::{describe, FieldError};
+use crate::json::{ObjectWriter, Value};
+use crate::num::u64_to_string;
+
+/// A touchpoint declared in `init` by CSS selector.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeclaredTouchpoint {
+    pub selector: String,
+    pub name: String,
+    pub stage: Option<String>,
+    /// `click` (default) or `view` (the element entered the viewport).
+    pub trigger: &'static str,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Autocapture {
+    /// Page views on history changes and hash routes (`captureSpaPageviews`).
+    pub spa_pageviews: bool,
+    /// A `replaceState` that changes only the query or state records no page view
+    /// unless this is set (`pageviewOnReplaceState`).
+    pub replace_state_pageviews: bool,
+    /// `data-parcours-touchpoint` / `data-parcours-view` elements (`captureTouchpoints`).
+    pub touchpoints: bool,
+    /// Touchpoints declared by selector (`touchpoints`).
+    pub declared: Vec<DeclaredTouchpoint>,
+    /// Query parameters removed from every recorded URL (`stripQueryParams`).
+    pub strip_params: Vec<String>,
+}
+
+impl Default for Autocapture {
+    fn default() -> Self {
+        Autocapture {
+            spa_pageviews: true,
+            replace_state_pageviews: false,
+            touchpoints: true,
+            declared: Vec::new(),
+            strip_params: Vec::new(),
+        }
+    }
+}
+
+impl Autocapture {
+    /// The settings the browser shell needs, as JSON.
+    pub fn write_json(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        o.bool("spaPageviews", self.spa_pageviews)
+            .bool("replaceStatePageviews", self.replace_state_pageviews)
+            .bool("touchpoints", self.touchpoints);
+        let list = o.key("declared");
+        list.push('[');
+        for (i, t) in self.declared.iter().enumerate() {
+            if i > 0 {
+                list.push(',');
+            }
+            let mut w = ObjectWriter::new(list);
+            w.str("selector", &t.selector)
+                .str("name", &t.name)
+                .str("trigger", t.trigger);
+            if let Some(stage) = &t.stage {
+                w.str("stage", stage);
+            }
+            w.finish();
+        }
+        list.push(']');
+        o.finish();
+    }
+}
+
+const CODE: &str = "invalid_option";
+
+fn item_path(list: &str, index: usize, field: &str) -> String {
+    let mut path = String::from("options.");
+    path.push_str(list);
+    path.push('[');
+    path.push_str(&u64_to_string(index as u64));
+    path.push(']');
+    if !field.is_empty() {
+        path.push('.');
+        path.push_str(field);
+    }
+    path
+}
+
+/// Reads `options.touchpoints`: `[{ selector, name, stage?, trigger? }]`;
+/// `stages` are the stage model's names.
+pub fn parse_declared(value: &Value, stages: &[String]) -> Result<Vec<DeclaredTouchpoint>, FieldError> {
+    let Value::Array(items) = value else {
+        return Err(FieldError::new(
+            CODE,
+            "options.touchpoints",
+            "expected an array, got ".to_string() + &describe(value),
+        ));
+    };
+    let mut declared = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let Value::Object(fields) = item else {
+            return Err(FieldError::new(
+                CODE,
+                item_path("touchpoints", i, ""),
+                "expected an object such as { selector: \".pricing-cta\", name: \"pricing-cta\" }",
+            ));
+        };
+        let mut t = DeclaredTouchpoint {
+            selector: String::new(),
+            name: String::new(),
+            stage: None,
+            trigger: "click",
+        };
+        for (key, field) in fields {
+            let text = match field.as_str() {
+                Some(s) if !s.is_empty() && s.len() <= 500 => s.to_string(),
+                _ => {
+                    return Err(FieldError::new(
+                        CODE,
+                        item_path("touchpoints", i, key),
+                        "expected a non-empty string, got ".to_string() + &describe(field),
+                    ))
+                }
+            };
+            match key.as_str() {
+                "selector" => t.selector = text,
+                "name" => t.name = text,
+                "stage" if stages.contains(&text) => t.stage = Some(text),
+                "stage" => {
+                    return Err(FieldError::new(
+                        CODE,
+                        item_path("touchpoints", i, "stage"),
+                        describe(field) + " is not one of options.stages",
+                    ))
+                }
+                "trigger" => {
+                    t.trigger = match text.as_str() {
+                        "click" => "click",
+                        "view" => "view",
+                        _ => {
+                            return Err(FieldError::new(
+                                CODE,
+                                item_path("touchpoints", i, "trigger"),
+                                "expected \"click\" or \"view\", got ".to_string() + &describe(field),
+                            ))
+                        }
+                    }
+                }
+                other => {
+                    return Err(
+                        FieldError::new(CODE, item_path("touchpoints", i, other), "is not a touchpoint field")
+                            .with_fix("Use selector, name, stage, trigger"),
+                    )
+                }
+            }
+        }
+        for (field, value) in [("selector", &t.selector), ("name", &t.name)] {
+            if value.is_empty() {
+                return Err(FieldError::new(CODE, item_path("touchpoints", i, field), "is required"));
+            }
+        }
+        declared.push(t);
+    }
+    Ok(declared)
+}
+
+/// Reads `options.stripQueryParams`: parameter names.
+pub fn parse_params(value: &Value) -> Result<Vec<String>, FieldError> {
+    let problem = || {
+        FieldError::new(
+            CODE,
+            "options.stripQueryParams",
+            "expected an array of parameter names, got ".to_string() + &describe(value),
+        )
+    };
+    let Value::Array(items) = value else {
+        return Err(problem());
+    };
+    items
+        .iter()
+        .map(|item| {
+            item.as_str()
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .ok_or_else(problem)
+        })
+        .collect()
+}
+
+/// `url` without the query parameters named in `strip` (kept as written otherwise).
+pub fn strip_params(url: &str, strip: &[String]) -> String {
+    let query = crate::url::query_of(url);
+    if strip.is_empty() || query.is_empty() {
+        return url.to_string();
+    }
+    let question = url.bytes().position(|b| b == b'?').unwrap_or(url.len());
+    let mut out = String::from(url.get(..question).unwrap_or(url));
+    let mut first = true;
+    for pair in crate::url::split_on(query, b'&') {
+        let key = pair
+            .get(..pair.bytes().position(|b| b == b'=').unwrap_or(pair.len()))
+            .unwrap_or(pair);
+        if pair.is_empty() || strip.iter().any(|s| *s == crate::url::decode(key)) {
+            continue;
+        }
+        out.push(if first { '?' } else { '&' });
+        out.push_str(pair);
+        first = false;
+    }
+    let fragment = url
+        .bytes()
+        .position(|b| b == b'#')
+        .and_then(|i| url.get(i..))
+        .unwrap_or_default();
+    out.push_str(fragment);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::parse;
+
+    fn stages() -> Vec<String> {
+        crate::stages::DEFAULT_STAGES.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn declared_touchpoints_are_validated() {
+        let ok = parse_declared(&parse(r##"[{"selector":".cta","name":"cta"},{"selector":"#faq","name":"faq","trigger":"view","stage":"consideration"}]"##).unwrap(), &stages()).unwrap();
+        assert_eq!(ok[0].trigger, "click");
+        assert_eq!(ok[1].stage.as_deref(), Some("consideration"));
+        let err = |t: &str| parse_declared(&parse(t).unwrap(), &stages()).unwrap_err().field;
+        assert_eq!(err(r#"[{"selector":".cta"}]"#), "options.touchpoints[0].name");
+        assert_eq!(
+            err(r#"[{"selector":".cta","name":"x","trigger":"hover"}]"#),
+            "options.touchpoints[0].trigger"
+        );
+        assert_eq!(
+            err(r#"[{"selector":".cta","name":"x","stage":"nope"}]"#),
+            "options.touchpoints[0].stage"
+        );
+        assert_eq!(
+            err(r#"[{"selector":".cta","name":"x","on":"click"}]"#),
+            "options.touchpoints[0].on"
+        );
+    }
+
+    #[test]
+    fn denylisted_parameters_are_stripped_from_urls() {
+        let strip = vec!["token".to_string(), "email".to_string()];
+        assert_eq!(
+            strip_params("https://s.example/p?token=abc&utm_source=x&email=a%40b.c#top", &strip),
+            "https://s.example/p?utm_source=x#top"
+        );
+        assert_eq!(
+            strip_params("https://s.example/p?token=abc", &strip),
+            "https://s.example/p"
+        );
+        assert_eq!(
+            strip_params("https://s.example/p?a=1", &strip),
+            "https://s.example/p?a=1"
+        );
+        assert_eq!(strip_params("/p", &strip), "/p");
+    }
+}
