@@ -127,6 +127,8 @@ pub fn start(
     report.push_str(if config.debug { "true" } else { "false" });
     report.push_str(",\"autocapture\":");
     config.autocapture.write_json(&mut report);
+    report.push_str(",\"friction\":");
+    config.friction.write_json(&mut report);
     report.push_str(",\"persistent\":");
     report.push_str(if store.is_persistent() { "true" } else { "false" });
     report.push('}');
@@ -192,6 +194,31 @@ pub fn record(kind: u8, name: &str, payload: &str, ts: f64, href: &str) -> u32 {
                 s.last_error = error.to_json();
                 RECORD_ERROR
             }
+        }
+    })
+}
+
+/// A browser signal for the friction detectors. `kind`: 0 click at (a, b)
+/// on `text` (`text2` "1" when interactive), 1 page activity, 2 error
+/// `text` from `text2` at line `a`, 3 timings (a load ms, b LCP ms).
+/// Returns the `record` bits (2: notices wait).
+#[wasm_bindgen]
+pub fn signal(kind: u8, a: f64, b: f64, t: f64, text: &str, text2: &str) -> u32 {
+    with_shell(0, |s| {
+        let t = ms(t);
+        match kind {
+            0 => s
+                .tracker
+                .signal_click(a as i64, b as i64, t, text2 == "1", text, &mut s.random),
+            1 => s.tracker.signal_activity(t),
+            2 => s.tracker.signal_error(text, text2, ms(a), t, &mut s.random),
+            3 => s.tracker.signal_timing(ms(a), ms(b), t, &mut s.random),
+            _ => {}
+        }
+        if s.tracker.pending_notices() > 0 {
+            NOTICES
+        } else {
+            0
         }
     })
 }

@@ -29,6 +29,8 @@ pub struct Autocapture {
     pub replace_state_pageviews: bool,
     /// `data-parcours-touchpoint` / `data-parcours-view` elements (`captureTouchpoints`).
     pub touchpoints: bool,
+    /// Form starts, submits, abandonment, validation errors, outbound links and downloads (`captureForms`).
+    pub forms: bool,
     /// Touchpoints declared by selector (`touchpoints`).
     pub declared: Vec<DeclaredTouchpoint>,
     /// Query parameters removed from every recorded URL (`stripQueryParams`).
@@ -41,6 +43,7 @@ impl Default for Autocapture {
             spa_pageviews: true,
             replace_state_pageviews: false,
             touchpoints: true,
+            forms: true,
             declared: Vec::new(),
             strip_params: Vec::new(),
         }
@@ -53,7 +56,8 @@ impl Autocapture {
         let mut o = ObjectWriter::new(out);
         o.bool("spaPageviews", self.spa_pageviews)
             .bool("replaceStatePageviews", self.replace_state_pageviews)
-            .bool("touchpoints", self.touchpoints);
+            .bool("touchpoints", self.touchpoints)
+            .bool("forms", self.forms);
         let list = o.key("declared");
         list.push('[');
         for (i, t) in self.declared.iter().enumerate() {

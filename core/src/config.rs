@@ -8,6 +8,7 @@ use crate::prelude::*;
 
 use crate::autocapture::{parse_declared, parse_params, Autocapture};
 use crate::error::{describe, FieldError};
+use crate::friction::{parse_friction, FrictionConfig};
 use crate::journey::{parse_goals, JourneyRules};
 use crate::json::{self, Value};
 use crate::num::push_u64;
@@ -44,6 +45,8 @@ pub struct Config {
     pub summaries_only: bool,
     /// Page views of single-page apps, declared touchpoints, stripped parameters.
     pub autocapture: Autocapture,
+    /// Friction detectors and their thresholds.
+    pub friction: FrictionConfig,
 }
 
 impl Default for Config {
@@ -63,6 +66,7 @@ impl Default for Config {
             journey: JourneyRules::default(),
             summaries_only: false,
             autocapture: Autocapture::default(),
+            friction: FrictionConfig::default(),
         }
     }
 }
@@ -82,6 +86,8 @@ const OTHER_OPTIONS: &[&str] = &[
     "captureTouchpoints",
     "touchpoints",
     "stripQueryParams",
+    "friction",
+    "captureForms",
 ];
 
 /// Every option `init` knows, for unknown-key detection and suggestions.
@@ -162,7 +168,9 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
             "captureSpaPageviews" => config.autocapture.spa_pageviews = boolean(key, value)?,
             "pageviewOnReplaceState" => config.autocapture.replace_state_pageviews = boolean(key, value)?,
             "captureTouchpoints" => config.autocapture.touchpoints = boolean(key, value)?,
+            "captureForms" => config.autocapture.forms = boolean(key, value)?,
             "stripQueryParams" => config.autocapture.strip_params = parse_params(value)?,
+            "friction" => config.friction = parse_friction(value)?,
             "conversions" => config.journey.goals = parse_goals(value)?,
             unknown => warnings.push(unknown_key_warning(unknown)),
         }
@@ -170,6 +178,7 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
     if let Some(rules) = stage_rules {
         config.journey.rules = parse_rules(rules, &config.journey.stages)?;
     }
+    config.journey.navigation_loops = config.friction.navigation_loops;
     if let Some(declared) = declared {
         config.autocapture.declared = parse_declared(declared, &config.journey.stages)?;
     }
@@ -362,7 +371,7 @@ mod tests {
     #[test]
     fn every_documented_option_is_known() {
         let known: Vec<_> = known_options().collect();
-        assert_eq!(known.len(), 21);
+        assert_eq!(known.len(), 23);
         for option in [
             "endpoint",
             "writeKey",

@@ -9,7 +9,9 @@
 //! - `friction` (`properties.type`) attaches friction to the current step;
 //! - `survey_answered` (`properties.questionType`, `value`, `survey`) attaches
 //!   feedback, which sets the step's emotion (rules in the product brief);
-//! - `identify`, `journey_summary` and `page_leave` are not steps.
+//! - `identify`, `journey_summary`, `page_leave`, `link_clicked` and the
+//!   `form_*` events are not steps (friction derived from forms attaches to
+//!   the page's step).
 //!
 //! The journey is written in one JSON shape, used both as the
 //! `journey_summary` event's properties and to keep it in storage between
@@ -30,6 +32,10 @@ pub const FRICTION_EVENT: &str = "friction";
 pub const ANSWER_EVENT: &str = "survey_answered";
 /// Reports on a page being left (dwell, engaged time, scroll); not a step.
 pub const PAGE_LEAVE_EVENT: &str = "page_leave";
+/// `form_started`, `form_submitted`, `form_abandoned`, `form_invalid`; not steps.
+pub const FORM_EVENT_PREFIX: &str = "form_";
+/// An outbound or download link was clicked; not a step.
+pub const LINK_EVENT: &str = "link_clicked";
 /// Gaps between events count as engaged time up to this long.
 const ENGAGED_GAP_CAP_MS: u64 = 30_000;
 /// A session shorter than this, with one page and no conversion, bounced.
@@ -105,6 +111,8 @@ pub struct JourneyRules {
     pub goals: Vec<Goal>,
     /// Steps kept per session; later ones are counted, not kept.
     pub max_steps: usize,
+    /// Back-and-forth between two pages (A, B, A, B) is friction.
+    pub navigation_loops: bool,
 }
 
 impl Default for JourneyRules {
@@ -114,6 +122,7 @@ impl Default for JourneyRules {
             rules: Vec::new(),
             goals: Vec::new(),
             max_steps: 200,
+            navigation_loops: true,
         }
     }
 }
@@ -243,7 +252,8 @@ impl Journey {
             self.last_activity_at = ev.ts;
         }
         self.event_count += 1;
-        if ev.name == PAGE_LEAVE_EVENT {
+        // Reports about the current page (leaving it, its forms, its links) are not steps.
+        if ev.name == PAGE_LEAVE_EVENT || ev.name == LINK_EVENT || ev.name.starts_with(FORM_EVENT_PREFIX) {
             return changes;
         }
         let parsed = if Self::needs_properties(rules, ev) {
@@ -333,6 +343,10 @@ impl Journey {
         } else {
             self.truncated_steps += 1;
         }
+        if ev.kind == EventKind::Page && rules.navigation_loops && self.is_page_loop() {
+            self.add_friction("navigation_loop");
+            changes.friction = Some("navigation_loop".into());
+        }
         if let Some(goal) = rules.goals.iter().find(|g| g.event == ev.name) {
             let number = |key: &Option<String>| match key.as_ref().and_then(|k| prop(k)) {
                 Some(Value::Number(n)) => Some(n.clone()),
@@ -354,6 +368,20 @@ impl Journey {
             changes.converted = true;
         }
         changes
+    }
+
+    /// Whether the last four page steps went A, B, A, B.
+    fn is_page_loop(&self) -> bool {
+        let mut pages = self
+            .steps
+            .iter()
+            .rev()
+            .filter(|s| s.kind == "page")
+            .map(|s| s.touchpoint.as_str());
+        match (pages.next(), pages.next(), pages.next(), pages.next()) {
+            (Some(d), Some(c), Some(b), Some(a)) => a == c && b == d && a != b,
+            _ => false,
+        }
     }
 
     fn add_friction(&mut self, kind: &str) {
@@ -814,6 +842,23 @@ mod tests {
             [Some(Emotion::Negative), Some(Emotion::Positive)]
         );
         assert_eq!(e("stars", 3), None);
+    }
+
+    #[test]
+    fn back_and_forth_between_two_pages_is_friction() {
+        let rules = JourneyRules::default();
+        let mut j = Journey::new("s", 1, None, Touch::default(), 0);
+        let mut loops = 0;
+        for (i, path) in ["/a", "/b", "/a", "/c", "/a", "/c"].iter().enumerate() {
+            if observe(&mut j, &rules, EventKind::Page, "page_view", path, i as u64)
+                .friction
+                .is_some()
+            {
+                loops += 1;
+            }
+        }
+        assert_eq!(loops, 1, "/a /c /a /c");
+        assert_eq!(j.steps[5].friction, vec!["navigation_loop"]);
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub mod config;
 pub mod device;
 pub mod error;
 pub mod event;
+pub mod friction;
 pub mod id;
 pub mod journey;
 pub mod json;

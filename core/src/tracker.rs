@@ -14,6 +14,7 @@ use crate::attribution::{classify, Touch};
 use crate::config::Config;
 use crate::error::FieldError;
 use crate::event::{EventFields, EventKind, PageContext};
+use crate::friction::{scrub_error, FrictionState};
 use crate::journey::{Changes, Journey, Observed, SUMMARY_EVENT};
 use crate::json::ObjectWriter;
 use crate::num::{parse_u64, u64_to_string};
@@ -62,6 +63,9 @@ pub struct Tracker {
     scratch: String,
     /// `{…}` device context for every event, or empty.
     device: String,
+    friction: FrictionState,
+    /// Forms already reported as long or repeatedly invalid on this page.
+    flagged_forms: Vec<(String, &'static str)>,
 }
 
 const CODE: &str = "invalid_call";
@@ -108,6 +112,8 @@ impl Tracker {
             notices: Vec::new(),
             scratch: String::new(),
             device: String::new(),
+            friction: FrictionState::default(),
+            flagged_forms: Vec::new(),
         };
         tracker.load_session(store);
         tracker
@@ -169,6 +175,7 @@ impl Tracker {
     /// the page is a landing again.
     pub fn begin_page_load(&mut self, url: &str, title: &str, referrer: &str) {
         self.page = PageContext::default();
+        self.flagged_forms.clear();
         self.set_page(url, title, referrer);
     }
 
@@ -219,6 +226,11 @@ impl Tracker {
             store.set(JOURNEY_REV_KEY, &u64_to_string(self.journey_rev));
             save_touches(store, self.first_touch.as_ref(), self.last_touch.as_ref());
         }
+    }
+
+    /// Notices waiting in `take_notices`.
+    pub fn pending_notices(&self) -> usize {
+        self.notices.len()
     }
 
     /// Notices since the last call, as a JSON array.
@@ -278,6 +290,10 @@ impl Tracker {
             let changes = journey.observe(&self.config.journey, &observed);
             self.journey_dirty = true;
             self.announce(&changes);
+        }
+        // After the form event is on the journey, so its friction attaches to it.
+        if name.starts_with("form_") && kind == EventKind::Track {
+            self.form_friction(name, properties, ts, random);
         }
         Ok(Recorded {
             session_started,
@@ -442,6 +458,118 @@ impl Tracker {
         }
     }
 
+    /// Records a `friction` event of `kind` with extra properties (`{…}` fields, no braces).
+    fn record_friction(&mut self, kind: &str, fields: &str, ts: u64, random: &mut dyn Random) {
+        let mut properties = String::from("{\"type\":");
+        crate::json::write_string(&mut properties, kind);
+        if !fields.is_empty() {
+            properties.push(',');
+            properties.push_str(fields);
+        }
+        properties.push('}');
+        let _ = self.record(
+            EventKind::Track,
+            crate::journey::FRICTION_EVENT,
+            &properties,
+            ts,
+            random,
+        );
+    }
+
+    /// Friction the core derives from form events: long forms, repeated
+    /// validation errors, abandonment (each form reported once per page).
+    fn form_friction(&mut self, name: &str, properties: &str, ts: u64, random: &mut dyn Random) {
+        let Ok(props) = crate::json::parse(properties) else {
+            return;
+        };
+        let form = props
+            .get("form")
+            .and_then(crate::json::Value::as_str)
+            .unwrap_or("form")
+            .to_string();
+        let count = |key: &str| props.get(key).and_then(crate::json::Value::as_u64).unwrap_or(0);
+        let config = &self.config.friction;
+        let kind = match name {
+            "form_started" | "form_submitted"
+                if config.long_form_required.is_some_and(|max| count("required") > max) =>
+            {
+                "long_form"
+            }
+            "form_invalid" if config.repeated_invalid.is_some_and(|n| count("invalidCount") >= n) => {
+                "repeated_validation_error"
+            }
+            "form_abandoned" if config.form_abandonment => "form_abandonment",
+            _ => return,
+        };
+        if kind != "form_abandonment" {
+            if self.flagged_forms.iter().any(|(f, k)| *f == form && *k == kind) {
+                return;
+            }
+            self.flagged_forms.push((form.clone(), kind));
+        }
+        let mut fields = String::from("\"form\":");
+        crate::json::write_string(&mut fields, &form);
+        fields.push_str(",\"required\":");
+        crate::num::push_u64(&mut fields, count("required"));
+        self.record_friction(kind, &fields, ts, random);
+    }
+
+    /// A click at (x, y): a rage click is recorded at once, a dead click
+    /// when its wait is over (`tick`). `target` describes the element
+    /// (tag, id, first class; never its text).
+    pub fn signal_click(&mut self, x: i64, y: i64, t: u64, interactive: bool, target: &str, random: &mut dyn Random) {
+        if let Some(kind) = self.friction.click(&self.config.friction, x, y, t, interactive, target) {
+            let mut fields = String::from("\"target\":");
+            crate::json::write_string(&mut fields, target);
+            self.record_friction(kind, &fields, t, random);
+        }
+    }
+
+    /// The page reacted at `t` (DOM change, request, navigation).
+    pub fn signal_activity(&mut self, t: u64) {
+        self.friction.activity(t);
+    }
+
+    /// An uncaught error or unhandled rejection.
+    pub fn signal_error(&mut self, message: &str, source: &str, line: u64, t: u64, random: &mut dyn Random) {
+        if !self.config.friction.errors {
+            return;
+        }
+        let (message, source) = scrub_error(message, source);
+        let mut fields = String::from("\"message\":");
+        crate::json::write_string(&mut fields, &message);
+        if !source.is_empty() {
+            fields.push_str(",\"source\":");
+            crate::json::write_string(&mut fields, &source);
+        }
+        fields.push_str(",\"line\":");
+        crate::num::push_u64(&mut fields, line);
+        self.record_friction("js_error", &fields, t, random);
+    }
+
+    /// Page load and Largest Contentful Paint times (ms; 0 when unknown).
+    pub fn signal_timing(&mut self, load_ms: u64, lcp_ms: u64, t: u64, random: &mut dyn Random) {
+        let Some(limit) = self.config.friction.slow_page_ms else {
+            return;
+        };
+        if load_ms > limit || lcp_ms > limit {
+            let mut fields = String::from("\"loadMs\":");
+            crate::num::push_u64(&mut fields, load_ms);
+            fields.push_str(",\"lcpMs\":");
+            crate::num::push_u64(&mut fields, lcp_ms);
+            self.record_friction("slow_page", &fields, t, random);
+        }
+    }
+
+    /// Records a dead click whose wait is over.
+    pub fn check_dead_click(&mut self, now: u64, random: &mut dyn Random) {
+        if let Some(target) = self.friction.due_dead_click(&self.config.friction, now) {
+            let mut fields = String::from("\"target\":");
+            crate::json::write_string(&mut fields, &target);
+            self.record_friction("dead_click", &fields, now, random);
+        }
+    }
+
     /// Ends the session if it timed out with the page still open: its summary
     /// goes out now rather than at the next event.
     pub fn tick(&mut self, now: u64) {
@@ -517,6 +645,7 @@ impl Tracker {
     /// that timed out, so its summary goes with it).
     pub fn next_batch(&mut self, now: u64, force: bool, random: &mut dyn Random) -> Option<String> {
         self.tick(now);
+        self.check_dead_click(now, random);
         if !self.outbox.due(now, force) {
             return None;
         }
@@ -530,10 +659,14 @@ impl Tracker {
             (Some(s), Some(_)) => Some((s.last_activity_at + self.rules.timeout_ms).saturating_sub(now)),
             _ => None,
         };
-        match (self.outbox.next_wake(now), session_end) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let dead_click = self
+            .friction
+            .dead_click_deadline(&self.config.friction)
+            .map(|at| at.saturating_sub(now));
+        [self.outbox.next_wake(now), session_end, dead_click]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Applies the backend's answer to the batch in flight.

@@ -71,7 +71,7 @@ test('a visit through the demo shop becomes a journey, live and as a summary', a
   assert.equal(s.channel, 'email');
   assert.deepEqual(s.stages.map((x) => x.stage), ['awareness', 'consideration', 'decision', 'purchase']);
   assert.deepEqual(s.conversions.map((c) => c.name), ['Signed Up', 'Order Completed']);
-  assert.equal(s.eventCount, 12, '9 calls and 3 page_leave reports');
+  assert.equal(s.eventCount, 17, '9 calls, 3 page_leave reports and 5 form events');
   assert.equal(s.steps.length, 8);
   const html = await (await fetch(`${env.collector.url}/sessions/${sessionId}`)).text();
   assert.match(html, /<h2>Journey <small>\(reset\)<\/small><\/h2>/);

@@ -12,6 +12,8 @@ import { watchUrl } from './navigation.js';
 import { trackPages } from './pages.js';
 import { trackTouchpoints } from './touchpoints.js';
 import { reportDevice } from './device.js';
+import { trackForms } from './forms.js';
+import { watchFriction } from './friction.js';
 
 const TRACK = 0;
 const PAGE = 1;
@@ -94,7 +96,9 @@ export function createParcours(loadCore) {
   const forgetHref = () => (href = null);
   let stopWatchingUrl = null; // set once started: importing the package changes nothing
   let pages = null;
-  let touchpoints = null; // while replaying the snippet's queue: the original call time
+  let touchpoints = null;
+  let forms = null;
+  let friction = null; // while replaying the snippet's queue: the original call time
 
   const channel = typeof MessageChannel === 'function' ? new MessageChannel() : null;
   if (channel) channel.port1.onmessage = () => runSlice();
@@ -139,6 +143,8 @@ export function createParcours(loadCore) {
     if (stopWatchingUrl) stopWatchingUrl();
     if (pages) pages.stop();
     if (touchpoints) touchpoints.stop();
+    if (forms) forms.stop();
+    if (friction) friction.stop();
     console.error('[parcours] disabled after an internal error; the page is not affected.', cause);
     for (const resolve of flushWaiters.splice(0)) resolve({ ok: false, pending: 0 });
   }
@@ -167,7 +173,24 @@ export function createParcours(loadCore) {
 
   function onNavigate(kind) {
     forgetHref();
-    if (pages && pages.onNavigate(kind) && touchpoints) touchpoints.newPage();
+    if (friction) friction.activity();
+    if (pages && pages.onNavigate(kind)) {
+      if (forms) forms.leave();
+      if (touchpoints) touchpoints.newPage();
+    }
+  }
+
+  /** A friction signal, handled at once, after the calls captured before it. */
+  function signal(kind, a, b, text, text2) {
+    if (!started || dead) return;
+    if (calls.length) runSlice(true);
+    guarded((c) => {
+      c.begin(document.title, document.referrer);
+      const result = c.signal(kind, a, b, Date.now(), text, text2);
+      c.end();
+      if (result & NOTICES) for (const notice of JSON.parse(c.take_notices())) emit(notice.type, notice);
+    });
+    pump(false);
   }
 
   function scheduleSlice() {
@@ -250,7 +273,10 @@ export function createParcours(loadCore) {
   function onHide(event) {
     if (event.type === 'visibilitychange' && document.visibilityState !== 'hidden') return;
     if (!started || dead) return;
-    if (event.type === 'pagehide' && pages) pages.leave();
+    if (event.type === 'pagehide') {
+      if (forms) forms.leave();
+      if (pages) pages.leave();
+    }
     runSlice(true);
     if (inFlight) return;
     // keepalive lets the request outlive the page.
@@ -286,6 +312,8 @@ export function createParcours(loadCore) {
         stopWatchingUrl = watchUrl(onNavigate);
         pages = trackPages(capture, report.autocapture);
         if (report.autocapture.touchpoints || report.autocapture.declared.length) touchpoints = trackTouchpoints(captureTouchpoint, report.autocapture);
+        if (report.autocapture.forms) forms = trackForms((name, properties) => capture(TRACK, name, JSON.stringify(properties)));
+        friction = watchFriction(signal, report.friction);
         addEventListener('visibilitychange', onHide, true);
         addEventListener('pagehide', onHide, true);
         emit('ready', JSON.parse(core.state()));

@@ -466,3 +466,61 @@ fn a_huge_journey_is_trimmed_to_fit_one_batch() {
     assert_eq!(kept + n(summary, "properties.truncatedSteps"), 600);
     assert_eq!(n(summary, "properties.eventCount"), 600);
 }
+
+#[test]
+fn friction_signals_and_form_events_become_friction_on_the_journey() {
+    let mut store = MemoryStore::default();
+    let mut tab = Tab::open(&mut store, shop_config(""), "https://shop.example/signup", "", 0);
+    tab.run(&mut store, &[(EventKind::Page, "page_view", "", 1_000)]);
+    let rng = &mut tab.rng;
+    let t = &mut tab.tracker;
+    for (i, x) in [100, 105, 110].iter().enumerate() {
+        t.signal_click(*x, 200, 2_000 + i as u64 * 200, true, "button#buy", rng);
+    }
+    t.signal_click(10, 10, 5_000, true, "a#help", rng);
+    assert_eq!(t.next_wake(5_100), Some(900), "wakes when the dead click is due");
+    t.check_dead_click(6_000, rng);
+    t.signal_error(&"boom ".repeat(100), "https://shop.example/app.js?v=3", 12, 7_000, rng);
+    t.signal_timing(4_200, 1_000, 8_000, rng);
+    t.signal_timing(900, 1_200, 8_100, rng); // fast: nothing
+    let long = r#"{"form":"signup","fields":12,"required":9}"#;
+    t.record(EventKind::Track, "form_started", long, 9_000, rng).unwrap();
+    t.record(EventKind::Track, "form_submitted", long, 9_500, rng).unwrap(); // same form: reported once
+    t.record(
+        EventKind::Track,
+        "form_invalid",
+        r#"{"form":"signup","required":9,"invalidCount":2}"#,
+        9_600,
+        rng,
+    )
+    .unwrap();
+    t.record(
+        EventKind::Track,
+        "form_abandoned",
+        r#"{"form":"newsletter","required":1}"#,
+        9_700,
+        rng,
+    )
+    .unwrap();
+    let friction: Vec<String> = tab
+        .sent(10_000)
+        .iter()
+        .filter(|e| s(e, "name") == "friction")
+        .map(|e| s(e, "properties.type").to_string())
+        .collect();
+    assert_eq!(
+        friction,
+        [
+            "rage_click",
+            "dead_click",
+            "js_error",
+            "slow_page",
+            "long_form",
+            "repeated_validation_error",
+            "form_abandonment"
+        ]
+    );
+    let journey = tab.tracker.journey().unwrap();
+    assert_eq!(journey.steps.len(), 1, "form events are not steps");
+    assert_eq!(journey.steps[0].friction.len(), 7, "all on the sign-up page's step");
+}

@@ -1,0 +1,106 @@
+// Browser signals for the friction detectors in the core: clicks (where,
+// on what, whether it looks interactive), the page reacting (DOM changes,
+// requests, navigation), uncaught errors and rejections, and page timings.
+// The core decides what is friction; this file only observes, passively.
+
+const INTERACTIVE = 'a[href],button,input,select,textarea,label,summary,[role=button],[role=link],[role=tab],[onclick],[tabindex]';
+
+/** `tag#id.class` of an element: enough to find it, nothing it says. */
+function describe(element) {
+  let text = element.tagName.toLowerCase();
+  if (element.id) text += '#' + element.id;
+  const cls = typeof element.className === 'string' && element.className.trim().split(/\s+/)[0];
+  if (cls) text += '.' + cls;
+  return text.slice(0, 100);
+}
+
+/** `signal(kind, a, b, text, text2)` reports to the core; `settings` is the core's friction report. */
+export function watchFriction(signal, settings) {
+  const ignore = settings.ignore.filter((selector) => {
+    try {
+      document.querySelector(selector);
+      return true;
+    } catch (e) {
+      console.warn('[parcours] options.friction.ignore: ' + JSON.stringify(selector) + ' is not a valid CSS selector.');
+      return false;
+    }
+  });
+  const ignored = ignore.join(',');
+  let lastClick = -Infinity;
+  const cleanups = [];
+  const listen = (target, type, handler, options) => {
+    target.addEventListener(type, handler, options);
+    cleanups.push(() => target.removeEventListener(type, handler, options));
+  };
+
+  /** The page reacted; worth telling the core only while a click waits. */
+  function activity() {
+    if (performance.now() - lastClick < 5000) signal(1, 0, 0, '', '');
+  }
+
+  if (settings.clicks) {
+    listen(
+      document,
+      'click',
+      (event) => {
+        const target = event.target instanceof Element ? event.target : null;
+        if (!target || (ignored && target.closest(ignored))) return;
+        lastClick = performance.now();
+        const interactive = target.closest(INTERACTIVE);
+        signal(0, Math.round(event.clientX), Math.round(event.clientY), describe(interactive || target), interactive ? '1' : '');
+      },
+      { capture: true, passive: true },
+    );
+    if (typeof MutationObserver === 'function') {
+      const observer = new MutationObserver(activity);
+      observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+      cleanups.push(() => observer.disconnect());
+    }
+    try {
+      const requests = new PerformanceObserver(activity);
+      requests.observe({ type: 'resource' });
+      cleanups.push(() => requests.disconnect());
+    } catch (e) {
+      /* no resource timing: requests are not seen */
+    }
+  }
+
+  if (settings.errors) {
+    listen(window, 'error', (event) => {
+      if (event instanceof ErrorEvent) signal(2, event.lineno || 0, 0, String(event.message || 'error'), String(event.filename || ''));
+    });
+    listen(window, 'unhandledrejection', (event) => {
+      const reason = event.reason;
+      signal(2, 0, 0, 'Unhandled rejection: ' + String(reason && reason.message ? reason.message : reason), '');
+    });
+  }
+
+  if (settings.timing) {
+    let lcp = 0;
+    try {
+      const paints = new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) lcp = Math.max(lcp, entry.startTime);
+      });
+      paints.observe({ type: 'largest-contentful-paint', buffered: true });
+      cleanups.push(() => paints.disconnect());
+    } catch (e) {
+      /* no LCP in this browser */
+    }
+    const report = () => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      const load = nav && nav.loadEventEnd > 0 ? nav.loadEventEnd : 0;
+      signal(3, Math.round(load), Math.round(lcp), '', '');
+    };
+    // Once the page has loaded and painted (or at once if it already has).
+    const later = () => setTimeout(report, 1000);
+    if (document.readyState === 'complete') later();
+    else listen(window, 'load', later, { once: true });
+  }
+
+  return {
+    activity,
+    stop() {
+      for (const cleanup of cleanups) cleanup();
+    },
+  };
+}
