@@ -163,11 +163,11 @@ pub fn play(
         if let Some((url, referrer)) = &call.page_load {
             tracker.begin_page_load(url, "Shop", referrer);
         }
-        if tracker
-            .record(call.kind, call.name, call.properties, call.ts, random)
-            .is_err()
-        {
-            refused += 1;
+        match tracker.record(call.kind, call.name, call.properties, call.ts, random) {
+            // The shell hands notices to the page at once; so does the simulation.
+            Ok(recorded) if recorded.notices > 0 => drop(tracker.take_notices()),
+            Ok(_) => {}
+            Err(_) => refused += 1,
         }
     }
     tracker.save_session(store);
