@@ -6,9 +6,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::error::{describe, FieldError};
+use crate::error::{describe, expected, item_path, FieldError};
 use crate::json::{ObjectWriter, Value};
-use crate::num::u64_to_string;
 
 /// A touchpoint declared in `init` by CSS selector.
 #[derive(Clone, Debug, PartialEq)]
@@ -80,28 +79,11 @@ impl Autocapture {
 
 const CODE: &str = "invalid_option";
 
-fn item_path(list: &str, index: usize, field: &str) -> String {
-    let mut path = String::from("options.");
-    path.push_str(list);
-    path.push('[');
-    path.push_str(&u64_to_string(index as u64));
-    path.push(']');
-    if !field.is_empty() {
-        path.push('.');
-        path.push_str(field);
-    }
-    path
-}
-
 /// Reads `options.touchpoints`: `[{ selector, name, stage?, trigger? }]`;
 /// `stages` are the stage model's names.
 pub fn parse_declared(value: &Value, stages: &[String]) -> Result<Vec<DeclaredTouchpoint>, FieldError> {
     let Value::Array(items) = value else {
-        return Err(FieldError::new(
-            CODE,
-            "options.touchpoints",
-            "expected an array, got ".to_string() + &describe(value),
-        ));
+        return Err(expected(CODE, "options.touchpoints", "an array", value));
     };
     let mut declared = Vec::new();
     for (i, item) in items.iter().enumerate() {
@@ -122,10 +104,11 @@ pub fn parse_declared(value: &Value, stages: &[String]) -> Result<Vec<DeclaredTo
             let text = match field.as_str() {
                 Some(s) if !s.is_empty() && s.len() <= 500 => s.to_string(),
                 _ => {
-                    return Err(FieldError::new(
+                    return Err(expected(
                         CODE,
                         item_path("touchpoints", i, key),
-                        "expected a non-empty string, got ".to_string() + &describe(field),
+                        "a non-empty string",
+                        field,
                     ))
                 }
             };
@@ -173,25 +156,7 @@ pub fn parse_declared(value: &Value, stages: &[String]) -> Result<Vec<DeclaredTo
 
 /// Reads `options.stripQueryParams`: parameter names.
 pub fn parse_params(value: &Value) -> Result<Vec<String>, FieldError> {
-    let problem = || {
-        FieldError::new(
-            CODE,
-            "options.stripQueryParams",
-            "expected an array of parameter names, got ".to_string() + &describe(value),
-        )
-    };
-    let Value::Array(items) = value else {
-        return Err(problem());
-    };
-    items
-        .iter()
-        .map(|item| {
-            item.as_str()
-                .filter(|s| !s.is_empty())
-                .map(str::to_string)
-                .ok_or_else(problem)
-        })
-        .collect()
+    crate::config::string_list("options.stripQueryParams", "an array of parameter names", value)
 }
 
 /// `url` without the query parameters named in `strip` (kept as written otherwise).

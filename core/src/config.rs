@@ -7,7 +7,7 @@
 use crate::prelude::*;
 
 use crate::autocapture::{parse_declared, parse_params, Autocapture};
-use crate::error::{describe, FieldError};
+use crate::error::{describe, expected, FieldError};
 use crate::friction::{parse_friction, FrictionConfig};
 use crate::journey::{parse_goals, JourneyRules};
 use crate::json::{self, Value};
@@ -75,19 +75,26 @@ impl Default for Config {
 const OTHER_OPTIONS: &[&str] = &[
     "endpoint",
     "writeKey",
-    "capturePageview",
-    "debug",
     "stages",
     "stageRules",
     "conversions",
-    "summariesOnly",
-    "captureSpaPageviews",
-    "pageviewOnReplaceState",
-    "captureTouchpoints",
     "touchpoints",
     "stripQueryParams",
     "friction",
-    "captureForms",
+];
+
+/// Options that are true or false, and where each goes.
+type BoolOption = (&'static str, fn(&mut Config, bool));
+const BOOL_OPTIONS: &[BoolOption] = &[
+    ("capturePageview", |c, v| c.capture_pageview = v),
+    ("debug", |c, v| c.debug = v),
+    ("summariesOnly", |c, v| c.summaries_only = v),
+    ("captureSpaPageviews", |c, v| c.autocapture.spa_pageviews = v),
+    ("pageviewOnReplaceState", |c, v| {
+        c.autocapture.replace_state_pageviews = v
+    }),
+    ("captureTouchpoints", |c, v| c.autocapture.touchpoints = v),
+    ("captureForms", |c, v| c.autocapture.forms = v),
 ];
 
 /// Every option `init` knows, for unknown-key detection and suggestions.
@@ -95,6 +102,7 @@ pub fn known_options() -> impl Iterator<Item = &'static str> {
     INT_OPTIONS
         .iter()
         .map(|option| option.0)
+        .chain(BOOL_OPTIONS.iter().map(|option| option.0))
         .chain(OTHER_OPTIONS.iter().copied())
 }
 
@@ -133,12 +141,7 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
     let value = json::parse(text)
         .map_err(|e| FieldError::new(CODE, "options", e.problem).with_fix("Pass a plain object to init()"))?;
     let Value::Object(fields) = &value else {
-        return Err(FieldError::new(
-            CODE,
-            "options",
-            "expected an object, got ".to_string() + &describe(&value),
-        )
-        .with_fix("Call init({ endpoint: '/v1/batch' })"));
+        return Err(expected(CODE, "options", "an object", &value).with_fix("Call init({ endpoint: '/v1/batch' })"));
     };
     let mut config = Config::default();
     let mut warnings = Vec::new();
@@ -153,22 +156,19 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
             set(&mut config, int(key, value, *min, *max)?);
             continue;
         }
+        if let Some((_, set)) = BOOL_OPTIONS.iter().find(|(name, _)| name == key) {
+            set(&mut config, boolean(key, value)?);
+            continue;
+        }
         match key.as_str() {
             "endpoint" => {
                 config.endpoint = endpoint(value)?;
                 has_endpoint = true;
             }
             "writeKey" => config.write_key = Some(write_key(value)?),
-            "capturePageview" => config.capture_pageview = boolean(key, value)?,
-            "debug" => config.debug = boolean(key, value)?,
-            "summariesOnly" => config.summaries_only = boolean(key, value)?,
             "stages" => config.journey.stages = parse_stages(value)?,
             "stageRules" => stage_rules = Some(value),
             "touchpoints" => declared = Some(value),
-            "captureSpaPageviews" => config.autocapture.spa_pageviews = boolean(key, value)?,
-            "pageviewOnReplaceState" => config.autocapture.replace_state_pageviews = boolean(key, value)?,
-            "captureTouchpoints" => config.autocapture.touchpoints = boolean(key, value)?,
-            "captureForms" => config.autocapture.forms = boolean(key, value)?,
             "stripQueryParams" => config.autocapture.strip_params = parse_params(value)?,
             "friction" => config.friction = parse_friction(value)?,
             "conversions" => config.journey.goals = parse_goals(value)?,
@@ -197,6 +197,21 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
     Ok(Parsed { config, warnings })
 }
 
+/// A list of non-empty strings at `path` (`what` describes it in the error).
+pub(crate) fn string_list(path: &str, what: &str, value: &Value) -> Result<Vec<String>, FieldError> {
+    let mut list = Vec::new();
+    if let Value::Array(items) = value {
+        for item in items {
+            match item.as_str() {
+                Some(s) if !s.is_empty() => list.push(s.to_string()),
+                _ => return Err(expected(CODE, path, what, value)),
+            }
+        }
+        return Ok(list);
+    }
+    Err(expected(CODE, path, what, value))
+}
+
 fn field_path(key: &str) -> String {
     "options.".to_string() + key
 }
@@ -204,12 +219,7 @@ fn field_path(key: &str) -> String {
 fn endpoint(value: &Value) -> Result<String, FieldError> {
     let fix = "Use an absolute http(s) URL or a path on this site, e.g. '/v1/batch'";
     let Some(url) = value.as_str() else {
-        return Err(FieldError::new(
-            CODE,
-            "options.endpoint",
-            "expected a string, got ".to_string() + &describe(value),
-        )
-        .with_fix(fix));
+        return Err(expected(CODE, "options.endpoint", "a string", value).with_fix(fix));
     };
     let scheme_ok =
         url.starts_with("https://") || url.starts_with("http://") || (url.starts_with('/') && !url.starts_with("//"));
@@ -227,12 +237,10 @@ fn endpoint(value: &Value) -> Result<String, FieldError> {
 fn write_key(value: &Value) -> Result<String, FieldError> {
     match value.as_str() {
         Some(key) if crate::id::is_valid_client_id(key) => Ok(key.to_string()),
-        _ => Err(FieldError::new(
-            CODE,
-            "options.writeKey",
-            "expected 1 to 64 letters, digits or -_.:, got ".to_string() + &describe(value),
-        )
-        .with_fix("Copy the write key exactly as your collector prints it")),
+        _ => Err(
+            expected(CODE, "options.writeKey", "1 to 64 letters, digits or -_.:", value)
+                .with_fix("Copy the write key exactly as your collector prints it"),
+        ),
     }
 }
 
@@ -252,13 +260,9 @@ fn int(key: &str, value: &Value, min: u64, max: u64) -> Result<u64, FieldError> 
 }
 
 fn boolean(key: &str, value: &Value) -> Result<bool, FieldError> {
-    value.as_bool().ok_or_else(|| {
-        FieldError::new(
-            CODE,
-            field_path(key),
-            "expected true or false, got ".to_string() + &describe(value),
-        )
-    })
+    value
+        .as_bool()
+        .ok_or_else(|| expected(CODE, field_path(key), "true or false", value))
 }
 
 fn unknown_key_warning(key: &str) -> String {

@@ -67,6 +67,31 @@ impl core::fmt::Display for FieldError {
 
 impl core::error::Error for FieldError {}
 
+/// The path of a field of the `index`-th item of an options list:
+/// `options.<list>[<index>].<field>` (no `.field` when `field` is empty).
+pub fn item_path(list: &str, index: usize, field: &str) -> String {
+    let mut path = String::from("options.");
+    path.push_str(list);
+    path.push('[');
+    crate::num::push_u64(&mut path, index as u64);
+    path.push(']');
+    if !field.is_empty() {
+        path.push('.');
+        path.push_str(field);
+    }
+    path
+}
+
+/// `field: expected <what>, got <value>`, the most common refusal. (One
+/// function rather than the same concatenation at every call site: smaller.)
+pub fn expected(code: &'static str, field: impl Into<String>, what: &str, got: &crate::json::Value) -> FieldError {
+    let mut problem = String::from("expected ");
+    problem.push_str(what);
+    problem.push_str(", got ");
+    problem.push_str(&describe(got));
+    FieldError::new(code, field, problem)
+}
+
 /// Describes a JSON value for an error message: `"abc"`, `12`, `an object`.
 pub fn describe(value: &crate::json::Value) -> String {
     use crate::json::Value;

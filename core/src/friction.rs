@@ -18,7 +18,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::error::{describe, FieldError};
+use crate::error::{expected, FieldError};
 use crate::json::{ObjectWriter, Value};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -57,76 +57,71 @@ fn at(key: &str) -> String {
     "options.friction.".to_string() + key
 }
 
-/// `false` turns a detector off; a number sets its threshold.
-fn threshold(key: &str, value: &Value, min: u64, max: u64) -> Result<Option<u64>, FieldError> {
-    match value {
-        Value::Bool(false) => Ok(None),
-        v => match v.as_u64() {
-            Some(n) if (min..=max).contains(&n) => Ok(Some(n)),
-            _ => Err(FieldError::new(
-                CODE,
-                at(key),
-                "expected false or a number in range, got ".to_string() + &describe(value),
-            )),
-        },
-    }
-}
+/// Detectors set by a threshold (`false` turns them off): name, range, field.
+type Threshold = (&'static str, u64, u64, fn(&mut FrictionConfig, Option<u64>));
+const THRESHOLDS: &[Threshold] = &[
+    ("deadClicks", 100, 10_000, |c, v| c.dead_click_ms = v),
+    ("slowPageMs", 100, 60_000, |c, v| c.slow_page_ms = v),
+    ("longFormRequired", 1, 100, |c, v| c.long_form_required = v),
+    ("repeatedInvalid", 1, 100, |c, v| c.repeated_invalid = v),
+];
 
-/// Reads `options.friction`.
+/// Detectors switched by `true` / `false`.
+type Flag = (&'static str, fn(&mut FrictionConfig, bool));
+const FLAGS: &[Flag] = &[
+    ("errors", |c, v| c.errors = v),
+    ("formAbandonment", |c, v| c.form_abandonment = v),
+    ("navigationLoops", |c, v| c.navigation_loops = v),
+];
+
+/// Reads `options.friction`. (Tables rather than a match arm per detector:
+/// each costs a row, not code, in the browser bundle.)
 pub fn parse_friction(value: &Value) -> Result<FrictionConfig, FieldError> {
     let Value::Object(fields) = value else {
-        return Err(FieldError::new(
-            CODE,
-            "options.friction",
-            "expected an object, got ".to_string() + &describe(value),
-        ));
+        return Err(expected(CODE, "options.friction", "an object", value));
     };
     let mut c = FrictionConfig::default();
     for (key, v) in fields {
-        let flag = || {
-            v.as_bool().ok_or_else(|| {
-                FieldError::new(CODE, at(key), "expected true or false, got ".to_string() + &describe(v))
-            })
-        };
-        match key.as_str() {
-            "rageClicks" => {
-                c.rage = match v {
-                    Value::Bool(false) => None,
-                    Value::Object(_) => {
-                        let (clicks, window, radius) = c.rage.unwrap_or((3, 1_000, 30));
-                        let get = |k: &str, d: u64, min: u64, max: u64| match v.get(k) {
-                            None => Ok(d),
-                            Some(n) => n.as_u64().filter(|n| (min..=max).contains(n)).ok_or_else(|| {
-                                FieldError::new(CODE, at("rageClicks.") + k, "expected a number in range, got ".to_string() + &describe(n))
-                            }),
-                        };
-                        Some((get("clicks", clicks as u64, 2, 20)? as u32, get("withinMs", window, 100, 10_000)?, get("radiusPx", radius as u64, 1, 500)? as u32))
-                    }
-                    _ => return Err(FieldError::new(CODE, at(key), "expected false or { clicks, withinMs, radiusPx }, got ".to_string() + &describe(v))),
-                }
-            }
-            "deadClicks" => c.dead_click_ms = threshold(key, v, 100, 10_000)?,
-            "errors" => c.errors = flag()?,
-            "slowPageMs" => c.slow_page_ms = threshold(key, v, 100, 60_000)?,
-            "longFormRequired" => c.long_form_required = threshold(key, v, 1, 100)?,
-            "repeatedInvalid" => c.repeated_invalid = threshold(key, v, 1, 100)?,
-            "formAbandonment" => c.form_abandonment = flag()?,
-            "navigationLoops" => c.navigation_loops = flag()?,
-            "ignore" => {
-                c.ignore = match v {
-                    Value::Array(items) => items
+        if let Some((_, min, max, set)) = THRESHOLDS.iter().find(|t| t.0 == key) {
+            let n = match v {
+                Value::Bool(false) => None,
+                _ => Some(
+                    v.as_u64()
+                        .filter(|n| (*min..=*max).contains(n))
+                        .ok_or_else(|| expected(CODE, at(key), "false or a number in range", v))?,
+                ),
+            };
+            set(&mut c, n);
+        } else if let Some((_, set)) = FLAGS.iter().find(|f| f.0 == key) {
+            set(
+                &mut c,
+                v.as_bool().ok_or_else(|| expected(CODE, at(key), "true or false", v))?,
+            );
+        } else if key == "ignore" {
+            c.ignore = crate::config::string_list(&at(key), "an array of CSS selectors", v)?;
+        } else if key == "rageClicks" {
+            c.rage = match v {
+                Value::Bool(false) => None,
+                Value::Object(_) => {
+                    let mut rage = [3, 1_000, 30];
+                    for (i, (name, min, max)) in [("clicks", 2, 20), ("withinMs", 100, 10_000), ("radiusPx", 1, 500)]
                         .iter()
-                        .map(|i| i.as_str().filter(|s| !s.is_empty()).map(str::to_string))
-                        .collect::<Option<Vec<_>>>()
-                        .ok_or_else(|| FieldError::new(CODE, at(key), "expected an array of CSS selectors"))?,
-                    _ => return Err(FieldError::new(CODE, at(key), "expected an array of CSS selectors, got ".to_string() + &describe(v))),
+                        .enumerate()
+                    {
+                        if let Some(n) = v.get(name) {
+                            let ok = n.as_u64().filter(|n| (*min..=*max).contains(n));
+                            rage[i] =
+                                ok.ok_or_else(|| expected(CODE, at("rageClicks.") + name, "a number in range", n))?;
+                        }
+                    }
+                    Some((rage[0] as u32, rage[1], rage[2] as u32))
                 }
-            }
-            other => {
-                return Err(FieldError::new(CODE, at(other), "is not a friction detector").with_fix(
-                    "Use rageClicks, deadClicks, errors, slowPageMs, longFormRequired, repeatedInvalid, formAbandonment, navigationLoops, ignore",
-                ))
-            }
+                _ => return Err(expected(CODE, at(key), "false or { clicks, withinMs, radiusPx }", v)),
+            };
+        } else {
+            return Err(FieldError::new(CODE, at(key), "is not a friction detector").with_fix(
+                "Use rageClicks, deadClicks, errors, slowPageMs, longFormRequired, repeatedInvalid, formAbandonment, navigationLoops, ignore",
+            ));
         }
     }
     Ok(c)

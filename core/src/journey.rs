@@ -21,7 +21,7 @@
 use crate::prelude::*;
 
 use crate::attribution::Touch;
-use crate::error::{describe, FieldError};
+use crate::error::{expected, FieldError};
 use crate::event::EventKind;
 use crate::json::{self, ObjectWriter, Value};
 use crate::stages::{StageRule, StepFacts};
@@ -706,24 +706,11 @@ const CODE: &str = "invalid_option";
 /// Reads `options.conversions`: `[{ event, valueProperty?, currencyProperty?, currency? }]`.
 pub fn parse_goals(value: &Value) -> Result<Vec<Goal>, FieldError> {
     let Value::Array(items) = value else {
-        return Err(FieldError::new(
-            CODE,
-            "options.conversions",
-            "expected an array, got ".to_string() + &describe(value),
-        ));
+        return Err(expected(CODE, "options.conversions", "an array", value));
     };
     let mut goals = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let path = |field: &str| {
-            let mut p = String::from("options.conversions[");
-            p.push_str(&crate::num::u64_to_string(i as u64));
-            p.push(']');
-            if !field.is_empty() {
-                p.push('.');
-                p.push_str(field);
-            }
-            p
-        };
+        let path = |field: &str| crate::error::item_path("conversions", i, field);
         let Value::Object(fields) = item else {
             return Err(FieldError::new(
                 CODE,
@@ -740,13 +727,7 @@ pub fn parse_goals(value: &Value) -> Result<Vec<Goal>, FieldError> {
         for (key, field) in fields {
             let text = match field.as_str() {
                 Some(s) if !s.is_empty() => s.to_string(),
-                _ => {
-                    return Err(FieldError::new(
-                        CODE,
-                        path(key),
-                        "expected a non-empty string, got ".to_string() + &describe(field),
-                    ))
-                }
+                _ => return Err(expected(CODE, path(key), "a non-empty string", field)),
             };
             match key.as_str() {
                 "event" => goal.event = text,

@@ -13,9 +13,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::error::{describe, FieldError};
+use crate::error::{describe, expected, FieldError};
 use crate::json::Value;
-use crate::num::u64_to_string;
 
 pub const DEFAULT_STAGES: [&str; 6] = [
     "awareness",
@@ -106,26 +105,14 @@ impl StageRule {
 const CODE: &str = "invalid_option";
 
 fn rule_error(index: usize, field: &str, problem: impl Into<String>) -> FieldError {
-    let mut path = String::from("options.stageRules[");
-    path.push_str(&u64_to_string(index as u64));
-    path.push(']');
-    if !field.is_empty() {
-        path.push('.');
-        path.push_str(field);
-    }
-    FieldError::new(CODE, path, problem)
+    FieldError::new(CODE, crate::error::item_path("stageRules", index, field), problem)
 }
 
 /// Reads `options.stages`: a non-empty list of distinct stage names.
 pub fn parse_stages(value: &Value) -> Result<Vec<String>, FieldError> {
     let fix = "Give the stages in journey order, e.g. [\"awareness\", \"consideration\", \"purchase\"]";
     let Value::Array(items) = value else {
-        return Err(FieldError::new(
-            CODE,
-            "options.stages",
-            "expected an array of names, got ".to_string() + &describe(value),
-        )
-        .with_fix(fix));
+        return Err(expected(CODE, "options.stages", "an array of names", value).with_fix(fix));
     };
     let mut stages: Vec<String> = Vec::new();
     for item in items {
@@ -152,11 +139,7 @@ pub fn parse_stages(value: &Value) -> Result<Vec<String>, FieldError> {
 /// Reads `options.stageRules` against the stage model.
 pub fn parse_rules(value: &Value, stages: &[String]) -> Result<Vec<StageRule>, FieldError> {
     let Value::Array(items) = value else {
-        return Err(FieldError::new(
-            CODE,
-            "options.stageRules",
-            "expected an array of rules, got ".to_string() + &describe(value),
-        ));
+        return Err(expected(CODE, "options.stageRules", "an array of rules", value));
     };
     items
         .iter()
