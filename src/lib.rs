@@ -28,6 +28,8 @@ use alloc::string::{String, ToString};
 use core::cell::RefCell;
 
 use parcours_core::config::parse_options;
+use parcours_core::consent::{Consent, ConsentState};
+use parcours_core::error::FieldError;
 use parcours_core::event::EventKind;
 use parcours_core::json::write_string;
 use parcours_core::num::push_u64;
@@ -100,16 +102,22 @@ pub fn start(
     now: f64,
     storage: Option<web_sys::Storage>,
     crypto: Option<web_sys::Crypto>,
-    device: &str,
+    environment: &str,
 ) -> String {
     let parsed = match parse_options(options) {
         Ok(parsed) => parsed,
         Err(error) => return "{\"ok\":false,\"error\":".to_string() + &error.to_json() + "}",
     };
-    let mut store = BrowserStore::open(storage);
+    let consent = match consent_in_force(&parsed.config, environment) {
+        Ok(consent) => consent,
+        Err(error) => return "{\"ok\":false,\"error\":".to_string() + &error.to_json() + "}",
+    };
+    // Without analytics consent nothing touches the browser's storage.
+    let granted = consent.analytics == ConsentState::Granted;
+    let mut store = BrowserStore::open(if granted { storage } else { None });
     let mut random = CryptoRandom::new(crypto);
     let mut tracker = Tracker::start(parsed.config, &mut store, &mut random, ms(now));
-    tracker.set_device(device);
+    tracker.set_device(environment);
 
     let mut report = String::from("{\"ok\":true,\"warnings\":[");
     for (i, warning) in parsed.warnings.iter().enumerate() {
@@ -129,6 +137,8 @@ pub fn start(
     config.autocapture.write_json(&mut report);
     report.push_str(",\"friction\":");
     config.friction.write_json(&mut report);
+    report.push_str(",\"consent\":");
+    consent.write_json(&mut report);
     report.push_str(",\"persistent\":");
     report.push_str(if store.is_persistent() { "true" } else { "false" });
     report.push('}');
@@ -143,6 +153,40 @@ pub fn start(
         });
     }
     report
+}
+
+/// The consent in force: `options.consent`, then what the page said with
+/// `parcours.consent(…)` (`environment.consent`), then the browser's privacy
+/// signals (`doNotTrack`, `globalPrivacyControl`).
+fn consent_in_force(config: &parcours_core::config::Config, environment: &str) -> Result<Consent, FieldError> {
+    let env = parcours_core::json::parse(environment).unwrap_or(parcours_core::json::Value::Null);
+    let flag = |key: &str| {
+        env.get(key)
+            .and_then(parcours_core::json::Value::as_bool)
+            .unwrap_or(false)
+    };
+    let mut consent = config.consent;
+    if let Some(said) = env
+        .get("consent")
+        .filter(|v| !matches!(v, parcours_core::json::Value::Null))
+    {
+        consent = consent.read("consent", said)?;
+    }
+    Ok(consent.effective(
+        flag("doNotTrack"),
+        flag("globalPrivacyControl"),
+        config.respect_privacy_signals,
+    ))
+}
+
+/// Removes everything Parcours keeps in `storage` (consent denied, opt-out).
+#[wasm_bindgen]
+pub fn erase(storage: Option<web_sys::Storage>) {
+    if let Some(storage) = storage {
+        for key in parcours_core::tracker::STORAGE_KEYS {
+            let _ = storage.remove_item(key);
+        }
+    }
 }
 
 /// Call before a run of `record`s with the document's current title and
@@ -367,7 +411,27 @@ export interface ParcoursOptions {
   touchpoints?: { selector: string; name: string; stage?: string; trigger?: 'click' | 'view' }[];
   /** Query parameters removed from every recorded URL (and referrer). */
   stripQueryParams?: string[];
+  /** Friction detectors; false turns one off. */
+  friction?: {
+    rageClicks?: false | { clicks?: number; withinMs?: number; radiusPx?: number };
+    deadClicks?: false | number;
+    errors?: boolean;
+    slowPageMs?: false | number;
+    longFormRequired?: false | number;
+    repeatedInvalid?: false | number;
+    formAbandonment?: boolean;
+    navigationLoops?: boolean;
+    ignore?: string[];
+  };
+  /** Forms and outbound/download links. Default true. */
+  captureForms?: boolean;
+  /** Consent at start: for every purpose, or per purpose. Default "granted". */
+  consent?: ConsentState | { analytics?: ConsentState; feedback?: ConsentState };
+  /** Do Not Track and Global Privacy Control deny analytics. Default true. */
+  respectPrivacySignals?: boolean;
 }
+
+export type ConsentState = 'granted' | 'pending' | 'denied';
 
 /** Maps touchpoints to a stage. `url` matches the path: a glob (`*` within a segment, `**` across) or { exact | prefix | glob }. */
 export interface StageRule {

@@ -7,6 +7,7 @@
 use crate::prelude::*;
 
 use crate::autocapture::{parse_declared, parse_params, Autocapture};
+use crate::consent::Consent;
 use crate::error::{describe, expected, FieldError};
 use crate::friction::{parse_friction, FrictionConfig};
 use crate::journey::{parse_goals, JourneyRules};
@@ -47,6 +48,10 @@ pub struct Config {
     pub autocapture: Autocapture,
     /// Friction detectors and their thresholds.
     pub friction: FrictionConfig,
+    /// Consent as the site starts it (before `parcours.consent(…)` and privacy signals).
+    pub consent: Consent,
+    /// Do Not Track and Global Privacy Control deny analytics.
+    pub respect_privacy_signals: bool,
 }
 
 impl Default for Config {
@@ -67,6 +72,8 @@ impl Default for Config {
             summaries_only: false,
             autocapture: Autocapture::default(),
             friction: FrictionConfig::default(),
+            consent: Consent::default(),
+            respect_privacy_signals: true,
         }
     }
 }
@@ -81,6 +88,7 @@ const OTHER_OPTIONS: &[&str] = &[
     "touchpoints",
     "stripQueryParams",
     "friction",
+    "consent",
 ];
 
 /// Options that are true or false, and where each goes.
@@ -95,6 +103,7 @@ const BOOL_OPTIONS: &[BoolOption] = &[
     }),
     ("captureTouchpoints", |c, v| c.autocapture.touchpoints = v),
     ("captureForms", |c, v| c.autocapture.forms = v),
+    ("respectPrivacySignals", |c, v| c.respect_privacy_signals = v),
 ];
 
 /// Every option `init` knows, for unknown-key detection and suggestions.
@@ -171,6 +180,7 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
             "touchpoints" => declared = Some(value),
             "stripQueryParams" => config.autocapture.strip_params = parse_params(value)?,
             "friction" => config.friction = parse_friction(value)?,
+            "consent" => config.consent = config.consent.read("options.consent", value)?,
             "conversions" => config.journey.goals = parse_goals(value)?,
             unknown => warnings.push(unknown_key_warning(unknown)),
         }
@@ -375,7 +385,7 @@ mod tests {
     #[test]
     fn every_documented_option_is_known() {
         let known: Vec<_> = known_options().collect();
-        assert_eq!(known.len(), 23);
+        assert_eq!(known.len(), 25);
         for option in [
             "endpoint",
             "writeKey",

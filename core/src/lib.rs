@@ -26,6 +26,7 @@ pub mod attribution;
 pub mod autocapture;
 pub mod batch;
 pub mod config;
+pub mod consent;
 pub mod device;
 pub mod error;
 pub mod event;

@@ -29,6 +29,15 @@ pub const JOURNEY_KEY: &str = "parcours.journey";
 pub const JOURNEY_REV_KEY: &str = "parcours.journey.rev";
 /// First and last (non-direct) touch of the visitor.
 pub const TOUCHES_KEY: &str = "parcours.touches";
+/// Everything Parcours keeps in the browser's storage (erased on denied consent).
+pub const STORAGE_KEYS: [&str; 6] = [
+    VISITOR_KEY,
+    USER_KEY,
+    SESSION_KEY,
+    JOURNEY_KEY,
+    JOURNEY_REV_KEY,
+    TOUCHES_KEY,
+];
 
 /// The longest event name and user id accepted.
 pub const MAX_NAME_LEN: usize = 200;

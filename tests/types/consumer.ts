@@ -68,3 +68,9 @@ init({
 });
 // @ts-expect-error a touchpoint trigger is click or view
 init({ endpoint: '/v1/batch', touchpoints: [{ selector: '.x', name: 'x', trigger: 'hover' }] });
+
+parcours.consent('granted');
+parcours.consent({ analytics: 'denied', feedback: 'granted' });
+init({ endpoint: '/v1/batch', consent: 'pending', respectPrivacySignals: true, friction: { deadClicks: false, rageClicks: { clicks: 4 } } });
+// @ts-expect-error consent is granted, pending or denied
+parcours.consent('yes');

@@ -1,7 +1,8 @@
-// What the browser can say about the device, coarse on purpose (sizes,
-// language, time zone, client-hint platform); the core turns it into the
-// device context and class.
-export function reportDevice() {
+// What the browser says about the device and the visitor's privacy choices,
+// for the core: coarse device facts (sizes, language, time zone, client-hint
+// platform), Do Not Track, Global Privacy Control, and the consent the page
+// gave with parcours.consent(). The core decides what follows from them.
+export function reportEnvironment(consent) {
   try {
     const hints = navigator.userAgentData;
     return JSON.stringify({
@@ -14,8 +15,11 @@ export function reportDevice() {
       platform: hints ? hints.platform : undefined,
       mobile: hints ? hints.mobile : undefined,
       touchPoints: navigator.maxTouchPoints || 0,
+      doNotTrack: navigator.doNotTrack === '1' || window.doNotTrack === '1',
+      globalPrivacyControl: navigator.globalPrivacyControl === true,
+      consent,
     });
   } catch (e) {
-    return '{}';
+    return JSON.stringify({ consent });
   }
 }

@@ -11,7 +11,7 @@ import { send } from './transport.js';
 import { watchUrl } from './navigation.js';
 import { trackPages } from './pages.js';
 import { trackTouchpoints } from './touchpoints.js';
-import { reportDevice } from './device.js';
+import { reportEnvironment } from './device.js';
 import { trackForms } from './forms.js';
 import { watchFriction } from './friction.js';
 
@@ -95,6 +95,10 @@ export function createParcours(loadCore) {
   let href = null;
   const forgetHref = () => (href = null);
   let stopWatchingUrl = null; // set once started: importing the package changes nothing
+  let coreOptions = '';
+  // Analytics consent in force ('granted', 'pending', 'denied') and what the page said with consent().
+  let consentNow = 'pending';
+  let consentSaid = null;
   let pages = null;
   let touchpoints = null;
   let forms = null;
@@ -138,20 +142,14 @@ export function createParcours(loadCore) {
     dead = true;
     clearTimeout(wakeTimer);
     calls.length = 0;
-    removeEventListener('visibilitychange', onHide, true);
-    removeEventListener('pagehide', onHide, true);
-    if (stopWatchingUrl) stopWatchingUrl();
-    if (pages) pages.stop();
-    if (touchpoints) touchpoints.stop();
-    if (forms) forms.stop();
-    if (friction) friction.stop();
+    stopListening();
     console.error('[parcours] disabled after an internal error; the page is not affected.', cause);
     for (const resolve of flushWaiters.splice(0)) resolve({ ok: false, pending: 0 });
   }
 
   /** Queues one call; `at` overrides the URL it happened on (a page being left). */
   function capture(kind, name, payload, at) {
-    if (dead || payload === null) return;
+    if (dead || payload === null || (started && consentNow === 'denied')) return;
     if (!started && calls.length >= MAX_EARLY_CALLS * 5) {
       if (calls.length === MAX_EARLY_CALLS * 5) warn('init() has not succeeded; further calls are dropped until it does.');
       return;
@@ -182,7 +180,7 @@ export function createParcours(loadCore) {
 
   /** A friction signal, handled at once, after the calls captured before it. */
   function signal(kind, a, b, text, text2) {
-    if (!started || dead) return;
+    if (!started || dead || consentNow !== 'granted') return;
     if (calls.length) runSlice(true);
     guarded((c) => {
       c.begin(document.title, document.referrer);
@@ -194,7 +192,7 @@ export function createParcours(loadCore) {
   }
 
   function scheduleSlice() {
-    if (sliceScheduled || !started || dead) return;
+    if (sliceScheduled || !started || dead || consentNow !== 'granted') return;
     sliceScheduled = true;
     if (channel) channel.port2.postMessage(0);
     else setTimeout(runSlice, 0);
@@ -203,7 +201,8 @@ export function createParcours(loadCore) {
   /** Hands captured calls to the core for at most SLICE_MS (or all, when `all`). */
   function runSlice(all) {
     sliceScheduled = false;
-    if (!started || dead) return;
+    // Pending consent: calls wait here, in memory only.
+    if (!started || dead || consentNow !== 'granted') return;
     const deadline = performance.now() + SLICE_MS;
     let i = 0;
     guarded((c) => {
@@ -289,33 +288,66 @@ export function createParcours(loadCore) {
     });
   }
 
+  /** Starts (or restarts, after a consent change) the core; true when it started. */
+  function startCore() {
+    const environment = reportEnvironment(consentSaid);
+    const report = guarded((c) => JSON.parse(c.start(coreOptions, Date.now(), localStorageOrNull(), globalThis.crypto, environment)), null);
+    if (!report) return false;
+    if (!report.ok) {
+      reportError(report.error);
+      return false;
+    }
+    debug = report.debug;
+    endpoint = report.endpoint;
+    consentNow = report.consent.analytics;
+    if (consentNow === 'denied') {
+      // Denied: nothing kept, nothing listening, nothing left in storage.
+      calls.length = 0;
+      stopListening();
+      guarded((c) => c.erase(localStorageOrNull()));
+      if (debug) console.debug('[parcours] analytics consent denied: nothing is recorded');
+    }
+    return report;
+  }
+
+  function startListening(report) {
+    if (stopWatchingUrl) return;
+    stopWatchingUrl = watchUrl(onNavigate);
+    pages = trackPages(capture, report.autocapture);
+    if (report.autocapture.touchpoints || report.autocapture.declared.length) touchpoints = trackTouchpoints(captureTouchpoint, report.autocapture);
+    if (report.autocapture.forms) forms = trackForms((name, properties) => capture(TRACK, name, JSON.stringify(properties)));
+    friction = watchFriction(signal, report.friction);
+    addEventListener('visibilitychange', onHide, true);
+    addEventListener('pagehide', onHide, true);
+  }
+
+  function stopListening() {
+    for (const part of [pages, touchpoints, forms, friction]) if (part) part.stop();
+    pages = touchpoints = forms = friction = null;
+    if (stopWatchingUrl) stopWatchingUrl();
+    stopWatchingUrl = null;
+    removeEventListener('visibilitychange', onHide, true);
+    removeEventListener('pagehide', onHide, true);
+  }
+
   function start(options, jsOptions) {
+    coreOptions = options;
     if (!loading) loading = loadCore(jsOptions);
     loading.then(
       (module) => {
         if (dead) return;
         core = module;
-        const report = guarded((c) => JSON.parse(c.start(options, Date.now(), localStorageOrNull(), globalThis.crypto, reportDevice())), null);
-        if (!report) return;
-        if (!report.ok) {
+        const report = startCore();
+        if (!report) {
           core = null;
           // The page view this init() queued goes with it; a corrected init() adds its own.
           if (initPageview >= 0) calls.splice(initPageview, 5);
           initPageview = -1;
-          reportError(report.error);
           return;
         }
         for (const message of report.warnings) warn(message);
         started = true;
-        debug = report.debug;
-        endpoint = report.endpoint;
-        stopWatchingUrl = watchUrl(onNavigate);
-        pages = trackPages(capture, report.autocapture);
-        if (report.autocapture.touchpoints || report.autocapture.declared.length) touchpoints = trackTouchpoints(captureTouchpoint, report.autocapture);
-        if (report.autocapture.forms) forms = trackForms((name, properties) => capture(TRACK, name, JSON.stringify(properties)));
-        friction = watchFriction(signal, report.friction);
-        addEventListener('visibilitychange', onHide, true);
-        addEventListener('pagehide', onHide, true);
+        if (consentNow !== 'denied') startListening(report);
         emit('ready', JSON.parse(core.state()));
         runSlice();
       },
@@ -325,6 +357,7 @@ export function createParcours(loadCore) {
       },
     );
   }
+
 
   const api = {
     /** Starts Parcours. See ParcoursOptions for every option. */
@@ -377,6 +410,26 @@ export function createParcours(loadCore) {
       captureTouchpoint(name, properties);
     },
 
+    /**
+     * Sets consent: 'granted', 'pending' or 'denied' for every purpose, or
+     * { analytics, feedback }. Pending keeps calls in memory only; granted
+     * sends them; denied drops them, stops listening and erases what Parcours stored.
+     */
+    consent(state) {
+      const valid = (s) => s === 'granted' || s === 'pending' || s === 'denied';
+      const ok = valid(state) || (state && typeof state === 'object' && Object.keys(state).every((k) => (k === 'analytics' || k === 'feedback') && valid(state[k])));
+      if (!ok) return warn('consent(state): expected "granted", "pending", "denied" or { analytics, feedback }; got ' + JSON.stringify(state) + '. The call was ignored.');
+      consentSaid = Object.assign({}, typeof consentSaid === 'object' ? consentSaid : {}, typeof state === 'string' ? { analytics: state, feedback: state } : state);
+      if (!started || !core) return;
+      const report = startCore();
+      if (!report) return;
+      if (consentNow === 'granted') {
+        startListening(report);
+        runSlice();
+      }
+      emit('consent', report.consent);
+    },
+
     /** Forgets the user and starts a new anonymous visitor (e.g. on logout). */
     reset() {
       capture(RESET, '', '');
@@ -386,6 +439,8 @@ export function createParcours(loadCore) {
     flush() {
       return new Promise((resolve) => {
         if (dead) return resolve({ ok: false, pending: 0 });
+        // Without analytics consent there is nothing to send (pending calls wait in memory).
+        if (started && consentNow !== 'granted') return resolve({ ok: consentNow === 'denied', pending: consentNow === 'denied' ? 0 : calls.length / 5 });
         flushWaiters.push(resolve);
         lastFailure = false;
         // Recorded in slices like any other call: a flush after a burst never blocks the page.

@@ -1,7 +1,7 @@
 // Public types of the npm package. ParcoursOptions is generated from the
 // Rust config (see src/lib.rs) so the types cannot drift from what init() accepts.
-import type { ParcoursOptions } from './core.js';
-export type { ParcoursOptions };
+import type { ParcoursOptions, ConsentState } from './core.js';
+export type { ParcoursOptions, ConsentState };
 
 /** A JSON-serialisable object of event properties or user traits. */
 export type Properties = Record<string, unknown>;
@@ -118,6 +118,8 @@ export interface ParcoursEvents {
   friction: { type: 'friction'; friction: string; touchpoint: string };
   conversion: { type: 'conversion'; touchpoint: string };
   flush: FlushEvent;
+  /** Consent in force after parcours.consent(…) (privacy signals applied). */
+  consent: { analytics: ConsentState; feedback: ConsentState };
   error: ParcoursError;
 }
 
@@ -138,6 +140,12 @@ export interface Parcours {
    * @example parcours.touchpoint('chat-opened', { topic: 'billing', stage: 'retention' })
    */
   touchpoint(name: string, properties?: Properties): void;
+  /**
+   * Sets consent for every purpose or per purpose. Pending keeps calls in memory only;
+   * granted sends them; denied drops them, stops listening and erases what Parcours stored.
+   * @example parcours.consent('granted'); parcours.consent({ analytics: 'denied', feedback: 'granted' })
+   */
+  consent(state: ConsentState | { analytics?: ConsentState; feedback?: ConsentState }): void;
   /** Forgets the user: a new anonymous visitor and session follow (e.g. on logout). */
   reset(): void;
   /** Sends everything recorded so far. Never rejects. */
@@ -157,6 +165,7 @@ export declare const track: Parcours['track'];
 export declare const page: Parcours['page'];
 export declare const identify: Parcours['identify'];
 export declare const touchpoint: Parcours['touchpoint'];
+export declare const consent: Parcours['consent'];
 export declare const reset: Parcours['reset'];
 export declare const flush: Parcours['flush'];
 export declare const on: Parcours['on'];

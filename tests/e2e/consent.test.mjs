@@ -1,0 +1,97 @@
+// Consent and privacy signals: nothing on the wire and nothing in storage
+// before consent is granted; denied erases what was stored; Global Privacy
+// Control set by the browser denies analytics unless the site opts out.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openPage, fetchEvents, waitForEvents, withCollectorAndBrowser } from './harness.mjs';
+
+const env = withCollectorAndBrowser();
+
+const storedKeys = (page) => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('parcours')).sort());
+
+test('pending consent holds calls in memory; granted sends them with their own times', async () => {
+  const page = await openPage(env.browser);
+  const requests = [];
+  page.on('request', (r) => r.url().includes('/v1/batch') && requests.push(r.url()));
+  await page.goto(`${env.collector.url}/e2e/blank.html`);
+  const calledAt = await page.evaluate(async () => {
+    parcours.init({ endpoint: '/v1/batch', consent: 'pending', flushInterval: 100 });
+    const at = Date.now();
+    parcours.track('before consent', { n: 1 });
+    await new Promise((r) => parcours.on('ready', r));
+    return at;
+  });
+  await page.waitForTimeout(800);
+  assert.deepEqual(requests, [], 'nothing on the wire while pending');
+  assert.deepEqual(await storedKeys(page), [], 'nothing in storage while pending');
+  assert.deepEqual(await page.evaluate(() => parcours.flush()), { ok: false, pending: 2 });
+
+  const visitorId = await page.evaluate(async () => {
+    parcours.consent('granted');
+    await parcours.flush();
+    return parcours.debug().visitorId;
+  });
+  const events = await waitForEvents(env.collector, 'visitor=' + visitorId, (evs) => evs.length === 2);
+  assert.deepEqual(events.map((e) => e.name), ['page_view', 'before consent']);
+  assert.ok(events[1].ts >= calledAt && events[1].ts < calledAt + 500, 'recorded with the time of the call');
+  assert.ok((await storedKeys(page)).includes('parcours.vid'), 'the visitor id is stored once granted');
+});
+
+test('denied drops what was held, stops recording and erases what Parcours stored', async () => {
+  const page = await openPage(env.browser);
+  await page.goto(`${env.collector.url}/e2e/blank.html`);
+  const visitorId = await page.evaluate(async () => {
+    parcours.init({ endpoint: '/v1/batch' });
+    await new Promise((r) => parcours.on('ready', r));
+    parcours.track('while granted');
+    await parcours.flush();
+    return parcours.debug().visitorId;
+  });
+  assert.ok((await storedKeys(page)).length >= 3);
+  const after = await page.evaluate(async () => {
+    parcours.consent('denied');
+    parcours.track('after denial');
+    history.pushState({}, '', '/e2e/after-denial'); // no page view: listeners are gone
+    document.body.insertAdjacentHTML('beforeend', '<button id="t" data-parcours-touchpoint="t">t</button>');
+    document.getElementById('t').click();
+    return parcours.flush();
+  });
+  assert.deepEqual(after, { ok: true, pending: 0 });
+  assert.deepEqual(await storedKeys(page), [], 'storage erased');
+  await page.waitForTimeout(500);
+  const events = await fetchEvents(env.collector, 'visitor=' + visitorId);
+  assert.deepEqual(events.map((e) => e.name), ['page_view', 'while granted']);
+});
+
+test('Global Privacy Control denies analytics unless the site opts out', async () => {
+  const context = await env.browser.newContext();
+  // How Brave and the GPC extensions expose the signal.
+  await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
+  const page = await context.newPage();
+  const requests = [];
+  page.on('request', (r) => r.url().includes('/v1/batch') && requests.push(r.url()));
+  await page.goto(`${env.collector.url}/e2e/blank.html`);
+  const honoured = await page.evaluate(async () => {
+    parcours.init({ endpoint: '/v1/batch', flushInterval: 100 });
+    await new Promise((r) => parcours.on('ready', r));
+    parcours.track('with gpc');
+    return parcours.flush();
+  });
+  assert.deepEqual(honoured, { ok: true, pending: 0 });
+  await page.waitForTimeout(500);
+  assert.deepEqual(requests, []);
+  assert.deepEqual(await storedKeys(page), []);
+
+  const optedOut = await context.newPage();
+  await optedOut.goto(`${env.collector.url}/e2e/blank.html`);
+  const visitorId = await optedOut.evaluate(async () => {
+    parcours.init({ endpoint: '/v1/batch', respectPrivacySignals: false, capturePageview: false });
+    parcours.track('site ignores signals');
+    await new Promise((r) => parcours.on('ready', r));
+    await parcours.flush();
+    return parcours.debug().visitorId;
+  });
+  const events = await fetchEvents(env.collector, 'visitor=' + visitorId);
+  assert.deepEqual(events.map((e) => e.name), ['site ignores signals']);
+  await context.close();
+});
