@@ -429,6 +429,10 @@ export interface ParcoursOptions {
   consent?: ConsentState | { analytics?: ConsentState; feedback?: ConsentState };
   /** Do Not Track and Global Privacy Control deny analytics. Default true. */
   respectPrivacySignals?: boolean;
+  /** Query parameters kept in recorded URLs besides UTM tags and click ids, or true for all. */
+  keepQueryParams?: true | string[];
+  /** Mask emails, card numbers, phones and tokens in URLs, titles and properties. Default true. */
+  maskPersonalData?: boolean;
 }
 
 export type ConsentState = 'granted' | 'pending' | 'denied';

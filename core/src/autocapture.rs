@@ -34,6 +34,12 @@ pub struct Autocapture {
     pub declared: Vec<DeclaredTouchpoint>,
     /// Query parameters removed from every recorded URL (`stripQueryParams`).
     pub strip_params: Vec<String>,
+    /// Parameters kept besides UTM tags and click ids (`keepQueryParams: [...]`).
+    pub keep_params: Vec<String>,
+    /// Every parameter kept but `strip_params` (`keepQueryParams: true`).
+    pub keep_all_params: bool,
+    /// Emails, phones, cards and tokens masked in URLs, titles, properties (`maskPersonalData`).
+    pub mask: bool,
 }
 
 impl Default for Autocapture {
@@ -45,6 +51,9 @@ impl Default for Autocapture {
             forms: true,
             declared: Vec::new(),
             strip_params: Vec::new(),
+            keep_params: Vec::new(),
+            keep_all_params: false,
+            mask: true,
         }
     }
 }
@@ -159,35 +168,6 @@ pub fn parse_params(value: &Value) -> Result<Vec<String>, FieldError> {
     crate::config::string_list("options.stripQueryParams", "an array of parameter names", value)
 }
 
-/// `url` without the query parameters named in `strip` (kept as written otherwise).
-pub fn strip_params(url: &str, strip: &[String]) -> String {
-    let query = crate::url::query_of(url);
-    if strip.is_empty() || query.is_empty() {
-        return url.to_string();
-    }
-    let question = url.bytes().position(|b| b == b'?').unwrap_or(url.len());
-    let mut out = String::from(url.get(..question).unwrap_or(url));
-    let mut first = true;
-    for pair in crate::url::split_on(query, b'&') {
-        let key = pair
-            .get(..pair.bytes().position(|b| b == b'=').unwrap_or(pair.len()))
-            .unwrap_or(pair);
-        if pair.is_empty() || strip.iter().any(|s| *s == crate::url::decode(key)) {
-            continue;
-        }
-        out.push(if first { '?' } else { '&' });
-        out.push_str(pair);
-        first = false;
-    }
-    let fragment = url
-        .bytes()
-        .position(|b| b == b'#')
-        .and_then(|i| url.get(i..))
-        .unwrap_or_default();
-    out.push_str(fragment);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,23 +196,5 @@ mod tests {
             err(r#"[{"selector":".cta","name":"x","on":"click"}]"#),
             "options.touchpoints[0].on"
         );
-    }
-
-    #[test]
-    fn denylisted_parameters_are_stripped_from_urls() {
-        let strip = vec!["token".to_string(), "email".to_string()];
-        assert_eq!(
-            strip_params("https://s.example/p?token=abc&utm_source=x&email=a%40b.c#top", &strip),
-            "https://s.example/p?utm_source=x#top"
-        );
-        assert_eq!(
-            strip_params("https://s.example/p?token=abc", &strip),
-            "https://s.example/p"
-        );
-        assert_eq!(
-            strip_params("https://s.example/p?a=1", &strip),
-            "https://s.example/p?a=1"
-        );
-        assert_eq!(strip_params("/p", &strip), "/p");
     }
 }

@@ -89,6 +89,7 @@ const OTHER_OPTIONS: &[&str] = &[
     "stripQueryParams",
     "friction",
     "consent",
+    "keepQueryParams",
 ];
 
 /// Options that are true or false, and where each goes.
@@ -104,6 +105,7 @@ const BOOL_OPTIONS: &[BoolOption] = &[
     ("captureTouchpoints", |c, v| c.autocapture.touchpoints = v),
     ("captureForms", |c, v| c.autocapture.forms = v),
     ("respectPrivacySignals", |c, v| c.respect_privacy_signals = v),
+    ("maskPersonalData", |c, v| c.autocapture.mask = v),
 ];
 
 /// Every option `init` knows, for unknown-key detection and suggestions.
@@ -179,6 +181,13 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
             "stageRules" => stage_rules = Some(value),
             "touchpoints" => declared = Some(value),
             "stripQueryParams" => config.autocapture.strip_params = parse_params(value)?,
+            "keepQueryParams" => match value {
+                Value::Bool(all) => config.autocapture.keep_all_params = *all,
+                _ => {
+                    config.autocapture.keep_params =
+                        string_list("options.keepQueryParams", "true or an array of parameter names", value)?
+                }
+            },
             "friction" => config.friction = parse_friction(value)?,
             "consent" => config.consent = config.consent.read("options.consent", value)?,
             "conversions" => config.journey.goals = parse_goals(value)?,
@@ -385,7 +394,7 @@ mod tests {
     #[test]
     fn every_documented_option_is_known() {
         let known: Vec<_> = known_options().collect();
-        assert_eq!(known.len(), 25);
+        assert_eq!(known.len(), 27);
         for option in [
             "endpoint",
             "writeKey",

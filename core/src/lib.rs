@@ -37,6 +37,7 @@ pub mod json;
 pub mod num;
 pub mod outbox;
 pub mod platform;
+pub mod privacy;
 pub mod retry;
 pub mod session;
 pub mod simulate;

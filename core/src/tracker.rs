@@ -162,16 +162,13 @@ impl Tracker {
         if self.page.url.is_empty() {
             self.landing = true;
         }
-        let strip = &self.config.autocapture.strip_params;
-        self.page = if strip.is_empty() {
-            PageContext::new(url, title, referrer)
-        } else {
-            let (url, referrer) = (
-                crate::autocapture::strip_params(url, strip),
-                crate::autocapture::strip_params(referrer, strip),
-            );
-            PageContext::new(&url, title, &referrer)
-        };
+        let a = &self.config.autocapture;
+        let keep = crate::attribution::ATTRIBUTION_PARAMS;
+        let minimize =
+            |u: &str| crate::privacy::minimize_url(u, keep, &a.keep_params, a.keep_all_params, &a.strip_params, a.mask);
+        let masked_title = if a.mask { crate::privacy::mask_text(title) } else { None };
+        let title = masked_title.as_deref().unwrap_or(title);
+        self.page = PageContext::new(&minimize(url), title, &minimize(referrer));
     }
 
     /// Sets the device context from what the browser reported (see `device::device_context`).
@@ -276,6 +273,13 @@ impl Tracker {
             return Err(FieldError::new(CODE, "properties", "must be a plain object")
                 .with_fix("Pass an object such as { plan: 'pro' }, or nothing"));
         }
+        // Personal data is masked before anything is stored or sent.
+        let masked = if self.config.autocapture.mask {
+            crate::privacy::mask_json(properties)
+        } else {
+            None
+        };
+        let properties = masked.as_deref().unwrap_or(properties);
         let session_started = self.advance_session(ts, random);
         if !self.config.summaries_only || kind == EventKind::Identify {
             let id = new_id(ts, random);

@@ -95,3 +95,32 @@ test('Global Privacy Control denies analytics unless the site opts out', async (
   assert.deepEqual(events.map((e) => e.name), ['site ignores signals']);
   await context.close();
 });
+
+test('personal data in URLs, titles and properties is masked before it leaves the page', async () => {
+  const page = await openPage(env.browser);
+  const base = env.collector.url;
+  await page.goto(`${base}/e2e/pii.html?email=ada.lovelace%40example.com&session=abc123&utm_source=newsletter#/u/ada.lovelace@example.com`);
+  const visitorId = await page.evaluate(async () => {
+    parcours.init({ endpoint: '/v1/batch' });
+    parcours.track('Profile Updated', {
+      email: 'ada.lovelace@example.com',
+      phone: '+33 6 12 34 56 78',
+      card: '4111 1111 1111 1111',
+      apiKey: 'sk_live_4eC39HqLyjWDarjtT1zdp7dc9XyZ1234',
+      note: 'prefers decaf',
+      orderId: 'ord-1795349560709',
+    });
+    document.querySelector('#profile input').dispatchEvent(new Event('input', { bubbles: true })); // a form: never its values
+    await new Promise((r) => parcours.on('ready', r));
+    await parcours.flush();
+    return parcours.debug().visitorId;
+  });
+  const events = await fetchEvents(env.collector, 'visitor=' + visitorId);
+  const text = JSON.stringify(events);
+  for (const secret of ['ada.lovelace', '12 34 56 78', '4111', 'sk_live', 'abc123']) assert.ok(!text.includes(secret), `${secret} is nowhere`);
+  const updated = events.find((e) => e.name === 'Profile Updated');
+  assert.deepEqual(updated.properties, { email: '[email]', phone: '[phone]', card: '[card]', apiKey: '[token]', note: 'prefers decaf', orderId: 'ord-1795349560709' });
+  const pageView = events.find((e) => e.type === 'page');
+  assert.equal(pageView.context.page.url, `${base}/e2e/pii.html?utm_source=newsletter#/u/[email]`, 'only allowlisted parameters, data masked');
+  assert.equal(pageView.context.page.title, 'Account of [email] · [phone]');
+});

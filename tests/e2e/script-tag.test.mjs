@@ -157,7 +157,7 @@ test('each call records the URL it was made on, even when the app navigates in t
   await page.goto(`${env.collector.url}/e2e/blank.html`);
   const visitorId = await page.evaluate(async () => {
     // Page views by hand here (automatic SPA page views are tested in autocapture.test.mjs).
-    parcours.init({ endpoint: '/v1/batch', capturePageview: false, captureSpaPageviews: false });
+    parcours.init({ endpoint: '/v1/batch', capturePageview: false, captureSpaPageviews: false, keepQueryParams: ['plan'] });
     await new Promise((r) => parcours.on('ready', r));
     // A router that reaches the (wrapped) history API, all in one task:
     parcours.track('on start');
