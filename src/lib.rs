@@ -28,13 +28,13 @@ use alloc::string::{String, ToString};
 use core::cell::RefCell;
 
 use parcours_core::config::parse_options;
-use parcours_core::consent::{Consent, ConsentState};
-use parcours_core::error::FieldError;
+use parcours_core::consent::ConsentState;
 use parcours_core::event::EventKind;
 use parcours_core::json::write_string;
 use parcours_core::num::push_u64;
 use parcours_core::retry::Disposition;
 use parcours_core::tracker::Tracker;
+use parcours_core::tracker::OPT_OUT_KEY;
 use wasm_bindgen::prelude::*;
 
 use random::CryptoRandom;
@@ -108,12 +108,21 @@ pub fn start(
         Ok(parsed) => parsed,
         Err(error) => return "{\"ok\":false,\"error\":".to_string() + &error.to_json() + "}",
     };
-    let consent = match consent_in_force(&parsed.config, environment) {
+    let opt_out_flag = storage
+        .as_ref()
+        .and_then(|s| s.get_item(OPT_OUT_KEY).ok().flatten())
+        .is_some();
+    let consent = match parcours_core::consent::in_force(&parsed.config, environment, opt_out_flag) {
         Ok(consent) => consent,
         Err(error) => return "{\"ok\":false,\"error\":".to_string() + &error.to_json() + "}",
     };
     // Without analytics consent nothing touches the browser's storage.
     let granted = consent.analytics == ConsentState::Granted;
+    if granted && opt_out_flag {
+        if let Some(s) = &storage {
+            let _ = s.remove_item(OPT_OUT_KEY); // the page granted consent again
+        }
+    }
     let mut store = BrowserStore::open(if granted { storage } else { None });
     let mut random = CryptoRandom::new(crypto);
     let mut tracker = Tracker::start(parsed.config, &mut store, &mut random, ms(now));
@@ -155,30 +164,6 @@ pub fn start(
     report
 }
 
-/// The consent in force: `options.consent`, then what the page said with
-/// `parcours.consent(…)` (`environment.consent`), then the browser's privacy
-/// signals (`doNotTrack`, `globalPrivacyControl`).
-fn consent_in_force(config: &parcours_core::config::Config, environment: &str) -> Result<Consent, FieldError> {
-    let env = parcours_core::json::parse(environment).unwrap_or(parcours_core::json::Value::Null);
-    let flag = |key: &str| {
-        env.get(key)
-            .and_then(parcours_core::json::Value::as_bool)
-            .unwrap_or(false)
-    };
-    let mut consent = config.consent;
-    if let Some(said) = env
-        .get("consent")
-        .filter(|v| !matches!(v, parcours_core::json::Value::Null))
-    {
-        consent = consent.read("consent", said)?;
-    }
-    Ok(consent.effective(
-        flag("doNotTrack"),
-        flag("globalPrivacyControl"),
-        config.respect_privacy_signals,
-    ))
-}
-
 /// Removes everything Parcours keeps in `storage` (consent denied, opt-out).
 #[wasm_bindgen]
 pub fn erase(storage: Option<web_sys::Storage>) {
@@ -187,6 +172,16 @@ pub fn erase(storage: Option<web_sys::Storage>) {
             let _ = storage.remove_item(key);
         }
     }
+}
+
+/// The visitor opts out: everything Parcours stored is erased and a flag
+/// keeps later visits out until the page grants consent again.
+#[wasm_bindgen]
+pub fn opt_out(storage: Option<web_sys::Storage>) {
+    if let Some(s) = &storage {
+        let _ = s.set_item(OPT_OUT_KEY, "1");
+    }
+    erase(storage);
 }
 
 /// Call before a run of `record`s with the document's current title and

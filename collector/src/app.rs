@@ -27,6 +27,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// Folder served at `/` (the demo site); none to serve nothing.
     pub www_dir: Option<PathBuf>,
+    /// Bearer key for administrative calls (erasure); none disables them.
+    pub admin_key: Option<String>,
 }
 
 impl Default for Settings {
@@ -35,6 +37,7 @@ impl Default for Settings {
             allowed_origins: Vec::new(),
             max_body_bytes: 1_000_000,
             www_dir: None,
+            admin_key: None,
         }
     }
 }
@@ -53,6 +56,7 @@ pub fn router(store: Store, settings: Settings) -> Router {
     let api = Router::new()
         .route("/v1/batch", post(receive_batch))
         .route("/v1/events", get(list_events))
+        .route("/v1/visitors/{id}", axum::routing::delete(erase_visitor))
         .layer(cors);
     let mut app = Router::new()
         .merge(api)
@@ -179,6 +183,32 @@ async fn list_events(State(state): State<Shared>, Query(params): Query<EventsPar
     }
     body.push_str("]}");
     json_response(StatusCode::OK, body)
+}
+
+/// `DELETE /v1/visitors/{id}` with `Authorization: Bearer <admin key>`:
+/// erases every event of that visitor id (or user id).
+async fn erase_visitor(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let Some(key) = &state.settings.admin_key else {
+        let error = FieldError::new("erasure_disabled", "", "this collector has no admin key")
+            .with_fix("Start it with --admin-key");
+        return error_response(StatusCode::FORBIDDEN, &error);
+    };
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if given.strip_prefix("Bearer ") != Some(key.as_str()) {
+        let error = FieldError::new("unauthorized", "authorization", "expected Bearer and the admin key");
+        return error_response(StatusCode::UNAUTHORIZED, &error);
+    }
+    match state.store.erase_visitor(&id) {
+        Ok(deleted) => json_response(StatusCode::OK, format!("{{\"deleted\":{deleted}}}")),
+        Err(e) => internal_error(e),
+    }
 }
 
 async fn sessions_page(State(state): State<Shared>) -> Response {

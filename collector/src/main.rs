@@ -19,6 +19,7 @@ USAGE: parcours-collector [FLAGS]
   --max-body BYTES      largest accepted request body (default: 1000000)
   --www DIR             folder served at / (default: www/ when it exists)
   --no-www              serve no static files
+  --admin-key KEY       enables DELETE /v1/visitors/{id} with Authorization: Bearer KEY
   --help                this text
 ";
 
@@ -64,6 +65,7 @@ fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
                 www = Some(dir);
             }
             "--no-www" => www = None,
+            "--admin-key" => settings.admin_key = Some(value("--admin-key")?),
             other => return Err(format!("unknown flag {other:?} (see --help)")),
         }
     }

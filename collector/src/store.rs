@@ -199,6 +199,12 @@ impl Store {
         rows.collect()
     }
 
+    /// Deletes every event of a visitor id or user id; returns how many.
+    pub fn erase_visitor(&self, id: &str) -> rusqlite::Result<usize> {
+        self.conn()
+            .execute("DELETE FROM events WHERE visitor_id = ?1 OR user_id = ?1", [id])
+    }
+
     pub fn count_events(&self) -> rusqlite::Result<i64> {
         self.conn()
             .query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))

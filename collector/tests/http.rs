@@ -254,3 +254,50 @@ async fn a_session_page_shows_its_journey_summary() {
     let (_, list, _) = send(&app, Method::GET, "/sessions", String::new(), &[]).await;
     assert!(list.contains("<td>email</td><td>consideration</td>"), "{list}");
 }
+
+#[tokio::test]
+async fn a_visitor_is_erased_only_with_the_admin_key() {
+    let keyed = app_with(Settings {
+        admin_key: Some("s3cret".into()),
+        ..Settings::default()
+    });
+    post_batch(&keyed, batch(&[event("e1", "s1", "A", 1), event("e2", "s1", "B", 2)])).await;
+    let (status, _, _) = send(&keyed, Method::DELETE, "/v1/visitors/v1", String::new(), &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, _) = send(
+        &keyed,
+        Method::DELETE,
+        "/v1/visitors/v1",
+        String::new(),
+        &[("authorization", "Bearer nope")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        stored_events(&keyed, "visitor=v1").await.len(),
+        2,
+        "nothing erased without the key"
+    );
+    let (status, body, _) = send(
+        &keyed,
+        Method::DELETE,
+        "/v1/visitors/v1",
+        String::new(),
+        &[("authorization", "Bearer s3cret")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body, r#"{"deleted":2}"#);
+    assert!(stored_events(&keyed, "visitor=v1").await.is_empty());
+
+    let without_key = app();
+    let (status, _, _) = send(
+        &without_key,
+        Method::DELETE,
+        "/v1/visitors/v1",
+        String::new(),
+        &[("authorization", "Bearer s3cret")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "erasure needs a configured admin key");
+}

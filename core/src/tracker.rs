@@ -29,6 +29,9 @@ pub const JOURNEY_KEY: &str = "parcours.journey";
 pub const JOURNEY_REV_KEY: &str = "parcours.journey.rev";
 /// First and last (non-direct) touch of the visitor.
 pub const TOUCHES_KEY: &str = "parcours.touches";
+/// The visitor opted out (`parcours.optOut()`): the one thing kept, so that
+/// later visits stay out until the page grants consent again.
+pub const OPT_OUT_KEY: &str = "parcours.optout";
 /// Everything Parcours keeps in the browser's storage (erased on denied consent).
 pub const STORAGE_KEYS: [&str; 6] = [
     VISITOR_KEY,

@@ -124,3 +124,37 @@ test('personal data in URLs, titles and properties is masked before it leaves th
   assert.equal(pageView.context.page.url, `${base}/e2e/pii.html?utm_source=newsletter#/u/[email]`, 'only allowlisted parameters, data masked');
   assert.equal(pageView.context.page.title, 'Account of [email] · [phone]');
 });
+
+test('optOut() erases storage and keeps the visitor out on the next page load; shutdown() restores history', async () => {
+  const page = await openPage(env.browser);
+  const requests = [];
+  page.on('request', (r) => r.url().includes('/v1/batch') && requests.push(r.url()));
+  await page.goto(`${env.collector.url}/e2e/blank.html`);
+  await page.evaluate(async () => {
+    parcours.init({ endpoint: '/v1/batch' });
+    await new Promise((r) => parcours.on('ready', r));
+    parcours.optOut();
+  });
+  assert.deepEqual(await storedKeys(page), ['parcours.optout'], 'only the choice is kept');
+  await page.reload();
+  requests.length = 0;
+  const state = await page.evaluate(async () => {
+    parcours.init({ endpoint: '/v1/batch', flushInterval: 100 });
+    await new Promise((r) => parcours.on('ready', r));
+    parcours.track('after opting out');
+    return parcours.flush();
+  });
+  assert.deepEqual(state, { ok: true, pending: 0 });
+  await page.waitForTimeout(300);
+  assert.deepEqual(requests, [], 'the next visit stays out');
+
+  const restored = await page.evaluate(() => {
+    parcours.consent('granted'); // the page grants consent again: back in, flag removed
+    const wrapped = history.pushState.toString().includes('[native code]');
+    parcours.shutdown();
+    return { wrapped, native: history.pushState.toString().includes('[native code]'), keys: Object.keys(localStorage) };
+  });
+  assert.equal(restored.wrapped, false, 'tracking wraps pushState');
+  assert.equal(restored.native, true, 'shutdown() restores it');
+  assert.ok(!restored.keys.includes('parcours.optout'));
+});

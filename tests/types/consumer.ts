@@ -74,3 +74,5 @@ parcours.consent({ analytics: 'denied', feedback: 'granted' });
 init({ endpoint: '/v1/batch', consent: 'pending', respectPrivacySignals: true, friction: { deadClicks: false, rageClicks: { clicks: 4 } } });
 // @ts-expect-error consent is granted, pending or denied
 parcours.consent('yes');
+parcours.optOut();
+parcours.shutdown();

@@ -430,6 +430,26 @@ export function createParcours(loadCore) {
       emit('consent', report.consent);
     },
 
+    /** The visitor opts out: like consent('denied'), and later visits stay out until consent is granted again. */
+    optOut() {
+      consentSaid = { analytics: 'denied', feedback: 'denied' };
+      if (!started || !core) return;
+      guarded((c) => c.opt_out(localStorageOrNull()));
+      api.consent('denied');
+    },
+
+    /**
+     * Stops Parcours on this page: what waits is sent (keepalive), every
+     * listener is removed and history.pushState/replaceState are restored.
+     */
+    shutdown() {
+      if (dead) return;
+      if (started && consentNow === 'granted') onHide({ type: 'pagehide' });
+      stopListening();
+      clearTimeout(wakeTimer);
+      dead = true;
+    },
+
     /** Forgets the user and starts a new anonymous visitor (e.g. on logout). */
     reset() {
       capture(RESET, '', '');

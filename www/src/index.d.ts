@@ -146,6 +146,10 @@ export interface Parcours {
    * @example parcours.consent('granted'); parcours.consent({ analytics: 'denied', feedback: 'granted' })
    */
   consent(state: ConsentState | { analytics?: ConsentState; feedback?: ConsentState }): void;
+  /** The visitor opts out: consent denied and erased storage now, and on later visits until consent is granted again. */
+  optOut(): void;
+  /** Stops Parcours on this page: sends what waits, removes every listener, restores history.pushState/replaceState. */
+  shutdown(): void;
   /** Forgets the user: a new anonymous visitor and session follow (e.g. on logout). */
   reset(): void;
   /** Sends everything recorded so far. Never rejects. */
@@ -166,6 +170,8 @@ export declare const page: Parcours['page'];
 export declare const identify: Parcours['identify'];
 export declare const touchpoint: Parcours['touchpoint'];
 export declare const consent: Parcours['consent'];
+export declare const optOut: Parcours['optOut'];
+export declare const shutdown: Parcours['shutdown'];
 export declare const reset: Parcours['reset'];
 export declare const flush: Parcours['flush'];
 export declare const on: Parcours['on'];

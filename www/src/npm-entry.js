@@ -9,6 +9,6 @@ const { api } = createParcours((jsOptions) =>
   initWasm({ module_or_path: jsOptions.wasmUrl || new URL('parcours_bg.wasm', import.meta.url) }).then(() => core),
 );
 
-export const { init, track, page, identify, touchpoint, consent, reset, flush, on, journey, debug } = api;
+export const { init, track, page, identify, touchpoint, consent, optOut, shutdown, reset, flush, on, journey, debug } = api;
 export { ParcoursError };
 export default api;
