@@ -158,3 +158,19 @@ test('optOut() erases storage and keeps the visitor out on the next page load; s
   assert.equal(restored.native, true, 'shutdown() restores it');
   assert.ok(!restored.keys.includes('parcours.optout'));
 });
+
+test('the SDK works under a strict Content Security Policy without a single violation', async () => {
+  const page = await openPage(env.browser);
+  await page.goto(`${env.collector.url}/e2e/csp.html`);
+  await page.waitForFunction(() => window.parcours && parcours.debug && parcours.debug());
+  await page.click('#buy');
+  const { visitorId, violations } = await page.evaluate(async () => {
+    parcours.track('under csp');
+    await parcours.flush();
+    return { visitorId: parcours.debug().visitorId, violations: window.cspViolations };
+  });
+  assert.deepEqual(violations, []);
+  const events = await fetchEvents(env.collector, 'visitor=' + visitorId);
+  assert.deepEqual(events.map((e) => (e.name === 'touchpoint' ? 'touchpoint:' + e.properties.touchpoint : e.name)), ['page_view', 'touchpoint:buy', 'under csp']);
+  assert.deepEqual(page.pageErrors, []);
+});
