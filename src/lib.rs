@@ -27,7 +27,7 @@ mod storage;
 use alloc::string::{String, ToString};
 use core::cell::RefCell;
 
-use parcours_core::config::parse_options;
+use parcours_core::config::{parse_options, Persistence};
 use parcours_core::consent::ConsentState;
 use parcours_core::event::EventKind;
 use parcours_core::json::write_string;
@@ -89,8 +89,9 @@ fn ms(t: f64) -> u64 {
     }
 }
 
-/// Validates the options (JSON text) and starts the tracker. `storage` is
-/// the page's localStorage (none where reading it threw) and `crypto` its
+/// Validates the options (JSON text) and starts the tracker. `local` and
+/// `session` are the page's localStorage and sessionStorage (none where
+/// reading them threw; `persistence` picks one) and `crypto` its
 /// Web Crypto: the facade reads those globals, which keeps the global-object
 /// lookup machinery out of the wasm. `device` is what the browser reports of
 /// the device (JSON; see `parcours_core::device`). Returns a JSON report:
@@ -100,13 +101,20 @@ fn ms(t: f64) -> u64 {
 pub fn start(
     options: &str,
     now: f64,
-    storage: Option<web_sys::Storage>,
+    local: Option<web_sys::Storage>,
+    session: Option<web_sys::Storage>,
     crypto: Option<web_sys::Crypto>,
     environment: &str,
 ) -> String {
     let parsed = match parse_options(options) {
         Ok(parsed) => parsed,
         Err(error) => return "{\"ok\":false,\"error\":".to_string() + &error.to_json() + "}",
+    };
+    // The options say where state lives: localStorage, sessionStorage, or memory only (cookieless).
+    let storage = match parsed.config.persistence {
+        Persistence::Local => local,
+        Persistence::Session => session,
+        Persistence::None => None,
     };
     let opt_out_flag = storage
         .as_ref()
@@ -177,11 +185,18 @@ pub fn erase(storage: Option<web_sys::Storage>) {
 /// The visitor opts out: everything Parcours stored is erased and a flag
 /// keeps later visits out until the page grants consent again.
 #[wasm_bindgen]
-pub fn opt_out(storage: Option<web_sys::Storage>) {
-    if let Some(s) = &storage {
+pub fn opt_out(local: Option<web_sys::Storage>, session: Option<web_sys::Storage>) {
+    let persistence = with_shell(Persistence::Local, |s| s.tracker.config().persistence);
+    let kept = match persistence {
+        Persistence::Local => local.clone(),
+        Persistence::Session => session.clone(),
+        Persistence::None => None, // cookieless: nothing may last, not even this choice
+    };
+    erase(local);
+    erase(session);
+    if let Some(s) = &kept {
         let _ = s.set_item(OPT_OUT_KEY, "1");
     }
-    erase(storage);
 }
 
 /// Call before a run of `record`s with the document's current title and
@@ -428,6 +443,8 @@ export interface ParcoursOptions {
   keepQueryParams?: true | string[];
   /** Mask emails, card numbers, phones and tokens in URLs, titles and properties. Default true. */
   maskPersonalData?: boolean;
+  /** Where the visitor, session and journey are kept: "local" (default), "session" (one tab) or "none" (cookieless, one page load). */
+  persistence?: 'local' | 'session' | 'none';
 }
 
 export type ConsentState = 'granted' | 'pending' | 'denied';

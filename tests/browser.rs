@@ -17,7 +17,7 @@ fn crypto() -> Option<web_sys::Crypto> {
 
 /// Starts the shell the way the facade does.
 fn start(options: &str) -> String {
-    parcours::start(options, now(), Some(storage()), crypto(), "{}")
+    parcours::start(options, now(), Some(storage()), None, crypto(), "{}")
 }
 
 fn now() -> f64 {
@@ -94,6 +94,7 @@ fn blocked_storage_falls_back_to_memory() {
     let report = json::parse(&parcours::start(
         r#"{"endpoint":"/v1/batch"}"#,
         now(),
+        None,
         None,
         crypto(),
         "{}",

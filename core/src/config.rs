@@ -52,6 +52,18 @@ pub struct Config {
     pub consent: Consent,
     /// Do Not Track and Global Privacy Control deny analytics.
     pub respect_privacy_signals: bool,
+    /// Where identity, session and journey are kept (`persistence`).
+    pub persistence: Persistence,
+}
+
+/// `persistence`: `local` (default: localStorage, shared by tabs and visits),
+/// `session` (sessionStorage: one tab's visit, no lasting id) or `none`
+/// (memory: one page load; cookieless).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Persistence {
+    Local,
+    Session,
+    None,
 }
 
 impl Default for Config {
@@ -74,6 +86,7 @@ impl Default for Config {
             friction: FrictionConfig::default(),
             consent: Consent::default(),
             respect_privacy_signals: true,
+            persistence: Persistence::Local,
         }
     }
 }
@@ -90,6 +103,7 @@ const OTHER_OPTIONS: &[&str] = &[
     "friction",
     "consent",
     "keepQueryParams",
+    "persistence",
 ];
 
 /// Options that are true or false, and where each goes.
@@ -190,6 +204,21 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
             },
             "friction" => config.friction = parse_friction(value)?,
             "consent" => config.consent = config.consent.read("options.consent", value)?,
+            "persistence" => {
+                config.persistence = match value.as_str() {
+                    Some("local") => Persistence::Local,
+                    Some("session") => Persistence::Session,
+                    Some("none") => Persistence::None,
+                    _ => {
+                        return Err(expected(
+                            CODE,
+                            "options.persistence",
+                            "\"local\", \"session\" or \"none\"",
+                            value,
+                        ))
+                    }
+                }
+            }
             "conversions" => config.journey.goals = parse_goals(value)?,
             unknown => warnings.push(unknown_key_warning(unknown)),
         }
@@ -394,7 +423,7 @@ mod tests {
     #[test]
     fn every_documented_option_is_known() {
         let known: Vec<_> = known_options().collect();
-        assert_eq!(known.len(), 27);
+        assert_eq!(known.len(), 28);
         for option in [
             "endpoint",
             "writeKey",

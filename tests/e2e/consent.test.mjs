@@ -174,3 +174,29 @@ test('the SDK works under a strict Content Security Policy without a single viol
   assert.deepEqual(events.map((e) => (e.name === 'touchpoint' ? 'touchpoint:' + e.properties.touchpoint : e.name)), ['page_view', 'touchpoint:buy', 'under csp']);
   assert.deepEqual(page.pageErrors, []);
 });
+
+test('cookieless: persistence "none" keeps nothing in storage, "session" only in the tab', async () => {
+  const page = await openPage(env.browser);
+  await page.goto(`${env.collector.url}/e2e/blank.html`);
+  const none = await page.evaluate(async () => {
+    parcours.init({ endpoint: '/v1/batch', persistence: 'none' });
+    await new Promise((r) => parcours.on('ready', r));
+    parcours.track('cookieless');
+    await parcours.flush();
+    return { state: parcours.debug(), local: Object.keys(localStorage), session: Object.keys(sessionStorage), journey: parcours.journey().journey };
+  });
+  assert.deepEqual([none.local, none.session], [[], []], 'nothing stored anywhere');
+  assert.equal(none.journey.steps.length, 2, 'the journey is still computed for the page');
+  const events = await fetchEvents(env.collector, 'visitor=' + none.state.visitorId);
+  assert.deepEqual(events.map((e) => e.name), ['page_view', 'cookieless']);
+
+  const tab = await openPage(env.browser);
+  await tab.goto(`${env.collector.url}/e2e/blank.html`);
+  const keys = await tab.evaluate(async () => {
+    parcours.init({ endpoint: '/v1/batch', persistence: 'session' });
+    await new Promise((r) => parcours.on('ready', r));
+    return { local: Object.keys(localStorage), session: Object.keys(sessionStorage).filter((k) => k.startsWith('parcours')) };
+  });
+  assert.deepEqual(keys.local, []);
+  assert.ok(keys.session.includes('parcours.vid'));
+});

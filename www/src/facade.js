@@ -62,14 +62,15 @@ function stringifyObject(value, what, name) {
   }
 }
 
-/** localStorage, or null where merely reading it throws (blocked storage). */
-function localStorageOrNull() {
+/** localStorage or sessionStorage, or null where merely reading it throws (blocked storage). */
+function storageOrNull(name = 'localStorage') {
   try {
-    return globalThis.localStorage || null;
+    return globalThis[name] || null;
   } catch (e) {
     return null;
   }
 }
+const localStorageOrNull = () => storageOrNull('localStorage');
 
 /**
  * Creates the API object. `loadCore(options)` resolves to the core module
@@ -291,7 +292,7 @@ export function createParcours(loadCore) {
   /** Starts (or restarts, after a consent change) the core; true when it started. */
   function startCore() {
     const environment = reportEnvironment(consentSaid);
-    const report = guarded((c) => JSON.parse(c.start(coreOptions, Date.now(), localStorageOrNull(), globalThis.crypto, environment)), null);
+    const report = guarded((c) => JSON.parse(c.start(coreOptions, Date.now(), localStorageOrNull(), storageOrNull('sessionStorage'), globalThis.crypto, environment)), null);
     if (!report) return false;
     if (!report.ok) {
       reportError(report.error);
@@ -304,7 +305,10 @@ export function createParcours(loadCore) {
       // Denied: nothing kept, nothing listening, nothing left in storage.
       calls.length = 0;
       stopListening();
-      guarded((c) => c.erase(localStorageOrNull()));
+      guarded((c) => {
+        c.erase(localStorageOrNull());
+        c.erase(storageOrNull('sessionStorage'));
+      });
       if (debug) console.debug('[parcours] analytics consent denied: nothing is recorded');
     }
     return report;
@@ -434,7 +438,7 @@ export function createParcours(loadCore) {
     optOut() {
       consentSaid = { analytics: 'denied', feedback: 'denied' };
       if (!started || !core) return;
-      guarded((c) => c.opt_out(localStorageOrNull()));
+      guarded((c) => c.opt_out(localStorageOrNull(), storageOrNull('sessionStorage')));
       api.consent('denied');
     },
 
