@@ -15,4 +15,5 @@ PORT="${PORT:-8787}"
 step "start: collector on http://127.0.0.1:$PORT (Ctrl-C to stop)"
 echo "Open the demo shop:  http://127.0.0.1:$PORT/demo/"
 echo "Recorded sessions:   http://127.0.0.1:$PORT/sessions"
-exec target/release/parcours-collector --port "$PORT" --db "${PARCOURS_DB:-parcours.db}" --www www "$@"
+# The demo shop sends writeKey "demo_site"; batches without it are refused.
+exec target/release/parcours-collector --port "$PORT" --db "${PARCOURS_DB:-parcours.db}" --www www --write-key demo_site "$@"

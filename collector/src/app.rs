@@ -1,20 +1,24 @@
 //! HTTP routes of the collector.
 
+use std::io::Read;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::body::to_bytes;
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use base64::Engine;
 use parcours_core::batch;
 use parcours_core::error::FieldError;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
+use crate::limits::RateLimiter;
 use crate::pages;
 use crate::store::{EventQuery, Store};
 
@@ -29,6 +33,12 @@ pub struct Settings {
     pub www_dir: Option<PathBuf>,
     /// Bearer key for administrative calls (erasure); none disables them.
     pub admin_key: Option<String>,
+    /// Write keys a batch must carry one of; empty accepts batches without.
+    pub write_keys: Vec<String>,
+    /// Batches a minute from one IP address (0: unlimited).
+    pub ip_rate_per_minute: u32,
+    /// Batches a minute under one write key (0: unlimited).
+    pub key_rate_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -38,6 +48,9 @@ impl Default for Settings {
             max_body_bytes: 1_000_000,
             www_dir: None,
             admin_key: None,
+            write_keys: Vec::new(),
+            ip_rate_per_minute: 1_200,
+            key_rate_per_minute: 60_000,
         }
     }
 }
@@ -45,6 +58,8 @@ impl Default for Settings {
 struct AppState {
     store: Store,
     settings: Settings,
+    ip_limiter: RateLimiter,
+    key_limiter: RateLimiter,
 }
 
 type Shared = Arc<AppState>;
@@ -52,7 +67,12 @@ type Shared = Arc<AppState>;
 pub fn router(store: Store, settings: Settings) -> Router {
     let cors = cors_layer(&settings.allowed_origins);
     let www = settings.www_dir.clone();
-    let state = Arc::new(AppState { store, settings });
+    let state = Arc::new(AppState {
+        store,
+        ip_limiter: RateLimiter::new(settings.ip_rate_per_minute),
+        key_limiter: RateLimiter::new(settings.key_rate_per_minute),
+        settings,
+    });
     let api = Router::new()
         .route("/v1/batch", post(receive_batch))
         .route("/v1/events", get(list_events))
@@ -114,28 +134,52 @@ fn internal_error(e: impl std::fmt::Display) -> Response {
     error_response(StatusCode::SERVICE_UNAVAILABLE, &error)
 }
 
-/// `POST /v1/batch`: validates and stores a batch (any content type; the
-/// SDK sends `text/plain` to avoid a CORS preflight).
+/// `POST /v1/batch`: checks who sends, validates and stores a batch. Any
+/// content type is accepted (the SDK sends `text/plain` so that browsers
+/// skip the CORS preflight); a gzip body is recognised by its magic bytes.
 async fn receive_batch(State(state): State<Shared>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    if let Some(refusal) = origin_refusal(&state.settings.allowed_origins, &parts.headers) {
+        return refusal;
+    }
+    let ip = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_string(), |info| info.0.ip().to_string());
+    if let Err(wait) = state.ip_limiter.check(&ip, Instant::now()) {
+        return too_many_requests("ip", wait);
+    }
     let limit = state.settings.max_body_bytes;
-    let bytes = match to_bytes(request.into_body(), limit).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            let error = FieldError::new("body_too_large", "body", format!("is larger than {limit} bytes"))
-                .with_fix("Send smaller batches (the SDK's maxBatchBytes)");
-            return error_response(StatusCode::PAYLOAD_TOO_LARGE, &error);
+    let too_large = || {
+        let error = FieldError::new("body_too_large", "body", format!("is larger than {limit} bytes"))
+            .with_fix("Send smaller batches (the SDK's maxBatchBytes)");
+        error_response(StatusCode::PAYLOAD_TOO_LARGE, &error)
+    };
+    let Ok(bytes) = to_bytes(body, limit).await else {
+        return too_large();
+    };
+    let text = match decode_body(&bytes, limit) {
+        Ok(text) => text,
+        Err(BodyError::TooLarge) => return too_large(),
+        Err(BodyError::Invalid(problem)) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                &FieldError::new("invalid_batch", "body", problem),
+            )
         }
     };
-    let Ok(text) = std::str::from_utf8(&bytes) else {
-        return error_response(
-            StatusCode::BAD_REQUEST,
-            &FieldError::new("invalid_batch", "body", "is not UTF-8"),
-        );
-    };
-    let batch = match batch::decode(text) {
+    let batch = match batch::decode(&text) {
         Ok(batch) => batch,
         Err(error) => return error_response(StatusCode::BAD_REQUEST, &error),
     };
+    if let Err(error) = check_write_key(&state.settings.write_keys, batch.write_key.as_deref()) {
+        return error_response(StatusCode::UNAUTHORIZED, &error);
+    }
+    if let Some(key) = &batch.write_key {
+        if let Err(wait) = state.key_limiter.check(key, Instant::now()) {
+            return too_many_requests("writeKey", wait);
+        }
+    }
     let state2 = state.clone();
     let result = tokio::task::spawn_blocking(move || state2.store.insert_batch(&batch, now_ms())).await;
     match result {
@@ -151,6 +195,113 @@ async fn receive_batch(State(state): State<Shared>, request: Request) -> Respons
     }
 }
 
+/// Browsers send `Origin` on cross-origin POSTs; when origins are listed,
+/// one that is not listed is refused outright (CORS alone would only hide
+/// the answer from the page, not stop the write).
+fn origin_refusal(allowed: &[String], headers: &HeaderMap) -> Option<Response> {
+    if allowed.is_empty() || allowed.iter().any(|o| o == "*") {
+        return None;
+    }
+    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok())?;
+    if allowed.iter().any(|o| o == origin) {
+        return None;
+    }
+    let error = FieldError::new(
+        "origin_not_allowed",
+        "origin",
+        format!("{origin:?} may not send batches here"),
+    )
+    .with_fix("Start the collector with --allow-origin for this site");
+    Some(error_response(StatusCode::FORBIDDEN, &error))
+}
+
+fn check_write_key(accepted: &[String], given: Option<&str>) -> Result<(), FieldError> {
+    if accepted.is_empty() {
+        return Ok(());
+    }
+    let fix = "Set init({ writeKey }) to a key the collector was started with (--write-key)";
+    match given {
+        None => Err(FieldError::new("unauthorized", "writeKey", "is required by this collector").with_fix(fix)),
+        Some(key) if accepted.iter().any(|k| same_secret(k, key)) => Ok(()),
+        Some(_) => {
+            Err(FieldError::new("unauthorized", "writeKey", "is not a key this collector accepts").with_fix(fix))
+        }
+    }
+}
+
+/// Compares keys in time that depends only on their length, so response
+/// times do not reveal how much of a guess was right.
+fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+fn too_many_requests(field: &str, wait: Duration) -> Response {
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let error = FieldError::new(
+        "rate_limited",
+        field,
+        format!("sent more batches than this collector allows; retry in {seconds} s"),
+    );
+    let mut response = error_response(StatusCode::TOO_MANY_REQUESTS, &error);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+    response
+}
+
+enum BodyError {
+    TooLarge,
+    Invalid(&'static str),
+}
+
+/// The batch text of a body, gunzipped when it starts with gzip's magic
+/// bytes; the inflated size is bounded too, so a small bomb stays small.
+fn decode_body(bytes: &[u8], limit: usize) -> Result<String, BodyError> {
+    let plain = if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut inflated = Vec::new();
+        flate2::read::GzDecoder::new(bytes)
+            .take(limit as u64 + 1)
+            .read_to_end(&mut inflated)
+            .map_err(|_| BodyError::Invalid("is not valid gzip"))?;
+        if inflated.len() > limit {
+            return Err(BodyError::TooLarge);
+        }
+        inflated
+    } else {
+        bytes.to_vec()
+    };
+    String::from_utf8(plain).map_err(|_| BodyError::Invalid("is not UTF-8"))
+}
+
+/// Stored events are personal data: with an admin key set, reading them
+/// (and erasing) needs it, as `Authorization: Bearer <key>` or, so that a
+/// browser can open the pages, Basic auth with the key as the password.
+fn reader_refusal(settings: &Settings, headers: &HeaderMap) -> Option<Response> {
+    let key = settings.admin_key.as_ref()?;
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let bearer = given.strip_prefix("Bearer ").map(str::to_string);
+    let basic_password = given
+        .strip_prefix("Basic ")
+        .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64).ok())
+        .and_then(|raw| String::from_utf8(raw).ok())
+        .and_then(|pair| pair.split_once(':').map(|(_, password)| password.to_string()));
+    let matches = |given: &Option<String>| given.as_ref().is_some_and(|g| same_secret(g, key));
+    if matches(&bearer) || matches(&basic_password) {
+        return None;
+    }
+    let error = FieldError::new("unauthorized", "authorization", "expected the admin key")
+        .with_fix("Send Authorization: Bearer <--admin-key>");
+    let mut response = error_response(StatusCode::UNAUTHORIZED, &error);
+    response.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Basic realm=\"parcours collector\""),
+    );
+    Some(response)
+}
+
 #[derive(serde::Deserialize, Default)]
 struct EventsParams {
     session: Option<String>,
@@ -161,7 +312,10 @@ struct EventsParams {
 
 /// `GET /v1/events?session=&visitor=&name=&limit=`: stored events, oldest first,
 /// each exactly as received plus `receivedAt`.
-async fn list_events(State(state): State<Shared>, Query(params): Query<EventsParams>) -> Response {
+async fn list_events(State(state): State<Shared>, Query(params): Query<EventsParams>, headers: HeaderMap) -> Response {
+    if let Some(refusal) = reader_refusal(&state.settings, &headers) {
+        return refusal;
+    }
     let query = EventQuery {
         session_id: params.session,
         visitor_id: params.visitor,
@@ -187,23 +341,14 @@ async fn list_events(State(state): State<Shared>, Query(params): Query<EventsPar
 
 /// `DELETE /v1/visitors/{id}` with `Authorization: Bearer <admin key>`:
 /// erases every event of that visitor id (or user id).
-async fn erase_visitor(
-    State(state): State<Shared>,
-    Path(id): Path<String>,
-    headers: axum::http::HeaderMap,
-) -> Response {
-    let Some(key) = &state.settings.admin_key else {
+async fn erase_visitor(State(state): State<Shared>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    if state.settings.admin_key.is_none() {
         let error = FieldError::new("erasure_disabled", "", "this collector has no admin key")
             .with_fix("Start it with --admin-key");
         return error_response(StatusCode::FORBIDDEN, &error);
-    };
-    let given = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if given.strip_prefix("Bearer ") != Some(key.as_str()) {
-        let error = FieldError::new("unauthorized", "authorization", "expected Bearer and the admin key");
-        return error_response(StatusCode::UNAUTHORIZED, &error);
+    }
+    if let Some(refusal) = reader_refusal(&state.settings, &headers) {
+        return refusal;
     }
     match state.store.erase_visitor(&id) {
         Ok(deleted) => json_response(StatusCode::OK, format!("{{\"deleted\":{deleted}}}")),
@@ -211,14 +356,20 @@ async fn erase_visitor(
     }
 }
 
-async fn sessions_page(State(state): State<Shared>) -> Response {
+async fn sessions_page(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    if let Some(refusal) = reader_refusal(&state.settings, &headers) {
+        return refusal;
+    }
     match state.store.recent_sessions(200) {
         Ok(sessions) => Html(pages::sessions(&sessions)).into_response(),
         Err(e) => internal_error(e),
     }
 }
 
-async fn session_page(State(state): State<Shared>, Path(id): Path<String>) -> Response {
+async fn session_page(State(state): State<Shared>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    if let Some(refusal) = reader_refusal(&state.settings, &headers) {
+        return refusal;
+    }
     let query = EventQuery {
         session_id: Some(id.clone()),
         limit: 10_000,

@@ -3,5 +3,6 @@
 //! decoding is `parcours-core`'s, the same model the SDK writes.
 
 pub mod app;
+pub mod limits;
 pub mod pages;
 pub mod store;

@@ -19,7 +19,15 @@ USAGE: parcours-collector [FLAGS]
   --max-body BYTES      largest accepted request body (default: 1000000)
   --www DIR             folder served at / (default: www/ when it exists)
   --no-www              serve no static files
-  --admin-key KEY       enables DELETE /v1/visitors/{id} with Authorization: Bearer KEY
+  --write-key KEY       a key batches must carry (init({ writeKey })); repeat for
+                        several (default: none, any batch is accepted)
+  --admin-key KEY       key for reading events and pages and for erasure
+                        (Authorization: Bearer KEY; the pages take Basic auth
+                        with KEY as the password); without it reads are open
+                        and DELETE /v1/visitors/{id} is off
+  --rate-ip N           batches a minute from one IP address, bursts of ten
+                        seconds' worth (default: 1200; 0: unlimited)
+  --rate-key N          batches a minute under one write key (default: 60000)
   --help                this text
 ";
 
@@ -66,6 +74,9 @@ fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
             }
             "--no-www" => www = None,
             "--admin-key" => settings.admin_key = Some(value("--admin-key")?),
+            "--write-key" => settings.write_keys.push(value("--write-key")?),
+            "--rate-ip" => settings.ip_rate_per_minute = count("--rate-ip", &value("--rate-ip")?)?,
+            "--rate-key" => settings.key_rate_per_minute = count("--rate-key", &value("--rate-key")?)?,
             other => return Err(format!("unknown flag {other:?} (see --help)")),
         }
     }
@@ -74,6 +85,11 @@ fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
         .map_err(|_| format!("--host: {host:?} is not an IP address"))?;
     settings.www_dir = www;
     Ok(Some(Cli { db, addr, settings }))
+}
+
+fn count(flag: &str, v: &str) -> Result<u32, String> {
+    v.parse()
+        .map_err(|_| format!("{flag}: expected a whole number of batches a minute (0 for no limit), got {v:?}"))
 }
 
 #[tokio::main]
@@ -111,6 +127,9 @@ async fn main() -> ExitCode {
     println!("  database: {}", cli.db.display());
     println!("  batches:  POST http://{addr}/v1/batch");
     println!("  sessions: http://{addr}/sessions");
+    if cli.settings.write_keys.is_empty() {
+        println!("  note:     no --write-key given, so batches from anyone are accepted");
+    }
     if has_www {
         println!("  demo:     http://{addr}/demo/");
     }
@@ -118,7 +137,9 @@ async fn main() -> ExitCode {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown).await {
+    // The peer address is what per-IP rate limits count.
+    let service = app.into_make_service_with_connect_info::<SocketAddr>();
+    if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(shutdown).await {
         eprintln!("parcours-collector: server error: {e}");
         return ExitCode::FAILURE;
     }

@@ -67,7 +67,9 @@ async fn post_batch(app: &Router, body: String) -> (StatusCode, Value) {
 }
 
 async fn stored_events(app: &Router, query: &str) -> Vec<Value> {
-    let (status, text, _) = send(app, Method::GET, &format!("/v1/events?{query}"), String::new(), &[]).await;
+    // The admin key of the tests that set one; ignored by collectors without.
+    let auth = [("authorization", "Bearer s3cret")];
+    let (status, text, _) = send(app, Method::GET, &format!("/v1/events?{query}"), String::new(), &auth).await;
     assert_eq!(status, StatusCode::OK);
     match json::parse(&text).unwrap().get("events") {
         Some(Value::Array(events)) => events.clone(),
@@ -300,4 +302,204 @@ async fn a_visitor_is_erased_only_with_the_admin_key() {
     )
     .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "erasure needs a configured admin key");
+}
+
+fn error_field(answer: &Value) -> (Option<&str>, Option<&str>) {
+    let error = answer.get("error").expect("an error object");
+    (
+        error.get("code").and_then(Value::as_str),
+        error.get("field").and_then(Value::as_str),
+    )
+}
+
+fn keyed_batch(key: &str, id: &str) -> String {
+    format!(
+        r#"{{"v":1,"batchId":"b-{id}","sentAt":1,"writeKey":"{key}","events":[{}]}}"#,
+        event(id, "s1", "A", 1)
+    )
+}
+
+#[tokio::test]
+async fn a_batch_without_a_valid_write_key_gets_401_and_is_not_stored() {
+    let app = app_with(Settings {
+        write_keys: vec!["wk_live".into(), "wk_test".into()],
+        ..Settings::default()
+    });
+    let (status, answer) = post_batch(&app, batch(&[event("e1", "s1", "A", 1)])).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(error_field(&answer), (Some("unauthorized"), Some("writeKey")));
+    let (status, answer) = post_batch(&app, keyed_batch("wk_nope", "e2")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(answer
+        .get("error")
+        .unwrap()
+        .get("message")
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .contains("--write-key"));
+    assert!(stored_events(&app, "").await.is_empty());
+    let (status, _) = post_batch(&app, keyed_batch("wk_test", "e3")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(stored_events(&app, "").await.len(), 1);
+}
+
+#[tokio::test]
+async fn too_many_batches_from_one_address_get_429_with_retry_after() {
+    let app = app_with(Settings {
+        ip_rate_per_minute: 60, // bursts of ten
+        ..Settings::default()
+    });
+    for i in 0..10 {
+        let (status, _) = post_batch(&app, batch(&[event(&format!("e{i}"), "s1", "A", i)])).await;
+        assert_eq!(status, StatusCode::OK, "batch {i} is within the burst");
+    }
+    let (status, text, headers) = send(
+        &app,
+        Method::POST,
+        "/v1/batch",
+        batch(&[event("e99", "s1", "A", 1)]),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(headers.get(header::RETRY_AFTER).unwrap(), "1");
+    assert_eq!(
+        error_field(&json::parse(&text).unwrap()),
+        (Some("rate_limited"), Some("ip"))
+    );
+    assert_eq!(
+        stored_events(&app, "").await.len(),
+        10,
+        "the refused batch was not stored"
+    );
+}
+
+#[tokio::test]
+async fn each_write_key_has_its_own_rate_limit() {
+    let app = app_with(Settings {
+        write_keys: vec!["busy".into(), "calm".into()],
+        ip_rate_per_minute: 0,
+        key_rate_per_minute: 60,
+        ..Settings::default()
+    });
+    for i in 0..10 {
+        assert_eq!(
+            post_batch(&app, keyed_batch("busy", &format!("e{i}"))).await.0,
+            StatusCode::OK
+        );
+    }
+    let (status, answer) = post_batch(&app, keyed_batch("busy", "e10")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(error_field(&answer), (Some("rate_limited"), Some("writeKey")));
+    assert_eq!(post_batch(&app, keyed_batch("calm", "e11")).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_batch_from_an_origin_not_listed_gets_403() {
+    let app = app_with(Settings {
+        allowed_origins: vec!["https://shop.example".into()],
+        ..Settings::default()
+    });
+    let body = batch(&[event("e1", "s1", "A", 1)]);
+    let (status, text, _) = send(
+        &app,
+        Method::POST,
+        "/v1/batch",
+        body.clone(),
+        &[("origin", "https://evil.example")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        error_field(&json::parse(&text).unwrap()),
+        (Some("origin_not_allowed"), Some("origin"))
+    );
+    assert!(stored_events(&app, "").await.is_empty());
+    let (status, _, _) = send(
+        &app,
+        Method::POST,
+        "/v1/batch",
+        body,
+        &[("origin", "https://shop.example")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+async fn post_bytes(app: &Router, body: Vec<u8>) -> (StatusCode, Value) {
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/v1/batch")
+        .body(Body::from(body))
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, json::parse(std::str::from_utf8(&bytes).unwrap()).unwrap())
+}
+
+#[tokio::test]
+async fn gzip_bodies_are_inflated_within_the_body_limit() {
+    let app = app_with(Settings {
+        max_body_bytes: 20_000,
+        ..Settings::default()
+    });
+    let (status, _) = post_bytes(&app, gzip(batch(&[event("e1", "s1", "A", 1)]).as_bytes())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(stored_events(&app, "").await.len(), 1);
+
+    // A few hundred bytes that would inflate to a megabyte.
+    let bomb = gzip(&vec![b' '; 1_000_000]);
+    assert!(bomb.len() < 20_000);
+    let (status, answer) = post_bytes(&app, bomb).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(error_field(&answer), (Some("body_too_large"), Some("body")));
+
+    let (status, answer) = post_bytes(&app, vec![0x1f, 0x8b, 1, 2, 3]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_field(&answer), (Some("invalid_batch"), Some("body")));
+}
+
+#[tokio::test]
+async fn with_an_admin_key_reading_events_and_pages_needs_it() {
+    let app = app_with(Settings {
+        admin_key: Some("s3cret".into()),
+        ..Settings::default()
+    });
+    post_batch(&app, batch(&[event("e1", "s1", "A", 1)])).await;
+    for uri in ["/v1/events", "/sessions", "/sessions/s1"] {
+        let (status, _, headers) = send(&app, Method::GET, uri, String::new(), &[]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri}");
+        assert!(
+            headers.get(header::WWW_AUTHENTICATE).is_some(),
+            "{uri} asks the browser for the key"
+        );
+        let (status, _, _) = send(
+            &app,
+            Method::GET,
+            uri,
+            String::new(),
+            &[("authorization", "Bearer s3cret")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{uri} with the bearer key");
+        // "any:s3cret" in base64, as a browser sends it after the prompt.
+        let (status, _, _) = send(
+            &app,
+            Method::GET,
+            uri,
+            String::new(),
+            &[("authorization", "Basic YW55OnMzY3JldA==")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{uri} with Basic auth");
+    }
 }
