@@ -7,6 +7,9 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 step "build: Rust -> WebAssembly (release, size-tuned profile)"
+# Paths of this machine stay out of the shipped file, so the same sources give
+# the same bytes (and the same integrity hashes) wherever they are built.
+export RUSTFLAGS="--remap-path-prefix=$HOME/.cargo/registry/src=/crates --remap-path-prefix=$ROOT=/parcours"
 cargo build --quiet --target wasm32-unknown-unknown --profile wasm -p parcours --features bundle
 
 step "build: wasm-bindgen"
@@ -36,8 +39,12 @@ node scripts/assemble-pkg.mjs
 
 step "build: script-tag bundle in www/dist/"
 rm -rf www/dist && mkdir -p www/dist
-esbuild www/src/script-tag.js --bundle --minify --format=iife --target=es2020 \
-  --log-level=warning --log-override:empty-import-meta=silent --outfile=www/dist/parcours.js
 cp target/bindgen/parcours_bg.wasm www/dist/
-node scripts/sri.mjs
+esbuild www/src/script-tag.js --bundle --minify --format=iife --target=es2020 \
+  --log-level=warning --log-override:empty-import-meta=silent \
+  --define:PARCOURS_WASM_SRI="'$(node scripts/sri.mjs www/dist/parcours_bg.wasm)'" --outfile=www/dist/parcours.js
 esbuild www/src/snippet.js --minify --log-level=warning --outfile=www/dist/snippet.min.js
+sed -i "s|PARCOURS_JS_SRI|$(node scripts/sri.mjs www/dist/parcours.js)|" www/dist/snippet.min.js
+echo "Subresource Integrity (the snippet and the loader carry these):"
+echo "  www/dist/parcours.js       $(node scripts/sri.mjs www/dist/parcours.js)"
+echo "  www/dist/parcours_bg.wasm  $(node scripts/sri.mjs www/dist/parcours_bg.wasm)"

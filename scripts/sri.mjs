@@ -1,8 +1,10 @@
-// Prints Subresource Integrity hashes of the script-tag files.
+// Prints the Subresource Integrity value (sha384) of the file given.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
-for (const file of ['www/dist/parcours.js', 'www/dist/parcours_bg.wasm']) {
-  const digest = createHash('sha384').update(readFileSync(new URL('../' + file, import.meta.url))).digest('base64');
-  console.log(`SRI ${file}: sha384-${digest}`);
+const file = process.argv[2];
+if (!file) {
+  console.error('usage: node scripts/sri.mjs <file>');
+  process.exit(2);
 }
+console.log('sha384-' + createHash('sha384').update(readFileSync(file)).digest('base64'));

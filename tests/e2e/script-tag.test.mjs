@@ -184,3 +184,26 @@ test('each call records the URL it was made on, even when the app navigates in t
   assert.equal(events[1].context.page.referrer, `${env.collector.url}/e2e/blank.html`, 'an in-app navigation has the previous URL as referrer');
   await page.context().close();
 });
+
+test('a changed copy of the bundle or of its wasm is refused by Subresource Integrity', async () => {
+  for (const file of ['parcours.js', 'parcours_bg.wasm']) {
+    const page = await openPage(env.browser);
+    // As a compromised CDN would: the same file with one byte changed.
+    await page.route(`**/dist/${file}`, async (route) => {
+      const response = await route.fetch();
+      const body = await response.body();
+      body[body.length - 2] ^= 1;
+      await route.fulfill({ response, body });
+    });
+    await page.goto(`${env.collector.url}/demo/index.html`, { waitUntil: 'load' });
+    await page.waitForTimeout(500);
+    const state = await page.evaluate(() => ({ loaded: !!window.parcours.__parcours, first: window.parcours._q?.[0]?.[0] }));
+    const integrityErrors = page.consoleMessages.filter((m) => /integrity|load_failed/i.test(m.text));
+    assert.ok(integrityErrors.length > 0, `${file}: the browser or Parcours says why it did not start: ${JSON.stringify(page.consoleMessages)}`);
+    if (file === 'parcours.js') assert.deepEqual(state, { loaded: false, first: 'init' }, 'the changed bundle never ran; the snippet still holds the calls');
+    assert.deepEqual(page.pageErrors, [], `${file}: nothing thrown into the page`);
+    const events = await fetchEvents(env.collector, '');
+    assert.ok(!events.some((e) => e.context?.page?.path === '/demo/index.html'), `${file}: nothing recorded by an unverified SDK`);
+    await page.context().close();
+  }
+});

@@ -1,8 +1,9 @@
 // The script-tag snippet, unminified for reading. The minified copy in
 // README.md and the demo pages is what sites paste; tests check both agree.
 // It defines window.parcours at once, queues every call with its time, and
-// loads the SDK asynchronously; loading it twice is harmless.
-!(function (w, d, src) {
+// loads the SDK asynchronously; loading it twice is harmless. The build puts
+// the bundle's Subresource Integrity hash in place of PARCOURS_JS_SRI.
+!(function (w, d, src, sri) {
   var p = (w.parcours = w.parcours || { _q: [] });
   if (p.__parcours || p._l) return;
   p._l = 1;
@@ -19,5 +20,6 @@
   var s = d.createElement('script');
   s.async = 1;
   s.src = src;
+  if (sri) (s.integrity = sri), (s.crossOrigin = 'anonymous');
   d.head.appendChild(s);
-})(window, document, '/dist/parcours.js');
+})(window, document, '/dist/parcours.js', 'PARCOURS_JS_SRI');
