@@ -48,3 +48,4 @@ sed -i "s|PARCOURS_JS_SRI|$(node scripts/sri.mjs www/dist/parcours.js)|" www/dis
 echo "Subresource Integrity (the snippet and the loader carry these):"
 echo "  www/dist/parcours.js       $(node scripts/sri.mjs www/dist/parcours.js)"
 echo "  www/dist/parcours_bg.wasm  $(node scripts/sri.mjs www/dist/parcours_bg.wasm)"
+node scripts/readme-snippet.mjs || true

@@ -158,6 +158,14 @@ pub fn start(
     consent.write_json(&mut report);
     report.push_str(",\"persistent\":");
     report.push_str(if store.is_persistent() { "true" } else { "false" });
+    report.push_str(",\"persistence\":\"");
+    report.push_str(match config.persistence {
+        Persistence::Local => "local",
+        Persistence::Session => "session",
+        Persistence::None => "none",
+    });
+    report.push_str("\",\"compress\":");
+    report.push_str(if config.compress { "true" } else { "false" });
     report.push('}');
     if let Ok(mut shell) = SHELL.0.try_borrow_mut() {
         *shell = Some(Shell {
@@ -325,6 +333,41 @@ pub fn settle(status: u16, retry_after: f64, now: f64) -> f64 {
     })
 }
 
+/// Events to write to durable storage (JSON array of
+/// `{"id","at","seq","keep","body"}`), or an empty string.
+#[wasm_bindgen]
+pub fn take_writes() -> String {
+    with_shell(String::new(), |s| s.tracker.outbox_mut().take_writes())
+}
+
+/// Ids to remove from durable storage (JSON array), or an empty string.
+#[wasm_bindgen]
+pub fn take_deletes() -> String {
+    with_shell(String::new(), |s| s.tracker.outbox_mut().take_deletes())
+}
+
+/// Takes in an event found in durable storage or sent by another tab;
+/// false when it is already known (or was already sent).
+#[wasm_bindgen]
+pub fn adopt(id: &str, at: f64, seq: u32, keep: u8, body: String) -> bool {
+    with_shell(false, |s| {
+        let keep = parcours_core::outbox::Retention::from_code(keep);
+        s.tracker.outbox_mut().adopt(id, ms(at), seq, keep, body)
+    })
+}
+
+/// Whether this tab sends (the elected sender) or only writes.
+#[wasm_bindgen]
+pub fn set_sender(sender: bool) {
+    with_shell((), |s| s.tracker.outbox_mut().set_sender(sender));
+}
+
+/// Lowers the outbox caps, e.g. when the only storage is a small one.
+#[wasm_bindgen]
+pub fn limit_outbox(events: u32, bytes: u32) {
+    with_shell((), |s| s.tracker.outbox_mut().limit(events as usize, bytes as usize));
+}
+
 /// Milliseconds until a batch may become due, or -1 when nothing waits.
 #[wasm_bindgen]
 pub fn next_wake(now: f64) -> f64 {
@@ -368,6 +411,8 @@ pub fn state() -> String {
         push_u64(&mut out, t.outbox().len() as u64);
         out.push_str(",\"dropped\":");
         push_u64(&mut out, t.outbox().dropped_total);
+        out.push_str(",\"sender\":");
+        out.push_str(if t.outbox().is_sender() { "true" } else { "false" });
         out.push_str(",\"storageDegraded\":");
         out.push_str(if s.store.degraded { "true" } else { "false" });
         out.push('}');
@@ -389,9 +434,9 @@ export interface ParcoursOptions {
   flushInterval?: number;
   /** Largest request body in bytes; keeps page-hide requests in the browser's budget. 1000-1000000, default 60000. */
   maxBatchBytes?: number;
-  /** Most events kept locally; beyond, the oldest are dropped and counted. Default 20000. */
+  /** Most events waiting (in IndexedDB, shared by the site's tabs); beyond, the oldest raw events are dropped and counted. Default 10000 (1000 in the localStorage fallback). */
   maxQueueEvents?: number;
-  /** Most bytes kept locally. Default 8000000. */
+  /** Most bytes waiting. Default 5000000 (1000000 in the localStorage fallback). */
   maxQueueBytes?: number;
   /** A session ends after this much inactivity. 1-1440, default 30. */
   sessionTimeoutMinutes?: number;
@@ -445,6 +490,8 @@ export interface ParcoursOptions {
   maskPersonalData?: boolean;
   /** Where the visitor, session and journey are kept: "local" (default), "session" (one tab) or "none" (cookieless, one page load). */
   persistence?: 'local' | 'session' | 'none';
+  /** Gzip batches (CompressionStream) where the browser can; turn off for an endpoint that does not inflate gzip bodies. Default true. */
+  compress?: boolean;
 }
 
 export type ConsentState = 'granted' | 'pending' | 'denied';

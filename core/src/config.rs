@@ -52,6 +52,8 @@ pub struct Config {
     pub consent: Consent,
     /// Do Not Track and Global Privacy Control deny analytics.
     pub respect_privacy_signals: bool,
+    /// Gzip batch bodies where the browser can (the collector accepts them).
+    pub compress: bool,
     /// Where identity, session and journey are kept (`persistence`).
     pub persistence: Persistence,
 }
@@ -74,8 +76,8 @@ impl Default for Config {
             flush_at: 30,
             flush_interval_ms: 5_000,
             max_batch_bytes: 60_000,
-            max_queue_events: 20_000,
-            max_queue_bytes: 8_000_000,
+            max_queue_events: 10_000,
+            max_queue_bytes: 5_000_000,
             session_timeout_ms: 30 * 60_000,
             max_session_ms: 24 * 60 * 60_000,
             capture_pageview: true,
@@ -86,6 +88,7 @@ impl Default for Config {
             friction: FrictionConfig::default(),
             consent: Consent::default(),
             respect_privacy_signals: true,
+            compress: true,
             persistence: Persistence::Local,
         }
     }
@@ -120,6 +123,7 @@ const BOOL_OPTIONS: &[BoolOption] = &[
     ("captureForms", |c, v| c.autocapture.forms = v),
     ("respectPrivacySignals", |c, v| c.respect_privacy_signals = v),
     ("maskPersonalData", |c, v| c.autocapture.mask = v),
+    ("compress", |c, v| c.compress = v),
 ];
 
 /// Every option `init` knows, for unknown-key detection and suggestions.
@@ -423,7 +427,7 @@ mod tests {
     #[test]
     fn every_documented_option_is_known() {
         let known: Vec<_> = known_options().collect();
-        assert_eq!(known.len(), 28);
+        assert_eq!(known.len(), 29);
         for option in [
             "endpoint",
             "writeKey",
@@ -436,6 +440,7 @@ mod tests {
             "maxSessionMinutes",
             "capturePageview",
             "debug",
+            "compress",
         ] {
             assert!(known.contains(&option), "{option}");
         }

@@ -4,15 +4,20 @@
 //! One batch is in flight at a time, so events reach the backend in order,
 //! and a burst coalesces into few large batches rather than many small ones.
 //! A batch keeps its events until the backend's answer is known.
+//!
+//! The queue is mirrored in durable browser storage by the shell: every
+//! event is handed over for writing when it is queued (`take_writes`) and
+//! forgotten there once delivered or dropped (`take_deletes`). Only one tab
+//! sends (the *sender*); the others write and then let go of their events,
+//! which the sender adopts (`adopt`) from storage or from a message. Events
+//! are ordered by time, then id, so every tab sees the same order.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use alloc::collections::VecDeque;
-
 use crate::json::write_string;
 use crate::num::push_u64;
-use crate::retry::{backoff_ms, classify, Disposition};
+use crate::retry::{classify, retry_delay_ms, Disposition};
 
 /// Batch format version written in every body.
 pub const BATCH_FORMAT_VERSION: u64 = 1;
@@ -20,10 +25,61 @@ pub const BATCH_FORMAT_VERSION: u64 = 1;
 /// Bytes of a batch body besides its events (envelope, ids, counters).
 const ENVELOPE_BYTES: usize = 240;
 
+/// Ids of settled events remembered, so that a late copy from storage or
+/// from another tab is not sent again.
+const REMEMBERED_SETTLED: usize = 4_096;
+
+/// How long an event is worth keeping when the queue is full: raw events
+/// are dropped first, journey summaries and survey answers last, since
+/// each stands for many raw events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retention {
+    Raw,
+    Longest,
+}
+
+impl Retention {
+    pub fn code(self) -> u8 {
+        match self {
+            Retention::Raw => 0,
+            Retention::Longest => 1,
+        }
+    }
+
+    pub fn from_code(code: u8) -> Retention {
+        if code == 1 {
+            Retention::Longest
+        } else {
+            Retention::Raw
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Queued {
+    at: u64,
+    /// Order of calls within a millisecond in the tab that recorded it.
+    seq: u32,
+    id: String,
     json: String,
-    queued_at: u64,
+    keep: Retention,
+    /// Already in durable storage (or handed over to be written).
+    written: bool,
+}
+
+impl Queued {
+    /// Order of the queue: time, then seq, then id (unique).
+    fn key(&self) -> (u64, u32, &str) {
+        (self.at, self.seq, &self.id)
+    }
+}
+
+/// FNV-1a: settled ids are remembered as hashes (a few kilobytes, no set
+/// structure in the shipped code).
+fn id_hash(id: &str) -> u64 {
+    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Limits and thresholds, from the config.
@@ -61,34 +117,65 @@ struct InFlight {
 #[derive(Debug)]
 pub struct Outbox {
     policy: OutboxPolicy,
-    queue: VecDeque<Queued>,
+    /// Sorted by `Queued::key`; new events almost always go at the back.
+    /// (A Vec: a batch leaves as one drained prefix, and Vec's code is
+    /// smaller in the shipped wasm than a ring buffer's.)
+    queue: Vec<Queued>,
     queued_bytes: usize,
     in_flight: Option<InFlight>,
     /// Consecutive failed attempts of the batch at the head.
     attempts: u32,
+    /// Whether the last failure was a refusal (a 4xx): a second in a row drops.
+    refused_once: bool,
     not_before: u64,
+    /// Events not yet handed over for writing.
+    unwritten: usize,
+    /// Ids to remove from durable storage.
+    deletes: Vec<String>,
+    /// This tab sends; otherwise it only writes.
+    sender: bool,
     /// Dropped since the last delivered batch, reported in the next one.
     dropped_unreported: u64,
     /// Dropped since start, for inspection.
     pub dropped_total: u64,
+    /// Tie-breaker of events recorded in the same millisecond.
+    next_seq: u32,
+    /// Hashes of recently delivered or dropped ids: a ring, `settled_next`
+    /// is where the next one goes once it is full.
+    settled: Vec<u64>,
+    settled_next: usize,
 }
 
 impl Outbox {
     pub fn new(policy: OutboxPolicy) -> Outbox {
         Outbox {
             policy,
-            queue: VecDeque::new(),
+            queue: Vec::new(),
             queued_bytes: 0,
             in_flight: None,
             attempts: 0,
+            refused_once: false,
             not_before: 0,
+            unwritten: 0,
+            deletes: Vec::new(),
+            sender: true,
             dropped_unreported: 0,
             dropped_total: 0,
+            next_seq: 0,
+            settled: Vec::new(),
+            settled_next: 0,
         }
     }
 
     pub fn policy(&self) -> &OutboxPolicy {
         &self.policy
+    }
+
+    /// Lowers the caps (e.g. when only a small storage is available).
+    pub fn limit(&mut self, max_events: usize, max_bytes: usize) {
+        self.policy.max_events = self.policy.max_events.min(max_events.max(1));
+        self.policy.max_bytes = self.policy.max_bytes.min(max_bytes.max(1));
+        self.enforce_caps();
     }
 
     /// Events waiting, including those of the batch in flight.
@@ -104,41 +191,199 @@ impl Outbox {
         self.in_flight.is_some()
     }
 
-    /// Queues an encoded event. When the queue is full the oldest waiting
-    /// events are dropped (and counted) to make room: recent behaviour is
-    /// worth more than old, and memory must stay bounded.
-    pub fn push(&mut self, json: String, now: u64) {
-        self.queued_bytes += json.len();
-        self.queue.push_back(Queued { json, queued_at: now });
+    pub fn is_sender(&self) -> bool {
+        self.sender
+    }
+
+    /// Makes this tab the sender, or a writer only. A writer keeps nothing
+    /// once written; a sender that steps down forgets what it held (it is
+    /// in storage, where the next sender finds it).
+    pub fn set_sender(&mut self, sender: bool) {
+        if self.sender == sender {
+            return;
+        }
+        self.sender = sender;
+        if !sender {
+            self.release_written();
+            if let Some(batch) = self.in_flight.take() {
+                // Its answer no longer matters here: the next sender resends it.
+                self.requeue(batch.events);
+                self.release_written();
+            }
+            self.attempts = 0;
+            self.not_before = 0;
+        }
+    }
+
+    /// Queues a new event. When the queue is full the oldest raw events are
+    /// dropped (and counted) to make room: recent behaviour is worth more
+    /// than old, and memory and storage must stay bounded.
+    pub fn push(&mut self, id: &str, json: String, keep: Retention, now: u64) {
+        self.next_seq = self.next_seq.wrapping_add(1);
+        let seq = self.next_seq;
+        self.insert(Queued {
+            at: now,
+            seq,
+            id: id.to_string(),
+            json,
+            keep,
+            written: false,
+        });
+    }
+
+    /// Takes in an event found in durable storage (or announced by another
+    /// tab). Returns false when it is already known here.
+    pub fn adopt(&mut self, id: &str, at: u64, seq: u32, keep: Retention, json: String) -> bool {
+        let in_flight = self
+            .in_flight
+            .as_ref()
+            .is_some_and(|b| b.events.iter().any(|q| q.id == id));
+        let hash = id_hash(id);
+        if in_flight || self.settled.contains(&hash) || self.position((at, seq, id)).is_ok() {
+            return false;
+        }
+        self.insert(Queued {
+            at,
+            seq,
+            id: id.to_string(),
+            json,
+            keep,
+            written: true,
+        });
+        true
+    }
+
+    /// Where an event with `key` is (Ok) or would go (Err).
+    fn position(&self, key: (u64, u32, &str)) -> Result<usize, usize> {
+        match self.queue.last() {
+            Some(last) if last.key() < key => Err(self.queue.len()),
+            _ => self.queue.binary_search_by(|q| q.key().cmp(&key)),
+        }
+    }
+
+    fn insert(&mut self, event: Queued) {
+        self.queued_bytes += event.json.len();
+        if !event.written {
+            self.unwritten += 1;
+        }
+        match self.position(event.key()) {
+            Ok(at) => {
+                // The same event twice: kept once.
+                let old = core::mem::replace(&mut self.queue[at], event);
+                self.queued_bytes -= old.json.len();
+                if !old.written {
+                    self.unwritten -= 1;
+                }
+            }
+            Err(at) => self.queue.insert(at, event),
+        }
+        self.enforce_caps();
+    }
+
+    fn enforce_caps(&mut self) {
         while self.queue.len() > self.policy.max_events || self.queued_bytes > self.policy.max_bytes {
-            let Some(old) = self.queue.pop_front() else { break };
+            let victim = self.queue.iter().position(|q| q.keep == Retention::Raw).unwrap_or(0);
+            if self.queue.is_empty() {
+                break;
+            }
+            let old = self.queue.remove(victim);
             self.queued_bytes -= old.json.len();
+            self.remember_settled(&old.id);
+            if old.written {
+                self.deletes.push(old.id);
+            } else {
+                self.unwritten -= 1;
+            }
             self.dropped_unreported += 1;
             self.dropped_total += 1;
         }
     }
 
+    /// Events to write to durable storage, as a JSON array of
+    /// `{"id","at","seq","keep","body"}` (body: the event's JSON as a string), or
+    /// an empty string when there is nothing new. A writer tab lets go of
+    /// them here; if the write fails, the shell adopts them back.
+    pub fn take_writes(&mut self) -> String {
+        if self.unwritten == 0 {
+            return String::new();
+        }
+        let mut out = String::from("[");
+        for event in self.queue.iter_mut().filter(|q| !q.written) {
+            if out.len() > 1 {
+                out.push(',');
+            }
+            out.push_str("{\"id\":");
+            write_string(&mut out, &event.id);
+            out.push_str(",\"at\":");
+            push_u64(&mut out, event.at);
+            out.push_str(",\"seq\":");
+            push_u64(&mut out, u64::from(event.seq));
+            out.push_str(",\"keep\":");
+            push_u64(&mut out, u64::from(event.keep.code()));
+            out.push_str(",\"body\":");
+            write_string(&mut out, &event.json);
+            out.push('}');
+            event.written = true;
+        }
+        out.push(']');
+        self.unwritten = 0;
+        if !self.sender {
+            self.release_written();
+        }
+        out
+    }
+
+    fn release_written(&mut self) {
+        let bytes = &mut self.queued_bytes;
+        self.queue.retain(|q| {
+            if q.written {
+                *bytes -= q.json.len();
+            }
+            !q.written
+        });
+    }
+
+    /// Ids to remove from durable storage (delivered or dropped), as a JSON
+    /// array, or an empty string when there are none.
+    pub fn take_deletes(&mut self) -> String {
+        if self.deletes.is_empty() {
+            return String::new();
+        }
+        let mut out = String::from("[");
+        for (i, id) in self.deletes.drain(..).enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            write_string(&mut out, &id);
+        }
+        out.push(']');
+        out
+    }
+
     /// Whether a batch should be sent at `now`. `force` (flush(), page hide)
     /// sends whatever waits, but still respects a pending backoff.
     pub fn due(&self, now: u64, force: bool) -> bool {
-        if self.in_flight.is_some() || self.queue.is_empty() || now < self.not_before {
+        if !self.sender || self.in_flight.is_some() || self.queue.is_empty() || now < self.not_before {
             return false;
         }
         force
             || self.queue.len() >= self.policy.flush_at
             || self.queued_bytes + ENVELOPE_BYTES >= self.policy.max_batch_bytes
             || self.attempts > 0
-            || now.saturating_sub(self.queue[0].queued_at) >= self.policy.flush_interval_ms
+            || now.saturating_sub(self.oldest_at()) >= self.policy.flush_interval_ms
+    }
+
+    fn oldest_at(&self) -> u64 {
+        self.queue.first().map_or(0, |q| q.at)
     }
 
     /// Milliseconds from `now` until `due` may turn true without new events,
     /// or `None` when nothing waits (or a batch is in flight).
     pub fn next_wake(&self, now: u64) -> Option<u64> {
-        if self.in_flight.is_some() {
+        if !self.sender || self.in_flight.is_some() || self.queue.is_empty() {
             return None;
         }
-        let oldest = self.queue.front()?;
-        let by_age = oldest.queued_at + self.policy.flush_interval_ms;
+        let by_age = self.oldest_at() + self.policy.flush_interval_ms;
         let at = if self.attempts > 0 {
             self.not_before
         } else {
@@ -150,7 +395,7 @@ impl Outbox {
     /// Takes the oldest events that fit in one body and returns that body.
     /// The events stay owned by the outbox until `settle`.
     pub fn take_batch(&mut self, batch_id: String, now: u64, write_key: Option<&str>) -> Option<String> {
-        if self.in_flight.is_some() || self.queue.is_empty() {
+        if !self.sender || self.in_flight.is_some() || self.queue.is_empty() {
             return None;
         }
         let mut body = String::with_capacity(self.policy.max_batch_bytes.min(self.queued_bytes + ENVELOPE_BYTES));
@@ -169,22 +414,27 @@ impl Outbox {
             push_u64(&mut body, self.dropped_unreported);
         }
         body.push_str(",\"events\":[");
-        let mut events = Vec::new();
         let budget = self.policy.max_batch_bytes.saturating_sub(body.len() + 2);
         let mut used = 0;
-        while let Some(next) = self.queue.front() {
-            let cost = next.json.len() + 1;
-            if !events.is_empty() && used + cost > budget {
+        let mut count = 0;
+        for event in &self.queue {
+            let cost = event.json.len() + 1;
+            if count > 0 && used + cost > budget {
                 break;
             }
             used += cost;
-            let event = self.queue.pop_front()?;
-            self.queued_bytes -= event.json.len();
-            if !events.is_empty() {
+            if count > 0 {
                 body.push(',');
             }
             body.push_str(&event.json);
-            events.push(event);
+            count += 1;
+        }
+        let events: Vec<Queued> = self.queue.drain(..count).collect();
+        for event in &events {
+            self.queued_bytes -= event.json.len();
+            if !event.written {
+                self.unwritten -= 1;
+            }
         }
         body.push_str("]}");
         self.in_flight = Some(InFlight { id: batch_id, events });
@@ -197,30 +447,43 @@ impl Outbox {
     }
 
     /// Applies the backend's answer to the batch in flight (`status` 0 for a
-    /// network error). Retried events go back to the head of the queue, in order.
+    /// network error). Retried events go back to the queue, in order; a
+    /// refused batch is tried once more (a proxy's passing 4xx happens) and
+    /// then dropped and reported.
     pub fn settle(&mut self, status: u16, retry_after_ms: Option<u64>, now: u64, jitter_unit: f64) -> Option<Settled> {
         let batch = self.in_flight.take()?;
         let events = batch.events.len();
-        let disposition = classify(status);
+        let mut disposition = classify(status);
+        if disposition == Disposition::Reject && !self.refused_once {
+            self.refused_once = true;
+            disposition = Disposition::Retry;
+        }
         match disposition {
-            Disposition::Delivered => {
+            Disposition::Delivered | Disposition::Reject => {
+                if disposition == Disposition::Reject {
+                    self.dropped_unreported += events as u64;
+                    self.dropped_total += events as u64;
+                } else {
+                    self.dropped_unreported = 0;
+                }
                 self.attempts = 0;
+                self.refused_once = false;
                 self.not_before = 0;
-                self.dropped_unreported = 0;
+                for event in batch.events {
+                    self.remember_settled(&event.id);
+                    if event.written {
+                        self.deletes.push(event.id);
+                    }
+                }
             }
             Disposition::Retry => {
                 self.attempts += 1;
-                self.not_before = now + backoff_ms(self.attempts, retry_after_ms, jitter_unit);
-                for event in batch.events.into_iter().rev() {
-                    self.queued_bytes += event.json.len();
-                    self.queue.push_front(event);
+                if classify(status) == Disposition::Retry {
+                    self.refused_once = false;
                 }
-            }
-            Disposition::Reject => {
-                self.attempts = 0;
-                self.not_before = 0;
-                self.dropped_unreported += events as u64;
-                self.dropped_total += events as u64;
+                self.not_before = now + retry_delay_ms(status, self.attempts, retry_after_ms, jitter_unit);
+                self.requeue(batch.events);
+                self.enforce_caps();
             }
         }
         Some(Settled {
@@ -230,13 +493,41 @@ impl Outbox {
         })
     }
 
-    /// Forgets every waiting event (reset, opt-out).
+    fn remember_settled(&mut self, id: &str) {
+        let hash = id_hash(id);
+        if self.settled.len() < REMEMBERED_SETTLED {
+            self.settled.push(hash);
+        } else {
+            self.settled[self.settled_next] = hash;
+            self.settled_next = (self.settled_next + 1) % REMEMBERED_SETTLED;
+        }
+    }
+
+    /// Puts a batch back at the head of the queue, in order.
+    fn requeue(&mut self, events: Vec<Queued>) {
+        for event in events {
+            // (Never already queued: adopt() refuses what is in flight.)
+            if let Err(at) = self.position(event.key()) {
+                self.queued_bytes += event.json.len();
+                if !event.written {
+                    self.unwritten += 1;
+                }
+                self.queue.insert(at, event);
+            }
+        }
+    }
+
+    /// Forgets every waiting event (reset, opt-out); storage is erased by the
+    /// shell as a whole.
     pub fn clear(&mut self) {
         self.queue.clear();
         self.queued_bytes = 0;
         self.in_flight = None;
         self.attempts = 0;
+        self.refused_once = false;
         self.not_before = 0;
+        self.unwritten = 0;
+        self.deletes.clear();
     }
 }
 
@@ -259,6 +550,14 @@ mod tests {
         "{\"n\":".to_string() + &crate::num::u64_to_string(n as u64) + "}"
     }
 
+    fn push(o: &mut Outbox, n: usize, at: u64) {
+        o.push(&id(n), event(n), Retention::Raw, at);
+    }
+
+    fn id(n: usize) -> String {
+        "e".to_string() + &crate::num::u64_to_string(n as u64)
+    }
+
     fn numbers(body: &str) -> Vec<u64> {
         let v = json::parse(body).unwrap();
         let json::Value::Array(events) = v.get("events").unwrap() else {
@@ -270,13 +569,13 @@ mod tests {
     #[test]
     fn sends_by_count_by_age_and_on_demand() {
         let mut o = Outbox::new(policy());
-        o.push(event(1), 0);
+        push(&mut o, 1, 0);
         assert!(!o.due(10, false));
         assert!(o.due(10, true));
         assert_eq!(o.next_wake(10), Some(990));
         assert!(o.due(1_000, false));
-        o.push(event(2), 20);
-        o.push(event(3), 30);
+        push(&mut o, 2, 20);
+        push(&mut o, 3, 30);
         assert!(o.due(30, false));
     }
 
@@ -284,14 +583,14 @@ mod tests {
     fn one_batch_in_flight_and_delivery_in_order() {
         let mut o = Outbox::new(policy());
         for n in 0..5 {
-            o.push(event(n), 0);
+            push(&mut o, n, 0);
         }
         let body = o.take_batch("b1".into(), 5, Some("wk")).unwrap();
         assert_eq!(numbers(&body), vec![0, 1, 2, 3, 4]);
         let v = json::parse(&body).unwrap();
         assert_eq!(v.get("v").unwrap().as_u64(), Some(1));
         assert_eq!(v.get("writeKey").unwrap().as_str(), Some("wk"));
-        o.push(event(5), 6);
+        push(&mut o, 5, 6);
         assert!(
             o.take_batch("b2".into(), 6, None).is_none(),
             "second batch while one is in flight"
@@ -309,7 +608,7 @@ mod tests {
             ..policy()
         });
         for n in 0..10 {
-            o.push(event(n), 0);
+            push(&mut o, n, 0);
         }
         let mut seen = Vec::new();
         let mut i = 0;
@@ -326,10 +625,10 @@ mod tests {
     #[test]
     fn a_failed_batch_returns_to_the_head_and_waits_for_backoff() {
         let mut o = Outbox::new(policy());
-        o.push(event(1), 0);
-        o.push(event(2), 0);
+        push(&mut o, 1, 0);
+        push(&mut o, 2, 0);
         o.take_batch("b".into(), 0, None).unwrap();
-        o.push(event(3), 1);
+        push(&mut o, 3, 1);
         let s = o.settle(503, Some(5_000), 100, 0.0).unwrap();
         assert_eq!(s.disposition, Disposition::Retry);
         assert_eq!(s.retry_at, 5_100);
@@ -343,14 +642,17 @@ mod tests {
     #[test]
     fn a_rejected_batch_is_dropped_and_reported_in_the_next() {
         let mut o = Outbox::new(policy());
-        o.push(event(1), 0);
+        push(&mut o, 1, 0);
         o.take_batch("b".into(), 0, None).unwrap();
+        let first = o.settle(400, None, 0, 0.0).unwrap();
+        assert_eq!(first.disposition, Disposition::Retry, "a refusal is tried once more");
+        o.take_batch("b".into(), first.retry_at, None).unwrap();
         assert_eq!(o.settle(400, None, 0, 0.0).unwrap().disposition, Disposition::Reject);
-        o.push(event(2), 0);
+        push(&mut o, 2, 0);
         let body = o.take_batch("c".into(), 0, None).unwrap();
         assert_eq!(json::parse(&body).unwrap().get("dropped").unwrap().as_u64(), Some(1));
         o.settle(200, None, 0, 0.0);
-        o.push(event(3), 0);
+        push(&mut o, 3, 0);
         let body = o.take_batch("d".into(), 0, None).unwrap();
         assert!(json::parse(&body).unwrap().get("dropped").is_none());
     }
@@ -359,12 +661,134 @@ mod tests {
     fn a_full_queue_drops_the_oldest_and_counts_them() {
         let mut o = Outbox::new(policy());
         for n in 0..15 {
-            o.push(event(n), 0);
+            push(&mut o, n, 0);
         }
         assert_eq!(o.len(), 10);
         assert_eq!(o.dropped_total, 5);
         let body = o.take_batch("b".into(), 0, None).unwrap();
         assert_eq!(numbers(&body)[0], 5);
         assert_eq!(json::parse(&body).unwrap().get("dropped").unwrap().as_u64(), Some(5));
+    }
+
+    fn ids(list: &str) -> Vec<String> {
+        match json::parse(list).unwrap() {
+            json::Value::Array(items) => items
+                .iter()
+                .map(|v| v.get("id").and_then(|i| i.as_str()).or(v.as_str()).unwrap().to_string())
+                .collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_full_queue_drops_raw_events_before_summaries() {
+        let mut o = Outbox::new(OutboxPolicy {
+            max_events: 4,
+            ..policy()
+        });
+        o.push("j-s1", "{\"n\":100}".into(), Retention::Longest, 0);
+        for n in 1..=5 {
+            push(&mut o, n, n as u64);
+        }
+        let body = o.take_batch("b".into(), 10, None).unwrap();
+        assert_eq!(
+            numbers(&body),
+            vec![100, 3, 4, 5],
+            "the summary outlives older raw events"
+        );
+        assert_eq!(json::parse(&body).unwrap().get("dropped").unwrap().as_u64(), Some(2));
+    }
+
+    #[test]
+    fn every_event_is_handed_to_storage_and_deleted_once_delivered() {
+        let mut o = Outbox::new(policy());
+        push(&mut o, 1, 0);
+        push(&mut o, 2, 1);
+        let writes = o.take_writes();
+        assert_eq!(ids(&writes), vec!["e1", "e2"]);
+        let first = json::parse(&writes).unwrap();
+        let json::Value::Array(records) = first else { panic!() };
+        assert_eq!(records[0].get("body").unwrap().as_str(), Some("{\"n\":1}"));
+        assert_eq!(records[0].get("keep").unwrap().as_u64(), Some(0));
+        assert_eq!(o.take_writes(), "", "written once");
+        push(&mut o, 3, 2);
+        o.take_batch("b".into(), 2, None).unwrap();
+        assert_eq!(o.take_deletes(), "", "nothing deleted before the answer");
+        o.settle(200, None, 3, 0.0);
+        assert_eq!(
+            ids(&o.take_deletes()),
+            vec!["e1", "e2"],
+            "e3 was delivered before it was written"
+        );
+        assert_eq!(o.take_writes(), "");
+    }
+
+    #[test]
+    fn a_writer_tab_lets_go_of_written_events_and_the_sender_adopts_them_once() {
+        let mut writer = Outbox::new(policy());
+        writer.set_sender(false);
+        push(&mut writer, 1, 5);
+        push(&mut writer, 2, 6);
+        assert!(!writer.due(100_000, true), "a writer never sends");
+        let writes = writer.take_writes();
+        assert!(writer.is_empty(), "handed over to storage");
+
+        let mut sender = Outbox::new(policy());
+        push(&mut sender, 9, 1);
+        let json::Value::Array(records) = json::parse(&writes).unwrap() else {
+            panic!()
+        };
+        for record in &records {
+            let adopt = |o: &mut Outbox| {
+                o.adopt(
+                    record.get("id").unwrap().as_str().unwrap(),
+                    record.get("at").unwrap().as_u64().unwrap(),
+                    record.get("seq").unwrap().as_u64().unwrap() as u32,
+                    Retention::from_code(record.get("keep").unwrap().as_u64().unwrap() as u8),
+                    record.get("body").unwrap().as_str().unwrap().to_string(),
+                )
+            };
+            assert!(adopt(&mut sender));
+            assert!(!adopt(&mut sender), "the same record twice is one event");
+        }
+        let body = sender.take_batch("b".into(), 10, None).unwrap();
+        assert_eq!(numbers(&body), vec![9, 1, 2], "ordered by time across tabs");
+        sender.settle(200, None, 11, 0.0);
+        assert_eq!(ids(&sender.take_deletes()), vec!["e1", "e2"]);
+        assert!(
+            !sender.adopt("e1", 5, 1, Retention::Raw, event(1)),
+            "a late copy of a delivered event is not sent again"
+        );
+        assert!(sender.is_empty());
+    }
+
+    #[test]
+    fn a_sender_that_steps_down_leaves_its_batch_to_the_next() {
+        let mut o = Outbox::new(policy());
+        push(&mut o, 1, 0);
+        o.take_writes();
+        push(&mut o, 2, 1);
+        o.take_batch("b".into(), 1, None).unwrap();
+        o.set_sender(false);
+        assert!(o.settle(200, None, 2, 0.0).is_none(), "a late answer changes nothing");
+        assert_eq!(
+            ids(&o.take_writes()),
+            vec!["e2"],
+            "what was never written is written now"
+        );
+        assert!(o.is_empty());
+        assert_eq!(o.take_deletes(), "", "nothing deleted: the next sender sends it");
+    }
+
+    #[test]
+    fn lowering_the_caps_drops_the_oldest_and_deletes_them_from_storage() {
+        let mut o = Outbox::new(policy());
+        for n in 0..6 {
+            push(&mut o, n, n as u64);
+        }
+        o.take_writes();
+        o.limit(4, 1_000_000);
+        assert_eq!(o.len(), 4);
+        assert_eq!(ids(&o.take_deletes()), vec!["e0", "e1"]);
     }
 }

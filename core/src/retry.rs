@@ -45,6 +45,25 @@ pub fn backoff_ms(attempt: u32, retry_after_ms: Option<u64>, jitter_unit: f64) -
     delay.max(retry_after_ms.unwrap_or(0).min(24 * 3_600_000))
 }
 
+/// Failures without any HTTP answer after which the sender assumes it is
+/// blocked (an extension, a firewall) rather than briefly unlucky.
+pub const BLOCKED_AFTER_ATTEMPTS: u32 = 8;
+/// How often a blocked sender still tries.
+pub const BLOCKED_DELAY_MS: u64 = 30 * 60_000;
+
+/// Delay before retry number `attempt` after an answer with `status`: the
+/// backoff, or, once the requests have gone unanswered many times in a row
+/// (status 0 while the browser says it is online), a long interval instead
+/// of hammering a request something keeps blocking.
+pub fn retry_delay_ms(status: u16, attempt: u32, retry_after_ms: Option<u64>, jitter_unit: f64) -> u64 {
+    let delay = backoff_ms(attempt, retry_after_ms, jitter_unit);
+    if status == 0 && attempt >= BLOCKED_AFTER_ATTEMPTS {
+        delay.max(BLOCKED_DELAY_MS)
+    } else {
+        delay
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -78,5 +97,16 @@ mod tests {
     fn retry_after_is_a_floor() {
         assert_eq!(backoff_ms(1, Some(30_000), 0.0), 30_000);
         assert_eq!(backoff_ms(10, Some(1_000), 1.0), 512_000.min(MAX_DELAY_MS));
+    }
+
+    #[test]
+    fn an_unanswered_sender_backs_off_to_a_long_interval() {
+        let early = retry_delay_ms(0, BLOCKED_AFTER_ATTEMPTS - 1, None, 1.0);
+        assert!(early <= MAX_DELAY_MS);
+        assert_eq!(retry_delay_ms(0, BLOCKED_AFTER_ATTEMPTS, None, 0.0), BLOCKED_DELAY_MS);
+        assert!(
+            retry_delay_ms(503, 30, None, 1.0) <= MAX_DELAY_MS,
+            "a server that answers is retried at the usual pace"
+        );
     }
 }

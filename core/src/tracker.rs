@@ -18,7 +18,7 @@ use crate::friction::{scrub_error, FrictionState};
 use crate::journey::{Changes, Journey, Observed, SUMMARY_EVENT};
 use crate::json::ObjectWriter;
 use crate::num::{parse_u64, u64_to_string};
-use crate::outbox::{Outbox, OutboxPolicy, Settled};
+use crate::outbox::{Outbox, OutboxPolicy, Retention, Settled};
 use crate::platform::{new_id, Random, Store};
 use crate::session::{begin_next, SessionRules, SessionStart, SessionState};
 
@@ -159,6 +159,11 @@ impl Tracker {
         &self.outbox
     }
 
+    /// The outbox, for the shell's durable storage and sender election.
+    pub fn outbox_mut(&mut self) -> &mut Outbox {
+        &mut self.outbox
+    }
+
     /// Sets the page that following events happened on. The first page of a
     /// page load is a landing: its URL and referrer say how the visitor came.
     pub fn set_page(&mut self, url: &str, title: &str, referrer: &str) {
@@ -293,7 +298,8 @@ impl Tracker {
                         .with_fix("Send fewer or shorter properties (an event must stay under options.maxBatchBytes)"),
                 );
             }
-            self.outbox.push(core::mem::take(&mut self.scratch), ts);
+            let keep = retention_of(name);
+            self.outbox.push(&id, core::mem::take(&mut self.scratch), keep, ts);
         }
         if let Some(journey) = &mut self.journey {
             let observed = Observed {
@@ -437,7 +443,8 @@ impl Tracker {
             page: &self.page,
         }
         .encode(&mut self.scratch);
-        self.outbox.push(core::mem::take(&mut self.scratch), ts);
+        self.outbox
+            .push(&id, core::mem::take(&mut self.scratch), Retention::Longest, ts);
     }
 
     fn announce(&mut self, changes: &Changes) {
@@ -699,6 +706,16 @@ impl Tracker {
 }
 
 /// Whether the URL's query names an attribution parameter (UTM tag, click id).
+/// Survey answers stand for what a visitor said: kept longest when the
+/// queue is full, like journey summaries.
+fn retention_of(name: &str) -> Retention {
+    if name.starts_with("survey_") {
+        Retention::Longest
+    } else {
+        Retention::Raw
+    }
+}
+
 fn has_campaign_params(url: &str) -> bool {
     let query = crate::url::query_of(url);
     !query.is_empty()

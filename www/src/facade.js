@@ -7,7 +7,7 @@
 // listeners, fetch); the core owns every decision. Nothing here throws into
 // the host page: bad arguments warn, a trap in the core disables the SDK.
 
-import { send } from './transport.js';
+import { createDelivery } from './delivery.js';
 import { watchUrl } from './navigation.js';
 import { trackPages } from './pages.js';
 import { trackTouchpoints } from './touchpoints.js';
@@ -20,8 +20,6 @@ const PAGE = 1;
 const IDENTIFY = 2;
 const RESET = 3;
 
-/** What the core's settle() number means (see src/lib.rs). */
-const SETTLED = ['delivered', 'retry', 'rejected'];
 const RECORD_ERROR = 1;
 const NOTICES = 2;
 
@@ -79,16 +77,11 @@ const localStorageOrNull = () => storageOrNull('localStorage');
 export function createParcours(loadCore) {
   const calls = []; // flat: kind, name, payload, ts, href
   const listeners = new Map();
-  const flushWaiters = [];
   let core = null;
   let started = false;
   let dead = false;
   let debug = false;
-  let endpoint = '';
-  let inFlight = false;
   let sliceScheduled = false;
-  let wakeTimer = 0;
-  let lastFailure = false;
   let loading = null;
   let initPageview = -1; // where init() queued its page view, while it may still fail
   let replayTime = 0;
@@ -141,12 +134,13 @@ export function createParcours(loadCore) {
   function shutDown(cause) {
     if (dead) return;
     dead = true;
-    clearTimeout(wakeTimer);
     calls.length = 0;
     stopListening();
     console.error('[parcours] disabled after an internal error; the page is not affected.', cause);
-    for (const resolve of flushWaiters.splice(0)) resolve({ ok: false, pending: 0 });
+    delivery.abandon();
   }
+
+  const delivery = createDelivery({ guarded, emit, reportError, callsWaiting: () => calls.length > 0 }, storageOrNull);
 
   /** Queues one call; `at` overrides the URL it happened on (a page being left). */
   function capture(kind, name, payload, at) {
@@ -189,7 +183,7 @@ export function createParcours(loadCore) {
       c.end();
       if (result & NOTICES) for (const notice of JSON.parse(c.take_notices())) emit(notice.type, notice);
     });
-    pump(false);
+    delivery.pump(false);
   }
 
   function scheduleSlice() {
@@ -226,48 +220,7 @@ export function createParcours(loadCore) {
     });
     calls.splice(0, i);
     if (calls.length) scheduleSlice();
-    // A pending flush() sends what waits once every captured call is recorded.
-    pump(flushWaiters.length > 0 && !calls.length);
-  }
-
-  /** Sends the next batch if one is due; arms a timer for the next check. */
-  function pump(force) {
-    if (inFlight || dead) return;
-    if (typeof navigator !== 'undefined' && navigator.onLine === false) return armWake(5000);
-    const body = guarded((c) => c.next_batch(Date.now(), force), '');
-    if (!body) {
-      settleWaitersIfIdle();
-      return armWake();
-    }
-    inFlight = true;
-    send(endpoint, body, false).then(({ status, retryAfter }) => {
-      inFlight = false;
-      const outcome = guarded((c) => c.settle(status, retryAfter, Date.now()), -1);
-      if (outcome >= 0) {
-        const info = { result: SETTLED[outcome % 4], events: Math.floor(outcome / 4) };
-        lastFailure = info.result !== 'delivered';
-        if (debug) console.debug('[parcours] batch ' + info.result + ' (' + info.events + ' events, HTTP ' + status + ')');
-        emit('flush', { status, result: info.result, events: info.events });
-        if (info.result === 'rejected') {
-          reportError({ code: 'batch_rejected', field: 'endpoint', message: 'the endpoint refused a batch of ' + info.events + ' events with HTTP ' + status + '; they were dropped' });
-        }
-      }
-      pump(flushWaiters.length > 0 && !lastFailure && !calls.length);
-    });
-  }
-
-  function armWake(ms) {
-    clearTimeout(wakeTimer);
-    const wait = ms !== undefined ? ms : guarded((c) => c.next_wake(Date.now()), -1);
-    if (wait >= 0) wakeTimer = setTimeout(() => pump(false), Math.max(wait, 10));
-  }
-
-  function settleWaitersIfIdle() {
-    if (inFlight || !flushWaiters.length || calls.length) return;
-    const pending = guarded((c) => c.pending(), 0);
-    if (pending === 0 || lastFailure) {
-      for (const resolve of flushWaiters.splice(0)) resolve({ ok: pending === 0, pending });
-    }
+    delivery.pump(false);
   }
 
   function onHide(event) {
@@ -278,15 +231,7 @@ export function createParcours(loadCore) {
       if (pages) pages.leave();
     }
     runSlice(true);
-    if (inFlight) return;
-    // keepalive lets the request outlive the page.
-    const body = guarded((c) => c.next_batch(Date.now(), true), '');
-    if (!body) return;
-    inFlight = true;
-    send(endpoint, body, true).then(({ status, retryAfter }) => {
-      inFlight = false;
-      guarded((c) => c.settle(status, retryAfter, Date.now()));
-    });
+    delivery.hide();
   }
 
   /** Starts (or restarts, after a consent change) the core; true when it started. */
@@ -299,8 +244,9 @@ export function createParcours(loadCore) {
       return false;
     }
     debug = report.debug;
-    endpoint = report.endpoint;
     consentNow = report.consent.analytics;
+    if (consentNow === 'granted') delivery.begin(report);
+    else delivery.end(consentNow === 'denied');
     if (consentNow === 'denied') {
       // Denied: nothing kept, nothing listening, nothing left in storage.
       calls.length = 0;
@@ -450,7 +396,7 @@ export function createParcours(loadCore) {
       if (dead) return;
       if (started && consentNow === 'granted') onHide({ type: 'pagehide' });
       stopListening();
-      clearTimeout(wakeTimer);
+      delivery.end(false);
       dead = true;
     },
 
@@ -465,8 +411,7 @@ export function createParcours(loadCore) {
         if (dead) return resolve({ ok: false, pending: 0 });
         // Without analytics consent there is nothing to send (pending calls wait in memory).
         if (started && consentNow !== 'granted') return resolve({ ok: consentNow === 'denied', pending: consentNow === 'denied' ? 0 : calls.length / 5 });
-        flushWaiters.push(resolve);
-        lastFailure = false;
+        delivery.flush(resolve);
         // Recorded in slices like any other call: a flush after a burst never blocks the page.
         scheduleSlice();
       });

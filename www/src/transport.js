@@ -1,25 +1,45 @@
 // Sends one batch body and reports the HTTP status (0 when there was no
-// answer) and Retry-After in milliseconds (-1 when absent). Never rejects.
+// answer), Retry-After in milliseconds (-1 when absent) and whether the body
+// went gzipped. Never rejects.
 //
 // The body goes as text/plain: a "simple" CORS request, so no preflight
-// round-trip, and one that browsers allow with keepalive on page hide.
+// round-trip, and one that browsers allow with keepalive on page hide. A
+// gzipped body keeps that content type; the collector recognises gzip by
+// its first bytes.
 
 const TIMEOUT_MS = 15000;
+/** Smaller bodies gain too little from gzip to be worth the work. */
+const COMPRESS_FROM_BYTES = 1024;
 
-export function send(url, body, keepalive) {
+export function send(url, body, keepalive, compress) {
+  const gzip = compress && !keepalive && body.length >= COMPRESS_FROM_BYTES && typeof CompressionStream === 'function';
+  return (gzip ? gzipped(body) : Promise.resolve(null)).then((packed) => post(url, packed || body, keepalive, !!packed));
+}
+
+function gzipped(text) {
+  try {
+    const stream = new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'));
+    return new Response(stream).arrayBuffer().catch(() => null);
+  } catch (e) {
+    return Promise.resolve(null);
+  }
+}
+
+function post(url, body, keepalive, compressed) {
   let timer = 0;
   const controller = typeof AbortController === 'function' ? new AbortController() : null;
   if (controller && !keepalive) timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+  const size = typeof body === 'string' ? body.length : body.byteLength;
   return fetch(url, {
     method: 'POST',
     body,
     headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
     credentials: 'omit',
-    keepalive: keepalive && body.length < 60000,
+    keepalive: keepalive && size < 60000,
     signal: controller ? controller.signal : undefined,
   })
-    .then((response) => ({ status: response.status, retryAfter: retryAfterMs(response.headers.get('Retry-After')) }))
-    .catch(() => ({ status: 0, retryAfter: -1 }))
+    .then((response) => ({ status: response.status, retryAfter: retryAfterMs(response.headers.get('Retry-After')), compressed }))
+    .catch(() => ({ status: 0, retryAfter: -1, compressed }))
     .finally(() => clearTimeout(timer));
 }
 

@@ -1,0 +1,219 @@
+// Delivery: every event is written to durable storage as soon as the core
+// has it, one tab (the elected sender) sends the site's outbox, answers
+// settle batches in the core, and what was delivered is removed from
+// storage. The core decides what is due, what goes in a batch, and what a
+// status means; this file does the I/O around those decisions.
+//
+// hooks: guarded(fn, fallback), emit(name, detail), reportError(info),
+//        callsWaiting() -> bool (captured calls not yet in the core)
+
+import { send } from './transport.js';
+import { openDurableStore, eraseDurable, memoryStore, WEB_STORAGE_LIMIT } from './durable.js';
+import { electSender } from './sender.js';
+
+/** What the core's settle() number means (see src/lib.rs). */
+const SETTLED = ['delivered', 'retry', 'rejected'];
+const CHANNEL = 'parcours.outbox';
+const OFFLINE_RECHECK_MS = 30000;
+
+export function createDelivery(hooks, webStorage) {
+  const { guarded, emit, reportError, callsWaiting } = hooks;
+  const flushWaiters = [];
+  let endpoint = '';
+  let compress = false;
+  let debug = false;
+  let store = null; // set once open; until then nothing is sent
+  let election = null;
+  let channel = null;
+  let sender = false;
+  let active = false;
+  let inFlight = false;
+  let lastFailure = false;
+  let wakeTimer = 0;
+  let warnedStorage = false;
+
+  /** Starts delivering for a core started with `report` (analytics granted). */
+  function begin(report) {
+    endpoint = report.endpoint;
+    compress = report.compress;
+    debug = report.debug;
+    if (active) {
+      // The core was restarted (a consent change): it starts with an empty outbox.
+      if (store) setRole(sender);
+      return;
+    }
+    active = true;
+    addEventListener('online', onOnline);
+    openDurableStore(report.persistence, webStorage('localStorage'), webStorage('sessionStorage')).then((opened) => {
+      if (!active) return opened.close();
+      store = opened;
+      if (store.kind === 'localStorage' || store.kind === 'sessionStorage') {
+        guarded((c) => c.limit_outbox(WEB_STORAGE_LIMIT.events, WEB_STORAGE_LIMIT.bytes));
+      }
+      if (debug) console.debug('[parcours] outbox kept in ' + store.kind);
+      if (store.shared) {
+        if (typeof BroadcastChannel === 'function') {
+          channel = new BroadcastChannel(CHANNEL);
+          channel.onmessage = (message) => sender && adoptAll(message.data);
+        }
+        election = electSender(webStorage('localStorage'), setRole);
+      } else {
+        setRole(true);
+      }
+    });
+  }
+
+  /** Stops delivering; `erase` also removes the stored outbox (consent denied). */
+  function end(erase) {
+    active = false;
+    clearTimeout(wakeTimer);
+    removeEventListener('online', onOnline);
+    if (election) election.stop();
+    if (channel) channel.close();
+    if (store) store.close();
+    election = channel = store = null;
+    sender = false;
+    if (erase) eraseDurable(webStorage('localStorage'), webStorage('sessionStorage'));
+  }
+
+  function setRole(isSender) {
+    sender = isSender;
+    guarded((c) => c.set_sender(isSender));
+    if (debug) console.debug('[parcours] this tab ' + (isSender ? 'sends the outbox' : 'writes; another tab sends'));
+    if (!isSender || !store) return persist();
+    // The new sender takes over whatever waits in storage, its own included.
+    store.readAll().then((records) => {
+      if (!sender) return;
+      adoptAll(records);
+      pump(false);
+    });
+  }
+
+  function adoptAll(records) {
+    if (!Array.isArray(records)) return;
+    guarded((c) => {
+      for (const r of records) {
+        if (r && typeof r.id === 'string' && typeof r.body === 'string') c.adopt(r.id, +r.at || 0, r.seq >>> 0, r.keep | 0, r.body);
+      }
+    });
+  }
+
+  /** Writes new events to storage and removes settled ones. */
+  function persist() {
+    if (!store) return;
+    const writes = guarded((c) => c.take_writes(), '');
+    if (writes) {
+      const records = JSON.parse(writes);
+      const writingTo = store;
+      writingTo.write(records).then((ok) => {
+        if (ok) {
+          if (channel && !sender) channel.postMessage(records);
+        } else if (writingTo === store) {
+          degrade(records);
+        }
+      });
+    }
+    const deletes = guarded((c) => c.take_deletes(), '');
+    if (deletes) store.remove(JSON.parse(deletes));
+    settleWaitersIfIdle();
+  }
+
+  /** Storage refused a write (quota, private mode): keep events in memory for this page. */
+  function degrade(records) {
+    if (!warnedStorage) {
+      warnedStorage = true;
+      console.warn('[parcours] browser storage refused the outbox (full or disabled); events are kept in memory for this page and sent from it');
+    }
+    if (election) election.stop();
+    if (channel) channel.close();
+    election = channel = null;
+    store = memoryStore();
+    setRole(true);
+    adoptAll(records);
+    pump(false);
+  }
+
+  /** Sends the next batch if one is due; arms a timer for the next check. */
+  function pump(force) {
+    if (!active || inFlight || !store) return;
+    // A waiting flush() sends what waits once every captured call is in the core.
+    force = force || (flushWaiters.length > 0 && !lastFailure && !callsWaiting());
+    persist(); // written before it can be sent
+    const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
+    // Also in a tab that only writes: this is where an idle session ends and leaves its summary.
+    const body = offline ? '' : guarded((c) => c.next_batch(Date.now(), force), '');
+    persist();
+    if (!body) return armWake(offline ? OFFLINE_RECHECK_MS : undefined);
+    inFlight = true;
+    send(endpoint, body, false, compress).then(({ status, retryAfter, compressed }) => {
+      inFlight = false;
+      if (compressed && status >= 400 && status < 500 && status !== 408 && status !== 429) {
+        // An endpoint that does not inflate gzip refuses it: send plain from now on.
+        compress = false;
+      }
+      const outcome = guarded((c) => c.settle(status, retryAfter, Date.now()), -1);
+      if (outcome >= 0) {
+        const info = { result: SETTLED[outcome % 4], events: Math.floor(outcome / 4) };
+        lastFailure = info.result !== 'delivered';
+        if (debug) console.debug('[parcours] batch ' + info.result + ' (' + info.events + ' events, HTTP ' + status + ')');
+        emit('flush', { status, result: info.result, events: info.events });
+        if (info.result === 'rejected') {
+          reportError({ code: 'batch_rejected', field: 'endpoint', message: 'the endpoint refused a batch of ' + info.events + ' events twice, with HTTP ' + status + '; they were dropped' });
+        }
+      }
+      pump(false);
+    });
+  }
+
+  function armWake(ms) {
+    clearTimeout(wakeTimer);
+    const wait = ms !== undefined ? ms : guarded((c) => c.next_wake(Date.now()), -1);
+    if (wait >= 0) wakeTimer = setTimeout(() => pump(false), Math.max(wait, 10));
+    settleWaitersIfIdle();
+  }
+
+  function onOnline() {
+    pump(false);
+  }
+
+  /**
+   * flush() resolves once nothing of this tab waits: delivered by the
+   * sender, or, in another tab, safely written for the sender to deliver.
+   */
+  function settleWaitersIfIdle() {
+    if (inFlight || !flushWaiters.length || callsWaiting() || !store) return;
+    const pending = guarded((c) => c.pending(), 0);
+    if (pending === 0 || lastFailure) {
+      for (const resolve of flushWaiters.splice(0)) resolve({ ok: pending === 0, pending });
+    }
+  }
+
+  function flush(resolve) {
+    flushWaiters.push(resolve);
+    lastFailure = false;
+  }
+
+  /** The page is hidden or closing: what waits is written, and sent with keepalive. */
+  function hide() {
+    persist();
+    if (!sender || inFlight || !store) return;
+    const body = guarded((c) => c.next_batch(Date.now(), true), '');
+    if (!body) return;
+    inFlight = true;
+    // Plain (compressing is asynchronous and the page may be gone first);
+    // the events stay stored until an answer arrives, on this visit or the next.
+    send(endpoint, body, true, false).then(({ status, retryAfter }) => {
+      inFlight = false;
+      guarded((c) => c.settle(status, retryAfter, Date.now()));
+      persist();
+    });
+  }
+
+  /** Gives up: waiters learn nothing more will be sent from here. */
+  function abandon() {
+    end(false);
+    for (const resolve of flushWaiters.splice(0)) resolve({ ok: false, pending: 0 });
+  }
+
+  return { begin, end, pump, persist, flush, hide, abandon, settleWaitersIfIdle };
+}
