@@ -18,6 +18,7 @@ use parcours_core::error::FieldError;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 
+use crate::faults::{self, Action, Faults};
 use crate::limits::RateLimiter;
 use crate::pages;
 use crate::store::{EventQuery, Store};
@@ -39,6 +40,8 @@ pub struct Settings {
     pub ip_rate_per_minute: u32,
     /// Batches a minute under one write key (0: unlimited).
     pub key_rate_per_minute: u32,
+    /// Enables `POST /v1/faults` (tests of delivery only).
+    pub fault_injection: bool,
 }
 
 impl Default for Settings {
@@ -51,6 +54,7 @@ impl Default for Settings {
             write_keys: Vec::new(),
             ip_rate_per_minute: 1_200,
             key_rate_per_minute: 60_000,
+            fault_injection: false,
         }
     }
 }
@@ -60,6 +64,7 @@ struct AppState {
     settings: Settings,
     ip_limiter: RateLimiter,
     key_limiter: RateLimiter,
+    faults: Faults,
 }
 
 type Shared = Arc<AppState>;
@@ -71,13 +76,19 @@ pub fn router(store: Store, settings: Settings) -> Router {
         store,
         ip_limiter: RateLimiter::new(settings.ip_rate_per_minute),
         key_limiter: RateLimiter::new(settings.key_rate_per_minute),
+        faults: Faults::default(),
         settings,
     });
-    let api = Router::new()
+    let fault_injection = state.settings.fault_injection;
+    let mut api = Router::new()
         .route("/v1/batch", post(receive_batch))
         .route("/v1/events", get(list_events))
-        .route("/v1/visitors/{id}", axum::routing::delete(erase_visitor))
-        .layer(cors);
+        .route("/v1/stats", get(stats))
+        .route("/v1/visitors/{id}", axum::routing::delete(erase_visitor));
+    if fault_injection {
+        api = api.route("/v1/faults", post(set_faults));
+    }
+    let api = api.layer(cors);
     let mut app = Router::new()
         .merge(api)
         .route("/health", get(|| async { "ok" }))
@@ -149,6 +160,11 @@ async fn receive_batch(State(state): State<Shared>, request: Request) -> Respons
     if let Err(wait) = state.ip_limiter.check(&ip, Instant::now()) {
         return too_many_requests("ip", wait);
     }
+    match state.faults.next() {
+        Action::Proceed => {}
+        Action::Delay(pause) => tokio::time::sleep(pause).await,
+        Action::Fail(status, retry_after) => return injected_failure(status, retry_after),
+    }
     let limit = state.settings.max_body_bytes;
     let too_large = || {
         let error = FieldError::new("body_too_large", "body", format!("is larger than {limit} bytes"))
@@ -191,6 +207,43 @@ async fn receive_batch(State(state): State<Shared>, request: Request) -> Respons
             ),
         ),
         Ok(Err(e)) => internal_error(e),
+        Err(e) => internal_error(e),
+    }
+}
+
+fn injected_failure(status: u16, retry_after: Option<u64>) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let error = FieldError::new("injected_fault", "", "a failure injected by --fault-injection");
+    let mut response = error_response(status, &error);
+    if let Some(seconds) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
+}
+
+/// `POST /v1/faults {"mode": …}` (only with `--fault-injection`).
+async fn set_faults(State(state): State<Shared>, body: String) -> Response {
+    match faults::parse_mode(&body) {
+        Ok(mode) => {
+            state.faults.set(mode);
+            json_response(StatusCode::OK, "{\"ok\":true}".to_string())
+        }
+        Err(problem) => error_response(
+            StatusCode::BAD_REQUEST,
+            &FieldError::new("invalid_fault", "mode", problem),
+        ),
+    }
+}
+
+/// `GET /v1/stats`: totals of what was received (admin key when set).
+async fn stats(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    if let Some(refusal) = reader_refusal(&state.settings, &headers) {
+        return refusal;
+    }
+    match state.store.stats_json() {
+        Ok(json) => json_response(StatusCode::OK, json),
         Err(e) => internal_error(e),
     }
 }

@@ -3,6 +3,7 @@
 //! decoding is `parcours-core`'s, the same model the SDK writes.
 
 pub mod app;
+pub mod faults;
 pub mod limits;
 pub mod pages;
 pub mod store;

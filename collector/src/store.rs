@@ -172,6 +172,29 @@ impl Store {
         Ok(stored)
     }
 
+    /// Totals since the database was created, as JSON: batches received,
+    /// events stored, copies of stored events received again (a retry whose
+    /// first attempt did arrive), and events senders reported dropping.
+    pub fn stats_json(&self) -> rusqlite::Result<String> {
+        let conn = self.conn();
+        conn.query_row(
+            "SELECT count(*), coalesce(sum(accepted), 0), coalesce(sum(duplicates), 0), coalesce(sum(dropped), 0),
+                    (SELECT count(*) FROM events) FROM batches",
+            [],
+            |row| {
+                let n = |i| row.get::<_, i64>(i);
+                Ok(format!(
+                    "{{\"batches\":{},\"accepted\":{},\"duplicatesReceived\":{},\"droppedBySenders\":{},\"events\":{}}}",
+                    n(0)?,
+                    n(1)?,
+                    n(2)?,
+                    n(3)?,
+                    n(4)?
+                ))
+            },
+        )
+    }
+
     pub fn events(&self, query: &EventQuery) -> rusqlite::Result<Vec<EventRow>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(

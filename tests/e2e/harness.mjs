@@ -17,7 +17,30 @@ export async function startCollector(extraArgs = []) {
   if (!existsSync(COLLECTOR)) throw new Error('collector not built: run `cargo build -p parcours-collector`');
   const dir = mkdtempSync(join(tmpdir(), 'parcours-e2e-'));
   const db = join(dir, 'events.db');
-  const child = spawn(COLLECTOR, ['--port', '0', '--db', db, '--www', join(ROOT, 'www'), ...extraArgs], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let { child, url } = await spawnCollector(['--port', '0', '--db', db, '--www', join(ROOT, 'www'), ...extraArgs]);
+  const port = new URL(url).port;
+  const exit = async () => {
+    child.kill('SIGINT');
+    await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+  };
+  return {
+    url,
+    db,
+    /** Stops the process but keeps its database, as a crash or a deploy would. */
+    pause: exit,
+    /** Starts it again on the same port with the same database. */
+    async resume() {
+      ({ child } = await spawnCollector(['--port', port, '--db', db, '--www', join(ROOT, 'www'), ...extraArgs]));
+    },
+    async stop() {
+      await exit();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function spawnCollector(args) {
+  const child = spawn(COLLECTOR, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error('collector did not start: ' + out)), 15000);
@@ -32,15 +55,7 @@ export async function startCollector(extraArgs = []) {
     child.on('exit', (code) => reject(new Error('collector exited with ' + code + ': ' + out)));
   });
   child.stdout.resume();
-  return {
-    url,
-    db,
-    async stop() {
-      child.kill('SIGINT');
-      await new Promise((r) => child.once('exit', r));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return { child, url };
 }
 
 /** Debian's Chromium; Playwright gives each launch a fresh temporary profile. */
