@@ -334,10 +334,13 @@ pub fn settle(status: u16, retry_after: f64, now: f64) -> f64 {
 }
 
 /// Events to write to durable storage (JSON array of
-/// `{"id","at","seq","keep","body"}`), or an empty string.
+/// `{"id","at","seq","keep","body"}`, about `max_bytes` at most), or an
+/// empty string.
 #[wasm_bindgen]
-pub fn take_writes() -> String {
-    with_shell(String::new(), |s| s.tracker.outbox_mut().take_writes())
+pub fn take_writes(max_bytes: u32) -> String {
+    with_shell(String::new(), |s| {
+        s.tracker.outbox_mut().take_writes(max_bytes as usize)
+    })
 }
 
 /// Ids to remove from durable storage (JSON array), or an empty string.
@@ -436,7 +439,7 @@ export interface ParcoursOptions {
   maxBatchBytes?: number;
   /** Most events waiting (in IndexedDB, shared by the site's tabs); beyond, the oldest raw events are dropped and counted. Default 10000 (1000 in the localStorage fallback). */
   maxQueueEvents?: number;
-  /** Most bytes waiting. Default 5000000 (1000000 in the localStorage fallback). */
+  /** Most bytes waiting. Default 10000000 (1000000 in the localStorage fallback). */
   maxQueueBytes?: number;
   /** A session ends after this much inactivity. 1-1440, default 30. */
   sessionTimeoutMinutes?: number;

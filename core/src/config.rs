@@ -77,7 +77,7 @@ impl Default for Config {
             flush_interval_ms: 5_000,
             max_batch_bytes: 60_000,
             max_queue_events: 10_000,
-            max_queue_bytes: 5_000_000,
+            max_queue_bytes: 10_000_000,
             session_timeout_ms: 30 * 60_000,
             max_session_ms: 24 * 60 * 60_000,
             capture_pageview: true,

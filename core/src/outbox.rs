@@ -301,15 +301,20 @@ impl Outbox {
 
     /// Events to write to durable storage, as a JSON array of
     /// `{"id","at","seq","keep","body"}` (body: the event's JSON as a string), or
-    /// an empty string when there is nothing new. A writer tab lets go of
-    /// them here; if the write fails, the shell adopts them back.
-    pub fn take_writes(&mut self) -> String {
+    /// an empty string when there is nothing new; about `max_bytes` at most
+    /// (at least one record), so that a backlog is written in pieces rather
+    /// than in one long task. A writer tab lets go of them here; if the
+    /// write fails, the shell adopts them back.
+    pub fn take_writes(&mut self, max_bytes: usize) -> String {
         if self.unwritten == 0 {
             return String::new();
         }
         let mut out = String::from("[");
         for event in self.queue.iter_mut().filter(|q| !q.written) {
             if out.len() > 1 {
+                if out.len() >= max_bytes {
+                    break;
+                }
                 out.push(',');
             }
             out.push_str("{\"id\":");
@@ -324,9 +329,9 @@ impl Outbox {
             write_string(&mut out, &event.json);
             out.push('}');
             event.written = true;
+            self.unwritten -= 1;
         }
         out.push(']');
-        self.unwritten = 0;
         if !self.sender {
             self.release_written();
         }
@@ -704,13 +709,13 @@ mod tests {
         let mut o = Outbox::new(policy());
         push(&mut o, 1, 0);
         push(&mut o, 2, 1);
-        let writes = o.take_writes();
+        let writes = o.take_writes(usize::MAX);
         assert_eq!(ids(&writes), vec!["e1", "e2"]);
         let first = json::parse(&writes).unwrap();
         let json::Value::Array(records) = first else { panic!() };
         assert_eq!(records[0].get("body").unwrap().as_str(), Some("{\"n\":1}"));
         assert_eq!(records[0].get("keep").unwrap().as_u64(), Some(0));
-        assert_eq!(o.take_writes(), "", "written once");
+        assert_eq!(o.take_writes(usize::MAX), "", "written once");
         push(&mut o, 3, 2);
         o.take_batch("b".into(), 2, None).unwrap();
         assert_eq!(o.take_deletes(), "", "nothing deleted before the answer");
@@ -720,7 +725,26 @@ mod tests {
             vec!["e1", "e2"],
             "e3 was delivered before it was written"
         );
-        assert_eq!(o.take_writes(), "");
+        assert_eq!(o.take_writes(usize::MAX), "");
+    }
+
+    #[test]
+    fn a_backlog_is_handed_to_storage_in_pieces() {
+        let mut o = Outbox::new(policy());
+        for n in 0..10 {
+            push(&mut o, n, n as u64);
+        }
+        let first = o.take_writes(60);
+        assert!(ids(&first).len() < 10, "{first}");
+        let mut all = ids(&first);
+        loop {
+            let more = o.take_writes(60);
+            if more.is_empty() {
+                break;
+            }
+            all.extend(ids(&more));
+        }
+        assert_eq!(all, (0..10).map(id).collect::<Vec<_>>(), "every event once, in order");
     }
 
     #[test]
@@ -730,7 +754,7 @@ mod tests {
         push(&mut writer, 1, 5);
         push(&mut writer, 2, 6);
         assert!(!writer.due(100_000, true), "a writer never sends");
-        let writes = writer.take_writes();
+        let writes = writer.take_writes(usize::MAX);
         assert!(writer.is_empty(), "handed over to storage");
 
         let mut sender = Outbox::new(policy());
@@ -766,13 +790,13 @@ mod tests {
     fn a_sender_that_steps_down_leaves_its_batch_to_the_next() {
         let mut o = Outbox::new(policy());
         push(&mut o, 1, 0);
-        o.take_writes();
+        o.take_writes(usize::MAX);
         push(&mut o, 2, 1);
         o.take_batch("b".into(), 1, None).unwrap();
         o.set_sender(false);
         assert!(o.settle(200, None, 2, 0.0).is_none(), "a late answer changes nothing");
         assert_eq!(
-            ids(&o.take_writes()),
+            ids(&o.take_writes(usize::MAX)),
             vec!["e2"],
             "what was never written is written now"
         );
@@ -786,7 +810,7 @@ mod tests {
         for n in 0..6 {
             push(&mut o, n, n as u64);
         }
-        o.take_writes();
+        o.take_writes(usize::MAX);
         o.limit(4, 1_000_000);
         assert_eq!(o.len(), 4);
         assert_eq!(ids(&o.take_deletes()), vec!["e0", "e1"]);

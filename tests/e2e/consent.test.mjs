@@ -7,7 +7,12 @@ import { openPage, fetchEvents, waitForEvents, withCollectorAndBrowser } from '.
 
 const env = withCollectorAndBrowser();
 
-const storedKeys = (page) => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('parcours')).sort());
+/** What Parcours keeps in the browser: localStorage keys and IndexedDB databases. */
+const storedKeys = (page) =>
+  page.evaluate(async () => {
+    const databases = (await indexedDB.databases()).map((d) => 'indexedDB:' + d.name);
+    return [...Object.keys(localStorage), ...databases].filter((k) => /^(indexedDB:)?parcours/.test(k)).sort();
+  });
 
 test('pending consent holds calls in memory; granted sends them with their own times', async () => {
   const page = await openPage(env.browser);
@@ -47,7 +52,8 @@ test('denied drops what was held, stops recording and erases what Parcours store
     await parcours.flush();
     return parcours.debug().visitorId;
   });
-  assert.ok((await storedKeys(page)).length >= 3);
+  assert.ok((await storedKeys(page)).includes('indexedDB:parcours'), 'the outbox is in IndexedDB');
+  assert.ok((await storedKeys(page)).length >= 4);
   const after = await page.evaluate(async () => {
     parcours.consent('denied');
     parcours.track('after denial');
@@ -57,7 +63,8 @@ test('denied drops what was held, stops recording and erases what Parcours store
     return parcours.flush();
   });
   assert.deepEqual(after, { ok: true, pending: 0 });
-  assert.deepEqual(await storedKeys(page), [], 'storage erased');
+  await page.waitForTimeout(200); // deleting a database completes asynchronously
+  assert.deepEqual(await storedKeys(page), [], 'storage erased, the outbox database too');
   await page.waitForTimeout(500);
   const events = await fetchEvents(env.collector, 'visitor=' + visitorId);
   assert.deepEqual(events.map((e) => e.name), ['page_view', 'while granted']);

@@ -72,6 +72,18 @@ test('three tabs track at once: one sends, every event arrives once, none is sen
   await context.close();
 });
 
+test('without Web Locks a lease in localStorage elects one sender, and every event arrives once', async () => {
+  const context = await env.browser.newContext();
+  await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined }));
+  const tabs = await Promise.all([0, 1].map(() => context.newPage()));
+  for (const tab of tabs) await startOn(tab);
+  await Promise.all(tabs.map((tab, i) => track(tab, 'lease-tabs', 200, i * 200)));
+  await expectExactlyOnce('lease-tabs', 400);
+  const roles = await Promise.all(tabs.map((tab) => tab.evaluate(() => parcours.debug().sender)));
+  assert.equal(roles.filter(Boolean).length, 1, `one sending tab: ${roles}`);
+  await context.close();
+});
+
 test('offline: nothing is attempted, and sending resumes when the browser is back online', async () => {
   const context = await env.browser.newContext();
   const tab = await context.newPage();

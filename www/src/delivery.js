@@ -15,6 +15,8 @@ import { electSender } from './sender.js';
 const SETTLED = ['delivered', 'retry', 'rejected'];
 const CHANNEL = 'parcours.outbox';
 const OFFLINE_RECHECK_MS = 30000;
+/** A backlog is written in pieces of about this size, each its own short task. */
+const WRITE_PIECE_BYTES = 200000;
 
 export function createDelivery(hooks, webStorage) {
   const { guarded, emit, reportError, callsWaiting } = hooks;
@@ -31,6 +33,10 @@ export function createDelivery(hooks, webStorage) {
   let lastFailure = false;
   let wakeTimer = 0;
   let warnedStorage = false;
+  // Records handed over by the core, waiting for their write (one write at
+  // a time, so a burst becomes a few large transactions, not hundreds).
+  let toWrite = [];
+  let writing = null; // the records of the write in progress
 
   /** Starts delivering for a core started with `report` (analytics granted). */
   function begin(report) {
@@ -54,7 +60,11 @@ export function createDelivery(hooks, webStorage) {
       if (store.shared) {
         if (typeof BroadcastChannel === 'function') {
           channel = new BroadcastChannel(CHANNEL);
-          channel.onmessage = (message) => sender && adoptAll(message.data);
+          channel.onmessage = ({ data }) => {
+            if (!sender || !data || !Array.isArray(data.records)) return;
+            if (store.learn) store.learn(data.receipt, data.records);
+            adoptAll(data.records);
+          };
         }
         election = electSender(webStorage('localStorage'), setRole);
       } else {
@@ -98,24 +108,32 @@ export function createDelivery(hooks, webStorage) {
     });
   }
 
-  /** Writes new events to storage and removes settled ones. */
-  function persist() {
+  /** Writes new events to storage (a piece at a time) and removes settled ones. */
+  function persist(all) {
     if (!store) return;
-    const writes = guarded((c) => c.take_writes(), '');
-    if (writes) {
-      const records = JSON.parse(writes);
-      const writingTo = store;
-      writingTo.write(records).then((ok) => {
-        if (ok) {
-          if (channel && !sender) channel.postMessage(records);
-        } else if (writingTo === store) {
-          degrade(records);
-        }
-      });
-    }
+    let writes;
+    do {
+      writes = guarded((c) => c.take_writes(WRITE_PIECE_BYTES), '');
+      if (writes) for (const record of JSON.parse(writes)) toWrite.push(record);
+    } while (all && writes);
+    if (toWrite.length && !writing) writeNext();
     const deletes = guarded((c) => c.take_deletes(), '');
     if (deletes) store.remove(JSON.parse(deletes));
     settleWaitersIfIdle();
+  }
+
+  function writeNext() {
+    const records = (writing = toWrite);
+    toWrite = [];
+    const writingTo = store;
+    writingTo.write(records).then((receipt) => {
+      writing = null;
+      if (writingTo !== store) return;
+      if (!receipt) return degrade(records.concat(toWrite.splice(0)));
+      if (channel && !sender) channel.postMessage({ receipt, records });
+      persist(); // the next piece of a backlog, if any
+      settleWaitersIfIdle();
+    });
   }
 
   /** Storage refused a write (quota, private mode): keep events in memory for this page. */
@@ -181,7 +199,7 @@ export function createDelivery(hooks, webStorage) {
    * sender, or, in another tab, safely written for the sender to deliver.
    */
   function settleWaitersIfIdle() {
-    if (inFlight || !flushWaiters.length || callsWaiting() || !store) return;
+    if (inFlight || writing || !flushWaiters.length || callsWaiting() || !store) return;
     const pending = guarded((c) => c.pending(), 0);
     if (pending === 0 || lastFailure) {
       for (const resolve of flushWaiters.splice(0)) resolve({ ok: pending === 0, pending });
@@ -195,7 +213,10 @@ export function createDelivery(hooks, webStorage) {
 
   /** The page is hidden or closing: what waits is written, and sent with keepalive. */
   function hide() {
-    persist();
+    persist(true);
+    // A write still in progress may not outlive the page: keep a copy where
+    // a synchronous write lands at once (the next visit reads both).
+    if (store && store.spill && (writing || toWrite.length)) store.spill((writing || []).concat(toWrite));
     if (!sender || inFlight || !store) return;
     const body = guarded((c) => c.next_batch(Date.now(), true), '');
     if (!body) return;
