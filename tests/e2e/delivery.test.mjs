@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
-import { openPage, fetchEvents, waitForEvents, withCollectorAndBrowser } from './harness.mjs';
+import { openPage, fetchEvents, waitForEvents, withCollectorAndBrowser, refuseStorageWrites } from './harness.mjs';
 
 const env = withCollectorAndBrowser();
 
@@ -101,17 +101,7 @@ test('offline: nothing is attempted, and sending resumes when the browser is bac
 
 test('storage that refuses writes degrades to memory with a warning and loses nothing', async () => {
   const page = await openPage(env.browser);
-  await page.addInitScript(() => {
-    const full = () => {
-      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-    };
-    IDBObjectStore.prototype.put = full;
-    const setItem = Storage.prototype.setItem;
-    Storage.prototype.setItem = function (key, value) {
-      if (String(key).startsWith('parcours.outbox')) full();
-      return setItem.call(this, key, value);
-    };
-  });
+  await page.addInitScript(refuseStorageWrites);
   await startOn(page);
   await track(page, 'storage-full', 200);
   await expectExactlyOnce('storage-full', 200);

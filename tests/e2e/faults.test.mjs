@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { ROOT, startCollector, launchBrowser, fetchEvents } from './harness.mjs';
+import { ROOT, startCollector, launchBrowser, fetchEvents, refuseStorageWrites } from './harness.mjs';
 
 const EVENTS = 10000;
 const DRAIN_TIMEOUT_MS = 240000;
@@ -69,9 +69,9 @@ function track(page, from, to) {
  * (numbered 0..EVENTS-1) and misbehaves; then the collector must drain to
  * exactly those events.
  */
-async function scenario(name, act, { contextOptions = {}, initScript } = {}) {
+async function scenario(name, act, { initScript } = {}) {
   const collector = await startCollector(['--fault-injection', '--rate-ip', '0']);
-  const context = await browser.newContext(contextOptions);
+  const context = await browser.newContext();
   if (initScript) await context.addInitScript(initScript);
   const started = Date.now();
   try {
@@ -159,17 +159,5 @@ test('(h) browser storage is full', () =>
     async ({ open }) => {
       await track(await open(), 0, EVENTS);
     },
-    {
-      initScript: () => {
-        const full = () => {
-          throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-        };
-        IDBObjectStore.prototype.put = full;
-        const setItem = Storage.prototype.setItem;
-        Storage.prototype.setItem = function (key, value) {
-          if (String(key).startsWith('parcours.outbox')) full();
-          return setItem.call(this, key, value);
-        };
-      },
-    },
+    { initScript: refuseStorageWrites },
   ));

@@ -58,6 +58,23 @@ async function spawnCollector(args) {
   return { child, url };
 }
 
+/**
+ * An init script for pages whose browser storage is full: IndexedDB puts
+ * and Parcours' localStorage writes throw QuotaExceededError, as they do
+ * when the disk quota is used up.
+ */
+export function refuseStorageWrites() {
+  const full = () => {
+    throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+  };
+  IDBObjectStore.prototype.put = full;
+  const setItem = Storage.prototype.setItem;
+  Storage.prototype.setItem = function (key, value) {
+    if (String(key).startsWith('parcours.outbox')) full();
+    return setItem.call(this, key, value);
+  };
+}
+
 /** Debian's Chromium; Playwright gives each launch a fresh temporary profile. */
 export async function launchBrowser() {
   return chromium.launch({

@@ -28,6 +28,7 @@ export function createDelivery(hooks, webStorage) {
   let election = null;
   let channel = null;
   let sender = false;
+  let roleKnown = false; // flush() waits for it: a tab about to send must not answer as a writer
   let active = false;
   let inFlight = false;
   let lastFailure = false;
@@ -56,8 +57,10 @@ export function createDelivery(hooks, webStorage) {
       if (store.kind === 'localStorage' || store.kind === 'sessionStorage') {
         guarded((c) => c.limit_outbox(WEB_STORAGE_LIMIT.events, WEB_STORAGE_LIMIT.bytes));
       }
-      if (debug) console.debug('[parcours] outbox kept in ' + store.kind);
       if (store.shared) {
+        // Until the election says otherwise this tab only writes: two tabs
+        // must never both send.
+        guarded((c) => c.set_sender(false));
         if (typeof BroadcastChannel === 'function') {
           channel = new BroadcastChannel(CHANNEL);
           channel.onmessage = ({ data }) => {
@@ -82,19 +85,24 @@ export function createDelivery(hooks, webStorage) {
     if (channel) channel.close();
     if (store) store.close();
     election = channel = store = null;
-    sender = false;
+    sender = roleKnown = false;
     if (erase) eraseDurable(webStorage('localStorage'), webStorage('sessionStorage'));
   }
 
   function setRole(isSender) {
     sender = isSender;
+    roleKnown = !isSender; // a sender knows what waits once storage is read
     guarded((c) => c.set_sender(isSender));
-    if (debug) console.debug('[parcours] this tab ' + (isSender ? 'sends the outbox' : 'writes; another tab sends'));
-    if (!isSender || !store) return persist();
+    if (!store) return (roleKnown = true);
+    if (debug) console.debug('[parcours] outbox in ' + store.kind + (isSender ? ', sent from this tab' : ', sent by another tab'));
+    if (!isSender) return persist();
+    // Its own events on their way to storage may land after the read below.
+    adoptAll((writing || []).concat(toWrite));
     // The new sender takes over whatever waits in storage, its own included.
     store.readAll().then((records) => {
       if (!sender) return;
       adoptAll(records);
+      roleKnown = true;
       pump(false);
     });
   }
@@ -140,7 +148,7 @@ export function createDelivery(hooks, webStorage) {
   function degrade(records) {
     if (!warnedStorage) {
       warnedStorage = true;
-      console.warn('[parcours] browser storage refused the outbox (full or disabled); events are kept in memory for this page and sent from it');
+      console.warn('[parcours] storage refused the outbox (full or disabled): events stay in memory for this page');
     }
     if (election) election.stop();
     if (channel) channel.close();
@@ -199,7 +207,7 @@ export function createDelivery(hooks, webStorage) {
    * sender, or, in another tab, safely written for the sender to deliver.
    */
   function settleWaitersIfIdle() {
-    if (inFlight || writing || !flushWaiters.length || callsWaiting() || !store) return;
+    if (inFlight || writing || !flushWaiters.length || callsWaiting() || !roleKnown) return;
     const pending = guarded((c) => c.pending(), 0);
     if (pending === 0 || lastFailure) {
       for (const resolve of flushWaiters.splice(0)) resolve({ ok: pending === 0, pending });
@@ -214,9 +222,20 @@ export function createDelivery(hooks, webStorage) {
   /** The page is hidden or closing: what waits is written, and sent with keepalive. */
   function hide() {
     persist(true);
-    // A write still in progress may not outlive the page: keep a copy where
-    // a synchronous write lands at once (the next visit reads both).
-    if (store && store.spill && (writing || toWrite.length)) store.spill((writing || []).concat(toWrite));
+    if (store && toWrite.length && writing) {
+      // The page may be going: everything not yet written goes in one more
+      // chunk now, not after the write in progress.
+      const records = toWrite;
+      const writingTo = store;
+      toWrite = [];
+      writingTo.write(records).then((receipt) => {
+        if (receipt && channel && !sender && writingTo === store) channel.postMessage({ receipt, records });
+      });
+      writing = writing.concat(records);
+    }
+    // A write still in progress may not outlive the page: also keep a copy
+    // where a synchronous write lands at once (the next visit reads both).
+    if (store && store.spill && writing) store.spill(writing);
     if (!sender || inFlight || !store) return;
     const body = guarded((c) => c.next_batch(Date.now(), true), '');
     if (!body) return;

@@ -60,6 +60,7 @@ function openIndexedDb() {
 function indexedDbStore(db, local) {
   const spilled = local ? webStorageStore(local, 'localStorage') : null;
   let hasSpill = !!spilled && spilled.count() > 0;
+  const spilledHere = new Set(); // ids this tab spilled, until their chunk is written
   const chunkOf = new Map();
   const chunks = new Map(); // chunk id -> { size, gone: Set of delivered ids }
   const tab = Math.random().toString(36).slice(2);
@@ -70,10 +71,13 @@ function indexedDbStore(db, local) {
   };
   // Resolves to whether the transaction committed; one that cannot even
   // start (a closed connection) counts as failed.
-  const run = (mode, fn) => {
+  // `commitNow`: nothing more is coming, so commit at once rather than when
+  // the task ends, which matters when the page is about to go.
+  const run = (mode, fn, commitNow) => {
     try {
       const tx = db.transaction(STORE, mode);
       fn(tx.objectStore(STORE));
+      if (commitNow && tx.commit) tx.commit();
       return committed(tx);
     } catch (e) {
       return Promise.resolve(false);
@@ -86,7 +90,11 @@ function indexedDbStore(db, local) {
     write(records) {
       const chunk = tab + '.' + ++written;
       learn(chunk, records);
-      return run('readwrite', (store) => store.put({ id: chunk, records })).then((ok) => ok && chunk);
+      return run('readwrite', (store) => store.put({ id: chunk, records }), true).then((ok) => {
+        const unspill = ok && spilledHere.size ? records.filter((r) => spilledHere.delete(r.id)).map((r) => r.id) : [];
+        if (unspill.length) spilled.remove(unspill); // safe in IndexedDB now
+        return ok && chunk;
+      });
     },
     learn,
     remove(ids) {
@@ -134,7 +142,9 @@ function indexedDbStore(db, local) {
       if (!spilled) return;
       hasSpill = true;
       let bytes = 0;
-      spilled.write(records.filter((r) => (bytes += r.body.length) <= WEB_STORAGE_LIMIT.bytes));
+      const kept = records.filter((r) => (bytes += r.body.length) <= WEB_STORAGE_LIMIT.bytes);
+      kept.forEach((r) => spilledHere.add(r.id));
+      spilled.write(kept);
     },
     clear() {
       if (spilled) spilled.clear();

@@ -525,3 +525,28 @@ fn friction_signals_and_form_events_become_friction_on_the_journey() {
     assert_eq!(journey.steps.len(), 1, "form events are not steps");
     assert_eq!(journey.steps[0].friction.len(), 7, "all on the sign-up page's step");
 }
+
+#[test]
+fn free_text_answers_are_masked_like_every_property_unless_the_site_turns_masking_off() {
+    let answer = r#"{"survey":"csat-checkout","questionType":"text","value":null,
+        "text":"Call me on +33 6 12 34 56 78 or write to jane.doe@example.com"}"#;
+    let text_sent = |options: &str| {
+        let mut store = MemoryStore::default();
+        let config = parse_options(options).unwrap().config;
+        let mut t = Tracker::start(config, &mut store, &mut SeededRandom(1), 1_000);
+        t.set_page("https://shop.example/checkout", "Checkout", "");
+        t.record(EventKind::Track, "survey_answered", answer, 2_000, &mut SeededRandom(2))
+            .unwrap();
+        let body = t.next_batch(2_000, true, &mut SeededRandom(3)).unwrap();
+        let sent = events(&body);
+        s(&sent[0], "properties.text").to_string()
+    };
+    assert_eq!(
+        text_sent(r#"{"endpoint":"/b"}"#),
+        "Call me on [phone] or write to [email]"
+    );
+    assert_eq!(
+        text_sent(r#"{"endpoint":"/b","maskPersonalData":false}"#),
+        "Call me on +33 6 12 34 56 78 or write to jane.doe@example.com"
+    );
+}
