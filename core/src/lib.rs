@@ -42,5 +42,6 @@ pub mod retry;
 pub mod session;
 pub mod simulate;
 pub mod stages;
+pub mod survey;
 pub mod tracker;
 pub mod url;
