@@ -503,3 +503,19 @@ async fn with_an_admin_key_reading_events_and_pages_needs_it() {
         assert_eq!(status, StatusCode::OK, "{uri} with Basic auth");
     }
 }
+
+#[tokio::test]
+async fn a_batch_of_more_events_than_allowed_is_refused_whole() {
+    let app = app_with(Settings {
+        max_body_bytes: 10_000_000,
+        ..Settings::default()
+    });
+    let count = parcours_core::batch::MAX_EVENTS_PER_BATCH + 1;
+    let events: Vec<String> = (0..count)
+        .map(|i| event(&format!("e{i}"), "s1", "A", i as u64))
+        .collect();
+    let (status, answer) = post_batch(&app, batch(&events)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(error_field(&answer), (Some("invalid_batch"), Some("events")));
+    assert!(stored_events(&app, "").await.is_empty(), "nothing of it is stored");
+}
