@@ -16,7 +16,7 @@
 use crate::prelude::*;
 
 use crate::json::{write_string, Value};
-use crate::url::{contains, host_is, host_of, path_of, query_param, split_on};
+use crate::url::{contains, host_is, host_of, param_in, path_of, query_of, split_on};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Channel {
@@ -322,7 +322,9 @@ fn medium_channel(medium: &str, source_is_social: bool) -> Option<Channel> {
 /// Classifies a landing: `url` the page the session began on, `referrer`
 /// the document's referrer.
 pub fn classify(url: &str, referrer: &str, at: u64) -> Touch {
-    let param = |name: &str| query_param(url, name).unwrap_or_default();
+    let query = query_of(url);
+    let found = |name: &str| if query.is_empty() { None } else { param_in(query, name) };
+    let param = |name: &str| found(name).unwrap_or_default();
     let site = host_of(url);
     let referrer_host = host_of(referrer);
     let mut touch = Touch {
@@ -338,7 +340,7 @@ pub fn classify(url: &str, referrer: &str, at: u64) -> Touch {
         ..Touch::default()
     };
     for (name, channel, source) in CLICK_IDS {
-        if let Some(value) = query_param(url, name).filter(|v| !v.is_empty()) {
+        if let Some(value) = found(name).filter(|v| !v.is_empty()) {
             touch.click_id = name.to_string();
             touch.click_id_value = value;
             touch.channel = Some(*channel);
@@ -370,7 +372,7 @@ pub fn classify(url: &str, referrer: &str, at: u64) -> Touch {
         });
         return touch;
     }
-    if let Some(value) = query_param(url, "fbclid").filter(|v| !v.is_empty()) {
+    if let Some(value) = found("fbclid").filter(|v| !v.is_empty()) {
         touch.click_id = "fbclid".into();
         touch.click_id_value = value;
         touch.source = "facebook".into();

@@ -721,7 +721,7 @@ fn has_campaign_params(url: &str) -> bool {
     !query.is_empty()
         && crate::attribution::ATTRIBUTION_PARAMS
             .iter()
-            .any(|p| crate::url::query_param(url, p).is_some())
+            .any(|p| crate::url::param_in(query, p).is_some())
 }
 
 fn load_touches(store: &dyn Store) -> (Option<Touch>, Option<Touch>) {

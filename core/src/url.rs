@@ -70,7 +70,13 @@ pub fn query_of(url: &str) -> &str {
 
 /// The percent-decoded value of query parameter `name` (first occurrence).
 pub fn query_param(url: &str, name: &str) -> Option<String> {
-    split_on(query_of(url), b'&').find_map(|pair| {
+    param_in(query_of(url), name)
+}
+
+/// `query_param` on a query already cut out with `query_of`: for looking up
+/// several names in one URL without finding its query each time.
+pub fn param_in(query: &str, name: &str) -> Option<String> {
+    split_on(query, b'&').find_map(|pair| {
         let (key, value) = match pair.bytes().position(|b| b == b'=') {
             Some(eq) => (pair.get(..eq)?, pair.get(eq + 1..)?),
             None => (pair, ""),
