@@ -125,21 +125,9 @@ pub struct Survey {
     pub questions: Vec<Question>,
     /// Language forced by the site (`fr`, `en-GB`); none: the page's.
     pub language: Option<String>,
-    /// Built-in strings overridden for this survey, by name (see `STRING_NAMES`).
+    /// Built-in strings overridden for this survey, by name (see `BUILTIN`).
     pub strings: Vec<(String, String)>,
 }
-
-/// The strings a site may override per survey.
-pub const STRING_NAMES: &[&str] = &[
-    "thanks",
-    "submit",
-    "next",
-    "close",
-    "skip",
-    "tab",
-    "textPlaceholder",
-    "required",
-];
 
 /// Reads the `surveys` option: an array of definitions. A bad definition
 /// is an error naming the survey, the field and the problem.
@@ -322,7 +310,7 @@ fn parse_strings(value: &Value, named: &dyn Fn(&str) -> String) -> Result<Vec<(S
     for (key, value) in fields {
         let mut path = String::from("strings.");
         path.push_str(key);
-        if !STRING_NAMES.contains(&key.as_str()) {
+        if !BUILTIN.iter().any(|(name, ..)| name == key) {
             return Err(FieldError::new(CODE, named(&path), "is not a string Parcours shows")
                 .with_fix("Strings: thanks, submit, next, close, skip, tab, textPlaceholder, required"));
         }
@@ -394,29 +382,33 @@ pub fn is_right_to_left(tag: &str) -> bool {
         .any(|l| l.eq_ignore_ascii_case(base))
 }
 
+/// Built-in strings: name, English, French.
+const BUILTIN: &[(&str, &str, &str)] = &[
+    ("thanks", "Thank you for your feedback!", "Merci pour votre avis !"),
+    ("submit", "Send", "Envoyer"),
+    ("next", "Next", "Suivant"),
+    ("close", "Close", "Fermer"),
+    ("skip", "Skip", "Passer"),
+    ("tab", "Feedback", "Votre avis"),
+    (
+        "textPlaceholder",
+        "Your answer (optional)",
+        "Votre réponse (facultatif)",
+    ),
+    (
+        "required",
+        "Choose an answer to go on.",
+        "Choisissez une réponse pour continuer.",
+    ),
+];
+
 /// A built-in string in a built-in language (`choose_language`), before
 /// the survey's overrides (`Survey::string`).
 pub fn builtin(language: &str, name: &str) -> &'static str {
-    let french = language == "fr";
-    match name {
-        "thanks" if french => "Merci pour votre avis !",
-        "thanks" => "Thank you for your feedback!",
-        "submit" if french => "Envoyer",
-        "submit" => "Send",
-        "next" if french => "Suivant",
-        "next" => "Next",
-        "close" if french => "Fermer",
-        "close" => "Close",
-        "skip" if french => "Passer",
-        "skip" => "Skip",
-        "tab" if french => "Votre avis",
-        "tab" => "Feedback",
-        "textPlaceholder" if french => "Votre réponse (facultatif)",
-        "textPlaceholder" => "Your answer (optional)",
-        "required" if french => "Choisissez une réponse pour continuer.",
-        "required" => "Choose an answer to go on.",
-        _ => "",
-    }
+    BUILTIN
+        .iter()
+        .find(|(key, ..)| *key == name)
+        .map_or("", |(_, en, fr)| if language == "fr" { fr } else { en })
 }
 
 /// The question asked when the site gives no text.
@@ -777,7 +769,7 @@ mod tests {
                     );
                 }
             }
-            for name in STRING_NAMES {
+            for (name, ..) in BUILTIN {
                 assert!(!builtin(language, name).is_empty(), "{name} in {language}");
             }
         }
