@@ -42,6 +42,8 @@ pub struct Settings {
     pub key_rate_per_minute: u32,
     /// Enables `POST /v1/faults` (tests of delivery only).
     pub fault_injection: bool,
+    /// Behind one reverse proxy: the client is the last `X-Forwarded-For` entry.
+    pub trust_proxy: bool,
 }
 
 impl Default for Settings {
@@ -55,6 +57,7 @@ impl Default for Settings {
             ip_rate_per_minute: 1_200,
             key_rate_per_minute: 60_000,
             fault_injection: false,
+            trust_proxy: false,
         }
     }
 }
@@ -153,10 +156,7 @@ async fn receive_batch(State(state): State<Shared>, request: Request) -> Respons
     if let Some(refusal) = origin_refusal(&state.settings.allowed_origins, &parts.headers) {
         return refusal;
     }
-    let ip = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_string(), |info| info.0.ip().to_string());
+    let ip = client_address(&parts, state.settings.trust_proxy);
     if let Err(wait) = state.ip_limiter.check(&ip, Instant::now()) {
         return too_many_requests("ip", wait);
     }
@@ -208,6 +208,25 @@ async fn receive_batch(State(state): State<Shared>, request: Request) -> Respons
         ),
         Ok(Err(e)) => internal_error(e),
         Err(e) => internal_error(e),
+    }
+}
+
+/// The address per-IP limits count: the peer, or, behind a trusted reverse
+/// proxy, the address that proxy appended last to `X-Forwarded-For` (the
+/// entries before it are whatever the client claimed). Never stored.
+fn client_address(parts: &axum::http::request::Parts, trust_proxy: bool) -> String {
+    let forwarded = trust_proxy
+        .then(|| parts.headers.get("x-forwarded-for")?.to_str().ok())
+        .flatten()
+        .and_then(|list| list.rsplit(',').next())
+        .map(str::trim)
+        .filter(|last| !last.is_empty());
+    match forwarded {
+        Some(address) => address.to_string(),
+        None => parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(|| "unknown".to_string(), |info| info.0.ip().to_string()),
     }
 }
 

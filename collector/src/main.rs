@@ -28,6 +28,8 @@ USAGE: parcours-collector [FLAGS]
   --rate-ip N           batches a minute from one IP address, bursts of ten
                         seconds' worth (default: 1200; 0: unlimited)
   --rate-key N          batches a minute under one write key (default: 60000)
+  --trust-proxy         behind one reverse proxy: per-IP limits count the address
+                        it appends to X-Forwarded-For, not the proxy's own
   --fault-injection     enables POST /v1/faults, which makes the batch route
                         fail on purpose (for delivery tests; never in production)
   --help                this text
@@ -78,6 +80,7 @@ fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
             "--admin-key" => settings.admin_key = Some(value("--admin-key")?),
             "--write-key" => settings.write_keys.push(value("--write-key")?),
             "--fault-injection" => settings.fault_injection = true,
+            "--trust-proxy" => settings.trust_proxy = true,
             "--rate-ip" => settings.ip_rate_per_minute = count("--rate-ip", &value("--rate-ip")?)?,
             "--rate-key" => settings.key_rate_per_minute = count("--rate-key", &value("--rate-key")?)?,
             other => return Err(format!("unknown flag {other:?} (see --help)")),

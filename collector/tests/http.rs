@@ -519,3 +519,44 @@ async fn a_batch_of_more_events_than_allowed_is_refused_whole() {
     assert_eq!(error_field(&answer), (Some("invalid_batch"), Some("events")));
     assert!(stored_events(&app, "").await.is_empty(), "nothing of it is stored");
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() {
+    let limited = |trust_proxy| {
+        app_with(Settings {
+            ip_rate_per_minute: 6, // bursts of one
+            trust_proxy,
+            ..Settings::default()
+        })
+    };
+    let post_from = |app: Router, client: &'static str, id: &'static str| async move {
+        let headers = [("x-forwarded-for", client)];
+        send(
+            &app,
+            Method::POST,
+            "/v1/batch",
+            batch(&[event(id, "s1", "A", 1)]),
+            &headers,
+        )
+        .await
+        .0
+    };
+    let trusted = limited(true);
+    assert_eq!(post_from(trusted.clone(), "203.0.113.1", "e1").await, StatusCode::OK);
+    assert_eq!(
+        post_from(trusted.clone(), "198.51.100.9, 203.0.113.2", "e2").await,
+        StatusCode::OK,
+        "another client: the last entry is the one the proxy added"
+    );
+    assert_eq!(
+        post_from(trusted.clone(), "203.0.113.1", "e3").await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let untrusted = limited(false);
+    assert_eq!(post_from(untrusted.clone(), "203.0.113.1", "e4").await, StatusCode::OK);
+    assert_eq!(
+        post_from(untrusted.clone(), "203.0.113.2", "e5").await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "without --trust-proxy the header is ignored: one peer, one limit"
+    );
+}
