@@ -40,12 +40,14 @@ node scripts/assemble-pkg.mjs
 step "build: script-tag bundle in www/dist/"
 rm -rf www/dist && mkdir -p www/dist
 cp target/bindgen/parcours_bg.wasm www/dist/
+WASM_SRI="$(node scripts/sri.mjs www/dist/parcours_bg.wasm)"
 esbuild www/src/script-tag.js --bundle --minify --format=iife --target=es2020 \
   --log-level=warning --log-override:empty-import-meta=silent \
-  --define:PARCOURS_WASM_SRI="'$(node scripts/sri.mjs www/dist/parcours_bg.wasm)'" --outfile=www/dist/parcours.js
+  --define:PARCOURS_WASM_SRI="'$WASM_SRI'" --outfile=www/dist/parcours.js
+JS_SRI="$(node scripts/sri.mjs www/dist/parcours.js)"
 esbuild www/src/snippet.js --minify --log-level=warning --outfile=www/dist/snippet.min.js
-sed -i "s|PARCOURS_JS_SRI|$(node scripts/sri.mjs www/dist/parcours.js)|" www/dist/snippet.min.js
+sed -i "s|PARCOURS_JS_SRI|$JS_SRI|" www/dist/snippet.min.js
 echo "Subresource Integrity (the snippet and the loader carry these):"
-echo "  www/dist/parcours.js       $(node scripts/sri.mjs www/dist/parcours.js)"
-echo "  www/dist/parcours_bg.wasm  $(node scripts/sri.mjs www/dist/parcours_bg.wasm)"
+echo "  www/dist/parcours.js       $JS_SRI"
+echo "  www/dist/parcours_bg.wasm  $WASM_SRI"
 node scripts/readme-snippet.mjs || true

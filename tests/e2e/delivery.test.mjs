@@ -4,19 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync } from 'node:zlib';
-import { openPage, fetchEvents, waitForEvents, withCollectorAndBrowser, refuseStorageWrites } from './harness.mjs';
+import { openPage, fetchEvents, waitForEvents, withCollectorAndBrowser, refuseStorageWrites, startOnBlank } from './harness.mjs';
 
 const env = withCollectorAndBrowser();
 
-/** Starts Parcours on a blank page of `page`'s context. */
-async function startOn(page, options = {}) {
-  await page.goto(`${env.collector.url}/e2e/blank.html`);
-  await page.evaluate((options) => {
-    window.ready = new Promise((resolve) => parcours.on('ready', resolve));
-    parcours.init(Object.assign({ endpoint: '/v1/batch', capturePageview: false, flushInterval: 200 }, options));
-    return window.ready;
-  }, options);
-}
+/** Starts Parcours on a blank page, sending after 200 ms rather than 5 s. */
+const startOn = (page, options = {}) => startOnBlank(page, env.collector, { flushInterval: 200, ...options });
 
 function track(page, name, count, from = 0) {
   return page.evaluate(

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { ROOT, startCollector, launchBrowser, fetchEvents, refuseStorageWrites } from './harness.mjs';
+import { ROOT, startCollector, launchBrowser, fetchEvents, refuseStorageWrites, startOnBlank } from './harness.mjs';
 
 const EVENTS = 10000;
 const DRAIN_TIMEOUT_MS = 240000;
@@ -39,12 +39,7 @@ async function open(context, collector) {
   const page = await context.newPage();
   page.pageErrors = [];
   page.on('pageerror', (e) => page.pageErrors.push(e));
-  await page.goto(`${collector.url}/e2e/blank.html`);
-  await page.evaluate(() => {
-    window.ready = new Promise((resolve) => parcours.on('ready', resolve));
-    parcours.init({ endpoint: '/v1/batch', capturePageview: false });
-    return window.ready;
-  });
+  await startOnBlank(page, collector);
   return page;
 }
 

@@ -58,6 +58,16 @@ async function spawnCollector(args) {
   return { child, url };
 }
 
+/** Starts Parcours on the blank test page in `page` and waits until it is ready. */
+export async function startOnBlank(page, collector, options = {}) {
+  await page.goto(`${collector.url}/e2e/blank.html`);
+  await page.evaluate((options) => {
+    window.ready = new Promise((resolve) => parcours.on('ready', resolve));
+    parcours.init(Object.assign({ endpoint: '/v1/batch', capturePageview: false }, options));
+    return window.ready;
+  }, options);
+}
+
 /**
  * An init script for pages whose browser storage is full: IndexedDB puts
  * and Parcours' localStorage writes throw QuotaExceededError, as they do

@@ -4,17 +4,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync } from 'node:fs';
 import { ROOT, VERSION } from './harness.mjs';
+import { withSnippet } from '../../scripts/readme-snippet.mjs';
 
 const read = (file) => readFileSync(ROOT + file, 'utf8');
 
-test('the README shows exactly the snippet the build produces', () => {
+test('the README shows exactly the snippet the build produces, and its size', () => {
   const built = read('www/dist/snippet.min.js').trim();
   const readme = read('README.md');
-  const block = readme.match(/```html\n<script>\n([^\n]+)\n/);
-  assert.ok(block, 'README has the snippet block');
-  assert.equal(block[1], built);
+  assert.equal(readme, withSnippet(readme, built), 'run `node scripts/readme-snippet.mjs --write`');
   assert.ok(built.length < 600, `snippet is ${built.length} bytes`);
-  assert.match(readme, new RegExp(`\\(${built.length} bytes`), 'README states the snippet size');
 });
 
 test('the npm package manifest points at files that exist', () => {
