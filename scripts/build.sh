@@ -6,48 +6,65 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-step "build: Rust -> WebAssembly (release, size-tuned profile)"
+step "build: Rust -> WebAssembly (release, size-tuned profile): the SDK and the widget"
 # Paths of this machine stay out of the shipped file, so the same sources give
 # the same bytes (and the same integrity hashes) wherever they are built.
 export RUSTFLAGS="--remap-path-prefix=$HOME/.cargo/registry/src=/crates --remap-path-prefix=$ROOT=/parcours"
-cargo build --quiet --target wasm32-unknown-unknown --profile wasm -p parcours --features bundle
+cargo build --quiet --target wasm32-unknown-unknown --profile wasm -p parcours -p parcours-widget --features bundle
 
-step "build: wasm-bindgen"
-rm -rf target/bindgen
-wasm-bindgen --target web --out-dir target/bindgen --out-name parcours \
-  target/wasm32-unknown-unknown/wasm/parcours.wasm
-
-step "build: wasm-opt -Oz"
-# Rust's wasm32 target enables these features by default; wasm-opt must know.
-wasm-opt -Oz --strip-debug --strip-producers \
-  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  target/bindgen/parcours_bg.wasm -o target/bindgen/parcours_bg.wasm
+# bindgen <crate file name> <out dir> <out name>: wasm-bindgen, then wasm-opt -Oz.
+bindgen() {
+  rm -rf "$2"
+  wasm-bindgen --target web --out-dir "$2" --out-name "$3" "target/wasm32-unknown-unknown/wasm/$1.wasm"
+  # Rust's wasm32 target enables these features by default; wasm-opt must know.
+  wasm-opt -Oz --strip-debug --strip-producers \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$2/$3_bg.wasm" -o "$2/$3_bg.wasm"
+}
+step "build: wasm-bindgen and wasm-opt -Oz"
+bindgen parcours target/bindgen parcours
+bindgen parcours_widget target/bindgen-widget parcours_widget
 
 step "build: npm package in pkg/"
 rm -rf pkg && mkdir -p pkg
 cp target/bindgen/parcours_bg.wasm pkg/
 cp target/bindgen/parcours.js pkg/core.js
 cp target/bindgen/parcours.d.ts pkg/core.d.ts
+cp target/bindgen-widget/parcours_widget_bg.wasm pkg/
+cp target/bindgen-widget/parcours_widget.js pkg/widget-core.js
 # Every module of the facade (entry points and the snippet are not modules of it).
 for module in www/src/*.js; do
-  case "$(basename "$module")" in script-tag.js|npm-entry.js|snippet.js) ;; *) cp "$module" pkg/ ;; esac
+  case "$(basename "$module")" in script-tag.js|npm-entry.js|snippet.js|widget-script-tag.js|widget-npm.js) ;; *) cp "$module" pkg/ ;; esac
 done
 cp www/src/npm-entry.js pkg/index.js
+cp www/src/widget-npm.js pkg/widget.js
 cp www/src/index.d.ts pkg/index.d.ts
 node scripts/assemble-pkg.mjs
 
 step "build: script-tag bundle in www/dist/"
 rm -rf www/dist && mkdir -p www/dist
-cp target/bindgen/parcours_bg.wasm www/dist/
+cp target/bindgen/parcours_bg.wasm target/bindgen-widget/parcours_widget_bg.wasm www/dist/
 WASM_SRI="$(node scripts/sri.mjs www/dist/parcours_bg.wasm)"
-esbuild www/src/script-tag.js --bundle --minify --format=iife --target=es2020 \
-  --log-level=warning --log-override:empty-import-meta=silent \
-  --define:PARCOURS_WASM_SRI="'$WASM_SRI'" --outfile=www/dist/parcours.js
+WIDGET_WASM_SRI="$(node scripts/sri.mjs www/dist/parcours_widget_bg.wasm)"
+# bundle <entry> <out> <defines...>: one minified classic script.
+bundle() {
+  local entry="$1" out="$2"
+  shift 2
+  esbuild "$entry" --bundle --minify --format=iife --target=es2020 \
+    --log-level=warning --log-override:empty-import-meta=silent "$@" --outfile="$out"
+}
+bundle www/src/widget-script-tag.js www/dist/parcours-widget.js \
+  --define:PARCOURS_WIDGET_WASM_SRI="'$WIDGET_WASM_SRI'"
+WIDGET_SRI="$(node scripts/sri.mjs www/dist/parcours-widget.js)"
+bundle www/src/script-tag.js www/dist/parcours.js \
+  --define:PARCOURS_WASM_SRI="'$WASM_SRI'" --define:PARCOURS_WIDGET_SRI="'$WIDGET_SRI'"
 JS_SRI="$(node scripts/sri.mjs www/dist/parcours.js)"
 esbuild www/src/snippet.js --minify --log-level=warning --outfile=www/dist/snippet.min.js
 sed -i "s|PARCOURS_JS_SRI|$JS_SRI|" www/dist/snippet.min.js
 echo "Subresource Integrity (the snippet and the loader carry these):"
 echo "  www/dist/parcours.js       $JS_SRI"
 echo "  www/dist/parcours_bg.wasm  $WASM_SRI"
+echo "  www/dist/parcours-widget.js         $WIDGET_SRI"
+echo "  www/dist/parcours_widget_bg.wasm    $WIDGET_WASM_SRI"
 node scripts/readme-snippet.mjs || true

@@ -19,8 +19,6 @@
 
 extern crate alloc;
 
-#[cfg(all(feature = "bundle", target_arch = "wasm32"))]
-mod allocator;
 mod random;
 mod storage;
 
@@ -32,6 +30,8 @@ use parcours_core::consent::ConsentState;
 use parcours_core::event::EventKind;
 use parcours_core::json::write_string;
 use parcours_core::num::push_u64;
+use parcours_core::platform::new_id;
+use parcours_core::prompt::{refusal_json, Prompt};
 use parcours_core::retry::Disposition;
 use parcours_core::tracker::Tracker;
 use parcours_core::tracker::OPT_OUT_KEY;
@@ -48,6 +48,9 @@ struct Shell {
     /// The document's title and referrer as of the current run of `record`s.
     title: String,
     referrer: String,
+    /// The surveys on screen (a waiting "Feedback" tab and a prompt can
+    /// both be), by submission id.
+    prompts: alloc::vec::Vec<Prompt>,
 }
 
 /// The SDK's state. WebAssembly here is single-threaded, and no call into
@@ -59,7 +62,7 @@ static SHELL: Global = Global(RefCell::new(None));
 
 #[cfg(all(feature = "bundle", target_arch = "wasm32"))]
 #[global_allocator]
-static ALLOCATOR: allocator::SizeClassAllocator = allocator::SizeClassAllocator::new();
+static ALLOCATOR: parcours_core::wasm_alloc::SizeClassAllocator = parcours_core::wasm_alloc::SizeClassAllocator::new();
 
 /// A bug traps instead of formatting a message: the facade catches the trap
 /// and disables the SDK (and no formatting code is shipped).
@@ -166,7 +169,21 @@ pub fn start(
     });
     report.push_str("\",\"compress\":");
     report.push_str(if config.compress { "true" } else { "false" });
-    report.push('}');
+    report.push_str(",\"surveys\":[");
+    for (i, survey) in config.surveys.iter().enumerate() {
+        if i > 0 {
+            report.push(',');
+        }
+        write_string(&mut report, &survey.id);
+    }
+    report.push_str("],\"surveyErrors\":[");
+    for (i, error) in parsed.survey_errors.iter().enumerate() {
+        if i > 0 {
+            report.push(',');
+        }
+        report.push_str(&error.to_json());
+    }
+    report.push_str("]}");
     if let Ok(mut shell) = SHELL.0.try_borrow_mut() {
         *shell = Some(Shell {
             tracker,
@@ -175,6 +192,7 @@ pub fn start(
             last_error: String::new(),
             title: String::new(),
             referrer: String::new(),
+            prompts: alloc::vec::Vec::new(),
         });
     }
     report
@@ -495,7 +513,33 @@ export interface ParcoursOptions {
   persistence?: 'local' | 'session' | 'none';
   /** Gzip batches (CompressionStream) where the browser can; turn off for an endpoint that does not inflate gzip bodies. Default true. */
   compress?: boolean;
+  /** Feedback surveys that `parcours.survey.show(id)` shows. A bad definition is reported and left out; the others load. */
+  surveys?: Survey[];
 }
+
+/** A feedback survey: questions in sequence, then a thank-you step. */
+export interface Survey {
+  /** 1-64 letters, digits or -_. */
+  id: string;
+  questions: SurveyQuestion[];
+  /** Force a language ("fr", "ar"); default: the page's, then the browser's, falling back to English. */
+  language?: string;
+  /** Override any built-in string for this survey. */
+  strings?: Partial<Record<'thanks' | 'submit' | 'next' | 'close' | 'skip' | 'tab' | 'textPlaceholder' | 'required', string>>;
+  /** Default "bottom-right". "inline" renders into `target`; "tab" shows a Feedback tab on the page edge that opens the survey. */
+  placement?: 'bottom-right' | 'bottom-left' | 'top-right' | 'top-left' | 'center' | 'modal' | 'inline' | 'tab';
+  /** CSS selector of the element an inline survey renders into. */
+  target?: string;
+  /** Hex colours (their contrast is checked), CSS length, font list; mode follows prefers-color-scheme unless set. */
+  theme?: { brand?: string; onBrand?: string; background?: string; text?: string; radius?: string; font?: string; mode?: 'auto' | 'light' | 'dark' };
+}
+
+export type SurveyQuestion =
+  | { type: 'csat'; text?: string; style?: 'stars' | 'numbers' | 'faces'; optional?: boolean }
+  | { type: 'ces'; text?: string; wording?: 'agreement' | 'ease'; optional?: boolean }
+  | { type: 'nps' | 'thumbs'; text?: string; optional?: boolean }
+  /** Free text; `ifLow` / `ifHigh` replace `text` after a low / high score on the previous question. */
+  | { type: 'text'; text?: string; ifLow?: string; ifHigh?: string; optional?: boolean };
 
 export type ConsentState = 'granted' | 'pending' | 'denied';
 
@@ -508,3 +552,94 @@ export interface StageRule {
   properties?: Record<string, unknown>;
 }
 "#;
+
+/// Starts showing survey `id` in the first built-in language of
+/// `languages` (comma-separated: the page's, then the browser's). Returns
+/// `{"frame":…,"step":…,"shown":…}` (the widget's plans and the
+/// `survey_shown` properties), or `{"error":{code,field,message}}`.
+#[wasm_bindgen]
+pub fn survey_open(id: &str, languages: &str, now: f64) -> String {
+    with_shell(String::new(), |s| {
+        let Some(survey) = s.tracker.config().surveys.iter().find(|survey| survey.id == id) else {
+            let error = parcours_core::error::FieldError::new(
+                "unknown_survey",
+                "id",
+                "is not the id of a survey in options.surveys",
+            )
+            .with_fix("Check the id, and the console for a survey that was refused at init()");
+            return "{\"error\":".to_string() + &error.to_json() + "}";
+        };
+        let submission = new_id(ms(now), &mut s.random);
+        let prompt = Prompt::open(survey, &submission, languages.split(','));
+        let mut out = String::from("{\"frame\":");
+        out.push_str(&prompt.frame_json(survey));
+        out.push_str(",\"step\":");
+        out.push_str(&prompt.step_json(survey));
+        out.push_str(",\"shown\":");
+        out.push_str(&prompt.shown_json(survey, s.tracker.moment()));
+        out.push_str(",\"submission\":");
+        write_string(&mut out, &submission);
+        out.push('}');
+        // Showing a survey again replaces its earlier showing.
+        s.prompts.retain(|p| p.survey != prompt.survey);
+        s.prompts.push(prompt);
+        out
+    })
+}
+
+/// Answers the question on screen of showing `submission`: `value` on its
+/// scale (negative: none) or `text`. Returns
+/// `{"step":…,"answered":…|null,"completed":…|null}` or
+/// `{"refused":"required"|"invalid"}` (nothing moved).
+#[wasm_bindgen]
+pub fn survey_answer(submission: &str, value: f64, text: &str) -> String {
+    with_shell(String::new(), |s| {
+        let Some(prompt) = s.prompts.iter_mut().find(|p| p.submission == submission) else {
+            return refusal_json(parcours_core::prompt::Refusal::Invalid);
+        };
+        let Some(survey) = s
+            .tracker
+            .config()
+            .surveys
+            .iter()
+            .find(|survey| survey.id == prompt.survey)
+        else {
+            return refusal_json(parcours_core::prompt::Refusal::Invalid);
+        };
+        let value = (value >= 0.0).then_some(value as u64);
+        match prompt.answer(survey, value, text, s.tracker.moment()) {
+            Ok(outcome) => {
+                let mut out = String::from("{\"step\":");
+                out.push_str(&outcome.step);
+                out.push_str(",\"answered\":");
+                out.push_str(outcome.answered.as_deref().unwrap_or("null"));
+                out.push_str(",\"completed\":");
+                out.push_str(outcome.completed.as_deref().unwrap_or("null"));
+                out.push('}');
+                out
+            }
+            Err(refusal) => refusal_json(refusal),
+        }
+    })
+}
+
+/// Closes showing `submission`. Returns the `survey_dismissed`
+/// properties, or an empty string when it was completed (or is unknown).
+#[wasm_bindgen]
+pub fn survey_close(submission: &str) -> String {
+    with_shell(String::new(), |s| {
+        let Some(at) = s.prompts.iter().position(|p| p.submission == submission) else {
+            return String::new();
+        };
+        let prompt = s.prompts.swap_remove(at);
+        let survey = s
+            .tracker
+            .config()
+            .surveys
+            .iter()
+            .find(|survey| survey.id == prompt.survey);
+        survey
+            .and_then(|survey| prompt.dismissed_json(survey, s.tracker.moment()))
+            .unwrap_or_default()
+    })
+}

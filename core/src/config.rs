@@ -56,6 +56,8 @@ pub struct Config {
     pub compress: bool,
     /// Where identity, session and journey are kept (`persistence`).
     pub persistence: Persistence,
+    /// Feedback surveys the widget can show (`surveys`).
+    pub surveys: Vec<crate::survey::Survey>,
 }
 
 /// `persistence`: `local` (default: localStorage, shared by tabs and visits),
@@ -90,6 +92,7 @@ impl Default for Config {
             respect_privacy_signals: true,
             compress: true,
             persistence: Persistence::Local,
+            surveys: Vec::new(),
         }
     }
 }
@@ -107,6 +110,7 @@ const OTHER_OPTIONS: &[&str] = &[
     "consent",
     "keepQueryParams",
     "persistence",
+    "surveys",
 ];
 
 /// Options that are true or false, and where each goes.
@@ -139,8 +143,10 @@ pub fn known_options() -> impl Iterator<Item = &'static str> {
 #[derive(Debug)]
 pub struct Parsed {
     pub config: Config,
-    /// Human-readable notes about ignored keys.
+    /// Human-readable notes about ignored keys and hard-to-read themes.
     pub warnings: Vec<String>,
+    /// Survey definitions left out (the rest of the options still apply).
+    pub survey_errors: Vec<FieldError>,
 }
 
 const CODE: &str = "invalid_option";
@@ -174,6 +180,7 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
     };
     let mut config = Config::default();
     let mut warnings = Vec::new();
+    let mut survey_errors = Vec::new();
     let mut has_endpoint = false;
     let mut stage_rules = None; // read once the stage model is known
     let mut declared = None;
@@ -224,6 +231,17 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
                 }
             }
             "conversions" => config.journey.goals = parse_goals(value)?,
+            "surveys" => {
+                let list = crate::survey::parse_surveys(value);
+                for survey in &list.surveys {
+                    let mut field = String::from("surveys[\"");
+                    field.push_str(&survey.id);
+                    field.push_str("\"].theme");
+                    warnings.extend(survey.theme.contrast_warnings(&field));
+                }
+                config.surveys = list.surveys;
+                survey_errors = list.errors;
+            }
             unknown => warnings.push(unknown_key_warning(unknown)),
         }
     }
@@ -246,7 +264,11 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
         )
         .with_fix("Make the inactivity timeout shorter than the maximum session length"));
     }
-    Ok(Parsed { config, warnings })
+    Ok(Parsed {
+        config,
+        warnings,
+        survey_errors,
+    })
 }
 
 /// A list of non-empty strings at `path` (`what` describes it in the error).
@@ -427,7 +449,7 @@ mod tests {
     #[test]
     fn every_documented_option_is_known() {
         let known: Vec<_> = known_options().collect();
-        assert_eq!(known.len(), 29);
+        assert_eq!(known.len(), 30);
         for option in [
             "endpoint",
             "writeKey",
@@ -444,6 +466,25 @@ mod tests {
         ] {
             assert!(known.contains(&option), "{option}");
         }
+    }
+
+    #[test]
+    fn a_bad_survey_is_reported_and_the_sdk_still_starts() {
+        let parsed = parse_options(
+            r##"{"endpoint":"/b","surveys":[{"id":"ok","questions":[{"type":"csat"}],"theme":{"brand":"#ffee00"}},
+                 {"id":"bad","questions":[{"type":"csat","style":"hearts"}]}]}"##,
+        )
+        .unwrap();
+        assert_eq!(parsed.config.surveys.len(), 1);
+        assert_eq!(parsed.survey_errors[0].field, "surveys[\"bad\"].questions[0].style");
+        assert!(
+            parsed
+                .warnings
+                .iter()
+                .any(|w| w.starts_with("surveys[\"ok\"].theme: onBrand on brand")),
+            "{:?}",
+            parsed.warnings
+        );
     }
 
     #[test]

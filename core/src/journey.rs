@@ -253,7 +253,13 @@ impl Journey {
         }
         self.event_count += 1;
         // Reports about the current page (leaving it, its forms, its links) are not steps.
-        if ev.name == PAGE_LEAVE_EVENT || ev.name == LINK_EVENT || ev.name.starts_with(FORM_EVENT_PREFIX) {
+        // Nor are a survey's showing, completion and dismissal (its answers are feedback on a step).
+        let survey_report = ev.name.starts_with("survey_") && ev.name != ANSWER_EVENT;
+        if ev.name == PAGE_LEAVE_EVENT
+            || ev.name == LINK_EVENT
+            || ev.name.starts_with(FORM_EVENT_PREFIX)
+            || survey_report
+        {
             return changes;
         }
         let parsed = if Self::needs_properties(rules, ev) {
@@ -279,7 +285,11 @@ impl Journey {
                     question_type,
                     value,
                 };
-                if let Some(step) = self.steps.last_mut() {
+                // The step the answer was given at (its `touchpoint`), else the latest.
+                let at = prop_str("touchpoint")
+                    .and_then(|t| self.steps.iter().rposition(|step| step.touchpoint == t))
+                    .or(self.steps.len().checked_sub(1));
+                if let Some(step) = at.and_then(|i| self.steps.get_mut(i)) {
                     step.feedback.push(feedback);
                     if let Some(emotion) = emotion {
                         step.emotion = emotion;
@@ -790,6 +800,31 @@ mod tests {
         let changes = observe(&mut j, &rules, EventKind::Track, "Order Completed", "/checkout", 2);
         assert_eq!(changes.stage_entered, Some(3));
         assert_eq!(j.furthest_stage, Some(3));
+    }
+
+    #[test]
+    fn a_survey_is_not_a_step_and_its_answer_lands_on_the_step_it_was_given_at() {
+        let rules = JourneyRules::default();
+        let mut j = Journey::new("s", 1, None, Touch::default(), 0);
+        observe(&mut j, &rules, EventKind::Track, "Order Completed", "/checkout", 1);
+        observe(&mut j, &rules, EventKind::Track, "survey_shown", "/checkout", 2);
+        observe(&mut j, &rules, EventKind::Page, "page_view", "/thanks", 3);
+        let answer = r#"{"survey":"csat","questionType":"csat","value":5,"touchpoint":"Order Completed"}"#;
+        j.observe(
+            &rules,
+            &Observed {
+                kind: EventKind::Track,
+                name: ANSWER_EVENT,
+                properties: answer,
+                path: "/thanks",
+                ts: 4,
+            },
+        );
+        let steps: Vec<&str> = j.steps.iter().map(|s| s.touchpoint.as_str()).collect();
+        assert_eq!(steps, ["Order Completed", "/thanks"]);
+        assert_eq!(j.steps[0].emotion, Emotion::Positive);
+        assert_eq!(j.steps[0].feedback.len(), 1);
+        assert!(j.steps[1].feedback.is_empty());
     }
 
     #[test]

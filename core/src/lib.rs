@@ -38,10 +38,15 @@ pub mod num;
 pub mod outbox;
 pub mod platform;
 pub mod privacy;
+pub mod prompt;
 pub mod retry;
 pub mod session;
 pub mod simulate;
 pub mod stages;
 pub mod survey;
+pub mod theme;
 pub mod tracker;
 pub mod url;
+/// The allocator of the shipped WebAssembly modules (the SDK and the widget).
+#[cfg(target_arch = "wasm32")]
+pub mod wasm_alloc;

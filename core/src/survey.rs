@@ -17,6 +17,7 @@ use crate::prelude::*;
 use crate::error::{describe, expected, item_path, FieldError};
 use crate::journey::Emotion;
 use crate::json::Value;
+use crate::theme::Theme;
 
 const CODE: &str = "invalid_survey";
 /// Longest text a site may give for a question, label or message.
@@ -119,37 +120,91 @@ impl Question {
     }
 }
 
+/// Where a survey appears.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Placement {
+    #[default]
+    BottomRight,
+    BottomLeft,
+    TopRight,
+    TopLeft,
+    Center,
+    /// Centred over a dimmed page; focus stays inside until it closes.
+    Modal,
+    /// Inside the element `target` names, in the page's flow.
+    Inline,
+    /// A small "Feedback" tab on the page's edge that opens the survey.
+    Tab,
+}
+
+const PLACEMENTS: &[(&str, Placement)] = &[
+    ("bottom-right", Placement::BottomRight),
+    ("bottom-left", Placement::BottomLeft),
+    ("top-right", Placement::TopRight),
+    ("top-left", Placement::TopLeft),
+    ("center", Placement::Center),
+    ("modal", Placement::Modal),
+    ("inline", Placement::Inline),
+    ("tab", Placement::Tab),
+];
+
+impl Placement {
+    pub fn as_str(self) -> &'static str {
+        PLACEMENTS
+            .iter()
+            .find(|(_, p)| *p == self)
+            .map_or("bottom-right", |(name, _)| name)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Survey {
     pub id: String,
     pub questions: Vec<Question>,
+    pub placement: Placement,
+    /// For `inline`: a CSS selector of the element to render into.
+    pub target: Option<String>,
+    pub theme: Theme,
     /// Language forced by the site (`fr`, `en-GB`); none: the page's.
     pub language: Option<String>,
     /// Built-in strings overridden for this survey, by name (see `BUILTIN`).
     pub strings: Vec<(String, String)>,
 }
 
-/// Reads the `surveys` option: an array of definitions. A bad definition
-/// is an error naming the survey, the field and the problem.
-pub fn parse_surveys(value: &Value) -> Result<Vec<Survey>, FieldError> {
+/// Surveys read from a list, and the definitions refused: a bad survey
+/// is left out with an error naming it, the field and the problem, and the
+/// others still load (so does the rest of the SDK).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SurveyList {
+    pub surveys: Vec<Survey>,
+    pub errors: Vec<FieldError>,
+}
+
+/// Reads the `surveys` option: an array of definitions.
+pub fn parse_surveys(value: &Value) -> SurveyList {
+    let mut list = SurveyList::default();
     let Value::Array(items) = value else {
-        return Err(expected(CODE, "options.surveys", "an array of surveys", value)
-            .with_fix("surveys: [{ id: 'csat-checkout', questions: [{ type: 'csat' }] }]"));
+        list.errors.push(
+            expected(CODE, "options.surveys", "an array of surveys", value)
+                .with_fix("surveys: [{ id: 'csat-checkout', questions: [{ type: 'csat' }] }]"),
+        );
+        return list;
     };
-    let mut surveys: Vec<Survey> = Vec::new();
     for (index, item) in items.iter().enumerate() {
-        let survey = parse_survey(item, index)?;
-        if surveys.iter().any(|s| s.id == survey.id) {
-            return Err(FieldError::new(
-                CODE,
-                item_path("surveys", index, "id"),
-                "repeats the id of another survey",
-            )
-            .with_fix("Give every survey its own id"));
+        match parse_survey(item, index) {
+            Ok(survey) if list.surveys.iter().any(|s| s.id == survey.id) => list.errors.push(
+                FieldError::new(
+                    CODE,
+                    item_path("surveys", index, "id"),
+                    "repeats the id of another survey",
+                )
+                .with_fix("Give every survey its own id"),
+            ),
+            Ok(survey) => list.surveys.push(survey),
+            Err(error) => list.errors.push(error),
         }
-        surveys.push(survey);
     }
-    Ok(surveys)
+    list
 }
 
 fn parse_survey(item: &Value, index: usize) -> Result<Survey, FieldError> {
@@ -179,6 +234,9 @@ fn parse_survey(item: &Value, index: usize) -> Result<Survey, FieldError> {
     let mut survey = Survey {
         id: id.clone(),
         questions: Vec::new(),
+        placement: Placement::default(),
+        target: None,
+        theme: Theme::default(),
         language: None,
         strings: Vec::new(),
     };
@@ -188,13 +246,42 @@ fn parse_survey(item: &Value, index: usize) -> Result<Survey, FieldError> {
             "questions" => survey.questions = parse_questions(value, &named)?,
             "language" => survey.language = Some(language(value, &named("language"))?),
             "strings" => survey.strings = parse_strings(value, &named)?,
-            // Read by the widget and targeting; checked where they are used.
-            "placement" | "theme" | "trigger" | "audience" | "sample" | "frequency" | "variants" | "schedule" => {}
+            "placement" => {
+                survey.placement = value
+                    .as_str()
+                    .and_then(|name| PLACEMENTS.iter().find(|(n, _)| *n == name))
+                    .map(|(_, p)| *p)
+                    .ok_or_else(|| {
+                        expected(CODE, named("placement"), "a placement", value).with_fix(
+                            "Use bottom-right, bottom-left, top-right, top-left, center, modal, inline or tab",
+                        )
+                    })?
+            }
+            "target" => match value.as_str() {
+                Some(t) if !t.trim().is_empty() && t.len() <= 200 => survey.target = Some(t.to_string()),
+                _ => {
+                    return Err(expected(
+                        CODE,
+                        named("target"),
+                        "a CSS selector such as \"#feedback\"",
+                        value,
+                    ))
+                }
+            },
+            "theme" => survey.theme = Theme::parse(value, &named("theme"))?,
+            // Read by targeting (a later release); accepted so definitions can carry them.
+            "trigger" | "audience" | "sample" | "frequency" | "variants" | "schedule" => {}
             other => {
                 return Err(FieldError::new(CODE, named(other), "is not a survey field")
-                    .with_fix("Survey fields: id, questions, language, strings, placement, theme"))
+                    .with_fix("Survey fields: id, questions, language, strings, placement, target, theme"))
             }
         }
+    }
+    if survey.placement == Placement::Inline && survey.target.is_none() {
+        return Err(
+            FieldError::new(CODE, named("target"), "is required for an inline survey")
+                .with_fix("Name the element to render into, e.g. target: '#feedback'"),
+        );
     }
     if survey.questions.is_empty() {
         return Err(
@@ -621,7 +708,7 @@ fn push_decimal(out: &mut String, x: f64) {
         out.push('.');
         let mut digits = String::new();
         crate::num::push_u64(&mut digits, 1000 + frac);
-        out.push_str(digits[1..].trim_end_matches('0'));
+        out.push_str(digits.get(1..).unwrap_or_default().trim_end_matches('0'));
     }
 }
 
@@ -636,12 +723,36 @@ mod tests {
     use crate::json::parse;
 
     fn surveys(json: &str) -> Result<Vec<Survey>, FieldError> {
-        parse_surveys(&parse(json).unwrap())
+        let list = parse_surveys(&parse(json).unwrap());
+        match list.errors.into_iter().next() {
+            Some(error) => Err(error),
+            None => Ok(list.surveys),
+        }
     }
 
     fn error(json: &str) -> (String, String) {
         let e = surveys(json).unwrap_err();
         (e.field, e.problem)
+    }
+
+    #[test]
+    fn a_bad_survey_is_left_out_and_the_others_load() {
+        let list = parse_surveys(
+            &parse(r##"[{"id":"good","questions":[{"type":"nps"}]},{"id":"bad","questions":[{"type":"stars"}]},
+                       {"id":"inline","placement":"inline","questions":[{"type":"csat"}]},
+                       {"id":"card","placement":"top-left","theme":{"brand":"#123456"},"questions":[{"type":"csat"}]}]"##)
+            .unwrap(),
+        );
+        let ids: Vec<&str> = list.surveys.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["good", "card"]);
+        let fields: Vec<&str> = list.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            ["surveys[\"bad\"].questions[0].type", "surveys[\"inline\"].target"]
+        );
+        assert_eq!(list.surveys[1].placement, Placement::TopLeft);
+        assert_eq!(list.surveys[1].placement.as_str(), "top-left");
+        assert_eq!(list.surveys[0].placement, Placement::BottomRight, "the default");
     }
 
     #[test]

@@ -151,6 +151,20 @@ impl Tracker {
         self.journey.as_ref()
     }
 
+    /// The touchpoint and stage the visitor is at now, for a survey answer.
+    pub fn moment(&self) -> crate::prompt::Moment<'_> {
+        let Some(journey) = &self.journey else {
+            return crate::prompt::Moment::default();
+        };
+        crate::prompt::Moment {
+            touchpoint: journey.steps.last().map_or("", |step| step.touchpoint.as_str()),
+            stage: journey
+                .current_stage
+                .and_then(|i| self.config.journey.stages.get(i))
+                .map_or("", |stage| stage.as_str()),
+        }
+    }
+
     pub fn page(&self) -> &PageContext {
         &self.page
     }

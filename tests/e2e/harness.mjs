@@ -58,9 +58,9 @@ async function spawnCollector(args) {
   return { child, url };
 }
 
-/** Starts Parcours on the blank test page in `page` and waits until it is ready. */
-export async function startOnBlank(page, collector, options = {}) {
-  await page.goto(`${collector.url}/e2e/blank.html`);
+/** Starts Parcours on a test page (the blank one by default) in `page` and waits until it is ready. */
+export async function startOnBlank(page, collector, options = {}, path = '/e2e/blank.html') {
+  await page.goto(collector.url + path);
   await page.evaluate((options) => {
     window.ready = new Promise((resolve) => parcours.on('ready', resolve));
     parcours.init(Object.assign({ endpoint: '/v1/batch', capturePageview: false }, options));

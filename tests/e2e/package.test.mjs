@@ -12,7 +12,8 @@ test('the README shows exactly the snippet the build produces, and its size', ()
   const built = read('www/dist/snippet.min.js').trim();
   const readme = read('README.md');
   assert.equal(readme, withSnippet(readme, built), 'run `node scripts/readme-snippet.mjs --write`');
-  assert.ok(built.length < 600, `snippet is ${built.length} bytes`);
+  // 574 bytes until parcours.survey.show was queued too (issue 5).
+  assert.ok(built.length < 700, `snippet is ${built.length} bytes`);
 });
 
 test('the npm package manifest points at files that exist', () => {

@@ -76,3 +76,17 @@ init({ endpoint: '/v1/batch', consent: 'pending', respectPrivacySignals: true, f
 parcours.consent('yes');
 parcours.optOut();
 parcours.shutdown();
+
+init({
+  endpoint: '/v1/batch',
+  nonce: 'r4nd0m',
+  surveys: [
+    { id: 'checkout-csat', questions: [{ type: 'csat', style: 'stars' }, { type: 'text', ifLow: 'What went wrong?' }] },
+    { id: 'inline', placement: 'inline', target: '#slot', theme: { brand: '#0b57d0', mode: 'dark' }, questions: [{ type: 'thumbs' }] },
+  ],
+});
+// @ts-expect-error a CES question has a wording, not a style
+init({ endpoint: '/v1/batch', surveys: [{ id: 'x', questions: [{ type: 'ces', style: 'stars' }] }] });
+const shown: Promise<boolean> = parcours.survey.show('checkout-csat');
+void shown;
+parcours.on('survey_answered', (answer) => console.log(answer.normalized, answer.submission));

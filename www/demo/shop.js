@@ -18,6 +18,27 @@ parcours.init({
     { event: 'Order Completed', valueProperty: 'total', currencyProperty: 'currency' },
     { event: 'Signed Up' },
   ],
+  // Feedback prompts; the code below decides when each is shown.
+  surveys: [
+    {
+      id: 'checkout-csat',
+      questions: [
+        { type: 'csat', style: 'stars', text: 'How satisfied are you with your checkout?' },
+        { type: 'text', ifLow: 'What went wrong?', ifHigh: 'What did you like most?' },
+      ],
+    },
+    { id: 'support-ces', placement: 'modal', questions: [{ type: 'ces', wording: 'ease', text: 'How easy was it to contact support?' }] },
+    {
+      id: 'return-nps',
+      placement: 'bottom-left',
+      questions: [{ type: 'nps', text: 'How likely are you to recommend Torréfaction Parcours to a friend?' }, { type: 'text', ifLow: 'What should we do better?' }],
+    },
+  ],
+});
+
+// NPS on a return visit: when the visitor's second (or later) session begins.
+parcours.on('session', function (session) {
+  if (session.sessionIndex > 1) parcours.survey.show('return-nps');
 });
 
 document.addEventListener('click', function (event) {
@@ -55,9 +76,11 @@ document.addEventListener('submit', function (event) {
   } else if (kind === 'checkout') {
     parcours.track('Order Completed', { orderId: 'ord-' + Date.now(), total: 42.5, currency: 'EUR', items: 2 });
     status.textContent = 'Thank you! Your order is confirmed.';
+    parcours.survey.show('checkout-csat');
   } else if (kind === 'support') {
     parcours.track('Support Requested', { topic: form.elements.topic.value });
     status.textContent = 'Thanks, our team will get back to you within a day.';
+    parcours.survey.show('support-ces');
   }
   form.reset();
 });

@@ -14,6 +14,7 @@ import { trackTouchpoints } from './touchpoints.js';
 import { reportEnvironment } from './device.js';
 import { trackForms } from './forms.js';
 import { watchFriction } from './friction.js';
+import { createSurveys } from './surveys.js';
 
 const TRACK = 0;
 const PAGE = 1;
@@ -24,7 +25,7 @@ const RECORD_ERROR = 1;
 const NOTICES = 2;
 
 /** Options handled here rather than by the core (functions, loading). */
-const JS_ONLY_OPTIONS = ['wasmUrl'];
+const JS_ONLY_OPTIONS = ['wasmUrl', 'widgetUrl', 'nonce'];
 /** Most calls kept while the SDK loads or init() has not succeeded yet. */
 const MAX_EARLY_CALLS = 10000;
 /** A slice of core work yields to the page after this many milliseconds. */
@@ -72,9 +73,11 @@ const localStorageOrNull = () => storageOrNull('localStorage');
 
 /**
  * Creates the API object. `loadCore(options)` resolves to the core module
- * (the wasm-bindgen exports) once the WebAssembly is instantiated.
+ * (the wasm-bindgen exports) once the WebAssembly is instantiated;
+ * `loadWidget(options)` to the survey widget's presenter, the first time a
+ * survey is shown.
  */
-export function createParcours(loadCore) {
+export function createParcours(loadCore, loadWidget) {
   const calls = []; // flat: kind, name, payload, ts, href
   const listeners = new Map();
   let core = null;
@@ -92,7 +95,11 @@ export function createParcours(loadCore) {
   let coreOptions = '';
   // Analytics consent in force ('granted', 'pending', 'denied') and what the page said with consent().
   let consentNow = 'pending';
+  let feedbackNow = 'pending';
   let consentSaid = null;
+  let jsOptionsGiven = {};
+  let whenStarted = null;
+  let markStarted = null;
   let pages = null;
   let touchpoints = null;
   let forms = null;
@@ -245,6 +252,8 @@ export function createParcours(loadCore) {
     }
     debug = report.debug;
     consentNow = report.consent.analytics;
+    feedbackNow = report.consent.feedback;
+    if (consentNow === 'denied' || feedbackNow !== 'granted') surveys.hideAll();
     if (consentNow === 'granted') delivery.begin(report);
     else delivery.end(consentNow === 'denied');
     if (consentNow === 'denied') {
@@ -282,6 +291,7 @@ export function createParcours(loadCore) {
 
   function start(options, jsOptions) {
     coreOptions = options;
+    jsOptionsGiven = jsOptions;
     if (!loading) loading = loadCore(jsOptions);
     loading.then(
       (module) => {
@@ -296,7 +306,9 @@ export function createParcours(loadCore) {
           return;
         }
         for (const message of report.warnings) warn(message);
+        for (const error of report.surveyErrors) reportError(error);
         started = true;
+        if (markStarted) markStarted();
         if (consentNow !== 'denied') startListening(report);
         emit('ready', JSON.parse(core.state()));
         runSlice();
@@ -308,6 +320,32 @@ export function createParcours(loadCore) {
     );
   }
 
+
+  const surveys = createSurveys({
+    guarded,
+    warn,
+    reportError,
+    record(name, properties) {
+      capture(TRACK, name, JSON.stringify(properties));
+      emit(name, properties);
+    },
+    catchUp() {
+      if (calls.length) runSlice(true);
+    },
+    refusal() {
+      if (dead) return 'Parcours is shut down';
+      if (feedbackNow !== 'granted') return 'feedback consent is ' + feedbackNow + '; surveys show once it is granted';
+      if (consentNow === 'denied') return 'analytics consent is denied, so answers could not be recorded';
+      return '';
+    },
+    ready() {
+      if (started) return Promise.resolve();
+      if (!whenStarted) whenStarted = new Promise((resolve) => (markStarted = resolve));
+      return whenStarted;
+    },
+    loadWidget: () => loadWidget(jsOptionsGiven),
+    nonce: () => jsOptionsGiven.nonce || '',
+  });
 
   const api = {
     /** Starts Parcours. See ParcoursOptions for every option. */
@@ -394,6 +432,7 @@ export function createParcours(loadCore) {
      */
     shutdown() {
       if (dead) return;
+      surveys.hideAll();
       if (started && consentNow === 'granted') onHide({ type: 'pagehide' });
       stopListening();
       delivery.end(false);
@@ -436,6 +475,15 @@ export function createParcours(loadCore) {
       return guarded((c) => JSON.parse(c.journey()), null);
     },
 
+    /**
+     * Feedback surveys defined in init({ surveys }): survey.show(id) shows
+     * one now (resolves to true once on screen), survey.hide(id) takes it away.
+     */
+    survey: {
+      show: (id) => surveys.show(id),
+      hide: (id) => surveys.hide(id),
+    },
+
     /** Identity and queue state, for debugging. */
     debug() {
       return guarded((c) => JSON.parse(c.state()), null);
@@ -445,6 +493,7 @@ export function createParcours(loadCore) {
   /** Replays a call queued by the snippet, keeping its original time. */
   function replay(method, args, ts, resolve) {
     if (method === 'flush') return api.flush().then(resolve);
+    if (method === 'survey.show') return api.survey.show(args[0]);
     if (typeof api[method] !== 'function') return warn('parcours.' + method + '() does not exist; the queued call was ignored.');
     replayTime = ts || 0;
     try {

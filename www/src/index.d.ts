@@ -1,7 +1,7 @@
 // Public types of the npm package. ParcoursOptions is generated from the
 // Rust config (see src/lib.rs) so the types cannot drift from what init() accepts.
-import type { ParcoursOptions, ConsentState } from './core.js';
-export type { ParcoursOptions, ConsentState };
+import type { ParcoursOptions, ConsentState, Survey, SurveyQuestion } from './core.js';
+export type { ParcoursOptions, ConsentState, Survey, SurveyQuestion };
 
 /** A JSON-serialisable object of event properties or user traits. */
 export type Properties = Record<string, unknown>;
@@ -121,6 +121,30 @@ export interface ParcoursEvents {
   /** Consent in force after parcours.consent(…) (privacy signals applied). */
   consent: { analytics: ConsentState; feedback: ConsentState };
   error: ParcoursError;
+  survey_shown: SurveyEvent & { questions: number; placement: string; language: string };
+  survey_answered: SurveyEvent & {
+    question: number;
+    questionType: 'csat' | 'ces' | 'nps' | 'thumbs' | 'text';
+    scaleMin?: number;
+    scaleMax?: number;
+    value?: number;
+    /** 0-1, higher is better. */
+    normalized?: number;
+    text?: string;
+    wording?: 'agreement' | 'ease';
+    style?: 'stars' | 'numbers' | 'faces';
+    language: string;
+  };
+  survey_completed: SurveyEvent & { answered: number };
+  survey_dismissed: SurveyEvent & { atQuestion: number; answered: number };
+}
+
+/** What every survey event carries: one submission id per showing. */
+export interface SurveyEvent {
+  survey: string;
+  submission: string;
+  touchpoint?: string;
+  stage?: string;
 }
 
 export interface Parcours {
@@ -128,7 +152,13 @@ export interface Parcours {
    * Starts Parcours. Calls made before are kept and sent once it starts.
    * @example parcours.init({ endpoint: 'https://collect.example.com/v1/batch', writeKey: 'wk_live_1' })
    */
-  init(options: ParcoursOptions & { wasmUrl?: string | URL }): void;
+  init(options: ParcoursOptions & {
+    wasmUrl?: string | URL;
+    /** Script tag only: where parcours-widget.js is (default: beside parcours.js). */
+    widgetUrl?: string | URL;
+    /** The nonce of your Content Security Policy, for the widget's style (and script) element. */
+    nonce?: string;
+  }): void;
   /** @example parcours.track('Signed Up', { plan: 'pro' }) */
   track(name: string, properties?: Properties): void;
   /** Records a page view (one is recorded at init unless capturePageview is false). */
@@ -160,6 +190,15 @@ export interface Parcours {
   journey(): JourneyState | null;
   /** Identity and queue state, or null before init succeeded. */
   debug(): ParcoursState | null;
+  survey: {
+    /**
+     * Shows a survey of init({ surveys }) now. Resolves to true once on screen, false when it
+     * is not shown (consent, another survey on screen, a bad definition; the console says why).
+     */
+    show(id: string): Promise<boolean>;
+    /** Takes a survey off the screen (a dismissal unless it was completed). */
+    hide(id: string): void;
+  };
 }
 
 declare const parcours: Parcours;
@@ -177,3 +216,4 @@ export declare const flush: Parcours['flush'];
 export declare const on: Parcours['on'];
 export declare const journey: Parcours['journey'];
 export declare const debug: Parcours['debug'];
+export declare const survey: Parcours['survey'];

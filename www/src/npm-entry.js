@@ -5,10 +5,12 @@
 import initWasm, * as core from './core.js';
 import { createParcours, ParcoursError } from './facade.js';
 
-const { api } = createParcours((jsOptions) =>
-  initWasm({ module_or_path: jsOptions.wasmUrl || new URL('parcours_bg.wasm', import.meta.url) }).then(() => core),
+const { api } = createParcours(
+  (jsOptions) => initWasm({ module_or_path: jsOptions.wasmUrl || new URL('parcours_bg.wasm', import.meta.url) }).then(() => core),
+  // A chunk of its own for bundlers: fetched the first time a survey is shown.
+  () => import('./widget.js').then((widget) => widget.loadWidget()),
 );
 
-export const { init, track, page, identify, touchpoint, consent, optOut, shutdown, reset, flush, on, journey, debug } = api;
+export const { init, track, page, identify, touchpoint, consent, optOut, shutdown, reset, flush, on, journey, debug, survey } = api;
 export { ParcoursError };
 export default api;

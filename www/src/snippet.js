@@ -12,6 +12,11 @@
       p._q.push([m, [].slice.call(arguments), Date.now()]);
     };
   });
+  p.survey = {
+    show: function (id) {
+      p._q.push(['survey.show', [id], Date.now()]);
+    },
+  };
   p.flush = function () {
     return new Promise(function (r) {
       p._q.push(['flush', [], Date.now(), r]);

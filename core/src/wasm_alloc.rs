@@ -30,6 +30,12 @@ pub struct SizeClassAllocator(UnsafeCell<State>);
 // observe the state while a call is in progress.
 unsafe impl Sync for SizeClassAllocator {}
 
+impl Default for SizeClassAllocator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl SizeClassAllocator {
     pub const fn new() -> Self {
         SizeClassAllocator(UnsafeCell::new(State {
