@@ -305,3 +305,19 @@ test('the demo shop: CSAT after checkout, CES after the support form, NPS on a r
     ['return-nps', 10, '/demo/index.html', 'awareness'],
   ]);
 });
+
+test('under a strict Content Security Policy the nonce lets the widget style itself', async () => {
+  const look = async (query) => {
+    const page = await openPage(env.browser);
+    await page.goto(env.collector.url + '/e2e/csp-survey.html' + query);
+    assert.equal(await page.evaluate(() => parcours.survey.show('nps')), true);
+    return page.evaluate(() => ({
+      position: getComputedStyle(document.querySelector('parcours-widget').shadowRoot.querySelector('.card')).position,
+      violations: window.cspViolations,
+    }));
+  };
+  assert.deepEqual(await look('?nonce=t3st'), { position: 'fixed', violations: [] });
+  const without = await look('');
+  assert.equal(without.position, 'static', 'without the nonce the policy blocks the style: the test can fail');
+  assert.ok(without.violations.some((v) => v.startsWith('style-src')), without.violations.join());
+});
