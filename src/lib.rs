@@ -60,17 +60,9 @@ struct Global(RefCell<Option<Shell>>);
 unsafe impl Sync for Global {}
 static SHELL: Global = Global(RefCell::new(None));
 
-#[cfg(all(feature = "bundle", target_arch = "wasm32"))]
-#[global_allocator]
-static ALLOCATOR: parcours_core::wasm_alloc::SizeClassAllocator = parcours_core::wasm_alloc::SizeClassAllocator::new();
-
-/// A bug traps instead of formatting a message: the facade catches the trap
-/// and disables the SDK (and no formatting code is shipped).
-#[cfg(all(feature = "bundle", target_arch = "wasm32"))]
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    core::arch::wasm32::unreachable()
-}
+// The shipped bundle's allocator, and a panic handler that traps: the facade
+// catches the trap and disables the SDK.
+parcours_core::bundle_runtime!();
 
 /// `record` result bits.
 const RECORD_ERROR: u32 = 1;
@@ -82,6 +74,18 @@ fn with_shell<T>(default: T, f: impl FnOnce(&mut Shell) -> T) -> T {
         Ok(Some(shell)) => f(shell),
         _ => default,
     }
+}
+
+/// Appends `items` as a JSON array, each written by `write`.
+fn push_list<T>(out: &mut String, items: &[T], write: impl Fn(&mut String, &T)) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write(out, item);
+    }
+    out.push(']');
 }
 
 fn ms(t: f64) -> u64 {
@@ -139,14 +143,9 @@ pub fn start(
     let mut tracker = Tracker::start(parsed.config, &mut store, &mut random, ms(now));
     tracker.set_device(environment);
 
-    let mut report = String::from("{\"ok\":true,\"warnings\":[");
-    for (i, warning) in parsed.warnings.iter().enumerate() {
-        if i > 0 {
-            report.push(',');
-        }
-        write_string(&mut report, warning);
-    }
-    report.push_str("],\"endpoint\":");
+    let mut report = String::from("{\"ok\":true,\"warnings\":");
+    push_list(&mut report, &parsed.warnings, |out, warning| write_string(out, warning));
+    report.push_str(",\"endpoint\":");
     let config = tracker.config();
     write_string(&mut report, &config.endpoint);
     report.push_str(",\"capturePageview\":");
@@ -169,21 +168,11 @@ pub fn start(
     });
     report.push_str("\",\"compress\":");
     report.push_str(if config.compress { "true" } else { "false" });
-    report.push_str(",\"surveys\":[");
-    for (i, survey) in config.surveys.iter().enumerate() {
-        if i > 0 {
-            report.push(',');
-        }
-        write_string(&mut report, &survey.id);
-    }
-    report.push_str("],\"surveyErrors\":[");
-    for (i, error) in parsed.survey_errors.iter().enumerate() {
-        if i > 0 {
-            report.push(',');
-        }
-        report.push_str(&error.to_json());
-    }
-    report.push_str("]}");
+    report.push_str(",\"surveyErrors\":");
+    push_list(&mut report, &parsed.survey_errors, |out, error| {
+        out.push_str(&error.to_json())
+    });
+    report.push('}');
     if let Ok(mut shell) = SHELL.0.try_borrow_mut() {
         *shell = Some(Shell {
             tracker,
@@ -560,7 +549,7 @@ export interface StageRule {
 #[wasm_bindgen]
 pub fn survey_open(id: &str, languages: &str, now: f64) -> String {
     with_shell(String::new(), |s| {
-        let Some(survey) = s.tracker.config().surveys.iter().find(|survey| survey.id == id) else {
+        let Some(survey) = s.tracker.config().survey(id) else {
             let error = parcours_core::error::FieldError::new(
                 "unknown_survey",
                 "id",
@@ -594,17 +583,12 @@ pub fn survey_open(id: &str, languages: &str, now: f64) -> String {
 #[wasm_bindgen]
 pub fn survey_answer(submission: &str, value: f64, text: &str) -> String {
     with_shell(String::new(), |s| {
+        let invalid = || refusal_json(parcours_core::prompt::Refusal::Invalid);
         let Some(prompt) = s.prompts.iter_mut().find(|p| p.submission == submission) else {
-            return refusal_json(parcours_core::prompt::Refusal::Invalid);
+            return invalid();
         };
-        let Some(survey) = s
-            .tracker
-            .config()
-            .surveys
-            .iter()
-            .find(|survey| survey.id == prompt.survey)
-        else {
-            return refusal_json(parcours_core::prompt::Refusal::Invalid);
+        let Some(survey) = s.tracker.config().survey(&prompt.survey) else {
+            return invalid();
         };
         let value = (value >= 0.0).then_some(value as u64);
         match prompt.answer(survey, value, text, s.tracker.moment()) {
@@ -632,13 +616,9 @@ pub fn survey_close(submission: &str) -> String {
             return String::new();
         };
         let prompt = s.prompts.swap_remove(at);
-        let survey = s
-            .tracker
+        s.tracker
             .config()
-            .surveys
-            .iter()
-            .find(|survey| survey.id == prompt.survey);
-        survey
+            .survey(&prompt.survey)
             .and_then(|survey| prompt.dismissed_json(survey, s.tracker.moment()))
             .unwrap_or_default()
     })

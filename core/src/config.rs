@@ -60,6 +60,13 @@ pub struct Config {
     pub surveys: Vec<crate::survey::Survey>,
 }
 
+impl Config {
+    /// The survey with this id, if `surveys` defines it (and it was valid).
+    pub fn survey(&self, id: &str) -> Option<&crate::survey::Survey> {
+        self.surveys.iter().find(|survey| survey.id == id)
+    }
+}
+
 /// `persistence`: `local` (default: localStorage, shared by tabs and visits),
 /// `session` (sessionStorage: one tab's visit, no lasting id) or `none`
 /// (memory: one page load; cookieless).

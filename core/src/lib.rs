@@ -50,3 +50,22 @@ pub mod url;
 /// The allocator of the shipped WebAssembly modules (the SDK and the widget).
 #[cfg(target_arch = "wasm32")]
 pub mod wasm_alloc;
+
+/// What a shipped WebAssembly module (`feature = "bundle"`, `no_std`) needs:
+/// the size-class allocator, and a panic handler that traps instead of
+/// formatting a message. The JavaScript side catches the trap and switches
+/// the module off, and no formatting code is shipped.
+#[macro_export]
+macro_rules! bundle_runtime {
+    () => {
+        #[cfg(all(feature = "bundle", target_arch = "wasm32"))]
+        #[global_allocator]
+        static ALLOCATOR: $crate::wasm_alloc::SizeClassAllocator = $crate::wasm_alloc::SizeClassAllocator::new();
+
+        #[cfg(all(feature = "bundle", target_arch = "wasm32"))]
+        #[panic_handler]
+        fn panic(_: &core::panic::PanicInfo) -> ! {
+            core::arch::wasm32::unreachable()
+        }
+    };
+}

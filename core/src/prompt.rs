@@ -98,14 +98,7 @@ impl Prompt {
             .str("dir", if self.rtl { "rtl" } else { "ltr" })
             .str("placement", survey.placement.as_str())
             .str_if("target", survey.target.as_deref().unwrap_or(""))
-            .str(
-                "mode",
-                match survey.theme.mode {
-                    crate::theme::Mode::Auto => "auto",
-                    crate::theme::Mode::Light => "light",
-                    crate::theme::Mode::Dark => "dark",
-                },
-            )
+            .str("mode", survey.theme.mode.as_str())
             .raw("theme", &theme)
             .str("label", survey.string(self.language, "tab"))
             .str("close", survey.string(self.language, "close"))
@@ -177,14 +170,21 @@ impl Prompt {
 
     /// `survey_shown` properties.
     pub fn shown_json(&self, survey: &Survey, moment: Moment) -> String {
+        self.event_json(moment, |w| {
+            w.num("questions", survey.questions.len() as u64)
+                .str("placement", survey.placement.as_str())
+                .str("language", self.language);
+        })
+    }
+
+    /// The properties every survey event has (the survey, the submission,
+    /// where in the journey) around those of `fields`.
+    fn event_json(&self, moment: Moment, fields: impl FnOnce(&mut ObjectWriter)) -> String {
         let mut out = String::with_capacity(160);
-        ObjectWriter::new(&mut out)
-            .str("survey", &survey.id)
-            .str("submission", &self.submission)
-            .num("questions", survey.questions.len() as u64)
-            .str("placement", survey.placement.as_str())
-            .str("language", self.language)
-            .str_if("touchpoint", moment.touchpoint)
+        let mut w = ObjectWriter::new(&mut out);
+        w.str("survey", &self.survey).str("submission", &self.submission);
+        fields(&mut w);
+        w.str_if("touchpoint", moment.touchpoint)
             .str_if("stage", moment.stage)
             .finish();
         out
@@ -197,16 +197,10 @@ impl Prompt {
         if self.is_done(survey) {
             return None;
         }
-        let mut out = String::with_capacity(160);
-        ObjectWriter::new(&mut out)
-            .str("survey", &survey.id)
-            .str("submission", &self.submission)
-            .num("atQuestion", self.index as u64)
-            .num("answered", self.answered as u64)
-            .str_if("touchpoint", moment.touchpoint)
-            .str_if("stage", moment.stage)
-            .finish();
-        Some(out)
+        Some(self.event_json(moment, |w| {
+            w.num("atQuestion", self.index as u64)
+                .num("answered", self.answered as u64);
+        }))
     }
 
     /// Takes the answer to the current question (`value` for a scale,
@@ -247,15 +241,9 @@ impl Prompt {
         }
         self.index += 1;
         let completed = self.is_done(survey).then(|| {
-            let mut out = String::with_capacity(120);
-            ObjectWriter::new(&mut out)
-                .str("survey", &survey.id)
-                .str("submission", &self.submission)
-                .num("answered", self.answered as u64)
-                .str_if("touchpoint", moment.touchpoint)
-                .str_if("stage", moment.stage)
-                .finish();
-            out
+            self.event_json(moment, |w| {
+                w.num("answered", self.answered as u64);
+            })
         });
         Ok(Outcome {
             answered,

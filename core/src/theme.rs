@@ -23,6 +23,16 @@ pub enum Mode {
     Dark,
 }
 
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Auto => "auto",
+            Mode::Light => "light",
+            Mode::Dark => "dark",
+        }
+    }
+}
+
 /// An sRGB colour, kept as the site wrote it (`#0b57d0`) and as numbers.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Colour {
@@ -130,6 +140,13 @@ impl Theme {
             Mode::Auto => &[LIGHT, DARK],
         };
         let pick = |c: &Option<Colour>, default: [u8; 3]| c.as_ref().map_or(default, |c| c.rgb);
+        // Only a pair the site chose part of is its to fix.
+        let customised = |name: &str| match name {
+            "text" => self.text.is_some(),
+            "background" => self.background.is_some(),
+            "brand" => self.brand.is_some(),
+            _ => self.on_brand.is_some(),
+        };
         for [background, text, brand, on_brand] in modes.iter().copied() {
             let background = pick(&self.background, background);
             let text = pick(&self.text, text);
@@ -142,13 +159,6 @@ impl Theme {
             ];
             for (front, back, a, b, needed) in checks {
                 let ratio = contrast_tenths(a, b);
-                // Only a pair the site chose part of is its to fix.
-                let customised = |name: &str| match name {
-                    "text" => self.text.is_some(),
-                    "background" => self.background.is_some(),
-                    "brand" => self.brand.is_some(),
-                    _ => self.on_brand.is_some(),
-                };
                 if ratio < needed && (customised(front) || customised(back)) {
                     let mut w = String::from(field);
                     w.push_str(": ");

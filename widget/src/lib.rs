@@ -22,15 +22,9 @@ use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element, HtmlElement, HtmlTextAreaElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
-#[cfg(all(feature = "bundle", target_arch = "wasm32"))]
-#[global_allocator]
-static ALLOCATOR: parcours_core::wasm_alloc::SizeClassAllocator = parcours_core::wasm_alloc::SizeClassAllocator::new();
-
-#[cfg(all(feature = "bundle", target_arch = "wasm32"))]
-#[panic_handler]
-fn panic(_: &core::panic::PanicInfo) -> ! {
-    core::arch::wasm32::unreachable()
-}
+// The SDK's allocator, and a panic handler that traps: the host script
+// catches the trap and closes the survey.
+parcours_core::bundle_runtime!();
 
 /// What `act` asks the host script to do.
 pub const NOTHING: u8 = 0;

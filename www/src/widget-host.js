@@ -6,6 +6,7 @@
 //   sdk.closed()            the survey left the screen (a dismissal unless completed)
 // Loaded with the widget module, never before a survey is shown.
 
+// What Widget.act returns: the codes of widget/src/lib.rs.
 const SUBMIT = 1;
 const CLOSE = 2;
 const OPEN = 3;
