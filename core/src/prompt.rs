@@ -91,7 +91,7 @@ impl Prompt {
     pub fn frame_json(&self, survey: &Survey) -> String {
         let mut out = String::with_capacity(256);
         let mut theme = String::new();
-        survey.theme.write_json(&mut theme);
+        survey.theme.write_css(&mut theme);
         let mut w = ObjectWriter::new(&mut out);
         w.str("survey", &survey.id)
             .str("lang", self.language)
@@ -99,7 +99,7 @@ impl Prompt {
             .str("placement", survey.placement.as_str())
             .str_if("target", survey.target.as_deref().unwrap_or(""))
             .str("mode", survey.theme.mode.as_str())
-            .raw("theme", &theme)
+            .str_if("theme", &theme)
             .str("label", survey.string(self.language, "tab"))
             .str("close", survey.string(self.language, "close"))
             .bool("modal", survey.placement == Placement::Modal)
@@ -396,8 +396,8 @@ mod tests {
         assert_eq!(field(&frame, "modal").as_bool(), Some(true));
         assert_eq!(field(&frame, "mode").as_str(), Some("dark"));
         assert_eq!(
-            field(field(&frame, "theme"), "--parcours-brand").as_str(),
-            Some("#0b57d0")
+            field(&frame, "theme").as_str(),
+            Some(":host{--parcours-brand:#0b57d0!important}")
         );
         let shown = parse(&p.shown_json(&s, AT)).unwrap();
         assert_eq!(field(&shown, "questions").as_u64(), Some(1));

@@ -3,14 +3,15 @@
 //! WCAG 2.1 contrast check that warns when a custom theme is hard to read.
 //!
 //! The widget sets these as CSS custom properties on its host element
-//! (`--parcours-brand`, …); a site may also set them in its own stylesheet
-//! on `parcours-widget`, which themes every survey at once.
+//! (`--parcours-brand`, …) from its own stylesheet; a site may also set them
+//! in its stylesheet on `parcours-widget`, which themes every survey at
+//! once, and a survey's own theme wins over that.
 
 #[allow(unused_imports)]
 use crate::prelude::*;
 
 use crate::error::{expected, FieldError};
-use crate::json::{ObjectWriter, Value};
+use crate::json::Value;
 
 const CODE: &str = "invalid_survey";
 
@@ -181,27 +182,35 @@ impl Theme {
         warnings
     }
 
-    /// The custom properties the widget sets on its host, as a JSON object.
-    pub fn write_json(&self, out: &mut String) {
-        let mut w = ObjectWriter::new(out);
+    /// The custom properties the widget sets on its host, as a rule of its
+    /// stylesheet (`:host{--parcours-brand:#0b57d0!important}`), or nothing
+    /// for the default theme. Every value was checked when it was read, so
+    /// none can end the rule. In the stylesheet rather than on the element's
+    /// `style`: a strict CSP that allows the widget's sheet allows this too.
+    /// `!important` makes the survey's theme win over the page's rules.
+    pub fn write_css(&self, out: &mut String) {
         let colours = [
             ("--parcours-brand", &self.brand),
             ("--parcours-on-brand", &self.on_brand),
             ("--parcours-background", &self.background),
             ("--parcours-text", &self.text),
         ];
-        for (name, colour) in colours {
-            if let Some(c) = colour {
-                w.str(name, &c.text);
-            }
+        let colours = colours.into_iter().map(|(name, c)| (name, c.as_ref().map(|c| &c.text)));
+        let others = [
+            ("--parcours-radius", self.radius.as_ref()),
+            ("--parcours-font-family", self.font.as_ref()),
+        ];
+        for (name, value) in colours.chain(others) {
+            let Some(value) = value else { continue };
+            out.push_str(if out.is_empty() { ":host{" } else { ";" });
+            out.push_str(name);
+            out.push(':');
+            out.push_str(value);
+            out.push_str("!important");
         }
-        if let Some(r) = &self.radius {
-            w.str("--parcours-radius", r);
+        if !out.is_empty() {
+            out.push('}');
         }
-        if let Some(f) = &self.font {
-            w.str("--parcours-font-family", f);
-        }
-        w.finish();
     }
 }
 
@@ -345,7 +354,17 @@ mod tests {
         assert_eq!(field(r#"{"mode":"night"}"#), "surveys[\"a\"].theme.mode");
         assert_eq!(field(r##"{"colour":"#fff"}"##), "surveys[\"a\"].theme.colour");
         let ok = theme(r##"{"brand":"#0B57D0","radius":"0.5rem","font":"Inter, sans-serif","mode":"dark"}"##).unwrap();
-        assert_eq!(ok.brand.unwrap().rgb, [0x0b, 0x57, 0xd0]);
+        assert_eq!(ok.brand.as_ref().unwrap().rgb, [0x0b, 0x57, 0xd0]);
         assert_eq!(ok.mode, Mode::Dark);
+        let mut css = String::new();
+        ok.write_css(&mut css);
+        assert_eq!(
+            css,
+            ":host{--parcours-brand:#0B57D0!important;--parcours-radius:0.5rem!important;\
+             --parcours-font-family:Inter, sans-serif!important}"
+        );
+        let mut none = String::new();
+        Theme::default().write_css(&mut none);
+        assert_eq!(none, "", "the default theme adds no rule");
     }
 }

@@ -313,11 +313,103 @@ test('under a strict Content Security Policy the nonce lets the widget style its
     assert.equal(await page.evaluate(() => parcours.survey.show('nps')), true);
     return page.evaluate(() => ({
       position: getComputedStyle(document.querySelector('parcours-widget').shadowRoot.querySelector('.card')).position,
+      brand: getComputedStyle(document.querySelector('parcours-widget').shadowRoot.querySelector('.send')).backgroundColor,
       violations: window.cspViolations,
     }));
   };
-  assert.deepEqual(await look('?nonce=t3st'), { position: 'fixed', violations: [] });
+  assert.deepEqual(await look('?nonce=t3st'), { position: 'fixed', brand: 'rgb(122, 31, 92)', violations: [] }, 'styled and themed');
   const without = await look('');
   assert.equal(without.position, 'static', 'without the nonce the policy blocks the style: the test can fail');
   assert.ok(without.violations.some((v) => v.startsWith('style-src')), without.violations.join());
+});
+
+test('thumbs by keyboard and CES by mouse', async () => {
+  const page = await openPage(env.browser);
+  const visitor = await start(page);
+  await page.evaluate(() => {
+    document.querySelector('main').insertAdjacentHTML('beforeend', '<section id="slot" aria-label="Was this page helpful?"></section>');
+    return parcours.survey.show('helpful');
+  });
+  await page.locator('[role=radio]').first().focus();
+  assert.equal(await focused(page), 'thumbs down');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.locator('[role=radio][aria-checked=true]').getAttribute('aria-label'), 'thumbs up');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Escape');
+
+  await page.evaluate(() => parcours.survey.show('support-ces'));
+  await page.locator('[role=radio][aria-label="5 of 7, somewhat agree"]').click();
+  await page.locator('.send').click();
+  const answers = (await waitForEvents(env.collector, 'visitor=' + visitor, (evs) => evs.filter((e) => e.name === 'survey_answered').length === 2))
+    .filter((e) => e.name === 'survey_answered')
+    .map((e) => [e.properties.survey, e.properties.questionType, e.properties.value, e.properties.normalized]);
+  assert.deepEqual(answers, [['helpful', 'thumbs', 1, 1], ['support-ces', 'ces', 5, 0.667]], 'normalised to 3 places: (5 - 1) / 6');
+});
+
+test('themes, dark mode, a bottom sheet on a narrow screen, and survey text that looks like HTML', async () => {
+  const page = await openPage(env.browser);
+  await start(page, {
+    surveys: [
+      { id: 'plain', questions: [{ type: 'csat', style: 'numbers' }] },
+      { id: 'branded', theme: { brand: '#7a1f5c', radius: '2px' }, questions: [{ type: 'csat', style: 'numbers' }] },
+      { id: 'light', theme: { mode: 'light' }, questions: [{ type: 'csat' }] },
+      { id: 'html', strings: { submit: '<i>Go</i>' }, questions: [{ type: 'nps', text: '<img src=x onerror="window.pwned=1">Rate <b>us</b>' }] },
+    ],
+  });
+  const look = () => page.evaluate(() => {
+    const root = document.querySelector('parcours-widget').shadowRoot;
+    const card = root.querySelector('.card');
+    const box = card.getBoundingClientRect();
+    return {
+      background: getComputedStyle(card).backgroundColor,
+      radius: getComputedStyle(card).borderTopLeftRadius,
+      send: getComputedStyle(root.querySelector('.send')).backgroundColor,
+      box: [box.left, box.width, box.bottom].map(Math.round),
+    };
+  });
+  const show = async (id) => {
+    await page.evaluate(() => parcours.survey.hide && ['plain', 'branded', 'light', 'html'].forEach((s) => parcours.survey.hide(s)));
+    await page.evaluate((id) => parcours.survey.show(id), id);
+    await page.evaluate(() => Promise.all(document.querySelector('parcours-widget').shadowRoot.getAnimations().map((a) => a.finished)));
+  };
+
+  await show('branded');
+  const branded = await look();
+  assert.deepEqual([branded.send, branded.radius], ['rgb(122, 31, 92)', '2px'], "the survey's theme");
+  const siteTheme = await page.addStyleTag({ content: 'parcours-widget { --parcours-brand: #005500 }' });
+  await show('plain');
+  assert.equal((await look()).send, 'rgb(0, 85, 0)', "the site's stylesheet themes every survey");
+  await show('branded');
+  assert.equal((await look()).send, 'rgb(122, 31, 92)', "a survey's own theme wins over the site's");
+  await siteTheme.evaluate((style) => style.remove()); // its green is too dark for the dark scheme's text
+
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await show('plain');
+  assert.equal((await look()).background, 'rgb(31, 31, 31)', 'dark, following prefers-color-scheme');
+  await axe(page, 'dark');
+  await show('light');
+  assert.equal((await look()).background, 'rgb(255, 255, 255)', 'theme.mode light overrides the system');
+  await page.emulateMedia({ colorScheme: 'light' });
+
+  await page.setViewportSize({ width: 375, height: 700 });
+  await show('plain');
+  assert.deepEqual((await look()).box, [0, 375, 700], 'a full-width bottom sheet below 480 px');
+  await page.screenshot({ path: SHOTS + 'bottom-sheet.png' });
+  // Zooming in shrinks the visual viewport as an on-screen keyboard does:
+  // the sheet follows its bottom edge.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setPageScaleFactor', { pageScaleFactor: 2 });
+  await page.waitForFunction(() => visualViewport.height < 400);
+  const bottom = await page.evaluate(() => visualViewport.offsetTop + visualViewport.height);
+  await page.waitForFunction((bottom) => Math.abs(document.querySelector('parcours-widget').shadowRoot.querySelector('.card').getBoundingClientRect().bottom - bottom) < 2, bottom);
+  await cdp.send('Emulation.setPageScaleFactor', { pageScaleFactor: 1 });
+
+  await show('html');
+  const rendered = await page.evaluate(() => {
+    const root = document.querySelector('parcours-widget').shadowRoot;
+    return { question: root.querySelector('#parcours-q').textContent, submit: root.querySelector('.send').textContent, elements: root.querySelectorAll('img, b, i').length, pwned: window.pwned };
+  });
+  assert.deepEqual(rendered, { question: '<img src=x onerror="window.pwned=1">Rate <b>us</b>', submit: '<i>Go</i>', elements: 0, pwned: undefined }, 'survey text is text, never HTML');
+  assert.deepEqual(page.pageErrors, []);
 });

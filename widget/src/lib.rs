@@ -8,6 +8,10 @@
 //! is set with `textContent`, never as HTML. Like the SDK's core it owns no
 //! listener: the host script forwards clicks and keys (`act`) and acts on
 //! the code returned, so a trap here cannot throw into the page.
+//!
+//! Written for size (it is downloaded when a survey shows): elements are
+//! made by one function from tables of attributes, and the few DOM calls it
+//! needs are the only ones imported.
 
 #![cfg_attr(all(feature = "bundle", target_arch = "wasm32"), no_std)]
 
@@ -18,9 +22,9 @@ mod style;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use js_sys::{Array, Reflect};
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
-use web_sys::{Document, Element, HtmlElement, HtmlTextAreaElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
+use web_sys::{Document, Element, HtmlElement, Node, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
 // The SDK's allocator, and a panic handler that traps: the host script
 // catches the trap and closes the survey.
@@ -52,19 +56,25 @@ pub struct Widget {
     host: HtmlElement,
     root: ShadowRoot,
     /// The card the steps are drawn into.
-    card: Element,
+    card: HtmlElement,
+    /// The card's name (the survey's label), also said by the live region.
+    label: String,
     /// A polite live region: a card that does not take focus is announced.
-    live: Element,
+    live: HtmlElement,
     /// The tab that opens the survey (placement `tab`), hidden once open.
-    tab: Option<Element>,
+    tab: Option<HtmlElement>,
+    /// False while a tab waits to be pressed: the card is not shown yet.
+    shown: bool,
     modal: bool,
     rtl: bool,
     kind: Kind,
     stars: bool,
-    options: Vec<(u32, Element)>,
+    options: Vec<(u32, HtmlElement)>,
+    /// The step's other controls in tab order (text box, skip, send, close).
+    controls: Vec<HtmlElement>,
     selected: Option<u32>,
-    area: Option<HtmlTextAreaElement>,
-    error: Option<Element>,
+    area: Option<HtmlElement>,
+    error: Option<HtmlElement>,
     required: String,
     /// The close button's accessible name ("Close", "Fermer").
     close_label: String,
@@ -72,302 +82,316 @@ pub struct Widget {
     return_focus: Option<HtmlElement>,
 }
 
-fn get(object: &JsValue, key: &str) -> JsValue {
-    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn text(object: &JsValue, key: &str) -> String {
-    get(object, key).as_string().unwrap_or_default()
-}
-
 #[wasm_bindgen]
 impl Widget {
     /// Creates the host element and its shadow root from a frame plan
     /// (`prompt::frame_json`): placement, direction, theme, strings.
     /// `nonce` goes on the style element for a strict CSP. An inline
-    /// survey whose `target` matches nothing is an error naming it.
+    /// survey whose `target` matches nothing throws an error naming it.
     #[wasm_bindgen(constructor)]
-    pub fn new(document: Document, frame: &JsValue, nonce: &str) -> Result<Widget, JsValue> {
-        let placement = text(frame, "placement");
-        let parent: Element = if placement == "inline" {
-            let target = text(frame, "target");
+    pub fn new(document: Document, frame: &JsValue, nonce: &str) -> Widget {
+        let placement = prop_text(frame, "placement");
+        let parent: Node = if placement == "inline" {
+            let target = prop_text(frame, "target");
             match document.query_selector(&target).ok().flatten() {
-                Some(element) => element,
+                Some(element) => element.into(),
                 None => {
                     let mut message = String::from("surveys[\"");
-                    message.push_str(&text(frame, "survey"));
+                    message.push_str(&prop_text(frame, "survey"));
                     message.push_str("\"].target: ");
                     message.push_str(&target);
                     message.push_str(" matches no element on this page; the survey was not shown");
-                    return Err(JsValue::from_str(&message));
+                    wasm_bindgen::throw_str(&message)
                 }
             }
         } else {
-            document
-                .body()
-                .ok_or_else(|| JsValue::from_str("the page has no body yet"))?
-                .into()
-        };
-        let host: HtmlElement = document.create_element("parcours-widget")?.unchecked_into();
-        let theme = get(frame, "theme");
-        let style = host.style();
-        for name in [
-            "--parcours-brand",
-            "--parcours-on-brand",
-            "--parcours-background",
-            "--parcours-text",
-            "--parcours-radius",
-            "--parcours-font-family",
-        ] {
-            if let Some(value) = get(&theme, name).as_string() {
-                // Through the CSSOM, which a strict style-src allows.
-                style.set_property(name, &value)?;
+            let body = prop(&document, "body");
+            if body.is_falsy() {
+                wasm_bindgen::throw_str("the page has no body yet")
             }
-        }
-        let mode = text(frame, "mode");
+            body.unchecked_into()
+        };
+        let host = create(&document, "parcours-widget");
+        let mode = prop_text(frame, "mode");
         if mode != "auto" {
-            host.set_attribute("data-mode", &mode)?;
+            set(&host, "data-mode", &mode);
         }
-        let init = ShadowRootInit::new(ShadowRootMode::Open);
-        let root = host.attach_shadow(&init)?;
-        let sheet = document.create_element("style")?;
-        if !nonce.is_empty() {
-            sheet.set_attribute("nonce", nonce)?;
-        }
-        sheet.set_text_content(Some(style::STYLE));
-        root.append_child(&sheet)?;
-        let live = element(&document, "div", "sr")?;
-        live.set_attribute("aria-live", "polite")?;
-        root.append_child(&live)?;
+        let root = ok(host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)));
+        // The nonce is set before the sheet joins the tree, which a CSP checks.
+        // The survey's theme is a last rule (`theme::write_css`).
+        let sheet = String::from(style::STYLE) + &prop_text(frame, "theme");
+        add(&document, &root, "style", &[("nonce", nonce)], &sheet);
+        let live = add(&document, &root, "div", &[("class", "sr"), ("aria-live", "polite")], "");
 
-        let modal = frame_flag(frame, "modal");
-        let rtl = text(frame, "dir") == "rtl";
-        let card = element(&document, "div", "card")?;
-        card.set_attribute("part", "card")?;
-        card.set_attribute("lang", &text(frame, "lang"))?;
-        card.set_attribute("dir", if rtl { "rtl" } else { "ltr" })?;
-        card.set_attribute("aria-label", &text(frame, "label"))?;
-        let position = match placement.as_str() {
-            "bottom-left" => "float bl",
-            "top-right" => "float tr",
-            "top-left" => "float tl",
-            "center" => "float c",
-            "modal" | "inline" => "",
-            _ => "float br", // bottom-right, and the card a tab opens
+        let modal = prop(frame, "modal").is_truthy();
+        let rtl = prop_text(frame, "dir") == "rtl";
+        let dir = if rtl { "rtl" } else { "ltr" };
+        let tab = placement == "tab";
+        let label = prop_text(frame, "label");
+        let class = match placement.as_str() {
+            "modal" | "inline" => "card",
+            "bottom-left" => "card float bl",
+            "top-right" => "card float tr",
+            "top-left" => "card float tl",
+            "center" => "card float c",
+            _ if tab => "card float br wait",
+            _ => "card float br", // bottom-right
         };
-        if !position.is_empty() {
-            card.set_attribute("class", &(String::from("card ") + position))?;
-        }
+        let card_parent: Node = if modal {
+            add(
+                &document,
+                &root,
+                "div",
+                &[("class", "overlay"), ("part", "overlay")],
+                "",
+            )
+            .into()
+        } else {
+            root.clone().into()
+        };
+        // A card beside the page's content is a landmark, not a dialog, so it
+        // does not claim focus; the live region announces it.
+        let role = if modal { "dialog" } else { "region" };
+        let card = add(
+            &document,
+            &card_parent,
+            "div",
+            &[
+                ("class", class),
+                ("part", "card"),
+                ("lang", &prop_text(frame, "lang")),
+                ("dir", dir),
+                ("aria-label", &label),
+                ("role", role),
+            ],
+            "",
+        );
         if modal {
-            card.set_attribute("role", "dialog")?;
-            card.set_attribute("aria-modal", "true")?;
-            let overlay = element(&document, "div", "overlay")?;
-            overlay.set_attribute("part", "overlay")?;
-            overlay.append_child(&card)?;
-            root.append_child(&overlay)?;
-        } else {
-            // A card beside the page's content: a landmark, not a dialog, so
-            // it does not claim focus; the live region announces it.
-            card.set_attribute("role", "region")?;
-            root.append_child(&card)?;
+            set(&card, "aria-modal", "true");
         }
-        let mut tab = None;
-        if placement == "tab" {
-            let button = button(&document, "tab", "open")?;
-            button.set_attribute("part", "tab")?;
-            button.set_attribute("dir", if rtl { "rtl" } else { "ltr" })?;
-            button.set_attribute("aria-expanded", "false")?;
-            button.set_text_content(Some(&text(frame, "label")));
-            card.set_attribute("hidden", "")?;
-            root.append_child(&button)?;
-            tab = Some(button);
-        }
-        let return_focus = if modal {
-            document.active_element().and_then(|e| e.dyn_into::<HtmlElement>().ok())
-        } else {
-            None
-        };
-        parent.append_child(&host)?;
-        Ok(Widget {
+        let tab = tab.then(|| {
+            add(
+                &document,
+                &root,
+                "button",
+                &[
+                    ("type", "button"),
+                    ("class", "tab"),
+                    ("data-act", "open"),
+                    ("part", "tab"),
+                    ("dir", dir),
+                    ("aria-expanded", "false"),
+                ],
+                &label,
+            )
+        });
+        let return_focus = if modal { focused(&document) } else { None };
+        let _ = parent.append_child(&host);
+        Widget {
             document,
             host,
             root,
             card,
+            label,
             live,
+            shown: tab.is_none(),
             tab,
             modal,
             rtl,
             kind: Kind::Thanks,
             stars: false,
             options: Vec::new(),
+            controls: Vec::new(),
             selected: None,
             area: None,
             error: None,
             required: String::new(),
-            close_label: text(frame, "close"),
+            close_label: prop_text(frame, "close"),
             return_focus,
-        })
+        }
     }
 
     /// Draws a step plan (`prompt::step_json`): a scale, a free-text
     /// question or the thanks. Focus moves into it when it was inside
     /// already (keyboard answering) or the survey is modal.
-    pub fn step(&mut self, step: &JsValue) -> Result<(), JsValue> {
-        let had_focus = self.root.active_element().is_some();
-        self.card.set_text_content(None);
+    pub fn step(&mut self, step: &JsValue) {
+        let had_focus = focused(&self.root).is_some();
+        let doc = &self.document.clone();
+        let card = &self.card.clone();
+        card.set_text_content(None);
         self.options.clear();
+        self.controls.clear();
         self.selected = None;
         self.area = None;
         self.error = None;
-        let doc = &self.document.clone();
-        let close = button(doc, "x", "close")?;
-        close.set_attribute("part", "close")?;
-        close.set_attribute("aria-label", &self.close_label)?;
-        close.set_text_content(Some("×"));
-        let question = element(doc, "p", "q")?;
-        question.set_attribute("id", "parcours-q")?;
-        question.set_attribute("part", "question")?;
-        let asked = text(step, "text");
-        question.set_text_content(Some(&asked));
-        self.card.append_child(&question)?;
-        self.card.set_attribute("aria-labelledby", "parcours-q")?;
-        self.kind = match text(step, "kind").as_str() {
+        set(card, "aria-labelledby", "parcours-q");
+        let asked = prop_text(step, "text");
+        let question = add(
+            doc,
+            card,
+            "p",
+            &[("id", "parcours-q"), ("class", "q"), ("part", "question")],
+            &asked,
+        );
+        let optional = prop(step, "optional").is_truthy();
+        self.kind = match prop_text(step, "kind").as_str() {
             "scale" => Kind::Scale,
             "text" => Kind::Text,
             _ => Kind::Thanks,
         };
         match self.kind {
-            Kind::Scale => self.draw_scale(step)?,
+            Kind::Scale => self.draw_scale(step, optional),
             Kind::Text => {
-                let area: HtmlTextAreaElement = doc.create_element("textarea")?.unchecked_into();
-                area.set_attribute("aria-labelledby", "parcours-q")?;
-                area.set_attribute("part", "text")?;
-                area.set_attribute("maxlength", "1000")?;
-                area.set_attribute("rows", "3")?;
-                area.set_placeholder(&text(step, "placeholder"));
-                self.card.append_child(&area)?;
+                let area = add(
+                    doc,
+                    card,
+                    "textarea",
+                    &[
+                        ("aria-labelledby", "parcours-q"),
+                        ("part", "text"),
+                        ("maxlength", "1000"),
+                        ("rows", "3"),
+                        ("placeholder", &prop_text(step, "placeholder")),
+                    ],
+                    "",
+                );
+                self.controls.push(area.clone());
                 self.area = Some(area);
             }
-            Kind::Thanks => {
-                question.set_attribute("role", "status")?;
-            }
+            Kind::Thanks => set(&question, "role", "status"),
         }
         if self.kind != Kind::Thanks {
-            let error = element(doc, "p", "err")?;
-            error.set_attribute("id", "parcours-err")?;
-            error.set_attribute("role", "alert")?;
-            self.card.append_child(&error)?;
-            self.error = Some(error);
-            let row = element(doc, "div", "row")?;
-            if frame_flag(step, "optional") {
-                let skip = button(doc, "skip", "skip")?;
-                skip.set_attribute("part", "skip")?;
-                skip.set_text_content(Some(&text(step, "skip")));
-                row.append_child(&skip)?;
+            let error = [("id", "parcours-err"), ("class", "err"), ("role", "alert")];
+            self.error = Some(add(doc, card, "p", &error, ""));
+            let row = add(doc, card, "div", &[("class", "row")], "");
+            if optional {
+                let skip = [
+                    ("type", "button"),
+                    ("class", "skip"),
+                    ("data-act", "skip"),
+                    ("part", "skip"),
+                ];
+                self.controls
+                    .push(add(doc, &row, "button", &skip, &prop_text(step, "skip")));
             }
-            let send = button(doc, "send", "submit")?;
-            send.set_attribute("part", "submit")?;
-            send.set_text_content(Some(&text(step, "submit")));
-            row.append_child(&send)?;
-            self.card.append_child(&row)?;
+            let send = [
+                ("type", "button"),
+                ("class", "send"),
+                ("data-act", "submit"),
+                ("part", "submit"),
+            ];
+            self.controls
+                .push(add(doc, &row, "button", &send, &prop_text(step, "submit")));
         }
         // The close button last in the DOM (first stop after the answer), drawn in the corner.
-        self.card.append_child(&close)?;
+        let close = [
+            ("type", "button"),
+            ("class", "x"),
+            ("data-act", "close"),
+            ("part", "close"),
+            ("aria-label", &self.close_label),
+        ];
+        self.controls.push(add(doc, card, "button", &close, "×"));
         if self.modal || had_focus {
             self.focus_first();
-        } else if self.card.get_attribute("hidden").is_none() {
+        } else if self.shown {
             self.announce(&asked);
         }
-        Ok(())
     }
 
-    fn draw_scale(&mut self, step: &JsValue) -> Result<(), JsValue> {
+    fn draw_scale(&mut self, step: &JsValue, optional: bool) {
         let doc = &self.document.clone();
-        let style = text(step, "style");
+        let style = prop_text(step, "style");
         self.stars = style == "stars";
-        self.required = text(step, "required");
-        let group = element(
-            doc,
-            "div",
-            &(String::from("scale ") + &style + " " + &text(step, "type")),
-        )?;
-        group.set_attribute("role", "radiogroup")?;
-        group.set_attribute("aria-labelledby", "parcours-q")?;
-        group.set_attribute(
-            "aria-required",
-            if frame_flag(step, "optional") { "false" } else { "true" },
-        )?;
-        group.set_attribute("part", "scale")?;
-        let options = Array::from(&get(step, "options"));
-        for i in 0..options.length() {
-            let option = options.get(i);
-            let value = get(&option, "v").as_f64().unwrap_or(0.0) as u32;
-            let button = button(doc, "o", "")?;
-            button.set_attribute("role", "radio")?;
-            button.set_attribute("part", "option")?;
-            button.set_attribute("aria-label", &text(&option, "name"))?;
-            button.set_attribute("data-value", &text_of_u32(value))?;
-            button.set_text_content(Some(&text(&option, "face")));
-            group.append_child(&button)?;
+        self.required = prop_text(step, "required");
+        let class = String::from("scale ") + &style + " " + &prop_text(step, "type");
+        let group = [
+            ("class", class.as_str()),
+            ("role", "radiogroup"),
+            ("aria-labelledby", "parcours-q"),
+            ("aria-required", if optional { "false" } else { "true" }),
+            ("part", "scale"),
+        ];
+        let group = add(doc, &self.card, "div", &group, "");
+        let options = prop(step, "options");
+        for index in 0.. {
+            let option = prop(&options, &text_of_u32(index));
+            if option.is_falsy() {
+                break;
+            }
+            let value = prop(&option, "v").as_f64().unwrap_or(0.0) as u32;
+            let attributes = [
+                ("type", "button"),
+                ("class", "o"),
+                ("role", "radio"),
+                ("part", "option"),
+                ("aria-label", &prop_text(&option, "name")),
+                ("data-value", &text_of_u32(value)),
+            ];
+            let button = add(doc, &group, "button", &attributes, &prop_text(&option, "face"));
             self.options.push((value, button));
         }
-        self.card.append_child(&group)?;
-        let ends = element(doc, "div", "ends")?;
-        ends.set_attribute("aria-hidden", "true")?; // the options' names say it
+        // The options' names say what the ends say.
+        let ends = add(
+            doc,
+            &self.card,
+            "div",
+            &[("class", "ends"), ("aria-hidden", "true")],
+            "",
+        );
         for key in ["low", "high"] {
-            let end = element(doc, "span", "")?;
-            end.set_text_content(Some(&text(step, key)));
-            ends.append_child(&end)?;
+            add(doc, &ends, "span", &[], &prop_text(step, key));
         }
-        self.card.append_child(&ends)?;
-        self.mark()
+        self.mark();
     }
 
     /// Reflects the choice: `aria-checked`, one tab stop (the checked
     /// option, else the first), and filled stars up to the choice.
-    fn mark(&self) -> Result<(), JsValue> {
-        let first = self.options.first().map(|(v, _)| *v);
-        let stop = self.selected.or(first);
+    fn mark(&self) {
+        let stop = self.tab_stop();
         for (value, option) in &self.options {
             let checked = self.selected == Some(*value);
-            option.set_attribute("aria-checked", if checked { "true" } else { "false" })?;
-            option.set_attribute("tabindex", if stop == Some(*value) { "0" } else { "-1" })?;
+            set(option, "aria-checked", if checked { "true" } else { "false" });
+            set(option, "tabindex", if stop == Some(*value) { "0" } else { "-1" });
             if self.stars {
                 let on = self.selected.is_some_and(|s| *value <= s);
-                option.set_attribute("class", if on { "o on" } else { "o" })?;
+                set(option, "class", if on { "o on" } else { "o" });
                 option.set_text_content(Some(if on { "★" } else { "☆" }));
             }
         }
-        Ok(())
     }
 
-    fn select(&mut self, value: u32, focus: bool) -> Result<(), JsValue> {
+    /// The value of the scale's one tab stop: the checked option, else the first.
+    fn tab_stop(&self) -> Option<u32> {
+        self.selected.or(self.options.first().map(|(v, _)| *v))
+    }
+
+    fn select(&mut self, value: u32, focus: bool) {
         self.selected = Some(value);
-        self.mark()?;
+        self.mark();
         if let Some(error) = &self.error {
             error.set_text_content(None);
         }
         if focus {
-            if let Some((_, option)) = self.options.iter().find(|(v, _)| *v == value) {
-                let _ = option.unchecked_ref::<HtmlElement>().focus();
-            }
+            self.focus_first();
         }
-        Ok(())
     }
 
     /// Handles a visitor's event on the widget: `kind` is `click` or
-    /// `key`; `target` the event's innermost target (`composedPath()[0]`).
+    /// `key`; `target` the event's innermost target (`composedPath()[0]`,
+    /// always the element itself: the controls hold nothing but text).
     /// Returns what the host script must do (see the codes above).
     pub fn act(&mut self, kind: &str, target: &JsValue, key: &str, shift: bool) -> u8 {
-        let target: Option<&Element> = target.dyn_ref::<Element>();
-        let acting = target.and_then(|t| t.closest("[data-act],[data-value]").ok().flatten());
+        let Some(target) = target.dyn_ref::<Element>() else {
+            return NOTHING;
+        };
+        let value = target.get_attribute("data-value");
         if kind == "click" {
-            let Some(acting) = acting else { return NOTHING };
-            if let Some(value) = acting.get_attribute("data-value") {
-                let _ = self.select(parse_u32(&value), false);
+            if let Some(value) = value {
+                self.select(parse_u32(&value), false);
                 return NOTHING;
             }
-            return match acting.get_attribute("data-act").as_deref() {
+            return match target.get_attribute("data-act").as_deref() {
                 Some("submit") => SUBMIT,
                 Some("close") => CLOSE,
                 Some("skip") => SKIP,
@@ -376,26 +400,24 @@ impl Widget {
             };
         }
         match key {
-            "Escape" if !self.waiting() => CLOSE,
+            "Escape" if self.shown => CLOSE,
             "Tab" if self.modal => self.trap(shift),
-            "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Home" | "End"
-                if acting.as_ref().is_some_and(|a| a.has_attribute("data-value")) =>
-            {
+            "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Home" | "End" if value.is_some() => {
                 let forward = match key {
                     // Left is "back" in a left-to-right layout and "forward" in a mirrored one.
                     "ArrowRight" => !self.rtl,
                     "ArrowLeft" => self.rtl,
                     _ => key == "ArrowDown",
                 };
-                let values: Vec<u32> = self.options.iter().map(|(v, _)| *v).collect();
-                let (Some(first), Some(last)) = (values.first().copied(), values.last().copied()) else {
+                let (Some((first, _)), Some((last, _))) = (self.options.first(), self.options.last()) else {
                     return NOTHING;
                 };
+                let (first, last) = (*first, *last);
                 let next = match (key, self.selected) {
                     ("Home", _) => first,
                     ("End", _) => last,
                     // Nothing chosen yet: from the tab stop (the first option), as a native group does.
-                    (_, None) if forward => values.get(1).copied().unwrap_or(first),
+                    (_, None) if forward => self.options.get(1).map_or(first, |(v, _)| *v),
                     (_, None) => last,
                     // Arrows wrap around, as in a native radio group.
                     (_, Some(v)) if forward && v >= last => first,
@@ -403,7 +425,7 @@ impl Widget {
                     (_, Some(v)) if v <= first => last,
                     (_, Some(v)) => v - 1,
                 };
-                let _ = self.select(next, true);
+                self.select(next, true);
                 PREVENT
             }
             _ => NOTHING,
@@ -412,18 +434,13 @@ impl Widget {
 
     /// Keeps Tab inside a modal: from the last control to the first and back.
     fn trap(&self, shift: bool) -> u8 {
-        let Ok(list) = self.card.query_selector_all("button:not([tabindex=\"-1\"]),textarea") else {
+        let (Some(first), Some(last)) = (self.first_control(), self.controls.last()) else {
             return NOTHING;
         };
-        let at = |i: u32| list.get(i).and_then(|n| n.dyn_into::<HtmlElement>().ok());
-        let (Some(first), Some(last)) = (at(0), at(list.length().saturating_sub(1))) else {
-            return NOTHING;
-        };
-        let active = self.root.active_element();
-        let edge = if shift { &first } else { &last };
-        let inside = active.is_some();
-        if !inside || active.as_ref().is_some_and(|a| a == edge.unchecked_ref::<Element>()) {
-            let _ = if shift { last.focus() } else { first.focus() };
+        let (edge, other) = if shift { (&first, last) } else { (last, &first) };
+        let active = focused(&self.root);
+        if active.as_ref().is_none_or(|a| a == edge) {
+            let _ = other.focus();
             return PREVENT;
         }
         NOTHING
@@ -436,7 +453,7 @@ impl Widget {
 
     /// What was typed in a free-text question.
     pub fn text(&self) -> String {
-        self.area.as_ref().map(|a| a.value()).unwrap_or_default()
+        self.area.as_ref().map(|a| prop_text(a, "value")).unwrap_or_default()
     }
 
     /// Says why the answer was not taken (a required choice is missing),
@@ -444,25 +461,24 @@ impl Widget {
     pub fn refuse(&self) {
         if let Some(error) = &self.error {
             error.set_text_content(Some(&self.required));
-            if let Some((_, first)) = self.options.first() {
-                let _ = first.unchecked_ref::<HtmlElement>().focus();
-            }
+            self.focus_first();
         }
     }
 
     /// Shows the card a "Feedback" tab opens.
     pub fn open(&mut self) {
         if let Some(tab) = &self.tab {
-            let _ = tab.set_attribute("aria-expanded", "true");
-            let _ = tab.set_attribute("hidden", "");
-            let _ = self.card.remove_attribute("hidden");
+            set(tab, "aria-expanded", "true");
+            set(tab, "hidden", "");
+            set(&self.card, "class", "card float br");
+            self.shown = true;
             self.focus_first();
         }
     }
 
     /// Whether this is a tab not yet opened.
     pub fn waiting(&self) -> bool {
-        self.tab.is_some() && self.card.has_attribute("hidden")
+        !self.shown
     }
 
     /// Whether the thank-you step is showing.
@@ -472,7 +488,7 @@ impl Widget {
 
     /// Removes the widget; a modal gives focus back where it was.
     pub fn close(&mut self) {
-        let had_focus = self.root.active_element().is_some();
+        let had_focus = focused(&self.root).is_some();
         self.host.remove();
         if let Some(previous) = self.return_focus.take() {
             if had_focus || self.modal {
@@ -486,52 +502,86 @@ impl Widget {
         self.host.clone()
     }
 
+    /// The first stop of the step: the scale's tab stop, else its first control.
+    fn first_control(&self) -> Option<HtmlElement> {
+        let stop = self.tab_stop();
+        let option = self.options.iter().find(|(v, _)| Some(*v) == stop);
+        option.map(|(_, o)| o).or(self.controls.first()).cloned()
+    }
+
     fn focus_first(&self) {
-        let first = self
-            .card
-            .query_selector("[role=radio][tabindex=\"0\"],textarea,.send,.x")
-            .ok()
-            .flatten()
-            .and_then(|e| e.dyn_into::<HtmlElement>().ok());
-        if let Some(first) = first {
+        if let Some(first) = self.first_control() {
             let _ = first.focus();
         }
     }
 
     fn announce(&self, message: &str) {
-        let mut spoken = self.card.get_attribute("aria-label").unwrap_or_default();
-        spoken.push_str(": ");
-        spoken.push_str(message);
+        let spoken = self.label.clone() + ": " + message;
         self.live.set_text_content(Some(&spoken));
     }
 }
 
-fn frame_flag(object: &JsValue, key: &str) -> bool {
-    get(object, key).as_bool().unwrap_or(false)
+/// `object[key]`, or undefined.
+fn prop(object: &JsValue, key: &str) -> JsValue {
+    Reflect::get(object, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn element(document: &Document, tag: &str, class: &str) -> Result<Element, JsValue> {
-    let element = document.create_element(tag)?;
-    if !class.is_empty() {
-        element.set_attribute("class", class)?;
+/// The focused element of a document or shadow root. Read as a property:
+/// one import serves both, and a focusable SVG element has focus() too.
+fn focused(node: &JsValue) -> Option<HtmlElement> {
+    let active = prop(node, "activeElement");
+    (!active.is_falsy()).then(|| active.unchecked_into())
+}
+
+/// `object[key]` as a string, or "".
+fn prop_text(object: &JsValue, key: &str) -> String {
+    prop(object, key).as_string().unwrap_or_default()
+}
+
+/// The value of a DOM call that cannot fail with the arguments given here;
+/// if it ever does, the error is thrown to the host script, which closes
+/// the survey.
+fn ok<T>(result: Result<T, JsValue>) -> T {
+    result.unwrap_or_else(|error| wasm_bindgen::throw_val(error))
+}
+
+/// Sets an attribute whose name is one of this file's constants (so valid).
+#[inline(never)]
+fn set(element: &Element, name: &str, value: &str) {
+    let _ = element.set_attribute(name, value);
+}
+
+/// Creates an HTML element (`tag` is one of this file's constants).
+#[inline(never)]
+fn create(document: &Document, tag: &str) -> HtmlElement {
+    ok(document.create_element(tag)).unchecked_into()
+}
+
+/// Creates `tag` with its attributes and text, then appends it to `parent`.
+#[inline(never)]
+fn add(document: &Document, parent: &Node, tag: &str, attributes: &[(&str, &str)], text: &str) -> HtmlElement {
+    let element = create(document, tag);
+    for (name, value) in attributes {
+        set(&element, name, value);
     }
-    Ok(element)
-}
-
-/// A `type=button` button; `act` names what pressing it does.
-fn button(document: &Document, class: &str, act: &str) -> Result<Element, JsValue> {
-    let button = element(document, "button", class)?;
-    button.set_attribute("type", "button")?;
-    if !act.is_empty() {
-        button.set_attribute("data-act", act)?;
+    if !text.is_empty() {
+        element.set_text_content(Some(text));
     }
-    Ok(button)
+    let _ = parent.append_child(&element);
+    element
 }
 
-fn text_of_u32(value: u32) -> String {
-    let mut out = String::new();
-    parcours_core::num::push_u64(&mut out, value as u64);
-    out
+/// `value` in decimal (the core's number writer is larger than this module needs).
+fn text_of_u32(mut value: u32) -> String {
+    let mut digits = Vec::new();
+    loop {
+        digits.push(b'0' + (value % 10) as u8);
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    digits.iter().rev().map(|&d| d as char).collect()
 }
 
 fn parse_u32(text: &str) -> u32 {

@@ -13,7 +13,7 @@
 pub const STYLE: &str = concat!(
     ":host{all:initial!important;display:block!important;position:static!important;",
     "transform:none!important;filter:none!important;contain:none!important}",
-    "[hidden]{display:none!important}",
+    "[hidden],.wait{display:none!important}",
     ".card{--b:var(--parcours-background,#fff);--f:var(--parcours-text,#1a1a1a);",
     "--p:var(--parcours-brand,#0b57d0);--o:var(--parcours-on-brand,#fff);--r:var(--parcours-radius,12px);",
     "position:relative;box-sizing:border-box;max-width:24rem;padding:1rem 1rem .75rem;",

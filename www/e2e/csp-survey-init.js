@@ -2,5 +2,5 @@
 parcours.init({
   endpoint: '/v1/batch',
   nonce: new URLSearchParams(location.search).get('nonce') || undefined,
-  surveys: [{ id: 'nps', questions: [{ type: 'nps' }] }],
+  surveys: [{ id: 'nps', theme: { brand: '#7a1f5c' }, questions: [{ type: 'nps' }] }],
 });
