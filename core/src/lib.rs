@@ -25,6 +25,7 @@ pub(crate) mod prelude {
 pub mod attribution;
 pub mod autocapture;
 pub mod batch;
+pub mod condition;
 pub mod config;
 pub mod consent;
 pub mod device;
@@ -36,6 +37,7 @@ pub mod journey;
 pub mod json;
 pub mod num;
 pub mod outbox;
+pub mod pattern;
 pub mod platform;
 pub mod privacy;
 pub mod prompt;
