@@ -46,6 +46,7 @@ pub mod session;
 pub mod simulate;
 pub mod stages;
 pub mod survey;
+pub mod targeting;
 pub mod theme;
 pub mod tracker;
 pub mod url;

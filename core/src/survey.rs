@@ -17,6 +17,7 @@ use crate::prelude::*;
 use crate::error::{describe, expected, item_path, FieldError};
 use crate::journey::Emotion;
 use crate::json::Value;
+use crate::targeting::Targeting;
 use crate::theme::Theme;
 
 const CODE: &str = "invalid_survey";
@@ -169,6 +170,36 @@ pub struct Survey {
     pub language: Option<String>,
     /// Built-in strings overridden for this survey, by name (see `BUILTIN`).
     pub strings: Vec<(String, String)>,
+    /// Who sees it, when and how often (`trigger`, `audience`, `sample`, …).
+    pub targeting: Targeting,
+    /// A/B variants: each a copy of the survey with some fields changed.
+    pub variants: Vec<Variant>,
+}
+
+/// One variant of a survey, given to a fixed share of visitors.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variant {
+    pub id: String,
+    pub weight: u32,
+    /// The survey as this variant shows it.
+    pub survey: Survey,
+}
+
+impl Survey {
+    /// The variant this visitor sees (by a fixed draw), or none.
+    pub fn variant_for(&self, visitor_id: &str) -> Option<&Variant> {
+        if self.variants.is_empty() {
+            return None;
+        }
+        let weights: Vec<u32> = self.variants.iter().map(|v| v.weight).collect();
+        self.variants
+            .get(crate::targeting::pick_variant(&self.id, visitor_id, &weights))
+    }
+
+    /// The survey as variant `id` shows it (itself for none or an unknown id).
+    pub fn as_variant(&self, id: &str) -> &Survey {
+        self.variants.iter().find(|v| v.id == id).map_or(self, |v| &v.survey)
+    }
 }
 
 /// Surveys read from a list, and the definitions refused: a bad survey
@@ -239,44 +270,68 @@ fn parse_survey(item: &Value, index: usize) -> Result<Survey, FieldError> {
         theme: Theme::default(),
         language: None,
         strings: Vec::new(),
+        targeting: Targeting::default(),
+        variants: Vec::new(),
     };
+    let mut variants = None;
     for (key, value) in fields {
         match key.as_str() {
             "id" => {}
-            "questions" => survey.questions = parse_questions(value, &named)?,
-            "language" => survey.language = Some(language(value, &named("language"))?),
-            "strings" => survey.strings = parse_strings(value, &named)?,
-            "placement" => {
-                survey.placement = value
-                    .as_str()
-                    .and_then(|name| PLACEMENTS.iter().find(|(n, _)| *n == name))
-                    .map(|(_, p)| *p)
-                    .ok_or_else(|| {
-                        expected(CODE, named("placement"), "a placement", value).with_fix(
-                            "Use bottom-right, bottom-left, top-right, top-left, center, modal, inline or tab",
-                        )
-                    })?
-            }
-            "target" => match value.as_str() {
-                Some(t) if !t.trim().is_empty() && t.len() <= 200 => survey.target = Some(t.to_string()),
-                _ => {
-                    return Err(expected(
-                        CODE,
-                        named("target"),
-                        "a CSS selector such as \"#feedback\"",
-                        value,
-                    ))
-                }
-            },
-            "theme" => survey.theme = Theme::parse(value, &named("theme"))?,
-            // Read by targeting (a later release); accepted so definitions can carry them.
-            "trigger" | "audience" | "sample" | "frequency" | "variants" | "schedule" => {}
-            other => {
-                return Err(FieldError::new(CODE, named(other), "is not a survey field")
-                    .with_fix("Survey fields: id, questions, language, strings, placement, target, theme"))
-            }
+            "variants" => variants = Some(value),
+            key if crate::targeting::FIELDS.contains(&key) => survey.targeting.read(key, value, &named)?,
+            _ => read_look(&mut survey, key, value, &named)?,
         }
     }
+    check_look(&survey, &named)?;
+    if let Some(value) = variants {
+        survey.variants = parse_variants(&survey, value, &named)?;
+    }
+    Ok(survey)
+}
+
+/// The fields a variant may change: what is asked and how it looks.
+const VARIANT_FIELDS: [&str; 6] = ["questions", "language", "strings", "placement", "target", "theme"];
+
+/// Reads one of the fields that say what a survey asks and how it looks.
+fn read_look(survey: &mut Survey, key: &str, value: &Value, named: &dyn Fn(&str) -> String) -> Result<(), FieldError> {
+    match key {
+        "questions" => survey.questions = parse_questions(value, named)?,
+        "language" => survey.language = Some(language(value, &named("language"))?),
+        "strings" => survey.strings = parse_strings(value, &named)?,
+        "placement" => {
+            survey.placement = value
+                .as_str()
+                .and_then(|name| PLACEMENTS.iter().find(|(n, _)| *n == name))
+                .map(|(_, p)| *p)
+                .ok_or_else(|| {
+                    expected(CODE, named("placement"), "a placement", value)
+                        .with_fix("Use bottom-right, bottom-left, top-right, top-left, center, modal, inline or tab")
+                })?
+        }
+        "target" => match value.as_str() {
+            Some(t) if !t.trim().is_empty() && t.len() <= 200 => survey.target = Some(t.to_string()),
+            _ => {
+                return Err(expected(
+                    CODE,
+                    named("target"),
+                    "a CSS selector such as \"#feedback\"",
+                    value,
+                ))
+            }
+        },
+        "theme" => survey.theme = Theme::parse(value, &named("theme"))?,
+        other => {
+            return Err(FieldError::new(CODE, named(other), "is not a survey field").with_fix(
+                "Survey fields: id, questions, language, strings, placement, target, theme, \
+                     trigger, audience, sample, frequency, schedule, variants",
+            ))
+        }
+    }
+    Ok(())
+}
+
+/// A survey must ask something, and an inline one must say where.
+fn check_look(survey: &Survey, named: &dyn Fn(&str) -> String) -> Result<(), FieldError> {
     if survey.placement == Placement::Inline && survey.target.is_none() {
         return Err(
             FieldError::new(CODE, named("target"), "is required for an inline survey")
@@ -289,7 +344,78 @@ fn parse_survey(item: &Value, index: usize) -> Result<Survey, FieldError> {
                 .with_fix("questions: [{ type: 'csat' }]"),
         );
     }
-    Ok(survey)
+    Ok(())
+}
+
+/// Reads `variants: [{ id, weight?, …fields to change }]`.
+fn parse_variants(base: &Survey, value: &Value, named: &dyn Fn(&str) -> String) -> Result<Vec<Variant>, FieldError> {
+    let field = named("variants");
+    let items = match value {
+        Value::Array(items) if (2..=10).contains(&items.len()) => items,
+        _ => {
+            return Err(expected(CODE, field, "an array of 2 to 10 variants", value)
+                .with_fix("variants: [{ id: 'a' }, { id: 'b', placement: 'modal' }]"))
+        }
+    };
+    let mut variants: Vec<Variant> = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let at = crate::condition::at_index(&field, i);
+        let in_variant = |f: &str| {
+            let mut p = at.clone();
+            if !f.is_empty() {
+                p.push('.');
+                p.push_str(f);
+            }
+            p
+        };
+        let Value::Object(fields) = item else {
+            return Err(expected(CODE, at.clone(), "a variant object", item));
+        };
+        let id = match item.get("id") {
+            Some(Value::String(id)) if is_id(id) && !variants.iter().any(|v| &v.id == id) => id.clone(),
+            other => {
+                return Err(FieldError::new(
+                    CODE,
+                    in_variant("id"),
+                    "must be a unique id of 1 to 64 letters, digits or -_.",
+                )
+                .with_fix(if other.is_none() {
+                    "Give each variant an id, e.g. id: 'a'"
+                } else {
+                    "Give each variant its own id"
+                }))
+            }
+        };
+        let mut survey = base.clone();
+        survey.variants = Vec::new();
+        let mut weight = 1;
+        for (key, value) in fields {
+            match key.as_str() {
+                "id" => {}
+                "weight" => match value.as_u64() {
+                    Some(w @ 1..=100) => weight = w as u32,
+                    _ => {
+                        return Err(expected(
+                            CODE,
+                            in_variant("weight"),
+                            "a whole number from 1 to 100",
+                            value,
+                        ))
+                    }
+                },
+                key if VARIANT_FIELDS.contains(&key) => read_look(&mut survey, key, value, &in_variant)?,
+                other => {
+                    return Err(
+                        FieldError::new(CODE, in_variant(other), "is not a field a variant can change")
+                            .with_fix("A variant may change questions, language, strings, placement, target, theme"),
+                    )
+                }
+            }
+        }
+        check_look(&survey, &in_variant)?;
+        variants.push(Variant { id, weight, survey });
+    }
+    Ok(variants)
 }
 
 fn parse_questions(value: &Value, named: &dyn Fn(&str) -> String) -> Result<Vec<Question>, FieldError> {
@@ -733,6 +859,65 @@ mod tests {
     fn error(json: &str) -> (String, String) {
         let e = surveys(json).unwrap_err();
         (e.field, e.problem)
+    }
+
+    #[test]
+    fn targeting_and_variants_are_read_with_the_survey() {
+        let list = surveys(
+            r#"[{"id":"nps","questions":[{"type":"nps"}],"trigger":{"stage":"retention","delay":10},
+                "sample":25,"frequency":{"every":90},
+                "variants":[{"id":"a"},{"id":"b","weight":3,"placement":"modal","questions":[{"type":"nps","text":"Recommend us?"}]}]}]"#,
+        )
+        .unwrap();
+        let nps = &list[0];
+        assert_eq!(nps.targeting.triggers[0].delay_ms, 10_000);
+        assert_eq!(nps.targeting.sample, 2_500);
+        assert_eq!(nps.targeting.frequency.every_days, Some(90));
+        assert_eq!(nps.variants.len(), 2);
+        let b = nps.as_variant("b");
+        assert_eq!(
+            (b.placement, b.questions[0].text.as_deref()),
+            (Placement::Modal, Some("Recommend us?"))
+        );
+        assert_eq!(nps.as_variant("a").placement, Placement::BottomRight);
+        assert_eq!(
+            b.targeting, nps.targeting,
+            "a variant changes the look, not who sees it"
+        );
+        let mut counts = [0; 2];
+        for i in 0..4_000u32 {
+            let visitor = String::from("visitor-") + &crate::num::u64_to_string(i as u64);
+            let v = nps.variant_for(&visitor).unwrap();
+            counts[(v.id == "b") as usize] += 1;
+            assert_eq!(nps.variant_for(&visitor).unwrap().id, v.id, "fixed per visitor");
+        }
+        assert!((counts[1] as f64 / 4_000.0 - 0.75).abs() < 0.03, "weights: {counts:?}");
+    }
+
+    #[test]
+    fn bad_targeting_or_variants_name_the_survey_and_field() {
+        let base = |extra: &str| String::from(r#"[{"id":"nps","questions":[{"type":"nps"}],"#) + extra + "}]";
+        assert_eq!(
+            error(&base(r#""trigger":{"event":"a","stage":"b"}"#)).0,
+            "surveys[\"nps\"].trigger"
+        );
+        assert_eq!(error(&base(r#""sample":-5"#)).0, "surveys[\"nps\"].sample");
+        assert_eq!(
+            error(&base(r#""variants":[{"id":"a"}]"#)).0,
+            "surveys[\"nps\"].variants"
+        );
+        assert_eq!(
+            error(&base(r#""variants":[{"id":"a"},{"id":"b","placement":"sideways"}]"#)).0,
+            "surveys[\"nps\"].variants[1].placement"
+        );
+        assert_eq!(
+            error(&base(r#""variants":[{"id":"a"},{"id":"a"}]"#)).0,
+            "surveys[\"nps\"].variants[1].id"
+        );
+        assert_eq!(
+            error(&base(r#""variants":[{"id":"a"},{"id":"b","sample":5}]"#)).0,
+            "surveys[\"nps\"].variants[1].sample"
+        );
     }
 
     #[test]
