@@ -34,6 +34,8 @@ use parcours_core::platform::new_id;
 use parcours_core::prompt::{refusal_json, Prompt};
 use parcours_core::retry::Disposition;
 use parcours_core::tracker::Tracker;
+use parcours_core::targeting::Occurrence;
+use parcours_core::tracker::surveys::claim_json;
 use parcours_core::tracker::OPT_OUT_KEY;
 use wasm_bindgen::prelude::*;
 
@@ -168,6 +170,8 @@ pub fn start(
     });
     report.push_str("\",\"compress\":");
     report.push_str(if config.compress { "true" } else { "false" });
+    report.push_str(",\"surveyWatch\":");
+    report.push_str(&tracker.survey_watch_json());
     report.push_str(",\"surveyErrors\":");
     push_list(&mut report, &parsed.survey_errors, |out, error| {
         out.push_str(&error.to_json())
@@ -542,14 +546,58 @@ export interface StageRule {
 }
 "#;
 
-/// Starts showing survey `id` in the first built-in language of
-/// `languages` (comma-separated: the page's, then the browser's). Returns
-/// `{"frame":…,"step":…,"shown":…}` (the widget's plans and the
-/// `survey_shown` properties), or `{"error":{code,field,message}}`.
+/// A browser signal for survey triggers: `kind` 0 time on page (`value`
+/// ms), 1 scroll depth (`value` percent), 2 exit intent, 3 a click inside
+/// an element matching selector `text`. Returns the `record` bits (2: notices wait).
 #[wasm_bindgen]
-pub fn survey_open(id: &str, languages: &str, now: f64) -> String {
+pub fn survey_signal(kind: u8, value: f64, text: &str, now: f64) -> u32 {
+    with_shell(0, |s| {
+        let occurrence = match kind {
+            0 => Occurrence::TimeOnPage(value as u64),
+            1 => Occurrence::Scroll(value as u32),
+            2 => Occurrence::ExitIntent,
+            _ => Occurrence::Click(text),
+        };
+        s.tracker.trigger_surveys(occurrence, ms(now));
+        if s.tracker.pending_notices() > 0 {
+            NOTICES
+        } else {
+            0
+        }
+    })
+}
+
+/// Claims survey `id` for display now on page `href`: the rules are
+/// judged against the stored history (unless `forced`: `survey.show`),
+/// including that the visitor is still on `trigger_path` when it is given,
+/// and a granted claim is written to the history. Returns
+/// `{"ok":true,"variant":…}` or `{"ok":false,"checks":[…]}`.
+#[wasm_bindgen]
+pub fn survey_claim(id: &str, href: &str, languages: &str, trigger_path: &str, forced: bool, now: f64) -> String {
     with_shell(String::new(), |s| {
-        let Some(survey) = s.tracker.config().survey(id) else {
+        let claim = s
+            .tracker
+            .claim_survey(id, &mut s.store, ms(now), href, languages, trigger_path, forced);
+        claim_json(&claim)
+    })
+}
+
+/// Why survey `id` would or would not show now: `{"survey","show","triggers","variant","checks":[…]}`.
+#[wasm_bindgen]
+pub fn survey_explain(id: &str, href: &str, languages: &str, now: f64) -> String {
+    with_shell(String::new(), |s| {
+        s.tracker.explain_survey(id, &s.store, ms(now), href, languages)
+    })
+}
+
+/// Starts showing survey `id` (as `variant`, empty for none) in the first
+/// built-in language of `languages` (comma-separated: the page's, then the
+/// browser's). Returns `{"frame":…,"step":…,"shown":…}` (the widget's plans
+/// and the `survey_shown` properties), or `{"error":{code,field,message}}`.
+#[wasm_bindgen]
+pub fn survey_open(id: &str, variant: &str, languages: &str, now: f64) -> String {
+    with_shell(String::new(), |s| {
+        let Some(base) = s.tracker.config().survey(id) else {
             let error = parcours_core::error::FieldError::new(
                 "unknown_survey",
                 "id",
@@ -559,7 +607,11 @@ pub fn survey_open(id: &str, languages: &str, now: f64) -> String {
             return "{\"error\":".to_string() + &error.to_json() + "}";
         };
         let submission = new_id(ms(now), &mut s.random);
-        let prompt = Prompt::open(survey, &submission, languages.split(','));
+        let survey = base.as_variant(variant);
+        let mut prompt = Prompt::open(survey, &submission, languages.split(','));
+        if base.variants.iter().any(|v| v.id == variant) {
+            prompt.variant = variant.to_string();
+        }
         let mut out = String::from("{\"frame\":");
         out.push_str(&prompt.frame_json(survey));
         out.push_str(",\"step\":");
@@ -590,9 +642,14 @@ pub fn survey_answer(submission: &str, value: f64, text: &str) -> String {
         let Some(survey) = s.tracker.config().survey(&prompt.survey) else {
             return invalid();
         };
+        let survey = survey.as_variant(&prompt.variant);
         let value = (value >= 0.0).then_some(value as u64);
         match prompt.answer(survey, value, text, s.tracker.moment()) {
             Ok(outcome) => {
+                if outcome.completed.is_some() {
+                    let id = prompt.survey.clone();
+                    s.tracker.survey_closed(&id, true, &mut s.store, 0);
+                }
                 let mut out = String::from("{\"step\":");
                 out.push_str(&outcome.step);
                 out.push_str(",\"answered\":");
@@ -610,16 +667,21 @@ pub fn survey_answer(submission: &str, value: f64, text: &str) -> String {
 /// Closes showing `submission`. Returns the `survey_dismissed`
 /// properties, or an empty string when it was completed (or is unknown).
 #[wasm_bindgen]
-pub fn survey_close(submission: &str) -> String {
+pub fn survey_close(submission: &str, now: f64) -> String {
     with_shell(String::new(), |s| {
         let Some(at) = s.prompts.iter().position(|p| p.submission == submission) else {
             return String::new();
         };
         let prompt = s.prompts.swap_remove(at);
-        s.tracker
+        let dismissed = s
+            .tracker
             .config()
             .survey(&prompt.survey)
-            .and_then(|survey| prompt.dismissed_json(survey, s.tracker.moment()))
-            .unwrap_or_default()
+            .and_then(|survey| prompt.dismissed_json(survey.as_variant(&prompt.variant), s.tracker.moment()))
+            .unwrap_or_default();
+        if !dismissed.is_empty() {
+            s.tracker.survey_closed(&prompt.survey, false, &mut s.store, ms(now));
+        }
+        dismissed
     })
 }

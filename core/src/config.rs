@@ -58,6 +58,8 @@ pub struct Config {
     pub persistence: Persistence,
     /// Feedback surveys the widget can show (`surveys`).
     pub surveys: Vec<crate::survey::Survey>,
+    /// Days between any two surveys shown by their triggers (`surveyCooldownDays`).
+    pub survey_cooldown_days: u64,
 }
 
 impl Config {
@@ -100,6 +102,7 @@ impl Default for Config {
             compress: true,
             persistence: Persistence::Local,
             surveys: Vec::new(),
+            survey_cooldown_days: 7,
         }
     }
 }
@@ -176,6 +179,7 @@ const INT_OPTIONS: &[IntOption] = &[
         c.max_session_ms = v * 60_000
     }),
     ("maxJourneySteps", 10, 1_000, |c, v| c.journey.max_steps = v as usize),
+    ("surveyCooldownDays", 0, 365, |c, v| c.survey_cooldown_days = v),
 ];
 
 /// Validates the options given as JSON text (what `JSON.stringify(options)` produced).
@@ -456,7 +460,7 @@ mod tests {
     #[test]
     fn every_documented_option_is_known() {
         let known: Vec<_> = known_options().collect();
-        assert_eq!(known.len(), 30);
+        assert_eq!(known.len(), 31);
         for option in [
             "endpoint",
             "writeKey",
@@ -470,6 +474,7 @@ mod tests {
             "capturePageview",
             "debug",
             "compress",
+            "surveyCooldownDays",
         ] {
             assert!(known.contains(&option), "{option}");
         }

@@ -33,6 +33,8 @@ pub struct Moment<'a> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Prompt {
     pub survey: String,
+    /// The A/B variant shown (empty: none), in every event.
+    pub variant: String,
     pub submission: String,
     /// The built-in strings' language (`en`, `fr`).
     pub language: &'static str,
@@ -73,6 +75,7 @@ impl Prompt {
         let rtl = languages.peek().is_some_and(|first| is_right_to_left(first));
         Prompt {
             survey: survey.id.clone(),
+            variant: String::new(),
             submission: submission.to_string(),
             language: choose_language(languages),
             rtl,
@@ -182,7 +185,9 @@ impl Prompt {
     fn event_json(&self, moment: Moment, fields: impl FnOnce(&mut ObjectWriter)) -> String {
         let mut out = String::with_capacity(160);
         let mut w = ObjectWriter::new(&mut out);
-        w.str("survey", &self.survey).str("submission", &self.submission);
+        w.str("survey", &self.survey)
+            .str_if("variant", &self.variant)
+            .str("submission", &self.submission);
         fields(&mut w);
         w.str_if("touchpoint", moment.touchpoint)
             .str_if("stage", moment.stage)
@@ -227,7 +232,7 @@ impl Prompt {
                     language: self.language,
                     touchpoint: moment.touchpoint,
                     stage: moment.stage,
-                    variant: "",
+                    variant: &self.variant,
                 };
                 Some(answer_properties(survey, self.index, answer, &context).ok_or(Refusal::Invalid)?)
             }

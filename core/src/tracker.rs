@@ -21,6 +21,10 @@ use crate::num::{parse_u64, u64_to_string};
 use crate::outbox::{Outbox, OutboxPolicy, Retention, Settled};
 use crate::platform::{new_id, Random, Store};
 use crate::session::{begin_next, SessionRules, SessionStart, SessionState};
+use crate::targeting::History;
+
+/// Survey triggers and the rules judged at display.
+pub mod surveys;
 
 pub const VISITOR_KEY: &str = "parcours.vid";
 pub const USER_KEY: &str = "parcours.uid";
@@ -32,14 +36,18 @@ pub const TOUCHES_KEY: &str = "parcours.touches";
 /// The visitor opted out (`parcours.optOut()`): the one thing kept, so that
 /// later visits stay out until the page grants consent again.
 pub const OPT_OUT_KEY: &str = "parcours.optout";
+/// The traits given to `identify`, for survey audiences.
+pub const TRAITS_KEY: &str = "parcours.traits";
 /// Everything Parcours keeps in the browser's storage (erased on denied consent).
-pub const STORAGE_KEYS: [&str; 6] = [
+pub const STORAGE_KEYS: [&str; 8] = [
     VISITOR_KEY,
     USER_KEY,
     SESSION_KEY,
     JOURNEY_KEY,
     JOURNEY_REV_KEY,
     TOUCHES_KEY,
+    TRAITS_KEY,
+    crate::targeting::HISTORY_KEY,
 ];
 
 /// The longest event name and user id accepted.
@@ -78,6 +86,10 @@ pub struct Tracker {
     friction: FrictionState,
     /// Forms already reported as long or repeatedly invalid on this page.
     flagged_forms: Vec<(String, &'static str)>,
+    /// The traits given to `identify` (merged), for survey audiences.
+    traits: Option<crate::json::Value>,
+    /// The surveys shown in this browser (re-read from storage at each claim).
+    history: History,
 }
 
 const CODE: &str = "invalid_call";
@@ -104,6 +116,8 @@ impl Tracker {
             max_bytes: config.max_queue_bytes as usize,
         });
         let (first_touch, last_touch) = load_touches(store);
+        let traits = store.get(TRAITS_KEY).and_then(|t| crate::json::parse(&t).ok());
+        let history = History::from_json(&store.get(crate::targeting::HISTORY_KEY).unwrap_or_default());
         let mut tracker = Tracker {
             rules: SessionRules {
                 timeout_ms: config.session_timeout_ms,
@@ -126,6 +140,8 @@ impl Tracker {
             device: String::new(),
             friction: FrictionState::default(),
             flagged_forms: Vec::new(),
+            traits,
+            history,
         };
         tracker.load_session(store);
         tracker
@@ -315,6 +331,8 @@ impl Tracker {
             let keep = retention_of(name);
             self.outbox.push(&id, core::mem::take(&mut self.scratch), keep, ts);
         }
+        let mut changes = Changes::default();
+        let mut new_step = false;
         if let Some(journey) = &mut self.journey {
             let observed = Observed {
                 kind,
@@ -323,9 +341,22 @@ impl Tracker {
                 path: &self.page.path,
                 ts,
             };
-            let changes = journey.observe(&self.config.journey, &observed);
+            let steps = journey.steps.len();
+            changes = journey.observe(&self.config.journey, &observed);
+            new_step = journey.steps.len() > steps;
             self.journey_dirty = true;
             self.announce(&changes);
+        }
+        if self.has_survey_triggers() {
+            let happened = surveys::Happened {
+                kind,
+                name,
+                properties,
+                new_step,
+                changes: &changes,
+                session_started: session_started.is_some(),
+            };
+            self.trigger_surveys_after(&happened, ts);
         }
         // After the form event is on the journey, so its friction attaches to it.
         if name.starts_with("form_") && kind == EventKind::Track {
@@ -657,6 +688,7 @@ impl Tracker {
             self.user_id = previous;
         } else {
             store.set(USER_KEY, user_id);
+            self.merge_traits(traits, store);
         }
         result
     }
@@ -666,9 +698,10 @@ impl Tracker {
     /// recorded are still delivered.
     pub fn reset(&mut self, store: &mut dyn Store, random: &mut dyn Random, now: u64) {
         self.end_journey("reset");
-        for key in [VISITOR_KEY, USER_KEY, SESSION_KEY, JOURNEY_KEY, TOUCHES_KEY] {
+        for key in [VISITOR_KEY, USER_KEY, SESSION_KEY, JOURNEY_KEY, TOUCHES_KEY, TRAITS_KEY] {
             store.remove(key);
         }
+        self.traits = None;
         self.visitor_id = new_id(now, random);
         store.set(VISITOR_KEY, &self.visitor_id);
         self.user_id = None;

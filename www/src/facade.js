@@ -15,6 +15,7 @@ import { reportEnvironment } from './device.js';
 import { trackForms } from './forms.js';
 import { watchFriction } from './friction.js';
 import { createSurveys } from './surveys.js';
+import { watchSurveyTriggers } from './survey-triggers.js';
 
 const TRACK = 0;
 const PAGE = 1;
@@ -104,6 +105,7 @@ export function createParcours(loadCore, loadWidget) {
   let touchpoints = null;
   let forms = null;
   let friction = null; // while replaying the snippet's queue: the original call time
+  let surveyWatch = null;
 
   const channel = typeof MessageChannel === 'function' ? new MessageChannel() : null;
   if (channel) channel.port1.onmessage = () => runSlice();
@@ -117,6 +119,14 @@ export function createParcours(loadCore, loadWidget) {
       } catch (e) {
         console.error('[parcours] an on("' + name + '") listener threw', e);
       }
+    }
+  }
+
+  /** Hands the core's notices on: a triggered survey to the surveys, the rest to on() listeners. */
+  function handleNotices(c) {
+    for (const notice of JSON.parse(c.take_notices())) {
+      if (notice.type === 'survey') surveys.triggered(notice);
+      else emit(notice.type, notice);
     }
   }
 
@@ -177,6 +187,7 @@ export function createParcours(loadCore, loadWidget) {
     if (pages && pages.onNavigate(kind)) {
       if (forms) forms.leave();
       if (touchpoints) touchpoints.newPage();
+      if (surveyWatch) surveyWatch.newPage();
     }
   }
 
@@ -188,9 +199,18 @@ export function createParcours(loadCore, loadWidget) {
       c.begin(document.title, document.referrer);
       const result = c.signal(kind, a, b, Date.now(), text, text2);
       c.end();
-      if (result & NOTICES) for (const notice of JSON.parse(c.take_notices())) emit(notice.type, notice);
+      if (result & NOTICES) handleNotices(c);
     });
     delivery.pump(false);
+  }
+
+  /** A browser signal for survey triggers (time on page, scroll, exit intent, a click). */
+  function surveySignal(kind, value, text) {
+    if (!started || dead || consentNow !== 'granted') return;
+    if (calls.length) runSlice(true);
+    guarded((c) => {
+      if (c.survey_signal(kind, value, text, Date.now()) & NOTICES) handleNotices(c);
+    });
   }
 
   function scheduleSlice() {
@@ -219,7 +239,7 @@ export function createParcours(loadCore, loadWidget) {
             const info = JSON.parse(c.take_error() || '{"code":"invalid_call","field":"","message":"call refused"}');
             reportError(info);
           }
-          if (result & NOTICES) for (const notice of JSON.parse(c.take_notices())) emit(notice.type, notice);
+          if (result & NOTICES) handleNotices(c);
         }
         i += 5;
       }
@@ -276,13 +296,17 @@ export function createParcours(loadCore, loadWidget) {
     if (report.autocapture.touchpoints || report.autocapture.declared.length) touchpoints = trackTouchpoints(captureTouchpoint, report.autocapture);
     if (report.autocapture.forms) forms = trackForms((name, properties) => capture(TRACK, name, JSON.stringify(properties)));
     friction = watchFriction(signal, report.friction);
+    const watch = report.surveyWatch;
+    if (watch.timeOnPage.length || watch.scrollDepth.length || watch.exitIntent || watch.clicks.length) {
+      surveyWatch = watchSurveyTriggers(surveySignal, watch);
+    }
     addEventListener('visibilitychange', onHide, true);
     addEventListener('pagehide', onHide, true);
   }
 
   function stopListening() {
-    for (const part of [pages, touchpoints, forms, friction]) if (part) part.stop();
-    pages = touchpoints = forms = friction = null;
+    for (const part of [pages, touchpoints, forms, friction, surveyWatch]) if (part) part.stop();
+    pages = touchpoints = forms = friction = surveyWatch = null;
     if (stopWatchingUrl) stopWatchingUrl();
     stopWatchingUrl = null;
     removeEventListener('visibilitychange', onHide, true);
@@ -345,6 +369,7 @@ export function createParcours(loadCore, loadWidget) {
     },
     loadWidget: () => loadWidget(jsOptionsGiven),
     nonce: () => jsOptionsGiven.nonce || '',
+    debug: () => debug,
   });
 
   const api = {
@@ -482,6 +507,8 @@ export function createParcours(loadCore, loadWidget) {
     survey: {
       show: (id) => surveys.show(id),
       hide: (id) => surveys.hide(id),
+      /** Why survey `id` would or would not show now: { show, checks: [{ rule, ok, detail }] }. */
+      explain: (id) => surveys.explain(id),
     },
 
     /** Identity and queue state, for debugging. */
