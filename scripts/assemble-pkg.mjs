@@ -15,6 +15,7 @@ const pkg = {
   exports: {
     '.': { types: './index.d.ts', import: './index.js', default: './index.js' },
     './parcours_bg.wasm': './parcours_bg.wasm',
+    './parcours_surveys_bg.wasm': './parcours_surveys_bg.wasm',
     './parcours_widget_bg.wasm': './parcours_widget_bg.wasm',
     './package.json': './package.json',
   },

@@ -6,7 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-step "build: Rust -> WebAssembly (release, size-tuned profile): the SDK and the widget"
+step "build: Rust -> WebAssembly (release, size-tuned profile): the SDK with surveys and the widget"
 # Paths of this machine stay out of the shipped file, so the same sources give
 # the same bytes (and the same integrity hashes) wherever they are built.
 export RUSTFLAGS="--remap-path-prefix=$HOME/.cargo/registry/src=/crates --remap-path-prefix=$ROOT=/parcours"
@@ -26,9 +26,18 @@ step "build: wasm-bindgen and wasm-opt -Oz"
 bindgen parcours target/bindgen parcours
 bindgen parcours_widget target/bindgen-widget parcours_widget
 
+# Pages that define no survey load a build without them (no survey
+# definitions, targeting rules or prompts): the same JS glue serves both,
+# since the lighter module imports a subset of what the full one imports.
+step "build: the SDK without surveys (what pages with no survey load)"
+cargo build --quiet --target wasm32-unknown-unknown --profile wasm -p parcours --no-default-features --features bundle
+bindgen parcours target/bindgen-lite parcours
+node scripts/check-glue.mjs target/bindgen/parcours.js target/bindgen-lite/parcours_bg.wasm
+
 step "build: npm package in pkg/"
 rm -rf pkg && mkdir -p pkg
-cp target/bindgen/parcours_bg.wasm pkg/
+cp target/bindgen-lite/parcours_bg.wasm pkg/parcours_bg.wasm
+cp target/bindgen/parcours_bg.wasm pkg/parcours_surveys_bg.wasm
 cp target/bindgen/parcours.js pkg/core.js
 cp target/bindgen/parcours.d.ts pkg/core.d.ts
 cp target/bindgen-widget/parcours_widget_bg.wasm pkg/
@@ -44,8 +53,10 @@ node scripts/assemble-pkg.mjs
 
 step "build: script-tag bundle in www/dist/"
 rm -rf www/dist && mkdir -p www/dist
-cp target/bindgen/parcours_bg.wasm target/bindgen-widget/parcours_widget_bg.wasm www/dist/
+cp target/bindgen-lite/parcours_bg.wasm target/bindgen-widget/parcours_widget_bg.wasm www/dist/
+cp target/bindgen/parcours_bg.wasm www/dist/parcours_surveys_bg.wasm
 WASM_SRI="$(node scripts/sri.mjs www/dist/parcours_bg.wasm)"
+SURVEYS_WASM_SRI="$(node scripts/sri.mjs www/dist/parcours_surveys_bg.wasm)"
 WIDGET_WASM_SRI="$(node scripts/sri.mjs www/dist/parcours_widget_bg.wasm)"
 # bundle <entry> <out> <defines...>: one minified classic script.
 bundle() {
@@ -58,13 +69,15 @@ bundle www/src/widget-script-tag.js www/dist/parcours-widget.js \
   --define:PARCOURS_WIDGET_WASM_SRI="'$WIDGET_WASM_SRI'"
 WIDGET_SRI="$(node scripts/sri.mjs www/dist/parcours-widget.js)"
 bundle www/src/script-tag.js www/dist/parcours.js \
-  --define:PARCOURS_WASM_SRI="'$WASM_SRI'" --define:PARCOURS_WIDGET_SRI="'$WIDGET_SRI'"
+  --define:PARCOURS_WASM_SRI="'$WASM_SRI'" --define:PARCOURS_SURVEYS_WASM_SRI="'$SURVEYS_WASM_SRI'" \
+  --define:PARCOURS_WIDGET_SRI="'$WIDGET_SRI'"
 JS_SRI="$(node scripts/sri.mjs www/dist/parcours.js)"
 esbuild www/src/snippet.js --minify --log-level=warning --outfile=www/dist/snippet.min.js
 sed -i "s|PARCOURS_JS_SRI|$JS_SRI|" www/dist/snippet.min.js
 echo "Subresource Integrity (the snippet and the loader carry these):"
 echo "  www/dist/parcours.js       $JS_SRI"
 echo "  www/dist/parcours_bg.wasm  $WASM_SRI"
+echo "  www/dist/parcours_surveys_bg.wasm  $SURVEYS_WASM_SRI"
 echo "  www/dist/parcours-widget.js         $WIDGET_SRI"
 echo "  www/dist/parcours_widget_bg.wasm    $WIDGET_WASM_SRI"
 node scripts/readme-snippet.mjs || true

@@ -21,6 +21,9 @@ extern crate alloc;
 
 mod random;
 mod storage;
+/// `parcours.survey`: only in the build with surveys.
+#[cfg(feature = "surveys")]
+mod surveys;
 
 use alloc::string::{String, ToString};
 use core::cell::RefCell;
@@ -30,12 +33,10 @@ use parcours_core::consent::ConsentState;
 use parcours_core::event::EventKind;
 use parcours_core::json::write_string;
 use parcours_core::num::push_u64;
-use parcours_core::platform::new_id;
-use parcours_core::prompt::{refusal_json, Prompt};
+#[cfg(feature = "surveys")]
+use parcours_core::prompt::Prompt;
 use parcours_core::retry::Disposition;
 use parcours_core::tracker::Tracker;
-use parcours_core::targeting::Occurrence;
-use parcours_core::tracker::surveys::claim_json;
 use parcours_core::tracker::OPT_OUT_KEY;
 use wasm_bindgen::prelude::*;
 
@@ -52,6 +53,7 @@ struct Shell {
     referrer: String,
     /// The surveys on screen (a waiting "Feedback" tab and a prompt can
     /// both be), by submission id.
+    #[cfg(feature = "surveys")]
     prompts: alloc::vec::Vec<Prompt>,
 }
 
@@ -185,6 +187,7 @@ pub fn start(
             last_error: String::new(),
             title: String::new(),
             referrer: String::new(),
+            #[cfg(feature = "surveys")]
             prompts: alloc::vec::Vec::new(),
         });
     }
@@ -508,6 +511,8 @@ export interface ParcoursOptions {
   compress?: boolean;
   /** Feedback surveys that `parcours.survey.show(id)` shows. A bad definition is reported and left out; the others load. */
   surveys?: Survey[];
+  /** Days between any two surveys shown by their triggers. Default 7; 0 turns the cooldown off. */
+  surveyCooldownDays?: number;
 }
 
 /** A feedback survey: questions in sequence, then a thank-you step. */
@@ -525,7 +530,58 @@ export interface Survey {
   target?: string;
   /** Hex colours (their contrast is checked), CSS length, font list; mode follows prefers-color-scheme unless set. */
   theme?: { brand?: string; onBrand?: string; background?: string; text?: string; radius?: string; font?: string; mode?: 'auto' | 'light' | 'dark' };
+  /** What shows it (any of several); without one only `parcours.survey.show(id)` does. */
+  trigger?: SurveyTrigger | SurveyTrigger[];
+  /** Who it is for; keys of one object must all hold. */
+  audience?: SurveyAudience;
+  /** Percentage of visitors (a fixed draw per visitor). Default 100. */
+  sample?: number;
+  /** Default: once per visitor, at most once per session. */
+  frequency?: { every?: number | 'once'; afterDismissal?: number; perSession?: number };
+  /** Dates in UTC ("2026-12-01" or "2026-12-01T09:00Z"); stop after this browser sent maxResponses. */
+  schedule?: { start?: string; end?: string; maxResponses?: number };
+  /** A/B variants: each may change questions, language, strings, placement, target, theme. */
+  variants?: ({ id: string; weight?: number } & Partial<Pick<Survey, 'questions' | 'language' | 'strings' | 'placement' | 'target' | 'theme'>>)[];
 }
+
+/** A page URL rule: a text starting with "/" is compared with the path, any other with the whole URL. */
+export type UrlRule = Partial<Record<'equals' | 'contains' | 'startsWith' | 'endsWith' | 'matches' | 'notEquals' | 'notContains' | 'notStartsWith' | 'notEndsWith' | 'notMatches', string>>;
+
+/** A comparison of a value: a bare value means equality. */
+export type Comparison = string | number | boolean | null | Partial<Record<'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte' | 'contains', string | number | boolean>> | { in: unknown[] } | { exists: boolean };
+
+/** One trigger: one of event … page, with optional where (event/touchpoint properties), url and delay (seconds). */
+export type SurveyTrigger = (
+  | { event: string }
+  | { touchpoint: string }
+  | { stage: string }
+  | { conversion: true | string }
+  | { friction: true | string }
+  | { pageView: true }
+  | { timeOnPage: number }
+  | { scrollDepth: number }
+  | { exitIntent: true }
+  | { click: string }
+  | { session: number }
+  | { page: number }
+  | {}
+) & { where?: Record<string, Comparison>; url?: UrlRule | UrlRule[]; delay?: number };
+
+export type SurveyAudience =
+  | SurveyAudience[]
+  | {
+      all?: SurveyAudience[];
+      any?: SurveyAudience[];
+      not?: SurveyAudience;
+      trait?: string;
+      eq?: unknown; ne?: unknown; gt?: number; gte?: number; lt?: number; lte?: number; contains?: string; in?: unknown[]; exists?: boolean;
+      visitor?: 'new' | 'returning';
+      channel?: string | string[];
+      device?: 'mobile' | 'tablet' | 'desktop' | ('mobile' | 'tablet' | 'desktop')[];
+      language?: string | string[];
+      stageReached?: string;
+      url?: UrlRule;
+    };
 
 export type SurveyQuestion =
   | { type: 'csat'; text?: string; style?: 'stars' | 'numbers' | 'faces'; optional?: boolean }
@@ -545,143 +601,3 @@ export interface StageRule {
   properties?: Record<string, unknown>;
 }
 "#;
-
-/// A browser signal for survey triggers: `kind` 0 time on page (`value`
-/// ms), 1 scroll depth (`value` percent), 2 exit intent, 3 a click inside
-/// an element matching selector `text`. Returns the `record` bits (2: notices wait).
-#[wasm_bindgen]
-pub fn survey_signal(kind: u8, value: f64, text: &str, now: f64) -> u32 {
-    with_shell(0, |s| {
-        let occurrence = match kind {
-            0 => Occurrence::TimeOnPage(value as u64),
-            1 => Occurrence::Scroll(value as u32),
-            2 => Occurrence::ExitIntent,
-            _ => Occurrence::Click(text),
-        };
-        s.tracker.trigger_surveys(occurrence, ms(now));
-        if s.tracker.pending_notices() > 0 {
-            NOTICES
-        } else {
-            0
-        }
-    })
-}
-
-/// Claims survey `id` for display now on page `href`: the rules are
-/// judged against the stored history (unless `forced`: `survey.show`),
-/// including that the visitor is still on `trigger_path` when it is given,
-/// and a granted claim is written to the history. Returns
-/// `{"ok":true,"variant":…}` or `{"ok":false,"checks":[…]}`.
-#[wasm_bindgen]
-pub fn survey_claim(id: &str, href: &str, languages: &str, trigger_path: &str, forced: bool, now: f64) -> String {
-    with_shell(String::new(), |s| {
-        let claim = s
-            .tracker
-            .claim_survey(id, &mut s.store, ms(now), href, languages, trigger_path, forced);
-        claim_json(&claim)
-    })
-}
-
-/// Why survey `id` would or would not show now: `{"survey","show","triggers","variant","checks":[…]}`.
-#[wasm_bindgen]
-pub fn survey_explain(id: &str, href: &str, languages: &str, now: f64) -> String {
-    with_shell(String::new(), |s| {
-        s.tracker.explain_survey(id, &s.store, ms(now), href, languages)
-    })
-}
-
-/// Starts showing survey `id` (as `variant`, empty for none) in the first
-/// built-in language of `languages` (comma-separated: the page's, then the
-/// browser's). Returns `{"frame":…,"step":…,"shown":…}` (the widget's plans
-/// and the `survey_shown` properties), or `{"error":{code,field,message}}`.
-#[wasm_bindgen]
-pub fn survey_open(id: &str, variant: &str, languages: &str, now: f64) -> String {
-    with_shell(String::new(), |s| {
-        let Some(base) = s.tracker.config().survey(id) else {
-            let error = parcours_core::error::FieldError::new(
-                "unknown_survey",
-                "id",
-                "is not the id of a survey in options.surveys",
-            )
-            .with_fix("Check the id, and the console for a survey that was refused at init()");
-            return "{\"error\":".to_string() + &error.to_json() + "}";
-        };
-        let submission = new_id(ms(now), &mut s.random);
-        let survey = base.as_variant(variant);
-        let mut prompt = Prompt::open(survey, &submission, languages.split(','));
-        if base.variants.iter().any(|v| v.id == variant) {
-            prompt.variant = variant.to_string();
-        }
-        let mut out = String::from("{\"frame\":");
-        out.push_str(&prompt.frame_json(survey));
-        out.push_str(",\"step\":");
-        out.push_str(&prompt.step_json(survey));
-        out.push_str(",\"shown\":");
-        out.push_str(&prompt.shown_json(survey, s.tracker.moment()));
-        out.push_str(",\"submission\":");
-        write_string(&mut out, &submission);
-        out.push('}');
-        // Showing a survey again replaces its earlier showing.
-        s.prompts.retain(|p| p.survey != prompt.survey);
-        s.prompts.push(prompt);
-        out
-    })
-}
-
-/// Answers the question on screen of showing `submission`: `value` on its
-/// scale (negative: none) or `text`. Returns
-/// `{"step":…,"answered":…|null,"completed":…|null}` or
-/// `{"refused":"required"|"invalid"}` (nothing moved).
-#[wasm_bindgen]
-pub fn survey_answer(submission: &str, value: f64, text: &str) -> String {
-    with_shell(String::new(), |s| {
-        let invalid = || refusal_json(parcours_core::prompt::Refusal::Invalid);
-        let Some(prompt) = s.prompts.iter_mut().find(|p| p.submission == submission) else {
-            return invalid();
-        };
-        let Some(survey) = s.tracker.config().survey(&prompt.survey) else {
-            return invalid();
-        };
-        let survey = survey.as_variant(&prompt.variant);
-        let value = (value >= 0.0).then_some(value as u64);
-        match prompt.answer(survey, value, text, s.tracker.moment()) {
-            Ok(outcome) => {
-                if outcome.completed.is_some() {
-                    let id = prompt.survey.clone();
-                    s.tracker.survey_closed(&id, true, &mut s.store, 0);
-                }
-                let mut out = String::from("{\"step\":");
-                out.push_str(&outcome.step);
-                out.push_str(",\"answered\":");
-                out.push_str(outcome.answered.as_deref().unwrap_or("null"));
-                out.push_str(",\"completed\":");
-                out.push_str(outcome.completed.as_deref().unwrap_or("null"));
-                out.push('}');
-                out
-            }
-            Err(refusal) => refusal_json(refusal),
-        }
-    })
-}
-
-/// Closes showing `submission`. Returns the `survey_dismissed`
-/// properties, or an empty string when it was completed (or is unknown).
-#[wasm_bindgen]
-pub fn survey_close(submission: &str, now: f64) -> String {
-    with_shell(String::new(), |s| {
-        let Some(at) = s.prompts.iter().position(|p| p.submission == submission) else {
-            return String::new();
-        };
-        let prompt = s.prompts.swap_remove(at);
-        let dismissed = s
-            .tracker
-            .config()
-            .survey(&prompt.survey)
-            .and_then(|survey| prompt.dismissed_json(survey.as_variant(&prompt.variant), s.tracker.moment()))
-            .unwrap_or_default();
-        if !dismissed.is_empty() {
-            s.tracker.survey_closed(&prompt.survey, false, &mut s.store, ms(now));
-        }
-        dismissed
-    })
-}

@@ -242,6 +242,7 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
                 }
             }
             "conversions" => config.journey.goals = parse_goals(value)?,
+            #[cfg(feature = "surveys")]
             "surveys" => {
                 let list = crate::survey::parse_surveys(value);
                 for survey in &list.surveys {
@@ -253,6 +254,11 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
                 config.surveys = list.surveys;
                 survey_errors = list.errors;
             }
+            #[cfg(not(feature = "surveys"))]
+            "surveys" => survey_errors.push(
+                FieldError::new(CODE, "options.surveys", "needs the build of Parcours with surveys")
+                    .with_fix("With init({ wasmUrl }), point wasmUrl at parcours_surveys_bg.wasm"),
+            ),
             unknown => warnings.push(unknown_key_warning(unknown)),
         }
     }

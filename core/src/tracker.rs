@@ -347,7 +347,8 @@ impl Tracker {
             self.journey_dirty = true;
             self.announce(&changes);
         }
-        if self.has_survey_triggers() {
+        // Without surveys in this build the whole block is left out of it.
+        if cfg!(feature = "surveys") && self.has_survey_triggers() {
             let happened = surveys::Happened {
                 kind,
                 name,

@@ -89,4 +89,25 @@ init({
 init({ endpoint: '/v1/batch', surveys: [{ id: 'x', questions: [{ type: 'ces', style: 'stars' }] }] });
 const shown: Promise<boolean> = parcours.survey.show('checkout-csat');
 void shown;
+init({
+  endpoint: '/v1/batch',
+  surveyCooldownDays: 14,
+  surveys: [
+    {
+      id: 'nps',
+      questions: [{ type: 'nps' }],
+      trigger: [{ event: 'Order Completed', where: { total: { gt: 50 } }, delay: 5 }, { url: { notStartsWith: '/admin' }, timeOnPage: 30 }],
+      audience: { any: [{ visitor: 'returning' }, { trait: 'plan', eq: 'pro' }], device: ['desktop'] },
+      sample: 25,
+      frequency: { every: 90, afterDismissal: 30 },
+      schedule: { start: '2026-12-01', maxResponses: 1 },
+      variants: [{ id: 'a' }, { id: 'b', placement: 'modal' }],
+    },
+  ],
+});
+const why = parcours.survey.explain('nps');
+const failed: string[] = why.checks.filter((c) => !c.ok).map((c) => c.rule + ': ' + c.detail);
+void failed;
+// @ts-expect-error sample is a percentage, not a string
+init({ endpoint: '/v1/batch', surveys: [{ id: 'x', questions: [{ type: 'nps' }], sample: '25%' }] });
 parcours.on('survey_answered', (answer) => console.log(answer.normalized, answer.submission));

@@ -73,8 +73,9 @@ function storageOrNull(name = 'localStorage') {
 const localStorageOrNull = () => storageOrNull('localStorage');
 
 /**
- * Creates the API object. `loadCore(options)` resolves to the core module
- * (the wasm-bindgen exports) once the WebAssembly is instantiated;
+ * Creates the API object. `loadCore(options, surveys)` resolves to the core
+ * module (the wasm-bindgen exports) once the WebAssembly is instantiated
+ * (the build with surveys when `surveys` is true);
  * `loadWidget(options)` to the survey widget's presenter, the first time a
  * survey is shown.
  */
@@ -313,10 +314,10 @@ export function createParcours(loadCore, loadWidget) {
     removeEventListener('pagehide', onHide, true);
   }
 
-  function start(options, jsOptions) {
+  function start(options, jsOptions, surveysDefined) {
     coreOptions = options;
     jsOptionsGiven = jsOptions;
-    if (!loading) loading = loadCore(jsOptions);
+    if (!loading) loading = loadCore(jsOptions, surveysDefined);
     loading.then(
       (module) => {
         if (dead) return;
@@ -393,7 +394,8 @@ export function createParcours(loadCore, loadWidget) {
         initPageview = calls.length;
         capture(PAGE, 'page_view', '');
       }
-      start(text, jsOptions);
+      // Survey code is in a build of its own: only pages that define surveys load it.
+      start(text, jsOptions, options.surveys !== undefined && options.surveys !== null);
     },
 
     /** Records an event: track('Signed Up', { plan: 'pro' }). */

@@ -139,9 +139,27 @@ export interface ParcoursEvents {
   survey_dismissed: SurveyEvent & { atQuestion: number; answered: number };
 }
 
+/** What `parcours.survey.explain(id)` returns. */
+export interface SurveyExplanation {
+  survey: string;
+  /** Every check passed: its trigger would show it now (show() always does). */
+  show: boolean;
+  /** How many triggers it has; 0: only survey.show(id) shows it. */
+  triggers?: number;
+  /** The A/B variant this visitor gets. */
+  variant?: string;
+  checks: { rule: string; ok: boolean; detail: string }[];
+  onScreen?: boolean;
+  /** A trigger fired and its delay is running. */
+  scheduled?: boolean;
+  error?: string;
+}
+
 /** What every survey event carries: one submission id per showing. */
 export interface SurveyEvent {
   survey: string;
+  /** The A/B variant shown, when the survey has variants. */
+  variant?: string;
   submission: string;
   touchpoint?: string;
   stage?: string;
@@ -196,6 +214,11 @@ export interface Parcours {
      * is not shown (consent, another survey on screen, a bad definition; the console says why).
      */
     show(id: string): Promise<boolean>;
+    /**
+     * Why a survey would or would not show now, rule by rule (consent, schedule, audience,
+     * sample, frequency, session, cooldown, screen), to test targeting.
+     */
+    explain(id: string): SurveyExplanation;
     /** Takes a survey off the screen (a dismissal unless it was completed). */
     hide(id: string): void;
   };

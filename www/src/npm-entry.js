@@ -1,12 +1,17 @@
 // Entry point of the npm package (pkg/index.js). The WebAssembly is found
 // beside this file through import.meta.url, which Vite, webpack 5, Rollup
-// and Parcel understand; with other bundlers pass init({ wasmUrl }).
+// and Parcel understand; with other bundlers pass init({ wasmUrl }). Pages
+// whose init() defines surveys load the build with them
+// (parcours_surveys_bg.wasm); the others the lighter parcours_bg.wasm.
 
 import initWasm, * as core from './core.js';
 import { createParcours, ParcoursError } from './facade.js';
 
 const { api } = createParcours(
-  (jsOptions) => initWasm({ module_or_path: jsOptions.wasmUrl || new URL('parcours_bg.wasm', import.meta.url) }).then(() => core),
+  (jsOptions, surveys) => {
+    const wasm = jsOptions.wasmUrl || (surveys ? new URL('parcours_surveys_bg.wasm', import.meta.url) : new URL('parcours_bg.wasm', import.meta.url));
+    return initWasm({ module_or_path: wasm }).then(() => core);
+  },
   // A chunk of its own for bundlers: fetched the first time a survey is shown.
   () => import('./widget.js').then((widget) => widget.loadWidget()),
 );

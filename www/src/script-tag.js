@@ -2,10 +2,13 @@
 // window.parcours, replays the calls the snippet queued before this file
 // arrived, and loads the WebAssembly from beside this script.
 //
-// The build defines PARCOURS_WASM_SRI as the wasm file's sha384 and
-// PARCOURS_WIDGET_SRI as the widget script's, so the integrity chain runs
-// snippet -> this file -> the wasm and the widget (-> its wasm): a tampered
-// copy of any on a CDN is refused by the browser.
+// Two builds of the WebAssembly sit beside it: parcours_bg.wasm, which
+// pages without surveys load, and parcours_surveys_bg.wasm, with survey
+// definitions, targeting and prompts, loaded when init() defines surveys.
+// The build defines PARCOURS_WASM_SRI and PARCOURS_SURVEYS_WASM_SRI as
+// their sha384 and PARCOURS_WIDGET_SRI as the widget script's, so the
+// integrity chain runs snippet -> this file -> the wasm and the widget
+// (-> its wasm): a tampered copy of any on a CDN is refused by the browser.
 
 import initWasm, * as core from '../../target/bindgen/parcours.js';
 import { createParcours } from './facade.js';
@@ -16,10 +19,12 @@ import { createParcours } from './facade.js';
   const script = document.currentScript;
   const base = script && script.src ? script.src : location.href;
   const { api, replay } = createParcours(
-    (jsOptions) => {
+    (jsOptions, surveys) => {
       const wasm = jsOptions.wasmUrl
         ? jsOptions.wasmUrl
-        : fetch(new URL('parcours_bg.wasm', base), { integrity: PARCOURS_WASM_SRI });
+        : surveys
+          ? fetch(new URL('parcours_surveys_bg.wasm', base), { integrity: PARCOURS_SURVEYS_WASM_SRI })
+          : fetch(new URL('parcours_bg.wasm', base), { integrity: PARCOURS_WASM_SRI });
       return initWasm({ module_or_path: wasm }).then(() => core);
     },
     (jsOptions) => loadWidgetScript(jsOptions.widgetUrl || new URL('parcours-widget.js', base), !jsOptions.widgetUrl, jsOptions.nonce),

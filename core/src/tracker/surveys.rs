@@ -73,14 +73,22 @@ impl Tracker {
             self.trigger_surveys(Occurrence::SessionStart(index), now);
         }
         let changes = happened.changes;
-        if let Some(stage) = changes.stage_entered.and_then(|i| self.config.journey.stages.get(i)).cloned() {
+        if let Some(stage) = changes
+            .stage_entered
+            .and_then(|i| self.config.journey.stages.get(i))
+            .cloned()
+        {
             self.trigger_surveys(Occurrence::Stage(&stage), now);
         }
         if let Some(kind) = &changes.friction {
             self.trigger_surveys(Occurrence::Friction(kind), now);
         }
         if changes.converted {
-            let goal = self.journey.as_ref().and_then(|j| j.conversions.last()).map(|c| c.name.clone());
+            let goal = self
+                .journey
+                .as_ref()
+                .and_then(|j| j.conversions.last())
+                .map(|c| c.name.clone());
             self.trigger_surveys(Occurrence::Conversion(goal.as_deref().unwrap_or("")), now);
         }
     }
@@ -91,7 +99,11 @@ impl Tracker {
         let path = crate::url::path_of(&self.page.url);
         let mut due: Vec<(String, u64)> = Vec::new();
         for survey in &self.config.surveys {
-            let fired = survey.targeting.triggers.iter().find(|t| t.fires(&occurrence, &self.page.url, path));
+            let fired = survey
+                .targeting
+                .triggers
+                .iter()
+                .find(|t| t.fires(&occurrence, &self.page.url, path));
             let Some(trigger) = fired else { continue };
             let checks = self.judge_survey(survey, &self.history, now, "", &self.page.url);
             if checks.iter().all(|c| c.ok) {
@@ -151,7 +163,10 @@ impl Tracker {
                 return Claim::Refused(checks);
             }
         }
-        let variant = survey.variant_for(&self.visitor_id).map(|v| v.id.clone()).unwrap_or_default();
+        let variant = survey
+            .variant_for(&self.visitor_id)
+            .map(|v| v.id.clone())
+            .unwrap_or_default();
         let session = self.session.as_ref().map_or("", |s| s.id.as_str()).to_string();
         self.history.mark_shown(id, &session, now);
         store.set(HISTORY_KEY, &self.history.to_json());
@@ -198,7 +213,9 @@ impl Tracker {
 
     /// Merges the traits given to `identify` into those kept for audiences.
     pub(super) fn merge_traits(&mut self, traits: &str, store: &mut dyn Store) {
-        let Ok(Value::Object(given)) = parse(traits) else { return };
+        let Ok(Value::Object(given)) = parse(traits) else {
+            return;
+        };
         let mut merged = match self.traits.take() {
             Some(Value::Object(fields)) => fields,
             _ => Vec::new(),
@@ -223,7 +240,13 @@ impl Tracker {
         href: &str,
     ) -> Vec<Check> {
         let device = parse(&self.device).ok();
-        let device_field = |key: &str| device.as_ref().and_then(|d| d.get(key)).and_then(Value::as_str).unwrap_or("");
+        let device_field = |key: &str| {
+            device
+                .as_ref()
+                .and_then(|d| d.get(key))
+                .and_then(Value::as_str)
+                .unwrap_or("")
+        };
         let journey = self.journey.as_ref();
         let stages = journey.map_or(Vec::new(), |j| {
             j.stages

@@ -562,7 +562,10 @@ fn survey_tracker(store: &mut MemoryStore, surveys: &str) -> Tracker {
 
 fn survey_notices(t: &mut Tracker) -> Vec<Value> {
     match json::parse(&t.take_notices()).unwrap() {
-        Value::Array(items) => items.into_iter().filter(|n| n.get("type").and_then(Value::as_str) == Some("survey")).collect(),
+        Value::Array(items) => items
+            .into_iter()
+            .filter(|n| n.get("type").and_then(Value::as_str) == Some("survey"))
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -576,16 +579,28 @@ fn a_trigger_that_fires_with_its_rules_passing_is_a_survey_notice() {
             {"id":"vip","questions":[{"type":"nps"}],"trigger":{"event":"Order Completed"},"audience":{"trait":"plan","eq":"pro"}}]"#,
     );
     let mut rng = SeededRandom(2);
-    t.record(EventKind::Track, "Order Completed", r#"{"total":20}"#, 2_000, &mut rng).unwrap();
-    assert!(survey_notices(&mut t).is_empty(), "the filter and the audience both fail");
-    t.identify("u1", r#"{"plan":"pro"}"#, 2_500, &mut store, &mut rng).unwrap();
-    t.record(EventKind::Track, "Order Completed", r#"{"total":80}"#, 3_000, &mut rng).unwrap();
+    t.record(EventKind::Track, "Order Completed", r#"{"total":20}"#, 2_000, &mut rng)
+        .unwrap();
+    assert!(
+        survey_notices(&mut t).is_empty(),
+        "the filter and the audience both fail"
+    );
+    t.identify("u1", r#"{"plan":"pro"}"#, 2_500, &mut store, &mut rng)
+        .unwrap();
+    t.record(EventKind::Track, "Order Completed", r#"{"total":80}"#, 3_000, &mut rng)
+        .unwrap();
     let notices = survey_notices(&mut t);
-    let ids: Vec<_> = notices.iter().map(|n| n.get("survey").unwrap().as_str().unwrap()).collect();
+    let ids: Vec<_> = notices
+        .iter()
+        .map(|n| n.get("survey").unwrap().as_str().unwrap())
+        .collect();
     assert_eq!(ids, ["csat", "vip"]);
     assert_eq!(notices[0].get("delay").unwrap().as_u64(), Some(3_000));
     assert_eq!(notices[0].get("path").unwrap().as_str(), Some("/checkout/done"));
-    assert!(store.get(TRAITS_KEY).unwrap().contains("\"plan\":\"pro\""), "traits kept for later visits");
+    assert!(
+        store.get(TRAITS_KEY).unwrap().contains("\"plan\":\"pro\""),
+        "traits kept for later visits"
+    );
 }
 
 #[test]
@@ -596,20 +611,37 @@ fn a_claim_writes_the_history_first_so_a_second_claim_is_refused() {
     let mut tab_a = survey_tracker(&mut store, surveys);
     let mut tab_b = survey_tracker(&mut store, surveys);
     let href = "https://shop.example/checkout/done";
-    let claim = |t: &mut Tracker, store: &mut MemoryStore, id: &str, path: &str| {
-        match t.claim_survey(id, store, 5_000, href, "en", path, false) {
-            surveys::Claim::Granted { .. } => Vec::new(),
-            surveys::Claim::Refused(checks) => checks.into_iter().filter(|c| !c.ok).map(|c| c.rule).collect(),
-        }
+    let claim = |t: &mut Tracker, store: &mut MemoryStore, id: &str, path: &str| match t
+        .claim_survey(id, store, 5_000, href, "en", path, false)
+    {
+        surveys::Claim::Granted { .. } => Vec::new(),
+        surveys::Claim::Refused(checks) => checks.into_iter().filter(|c| !c.ok).map(|c| c.rule).collect(),
     };
-    assert_eq!(claim(&mut tab_a, &mut store, "csat", "/checkout/done"), Vec::<&str>::new());
-    assert_eq!(claim(&mut tab_b, &mut store, "csat", "/checkout/done"), ["frequency", "session", "cooldown"], "the other tab sees the mark");
-    assert_eq!(claim(&mut tab_b, &mut store, "nps", "/checkout/done"), ["cooldown"], "7 days between any two surveys");
-    assert_eq!(claim(&mut tab_b, &mut store, "csat", "/pricing"), ["frequency", "session", "cooldown", "page"]);
+    assert_eq!(
+        claim(&mut tab_a, &mut store, "csat", "/checkout/done"),
+        Vec::<&str>::new()
+    );
+    assert_eq!(
+        claim(&mut tab_b, &mut store, "csat", "/checkout/done"),
+        ["frequency", "session", "cooldown"],
+        "the other tab sees the mark"
+    );
+    assert_eq!(
+        claim(&mut tab_b, &mut store, "nps", "/checkout/done"),
+        ["cooldown"],
+        "7 days between any two surveys"
+    );
+    assert_eq!(
+        claim(&mut tab_b, &mut store, "csat", "/pricing"),
+        ["frequency", "session", "cooldown", "page"]
+    );
     let explained = json::parse(&tab_b.explain_survey("nps", &store, 5_000, href, "en")).unwrap();
     assert_eq!(explained.get("show").unwrap().as_bool(), Some(false));
     let forced = tab_b.claim_survey("nps", &mut store, 5_000, href, "en", "", true);
-    assert!(matches!(forced, surveys::Claim::Granted { .. }), "survey.show() is the site's own decision");
+    assert!(
+        matches!(forced, surveys::Claim::Granted { .. }),
+        "survey.show() is the site's own decision"
+    );
     tab_b.survey_closed("nps", false, &mut store, 6_000);
     let history = crate::targeting::History::from_json(&store.get(crate::targeting::HISTORY_KEY).unwrap());
     assert_eq!(history.seen("nps").unwrap().last_dismissed, 6_000);
