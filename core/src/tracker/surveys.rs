@@ -269,10 +269,15 @@ impl Tracker {
             url,
             path: crate::url::path_of(url),
         };
+        // A session past its timeout is over: the next event begins another.
+        let session = self
+            .session
+            .as_ref()
+            .filter(|s| self.rules.must_restart(Some(s), now).is_none());
         let moment = Moment {
             now,
             visitor_id: &self.visitor_id,
-            session_id: self.session.as_ref().map_or("", |s| s.id.as_str()),
+            session_id: session.map_or("", |s| s.id.as_str()),
             facts,
             cooldown_days: self.config.survey_cooldown_days,
         };
