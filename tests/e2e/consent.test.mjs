@@ -14,6 +14,19 @@ const storedKeys = (page) =>
     return [...Object.keys(localStorage), ...databases].filter((k) => /^(indexedDB:)?parcours/.test(k)).sort();
   });
 
+/**
+ * The stored keys once they equal `expected`, or after 2 s: deleting the
+ * IndexedDB outbox waits for a connection still opening to close.
+ */
+async function keysOnceErased(page, expected) {
+  let keys = await storedKeys(page);
+  for (let i = 0; i < 40 && JSON.stringify(keys) !== JSON.stringify(expected); i++) {
+    await page.waitForTimeout(50);
+    keys = await storedKeys(page);
+  }
+  return keys;
+}
+
 test('pending consent holds calls in memory; granted sends them with their own times', async () => {
   const page = await openPage(env.browser);
   const requests = [];
@@ -64,7 +77,7 @@ test('denied drops what was held, stops recording and erases what Parcours store
   });
   assert.deepEqual(after, { ok: true, pending: 0 });
   await page.waitForTimeout(200); // deleting a database completes asynchronously
-  assert.deepEqual(await storedKeys(page), [], 'storage erased, the outbox database too');
+  assert.deepEqual(await keysOnceErased(page, []), [], 'storage erased, the outbox database too');
   await page.waitForTimeout(500);
   const events = await fetchEvents(env.collector, 'visitor=' + visitorId);
   assert.deepEqual(events.map((e) => e.name), ['page_view', 'while granted']);
@@ -142,7 +155,7 @@ test('optOut() erases storage and keeps the visitor out on the next page load; s
     await new Promise((r) => parcours.on('ready', r));
     parcours.optOut();
   });
-  assert.deepEqual(await storedKeys(page), ['parcours.optout'], 'only the choice is kept');
+  assert.deepEqual(await keysOnceErased(page, ['parcours.optout']), ['parcours.optout'], 'only the choice is kept');
   await page.reload();
   requests.length = 0;
   const state = await page.evaluate(async () => {
