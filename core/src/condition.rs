@@ -8,7 +8,7 @@ use crate::prelude::*;
 
 use alloc::boxed::Box;
 
-use crate::error::{expected, FieldError};
+use crate::error::{expected, field_path, index_path, FieldError};
 use crate::json::Value;
 use crate::pattern::Pattern;
 
@@ -69,9 +69,7 @@ impl Comparison {
 
     /// Reads the operand of operator `name` (`gt`, `in`, …).
     pub fn with_op(name: &str, operand: &Value, field: &str) -> Result<Comparison, FieldError> {
-        let mut path = String::from(field);
-        path.push('.');
-        path.push_str(name);
+        let path = field_path(field, name);
         let Some((_, op)) = OPS.iter().find(|(n, _)| *n == name) else {
             return Err(FieldError::new(CODE, path, "is not a comparison")
                 .with_fix("Comparisons: eq, ne, gt, gte, lt, lte, contains, in, exists"));
@@ -253,7 +251,7 @@ impl UrlRule {
             Value::Array(items) => items
                 .iter()
                 .enumerate()
-                .map(|(i, item)| UrlRule::parse(item, &at_index(field, i)))
+                .map(|(i, item)| UrlRule::parse(item, &index_path(field, i)))
                 .collect(),
             _ => Ok(alloc::vec![UrlRule::parse(value, field)?]),
         }
@@ -283,9 +281,7 @@ impl UrlRule {
             }
             None => name.clone(),
         };
-        let mut path = String::from(field);
-        path.push('.');
-        path.push_str(name);
+        let path = field_path(field, name);
         let Some((_, test)) = URL_TESTS.iter().find(|(n, _)| *n == bare) else {
             return Err(FieldError::new(CODE, path, "is not a URL rule").with_fix(fix));
         };
@@ -334,15 +330,6 @@ impl UrlRule {
         out.push(' ');
         crate::json::write_string(out, &self.text);
     }
-}
-
-/// `field[i]`.
-pub fn at_index(field: &str, index: usize) -> String {
-    let mut path = String::from(field);
-    path.push('[');
-    crate::num::push_u64(&mut path, index as u64);
-    path.push(']');
-    path
 }
 
 /// What the audience is judged on, as of now.
@@ -396,9 +383,7 @@ impl Condition {
         let mut trait_op: Option<(&str, &Value)> = None;
         let mut trait_name = None;
         for (key, item) in fields {
-            let mut path = String::from(field);
-            path.push('.');
-            path.push_str(key);
+            let path = field_path(field, key);
             let condition = match key.as_str() {
                 "all" | "any" => {
                     let Value::Array(items) = item else {
@@ -442,8 +427,7 @@ impl Condition {
         }
         match (trait_name, trait_op) {
             (Some(name), Some((op, operand))) => {
-                let mut path = String::from(field);
-                path.push_str(".trait");
+                let path = field_path(field, "trait");
                 all.push(Condition::Trait(name, Comparison::with_op(op, operand, &path)?));
             }
             (Some(name), None) => all.push(Condition::Trait(
@@ -454,9 +438,7 @@ impl Condition {
                 },
             )),
             (None, Some((op, _))) => {
-                let mut path = String::from(field);
-                path.push('.');
-                path.push_str(op);
+                let path = field_path(field, op);
                 return Err(FieldError::new(CODE, path, "compares nothing: name the trait")
                     .with_fix("e.g. { trait: 'plan', eq: 'pro' }"));
             }
@@ -473,7 +455,7 @@ impl Condition {
         items
             .iter()
             .enumerate()
-            .map(|(i, item)| Condition::parse(item, &at_index(field, i)))
+            .map(|(i, item)| Condition::parse(item, &index_path(field, i)))
             .collect()
     }
 

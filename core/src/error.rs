@@ -70,15 +70,28 @@ impl core::error::Error for FieldError {}
 /// The path of a field of the `index`-th item of an options list:
 /// `options.<list>[<index>].<field>` (no `.field` when `field` is empty).
 pub fn item_path(list: &str, index: usize, field: &str) -> String {
-    let mut path = String::from("options.");
-    path.push_str(list);
+    let item = index_path(&(String::from("options.") + list), index);
+    if field.is_empty() {
+        item
+    } else {
+        field_path(&item, field)
+    }
+}
+
+/// `<field>.<key>`: the path of a setting inside `field`.
+pub fn field_path(field: &str, key: &str) -> String {
+    let mut path = String::from(field);
+    path.push('.');
+    path.push_str(key);
+    path
+}
+
+/// `<field>[<index>]`: the path of an item of the list at `field`.
+pub fn index_path(field: &str, index: usize) -> String {
+    let mut path = String::from(field);
     path.push('[');
     crate::num::push_u64(&mut path, index as u64);
     path.push(']');
-    if !field.is_empty() {
-        path.push('.');
-        path.push_str(field);
-    }
     path
 }
 

@@ -359,14 +359,13 @@ fn parse_variants(base: &Survey, value: &Value, named: &dyn Fn(&str) -> String) 
     };
     let mut variants: Vec<Variant> = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let at = crate::condition::at_index(&field, i);
+        let at = crate::error::index_path(&field, i);
         let in_variant = |f: &str| {
-            let mut p = at.clone();
-            if !f.is_empty() {
-                p.push('.');
-                p.push_str(f);
+            if f.is_empty() {
+                at.clone()
+            } else {
+                crate::error::field_path(&at, f)
             }
-            p
         };
         let Value::Object(fields) = item else {
             return Err(expected(CODE, at.clone(), "a variant object", item));

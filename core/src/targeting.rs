@@ -11,8 +11,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::condition::{at_index, Comparison, Condition, Facts, UrlRule};
-use crate::error::{expected, FieldError};
+use crate::condition::{Comparison, Condition, Facts, UrlRule};
+use crate::error::{expected, field_path, index_path, FieldError};
 use crate::json::{parse, write_string, ObjectWriter, Value};
 use crate::num::push_u64;
 
@@ -143,7 +143,7 @@ impl Targeting {
                     Value::Array(items) => items
                         .iter()
                         .enumerate()
-                        .map(|(i, item)| Trigger::parse(item, &at_index(&named("trigger"), i)))
+                        .map(|(i, item)| Trigger::parse(item, &index_path(&named("trigger"), i)))
                         .collect::<Result<_, _>>()?,
                     _ => alloc::vec![Trigger::parse(value, &named("trigger"))?],
                 }
@@ -174,7 +174,7 @@ impl Targeting {
             return Err(expected(CODE, field, "an object such as { every: 30 }", value));
         };
         for (key, item) in fields {
-            let path = join(field, key);
+            let path = field_path(field, key);
             match key.as_str() {
                 "every" => {
                     self.frequency.every_days = match item {
@@ -208,7 +208,7 @@ impl Targeting {
             ));
         };
         for (key, item) in fields {
-            let path = join(field, key);
+            let path = field_path(field, key);
             match key.as_str() {
                 "start" | "end" => {
                     let Some(at) = item.as_str().and_then(parse_date) else {
@@ -241,7 +241,7 @@ impl Targeting {
         }
         if let (Some(start), Some(end)) = (self.starts_at, self.ends_at) {
             if end < start {
-                return Err(FieldError::new(CODE, join(field, "end"), "is before start"));
+                return Err(FieldError::new(CODE, field_path(field, "end"), "is before start"));
             }
         }
         Ok(())
@@ -265,7 +265,7 @@ impl Trigger {
         };
         let mut named_on = None;
         for (key, item) in fields {
-            let path = join(field, key);
+            let path = field_path(field, key);
             let on = match key.as_str() {
                 "where" => {
                     let Value::Object(filters) = item else {
@@ -274,7 +274,7 @@ impl Trigger {
                     for (name, test) in filters {
                         trigger
                             .filter
-                            .push((name.clone(), Comparison::parse(test, &join(&path, name))?));
+                            .push((name.clone(), Comparison::parse(test, &field_path(&path, name))?));
                     }
                     continue;
                 }
@@ -351,7 +351,7 @@ impl Trigger {
         if !trigger.filter.is_empty() && !filters_events {
             return Err(FieldError::new(
                 CODE,
-                join(field, "where"),
+                field_path(field, "where"),
                 "filters only event and touchpoint triggers",
             ));
         }
@@ -499,6 +499,15 @@ impl History {
             }
         }
         history
+    }
+
+    /// The history as stored now (another tab may have written it since).
+    pub fn load(store: &dyn crate::platform::Store) -> History {
+        History::from_json(&store.get(HISTORY_KEY).unwrap_or_default())
+    }
+
+    pub fn save(&self, store: &mut dyn crate::platform::Store) {
+        store.set(HISTORY_KEY, &self.to_json());
     }
 
     pub fn to_json(&self) -> String {
@@ -770,13 +779,6 @@ fn push_percent(out: &mut String, hundredths: u32) {
         }
         push_u64(out, cents as u64);
     }
-}
-
-fn join(field: &str, key: &str) -> String {
-    let mut path = String::from(field);
-    path.push('.');
-    path.push_str(key);
-    path
 }
 
 fn days(value: &Value, field: &str) -> Result<u64, FieldError> {

@@ -79,9 +79,7 @@ impl Theme {
         };
         let mut theme = Theme::default();
         for (key, value) in fields {
-            let mut path = String::from(field);
-            path.push('.');
-            path.push_str(key);
+            let path = crate::error::field_path(field, key);
             match key.as_str() {
                 "brand" => theme.brand = Some(colour(value, &path)?),
                 "onBrand" => theme.on_brand = Some(colour(value, &path)?),

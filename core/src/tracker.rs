@@ -117,7 +117,7 @@ impl Tracker {
         });
         let (first_touch, last_touch) = load_touches(store);
         let traits = store.get(TRAITS_KEY).and_then(|t| crate::json::parse(&t).ok());
-        let history = History::from_json(&store.get(crate::targeting::HISTORY_KEY).unwrap_or_default());
+        let history = History::load(store);
         let mut tracker = Tracker {
             rules: SessionRules {
                 timeout_ms: config.session_timeout_ms,

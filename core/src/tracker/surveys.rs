@@ -12,7 +12,7 @@ use crate::event::EventKind;
 use crate::journey::Changes;
 use crate::json::{parse, write_string, ObjectWriter, Value};
 use crate::platform::Store;
-use crate::targeting::{judge, write_checks, Check, History, Moment, Occurrence, Watch, HISTORY_KEY};
+use crate::targeting::{judge, write_checks, Check, History, Moment, Occurrence, Watch};
 
 use super::{Tracker, TRAITS_KEY};
 
@@ -139,7 +139,7 @@ impl Tracker {
         trigger_path: &str,
         forced: bool,
     ) -> Claim {
-        self.history = History::from_json(&store.get(HISTORY_KEY).unwrap_or_default());
+        self.history = History::load(store);
         let Some(survey) = self.config.survey(id) else {
             return Claim::Refused(Vec::new());
         };
@@ -169,13 +169,13 @@ impl Tracker {
             .unwrap_or_default();
         let session = self.session.as_ref().map_or("", |s| s.id.as_str()).to_string();
         self.history.mark_shown(id, &session, now);
-        store.set(HISTORY_KEY, &self.history.to_json());
+        self.history.save(store);
         Claim::Granted { variant }
     }
 
     /// `survey.explain(id)`: `{"survey","show","triggers","variant","checks":[…]}`.
     pub fn explain_survey(&mut self, id: &str, store: &dyn Store, now: u64, href: &str, languages: &str) -> String {
-        self.history = History::from_json(&store.get(HISTORY_KEY).unwrap_or_default());
+        self.history = History::load(store);
         let mut out = String::new();
         let Some(survey) = self.config.survey(id) else {
             let mut w = ObjectWriter::new(&mut out);
@@ -202,13 +202,13 @@ impl Tracker {
 
     /// The survey went away: dismissed (before the end) or completed.
     pub fn survey_closed(&mut self, id: &str, completed: bool, store: &mut dyn Store, now: u64) {
-        self.history = History::from_json(&store.get(HISTORY_KEY).unwrap_or_default());
+        self.history = History::load(store);
         if completed {
             self.history.mark_response(id);
         } else {
             self.history.mark_dismissed(id, now);
         }
-        store.set(HISTORY_KEY, &self.history.to_json());
+        self.history.save(store);
     }
 
     /// Merges the traits given to `identify` into those kept for audiences.
