@@ -44,7 +44,7 @@ cp target/bindgen-widget/parcours_widget_bg.wasm pkg/
 cp target/bindgen-widget/parcours_widget.js pkg/widget-core.js
 # Every module of the facade (entry points and the snippet are not modules of it).
 for module in www/src/*.js; do
-  case "$(basename "$module")" in script-tag.js|npm-entry.js|snippet.js|widget-script-tag.js|widget-npm.js) ;; *) cp "$module" pkg/ ;; esac
+  case "$(basename "$module")" in script-tag.js|npm-entry.js|snippet.js|widget-script-tag.js|widget-npm.js|survey-kit-script-tag.js) ;; *) cp "$module" pkg/ ;; esac
 done
 cp www/src/npm-entry.js pkg/index.js
 cp www/src/widget-npm.js pkg/widget.js
@@ -68,9 +68,11 @@ bundle() {
 bundle www/src/widget-script-tag.js www/dist/parcours-widget.js \
   --define:PARCOURS_WIDGET_WASM_SRI="'$WIDGET_WASM_SRI'"
 WIDGET_SRI="$(node scripts/sri.mjs www/dist/parcours-widget.js)"
+bundle www/src/survey-kit-script-tag.js www/dist/parcours-surveys.js
+SURVEYS_SRI="$(node scripts/sri.mjs www/dist/parcours-surveys.js)"
 bundle www/src/script-tag.js www/dist/parcours.js \
   --define:PARCOURS_WASM_SRI="'$WASM_SRI'" --define:PARCOURS_SURVEYS_WASM_SRI="'$SURVEYS_WASM_SRI'" \
-  --define:PARCOURS_WIDGET_SRI="'$WIDGET_SRI'"
+  --define:PARCOURS_SURVEYS_SRI="'$SURVEYS_SRI'" --define:PARCOURS_WIDGET_SRI="'$WIDGET_SRI'"
 JS_SRI="$(node scripts/sri.mjs www/dist/parcours.js)"
 esbuild www/src/snippet.js --minify --log-level=warning --outfile=www/dist/snippet.min.js
 sed -i "s|PARCOURS_JS_SRI|$JS_SRI|" www/dist/snippet.min.js
@@ -78,6 +80,7 @@ echo "Subresource Integrity (the snippet and the loader carry these):"
 echo "  www/dist/parcours.js       $JS_SRI"
 echo "  www/dist/parcours_bg.wasm  $WASM_SRI"
 echo "  www/dist/parcours_surveys_bg.wasm  $SURVEYS_WASM_SRI"
+echo "  www/dist/parcours-surveys.js       $SURVEYS_SRI"
 echo "  www/dist/parcours-widget.js         $WIDGET_SRI"
 echo "  www/dist/parcours_widget_bg.wasm    $WIDGET_WASM_SRI"
 node scripts/readme-snippet.mjs || true

@@ -174,6 +174,8 @@ pub fn start(
     report.push_str(if config.compress { "true" } else { "false" });
     report.push_str(",\"surveyWatch\":");
     report.push_str(&tracker.survey_watch_json());
+    report.push_str(",\"surveysUrl\":");
+    write_string(&mut report, &tracker.config().surveys_url);
     report.push_str(",\"surveyErrors\":");
     push_list(&mut report, &parsed.survey_errors, |out, error| {
         out.push_str(&error.to_json())
@@ -513,6 +515,13 @@ export interface ParcoursOptions {
   surveys?: Survey[];
   /** Days between any two surveys shown by their triggers. Default 7; 0 turns the cooldown off. */
   surveyCooldownDays?: number;
+  /**
+   * More surveys, served at this URL as `{ "surveys": [ … ] }` (e.g. the collector's `/v1/surveys`).
+   * Cached in localStorage with their ETag; a bad definition is reported and left out.
+   */
+  surveysUrl?: string;
+  /** Seconds a fetched copy of `surveysUrl` is used before it is revalidated. Default 300. */
+  surveysTtlSeconds?: number;
 }
 
 /** A feedback survey: questions in sequence, then a thank-you step. */

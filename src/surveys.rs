@@ -153,3 +153,36 @@ pub fn survey_close(submission: &str, now: f64) -> String {
         dismissed
     })
 }
+
+/// Loads the cached survey definitions of `url` (`surveysUrl`, resolved).
+/// Returns `{"fresh","etag","loaded","errors","warnings","watch"}`: fetch
+/// again unless `fresh`, with `If-None-Match: etag` when there is one.
+#[wasm_bindgen]
+pub fn surveys_cached(url: &str, now: f64) -> String {
+    with_shell(String::new(), |s| {
+        let applied = s.tracker.cached_surveys(url, &s.store, ms(now));
+        with_watch(applied.to_json(), &s.tracker)
+    })
+}
+
+/// The answer to the fetch of `url`: `status` 200 with `body`, or 304.
+/// Returns what `surveys_cached` does; notices may wait (triggers that
+/// fired before the definitions arrived).
+#[wasm_bindgen]
+pub fn surveys_received(url: &str, status: u16, etag: &str, body: &str, now: f64) -> String {
+    with_shell(String::new(), |s| {
+        let applied = s
+            .tracker
+            .received_surveys(url, status, etag, body, &mut s.store, ms(now));
+        with_watch(applied.to_json(), &s.tracker)
+    })
+}
+
+/// Adds `"watch"` (what the page must watch for, now) to a JSON object.
+fn with_watch(mut json: String, tracker: &parcours_core::tracker::Tracker) -> String {
+    json.pop();
+    json.push_str(",\"watch\":");
+    json.push_str(&tracker.survey_watch_json());
+    json.push('}');
+    json
+}

@@ -22,6 +22,7 @@ use crate::faults::{self, Action, Faults};
 use crate::limits::RateLimiter;
 use crate::pages;
 use crate::store::{EventQuery, Store};
+use crate::surveys::{self, SurveyFile};
 
 /// How the collector is set up (from the command line).
 #[derive(Debug, Clone)]
@@ -44,6 +45,8 @@ pub struct Settings {
     pub fault_injection: bool,
     /// Behind one reverse proxy: the client is the last `X-Forwarded-For` entry.
     pub trust_proxy: bool,
+    /// Survey definitions served at `GET /v1/surveys` (`--surveys`).
+    pub surveys_file: Option<PathBuf>,
 }
 
 impl Default for Settings {
@@ -58,6 +61,7 @@ impl Default for Settings {
             key_rate_per_minute: 60_000,
             fault_injection: false,
             trust_proxy: false,
+            surveys_file: None,
         }
     }
 }
@@ -68,6 +72,7 @@ struct AppState {
     ip_limiter: RateLimiter,
     key_limiter: RateLimiter,
     faults: Faults,
+    surveys: Option<SurveyFile>,
 }
 
 type Shared = Arc<AppState>;
@@ -80,6 +85,7 @@ pub fn router(store: Store, settings: Settings) -> Router {
         ip_limiter: RateLimiter::new(settings.ip_rate_per_minute),
         key_limiter: RateLimiter::new(settings.key_rate_per_minute),
         faults: Faults::default(),
+        surveys: settings.surveys_file.clone().map(SurveyFile::new),
         settings,
     });
     let fault_injection = state.settings.fault_injection;
@@ -87,6 +93,7 @@ pub fn router(store: Store, settings: Settings) -> Router {
         .route("/v1/batch", post(receive_batch))
         .route("/v1/events", get(list_events))
         .route("/v1/stats", get(stats))
+        .route("/v1/surveys", get(serve_surveys))
         .route("/v1/visitors/{id}", axum::routing::delete(erase_visitor));
     if fault_injection {
         api = api.route("/v1/faults", post(set_faults));
@@ -120,7 +127,8 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(allow)
         .allow_methods([Method::POST, Method::GET])
-        .allow_headers([header::CONTENT_TYPE])
+        .allow_headers([header::CONTENT_TYPE, header::IF_NONE_MATCH])
+        .expose_headers([header::ETAG])
         .max_age(std::time::Duration::from_secs(86_400))
 }
 
@@ -254,6 +262,32 @@ async fn set_faults(State(state): State<Shared>, body: String) -> Response {
             &FieldError::new("invalid_fault", "mode", problem),
         ),
     }
+}
+
+/// `GET /v1/surveys`: the definitions of `--surveys FILE` with their ETag
+/// (304 when `If-None-Match` has it). Public, like the surveys themselves.
+async fn serve_surveys(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    let Some(file) = &state.surveys else {
+        let error = FieldError::new("no_surveys", "", "this collector serves no survey definitions")
+            .with_fix("Start it with --surveys FILE");
+        return error_response(StatusCode::NOT_FOUND, &error);
+    };
+    let served = match file.current() {
+        Ok(served) => served,
+        Err(problem) => {
+            eprintln!("collector: surveys: {problem}");
+            let error = FieldError::new("surveys_unavailable", "", problem);
+            return error_response(StatusCode::SERVICE_UNAVAILABLE, &error);
+        }
+    };
+    let etag = HeaderValue::from_str(&served.etag).unwrap_or(HeaderValue::from_static("\"\""));
+    let cache = (header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    let if_none_match = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok());
+    if if_none_match.is_some_and(|given| surveys::matches(given, &served.etag)) {
+        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag), cache]).into_response();
+    }
+    let json = (header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    (StatusCode::OK, [(header::ETAG, etag), cache, json], served.body.clone()).into_response()
 }
 
 /// `GET /v1/stats`: totals of what was received (admin key when set).

@@ -7,3 +7,4 @@ pub mod faults;
 pub mod limits;
 pub mod pages;
 pub mod store;
+pub mod surveys;

@@ -30,6 +30,9 @@ USAGE: parcours-collector [FLAGS]
   --rate-key N          batches a minute under one write key (default: 60000)
   --trust-proxy         behind one reverse proxy: per-IP limits count the address
                         it appends to X-Forwarded-For, not the proxy's own
+  --surveys FILE        serves the survey definitions in FILE ({ \"surveys\": [ … ] },
+                        as init({ surveys }) takes them) at GET /v1/surveys, for
+                        init({ surveysUrl }); FILE is re-read when it changes
   --fault-injection     enables POST /v1/faults, which makes the batch route
                         fail on purpose (for delivery tests; never in production)
   --help                this text
@@ -80,6 +83,7 @@ fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
             "--admin-key" => settings.admin_key = Some(value("--admin-key")?),
             "--write-key" => settings.write_keys.push(value("--write-key")?),
             "--fault-injection" => settings.fault_injection = true,
+            "--surveys" => settings.surveys_file = Some(PathBuf::from(value("--surveys")?)),
             "--trust-proxy" => settings.trust_proxy = true,
             "--rate-ip" => settings.ip_rate_per_minute = count("--rate-ip", &value("--rate-ip")?)?,
             "--rate-key" => settings.key_rate_per_minute = count("--rate-key", &value("--rate-key")?)?,
@@ -91,6 +95,21 @@ fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
         .map_err(|_| format!("--host: {host:?} is not an IP address"))?;
     settings.www_dir = www;
     Ok(Some(Cli { db, addr, settings }))
+}
+
+/// Refuses a definitions file that is not JSON; prints what the SDK would skip.
+fn check_surveys(path: &std::path::Path) -> Result<(), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let checked = parcours_collector::surveys::check(&text)?;
+    println!(
+        "  surveys:  {} definitions load from {}",
+        checked.surveys,
+        path.display()
+    );
+    for error in checked.errors {
+        println!("  warning:  {error} (this survey is skipped by the SDK)");
+    }
+    Ok(())
 }
 
 fn count(flag: &str, v: &str) -> Result<u32, String> {
@@ -112,6 +131,12 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if let Some(path) = &cli.settings.surveys_file {
+        if let Err(message) = check_surveys(path) {
+            eprintln!("parcours-collector: --surveys {}: {message}", path.display());
+            return ExitCode::from(2);
+        }
+    }
     let store = match Store::open(&cli.db) {
         Ok(store) => store,
         Err(e) => {
@@ -138,6 +163,9 @@ async fn main() -> ExitCode {
     }
     if has_www {
         println!("  demo:     http://{addr}/demo/");
+    }
+    if let Some(path) = &cli.settings.surveys_file {
+        println!("  surveys:  http://{addr}/v1/surveys (from {})", path.display());
     }
     let app = router(store, cli.settings);
     let shutdown = async {

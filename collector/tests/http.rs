@@ -560,3 +560,66 @@ async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_limit() {
         "without --trust-proxy the header is ignored: one peer, one limit"
     );
 }
+
+#[tokio::test]
+async fn survey_definitions_are_served_with_an_etag_revalidated_and_reread_when_edited() {
+    let dir = std::env::temp_dir().join(format!("parcours-surveys-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("surveys.json");
+    std::fs::write(&file, r#"{"surveys":[{"id":"nps","questions":[{"type":"nps"}]}]}"#).unwrap();
+    let app = app_with(Settings {
+        surveys_file: Some(file.clone()),
+        ..Settings::default()
+    });
+    let origin = ("origin", "https://shop.example");
+    let (status, body, headers) = send(&app, Method::GET, "/v1/surveys", String::new(), &[origin]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("\"id\":\"nps\""));
+    let etag = headers.get(header::ETAG).unwrap().to_str().unwrap().to_string();
+    assert_eq!(headers.get(header::CACHE_CONTROL).unwrap(), "no-cache");
+    assert_eq!(
+        headers.get(header::ACCESS_CONTROL_EXPOSE_HEADERS).unwrap(),
+        "etag",
+        "a page on another origin can read the ETag"
+    );
+    let revalidate = [origin, ("if-none-match", etag.as_str())];
+    let (status, body, _) = send(&app, Method::GET, "/v1/surveys", String::new(), &revalidate).await;
+    assert_eq!((status, body.as_str()), (StatusCode::NOT_MODIFIED, ""));
+
+    // Edited: a new ETag and the new text, without a restart.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(&file, r#"{"surveys":[{"id":"ces","questions":[{"type":"ces"}]}]}"#).unwrap();
+    let (status, body, headers) = send(&app, Method::GET, "/v1/surveys", String::new(), &revalidate).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("\"id\":\"ces\""));
+    assert_ne!(headers.get(header::ETAG).unwrap().to_str().unwrap(), etag);
+
+    // A cross-origin If-None-Match is preflighted: the collector allows it.
+    let preflight = [
+        origin,
+        ("access-control-request-method", "GET"),
+        ("access-control-request-headers", "if-none-match"),
+    ];
+    let (_, _, headers) = send(&app, Method::OPTIONS, "/v1/surveys", String::new(), &preflight).await;
+    assert!(headers
+        .get(header::ACCESS_CONTROL_ALLOW_HEADERS)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains("if-none-match"));
+    std::fs::remove_file(&file).unwrap();
+    let (status, body, _) = send(&app, Method::GET, "/v1/surveys", String::new(), &[]).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body.contains("surveys_unavailable"));
+
+    let (status, body, _) = send(
+        &app_with(Settings::default()),
+        Method::GET,
+        "/v1/surveys",
+        String::new(),
+        &[],
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("--surveys FILE"));
+}

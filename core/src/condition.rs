@@ -111,7 +111,7 @@ impl Comparison {
             Op::Ne => !same(actual, &self.value),
             Op::Exists => self.value.as_bool() == Some(true),
             Op::Contains => match (actual, self.value.as_str()) {
-                (Value::String(s), Some(part)) => s.contains(part),
+                (Value::String(s), Some(part)) => crate::url::contains(s, part),
                 (Value::Array(items), _) => items.iter().any(|item| same(item, &self.value)),
                 _ => false,
             },
@@ -309,7 +309,7 @@ impl UrlRule {
         let subject = if self.text.starts_with('/') { path } else { url };
         let hit = match self.test {
             UrlTest::Equals => subject == self.text,
-            UrlTest::Contains => subject.contains(self.text.as_str()),
+            UrlTest::Contains => crate::url::contains(subject, &self.text),
             UrlTest::StartsWith => subject.starts_with(self.text.as_str()),
             UrlTest::EndsWith => subject.ends_with(self.text.as_str()),
             UrlTest::Matches => self

@@ -60,6 +60,10 @@ pub struct Config {
     pub surveys: Vec<crate::survey::Survey>,
     /// Days between any two surveys shown by their triggers (`surveyCooldownDays`).
     pub survey_cooldown_days: u64,
+    /// Where more survey definitions are served (`surveysUrl`); empty for none.
+    pub surveys_url: String,
+    /// How long fetched definitions are used before they are revalidated (`surveysTtlSeconds`).
+    pub surveys_ttl_ms: u64,
 }
 
 impl Config {
@@ -103,6 +107,8 @@ impl Default for Config {
             persistence: Persistence::Local,
             surveys: Vec::new(),
             survey_cooldown_days: 7,
+            surveys_url: String::new(),
+            surveys_ttl_ms: 300_000,
         }
     }
 }
@@ -121,6 +127,7 @@ const OTHER_OPTIONS: &[&str] = &[
     "keepQueryParams",
     "persistence",
     "surveys",
+    "surveysUrl",
 ];
 
 /// Options that are true or false, and where each goes.
@@ -180,6 +187,7 @@ const INT_OPTIONS: &[IntOption] = &[
     }),
     ("maxJourneySteps", 10, 1_000, |c, v| c.journey.max_steps = v as usize),
     ("surveyCooldownDays", 0, 365, |c, v| c.survey_cooldown_days = v),
+    ("surveysTtlSeconds", 0, 86_400, |c, v| c.surveys_ttl_ms = v * 1_000),
 ];
 
 /// Validates the options given as JSON text (what `JSON.stringify(options)` produced).
@@ -209,7 +217,7 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
         }
         match key.as_str() {
             "endpoint" => {
-                config.endpoint = endpoint(value)?;
+                config.endpoint = url_option("options.endpoint", value)?;
                 has_endpoint = true;
             }
             "writeKey" => config.write_key = Some(write_key(value)?),
@@ -246,18 +254,21 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
             "surveys" => {
                 let list = crate::survey::parse_surveys(value);
                 for survey in &list.surveys {
-                    let mut field = String::from("surveys[\"");
-                    field.push_str(&survey.id);
-                    field.push_str("\"].theme");
-                    warnings.extend(survey.theme.contrast_warnings(&field));
+                    warnings.extend(survey.contrast_warnings());
                 }
                 config.surveys = list.surveys;
                 survey_errors = list.errors;
             }
+            #[cfg(feature = "surveys")]
+            "surveysUrl" => config.surveys_url = url_option("options.surveysUrl", value)?,
             #[cfg(not(feature = "surveys"))]
-            "surveys" => survey_errors.push(
-                FieldError::new(CODE, "options.surveys", "needs the build of Parcours with surveys")
-                    .with_fix("With init({ wasmUrl }), point wasmUrl at parcours_surveys_bg.wasm"),
+            "surveys" | "surveysUrl" => survey_errors.push(
+                FieldError::new(
+                    CODE,
+                    "options.".to_string() + key,
+                    "needs the build of Parcours with surveys",
+                )
+                .with_fix("With init({ wasmUrl }), point wasmUrl at parcours_surveys_bg.wasm"),
             ),
             unknown => warnings.push(unknown_key_warning(unknown)),
         }
@@ -307,20 +318,16 @@ fn field_path(key: &str) -> String {
     "options.".to_string() + key
 }
 
-fn endpoint(value: &Value) -> Result<String, FieldError> {
-    let fix = "Use an absolute http(s) URL or a path on this site, e.g. '/v1/batch'";
+/// An option that is a URL: absolute http(s), or a path on this site.
+fn url_option(field: &str, value: &Value) -> Result<String, FieldError> {
+    let fix = "Use an absolute http(s) URL or a path on this site (starting with /)";
     let Some(url) = value.as_str() else {
-        return Err(expected(CODE, "options.endpoint", "a string", value).with_fix(fix));
+        return Err(expected(CODE, field, "a string", value).with_fix(fix));
     };
     let scheme_ok =
         url.starts_with("https://") || url.starts_with("http://") || (url.starts_with('/') && !url.starts_with("//"));
     if !scheme_ok || url.len() > 2_000 || url.bytes().any(|b| b.is_ascii_whitespace()) {
-        return Err(FieldError::new(
-            CODE,
-            "options.endpoint",
-            "is not a usable URL: ".to_string() + &describe(value),
-        )
-        .with_fix(fix));
+        return Err(FieldError::new(CODE, field, "is not a usable URL: ".to_string() + &describe(value)).with_fix(fix));
     }
     Ok(url.to_string())
 }
@@ -466,7 +473,7 @@ mod tests {
     #[test]
     fn every_documented_option_is_known() {
         let known: Vec<_> = known_options().collect();
-        assert_eq!(known.len(), 31);
+        assert_eq!(known.len(), 33);
         for option in [
             "endpoint",
             "writeKey",
@@ -481,6 +488,8 @@ mod tests {
             "debug",
             "compress",
             "surveyCooldownDays",
+            "surveysUrl",
+            "surveysTtlSeconds",
         ] {
             assert!(known.contains(&option), "{option}");
         }

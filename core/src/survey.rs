@@ -200,6 +200,14 @@ impl Survey {
     pub fn as_variant(&self, id: &str) -> &Survey {
         self.variants.iter().find(|v| v.id == id).map_or(self, |v| &v.survey)
     }
+
+    /// Console warnings for colours of its theme that are hard to read.
+    pub fn contrast_warnings(&self) -> Vec<String> {
+        let mut field = String::from("surveys[\"");
+        field.push_str(&self.id);
+        field.push_str("\"].theme");
+        self.theme.contrast_warnings(&field)
+    }
 }
 
 /// Surveys read from a list, and the definitions refused: a bad survey

@@ -23,6 +23,8 @@ use crate::platform::{new_id, Random, Store};
 use crate::session::{begin_next, SessionRules, SessionStart, SessionState};
 use crate::targeting::History;
 
+/// Survey definitions served from a URL.
+pub mod remote;
 /// Survey triggers and the rules judged at display.
 pub mod surveys;
 
@@ -39,7 +41,7 @@ pub const OPT_OUT_KEY: &str = "parcours.optout";
 /// The traits given to `identify`, for survey audiences.
 pub const TRAITS_KEY: &str = "parcours.traits";
 /// Everything Parcours keeps in the browser's storage (erased on denied consent).
-pub const STORAGE_KEYS: [&str; 8] = [
+pub const STORAGE_KEYS: [&str; 9] = [
     VISITOR_KEY,
     USER_KEY,
     SESSION_KEY,
@@ -48,6 +50,7 @@ pub const STORAGE_KEYS: [&str; 8] = [
     TOUCHES_KEY,
     TRAITS_KEY,
     crate::targeting::HISTORY_KEY,
+    remote::REMOTE_KEY,
 ];
 
 /// The longest event name and user id accepted.
@@ -90,6 +93,8 @@ pub struct Tracker {
     traits: Option<crate::json::Value>,
     /// The surveys shown in this browser (re-read from storage at each claim).
     history: History,
+    /// How many of `config.surveys` came from `init`; those after came from `surveysUrl`.
+    init_surveys: usize,
 }
 
 const CODE: &str = "invalid_call";
@@ -123,6 +128,7 @@ impl Tracker {
                 timeout_ms: config.session_timeout_ms,
                 max_length_ms: config.max_session_ms,
             },
+            init_surveys: config.surveys.len(),
             config,
             visitor_id,
             user_id,

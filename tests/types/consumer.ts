@@ -92,6 +92,8 @@ void shown;
 init({
   endpoint: '/v1/batch',
   surveyCooldownDays: 14,
+  surveysUrl: 'https://collect.example.com/v1/surveys',
+  surveysTtlSeconds: 600,
   surveys: [
     {
       id: 'nps',

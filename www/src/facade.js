@@ -14,8 +14,6 @@ import { trackTouchpoints } from './touchpoints.js';
 import { reportEnvironment } from './device.js';
 import { trackForms } from './forms.js';
 import { watchFriction } from './friction.js';
-import { createSurveys } from './surveys.js';
-import { watchSurveyTriggers } from './survey-triggers.js';
 
 const TRACK = 0;
 const PAGE = 1;
@@ -75,11 +73,12 @@ const localStorageOrNull = () => storageOrNull('localStorage');
 /**
  * Creates the API object. `loadCore(options, surveys)` resolves to the core
  * module (the wasm-bindgen exports) once the WebAssembly is instantiated
- * (the build with surveys when `surveys` is true);
+ * (the build with surveys when `surveys` is true); `loadSurveyKit(options)`
+ * to the survey kit (survey-kit.js), loaded with that build only;
  * `loadWidget(options)` to the survey widget's presenter, the first time a
  * survey is shown.
  */
-export function createParcours(loadCore, loadWidget) {
+export function createParcours(loadCore, loadSurveyKit, loadWidget) {
   const calls = []; // flat: kind, name, payload, ts, href
   const listeners = new Map();
   let core = null;
@@ -107,6 +106,18 @@ export function createParcours(loadCore, loadWidget) {
   let forms = null;
   let friction = null; // while replaying the snippet's queue: the original call time
   let surveyWatch = null;
+  // The survey kit arrives with the build of the wasm with surveys; until
+  // then (and for good on pages without surveys) survey.* only explains.
+  let kit = null;
+  let remoteSurveys = null;
+  const noSurveys = {
+    show: (id) => (warn('survey.show(' + JSON.stringify(id) + ') was ignored: init() defines no surveys (options surveys or surveysUrl)'), false),
+    explain: (id) => ({ survey: id, show: false, checks: [{ rule: 'ready', ok: false, detail: started ? 'init() defines no surveys' : 'Parcours has not started' }] }),
+    triggered() {},
+    hide() {},
+    hideAll() {},
+  };
+  let surveys = noSurveys;
 
   const channel = typeof MessageChannel === 'function' ? new MessageChannel() : null;
   if (channel) channel.port1.onmessage = () => runSlice();
@@ -297,12 +308,27 @@ export function createParcours(loadCore, loadWidget) {
     if (report.autocapture.touchpoints || report.autocapture.declared.length) touchpoints = trackTouchpoints(captureTouchpoint, report.autocapture);
     if (report.autocapture.forms) forms = trackForms((name, properties) => capture(TRACK, name, JSON.stringify(properties)));
     friction = watchFriction(signal, report.friction);
-    const watch = report.surveyWatch;
-    if (watch.timeOnPage.length || watch.scrollDepth.length || watch.exitIntent || watch.clicks.length) {
-      surveyWatch = watchSurveyTriggers(surveySignal, watch);
-    }
+    watchSurveys(report.surveyWatch);
     addEventListener('visibilitychange', onHide, true);
     addEventListener('pagehide', onHide, true);
+  }
+
+  /** Watches the page for what the surveys' triggers ask now (this changes when definitions arrive). */
+  function watchSurveys(watch) {
+    if (surveyWatch) surveyWatch.update(watch);
+    else if (kit && kit.watchesAnything(watch)) surveyWatch = kit.watchSurveyTriggers(surveySignal, watch);
+  }
+
+  /** Definitions from init({ surveysUrl }), once surveys may be shown at all. */
+  function loadRemoteSurveys(report) {
+    if (!report.surveysUrl || !remoteSurveys || consentNow !== 'granted' || feedbackNow !== 'granted') return;
+    let url;
+    try {
+      url = new URL(report.surveysUrl, location.href).href;
+    } catch (e) {
+      return reportError({ code: 'invalid_option', field: 'options.surveysUrl', message: 'options.surveysUrl: ' + report.surveysUrl + ' is not a URL on this page' });
+    }
+    remoteSurveys.load(url);
   }
 
   function stopListening() {
@@ -317,10 +343,11 @@ export function createParcours(loadCore, loadWidget) {
   function start(options, jsOptions, surveysDefined) {
     coreOptions = options;
     jsOptionsGiven = jsOptions;
-    if (!loading) loading = loadCore(jsOptions, surveysDefined);
+    if (!loading) loading = Promise.all([loadCore(jsOptions, surveysDefined), surveysDefined && loadSurveyKit(jsOptions)]);
     loading.then(
-      (module) => {
+      ([module, surveyKit]) => {
         if (dead) return;
+        if (surveyKit && !kit) useSurveyKit(surveyKit);
         core = module;
         const report = startCore();
         if (!report) {
@@ -335,18 +362,42 @@ export function createParcours(loadCore, loadWidget) {
         started = true;
         if (markStarted) markStarted();
         if (consentNow !== 'denied') startListening(report);
+        loadRemoteSurveys(report);
         emit('ready', JSON.parse(core.state()));
         runSlice();
       },
       (error) => {
         loading = null;
-        reportError({ code: 'load_failed', field: 'wasmUrl', message: 'the Parcours WebAssembly could not be loaded (' + (error && error.message) + '); calls are kept until init() is called again' });
+        reportError({ code: 'load_failed', field: 'wasmUrl', message: 'Parcours could not be loaded (' + (error && error.message) + '); calls are kept until init() is called again' });
       },
     );
   }
 
+  function useSurveyKit(surveyKit) {
+    kit = surveyKit;
+    surveys = kit.createSurveys(surveySdk);
+    remoteSurveys = kit.createRemoteSurveys({
+      guarded,
+      reportError,
+      applied(result) {
+        for (const error of result.errors) reportError(error);
+        for (const message of result.warnings) warn(message);
+        if (stopWatchingUrl) watchSurveys(result.watch);
+        // Definitions that arrived after the page view may have fired its triggers.
+        guarded(handleNotices);
+      },
+    });
+  }
 
-  const surveys = createSurveys({
+  function whenReady() {
+    if (started) return Promise.resolve();
+    if (!whenStarted) whenStarted = new Promise((resolve) => (markStarted = resolve));
+    return whenStarted;
+  }
+
+
+  /** What surveys.js may do with the SDK. */
+  const surveySdk = {
     guarded,
     warn,
     reportError,
@@ -363,15 +414,11 @@ export function createParcours(loadCore, loadWidget) {
       if (consentNow === 'denied') return 'analytics consent is denied, so answers could not be recorded';
       return '';
     },
-    ready() {
-      if (started) return Promise.resolve();
-      if (!whenStarted) whenStarted = new Promise((resolve) => (markStarted = resolve));
-      return whenStarted;
-    },
+    ready: whenReady,
     loadWidget: () => loadWidget(jsOptionsGiven),
     nonce: () => jsOptionsGiven.nonce || '',
     debug: () => debug,
-  });
+  };
 
   const api = {
     /** Starts Parcours. See ParcoursOptions for every option. */
@@ -395,7 +442,7 @@ export function createParcours(loadCore, loadWidget) {
         capture(PAGE, 'page_view', '');
       }
       // Survey code is in a build of its own: only pages that define surveys load it.
-      start(text, jsOptions, options.surveys !== undefined && options.surveys !== null);
+      start(text, jsOptions, options.surveys != null || options.surveysUrl != null);
     },
 
     /** Records an event: track('Signed Up', { plan: 'pro' }). */
@@ -440,6 +487,7 @@ export function createParcours(loadCore, loadWidget) {
       if (!report) return;
       if (consentNow === 'granted') {
         startListening(report);
+        loadRemoteSurveys(report);
         runSlice();
       }
       emit('consent', report.consent);
@@ -507,7 +555,7 @@ export function createParcours(loadCore, loadWidget) {
      * one now (resolves to true once on screen), survey.hide(id) takes it away.
      */
     survey: {
-      show: (id) => surveys.show(id),
+      show: (id) => whenReady().then(() => surveys.show(id)),
       hide: (id) => surveys.hide(id),
       /** Why survey `id` would or would not show now: { show, checks: [{ rule, ok, detail }] }. */
       explain: (id) => surveys.explain(id),

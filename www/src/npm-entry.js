@@ -12,7 +12,9 @@ const { api } = createParcours(
     const wasm = jsOptions.wasmUrl || (surveys ? new URL('parcours_surveys_bg.wasm', import.meta.url) : new URL('parcours_bg.wasm', import.meta.url));
     return initWasm({ module_or_path: wasm }).then(() => core);
   },
-  // A chunk of its own for bundlers: fetched the first time a survey is shown.
+  // Chunks of their own for bundlers: the survey kit with the build with
+  // surveys, the widget the first time a survey is shown.
+  () => import('./survey-kit.js'),
   () => import('./widget.js').then((widget) => widget.loadWidget()),
 );
 

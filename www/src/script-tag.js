@@ -4,11 +4,12 @@
 //
 // Two builds of the WebAssembly sit beside it: parcours_bg.wasm, which
 // pages without surveys load, and parcours_surveys_bg.wasm, with survey
-// definitions, targeting and prompts, loaded when init() defines surveys.
-// The build defines PARCOURS_WASM_SRI and PARCOURS_SURVEYS_WASM_SRI as
-// their sha384 and PARCOURS_WIDGET_SRI as the widget script's, so the
-// integrity chain runs snippet -> this file -> the wasm and the widget
-// (-> its wasm): a tampered copy of any on a CDN is refused by the browser.
+// definitions, targeting and prompts, loaded when init() defines surveys,
+// together with the survey kit's script (parcours-surveys.js). The build
+// defines PARCOURS_WASM_SRI, PARCOURS_SURVEYS_WASM_SRI, PARCOURS_SURVEYS_SRI
+// and PARCOURS_WIDGET_SRI as their sha384, so the integrity chain runs
+// snippet -> this file -> the wasm, the kit and the widget (-> its wasm): a
+// tampered copy of any on a CDN is refused by the browser.
 
 import initWasm, * as core from '../../target/bindgen/parcours.js';
 import { createParcours } from './facade.js';
@@ -27,7 +28,8 @@ import { createParcours } from './facade.js';
           : fetch(new URL('parcours_bg.wasm', base), { integrity: PARCOURS_WASM_SRI });
       return initWasm({ module_or_path: wasm }).then(() => core);
     },
-    (jsOptions) => loadWidgetScript(jsOptions.widgetUrl || new URL('parcours-widget.js', base), !jsOptions.widgetUrl, jsOptions.nonce),
+    (jsOptions) => loadScript(new URL('parcours-surveys.js', base), PARCOURS_SURVEYS_SRI, jsOptions.nonce),
+    (jsOptions) => loadScript(jsOptions.widgetUrl || new URL('parcours-widget.js', base), jsOptions.widgetUrl ? '' : PARCOURS_WIDGET_SRI, jsOptions.nonce),
   );
   Object.defineProperty(api, '__parcours', { value: true });
   window.parcours = api;
@@ -36,16 +38,17 @@ import { createParcours } from './facade.js';
 })();
 
 /**
- * Inserts the widget's script (the first time a survey is shown); it hands
- * back its presenter through a `parcours-widget` event on its own element.
+ * Inserts the script of the survey kit or of the widget (pinned by
+ * `integrity` unless empty); it hands back what it offers through a
+ * `parcours-module` event on its own element.
  */
-function loadWidgetScript(url, pinned, nonce) {
+function loadScript(url, integrity, nonce) {
   return new Promise((resolve, reject) => {
     const script = document.createElement('script');
     script.src = String(url);
-    if (pinned) (script.integrity = PARCOURS_WIDGET_SRI), (script.crossOrigin = 'anonymous');
+    if (integrity) (script.integrity = integrity), (script.crossOrigin = 'anonymous');
     if (nonce) script.nonce = nonce;
-    script.addEventListener('parcours-widget', (event) => resolve(event.detail));
+    script.addEventListener('parcours-module', (event) => resolve(event.detail));
     script.onerror = () => reject(new Error(script.src + ' did not load'));
     document.head.appendChild(script);
   });

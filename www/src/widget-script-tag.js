@@ -12,5 +12,5 @@ import { createPresenter } from './widget-host.js';
   if (!script) return;
   const wasm = fetch(new URL('parcours_widget_bg.wasm', script.src), { integrity: PARCOURS_WIDGET_WASM_SRI });
   const ready = initWidget({ module_or_path: wasm }).then(() => createPresenter(Widget));
-  script.dispatchEvent(new CustomEvent('parcours-widget', { detail: ready }));
+  script.dispatchEvent(new CustomEvent('parcours-module', { detail: ready }));
 })();

@@ -96,9 +96,14 @@ impl Tracker {
     /// Fires the triggers `occurrence` matches on the current page: each
     /// survey whose rules pass now becomes a `survey` notice.
     pub fn trigger_surveys(&mut self, occurrence: Occurrence, now: u64) {
+        self.trigger_surveys_from(0, occurrence, now);
+    }
+
+    /// `trigger_surveys` for the surveys from the `first`-th on.
+    pub(super) fn trigger_surveys_from(&mut self, first: usize, occurrence: Occurrence, now: u64) {
         let path = crate::url::path_of(&self.page.url);
         let mut due: Vec<(String, u64)> = Vec::new();
-        for survey in &self.config.surveys {
+        for survey in self.config.surveys.iter().skip(first) {
             let fired = survey
                 .targeting
                 .triggers

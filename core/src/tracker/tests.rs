@@ -647,3 +647,130 @@ fn a_claim_writes_the_history_first_so_a_second_claim_is_refused() {
     assert_eq!(history.seen("nps").unwrap().last_dismissed, 6_000);
     assert_eq!(history.seen("csat").unwrap().shown, 1);
 }
+
+const SURVEYS_URL: &str = "https://shop.example/v1/surveys";
+
+fn remote_tracker(store: &mut MemoryStore, init_surveys: &str) -> Tracker {
+    let options = String::from(r#"{"endpoint":"/v1/batch","surveysTtlSeconds":60,"surveys":"#) + init_surveys + "}";
+    let mut t = Tracker::start(
+        parse_options(&options).unwrap().config,
+        store,
+        &mut SeededRandom(1),
+        1_000,
+    );
+    t.set_page("https://shop.example/checkout/done", "Done", "");
+    t
+}
+
+fn survey_ids(t: &Tracker) -> Vec<&str> {
+    t.config().surveys.iter().map(|s| s.id.as_str()).collect()
+}
+
+#[test]
+fn remote_definitions_load_next_to_init_ones_and_a_bad_one_is_skipped_with_its_error() {
+    let mut store = MemoryStore::default();
+    let mut t = remote_tracker(&mut store, r#"[{"id":"local","questions":[{"type":"csat"}]}]"#);
+    let body = r#"{"surveys":[
+        {"id":"nps","questions":[{"type":"nps"}],"trigger":{"scrollDepth":50}},
+        {"id":"broken","questions":[{"type":"stars"}]},
+        {"id":"local","questions":[{"type":"nps"}]},
+        {"id":"ces","questions":[{"type":"ces"}]}]}"#;
+    let applied = t.received_surveys(SURVEYS_URL, 200, "\"v1\"", body, &mut store, 2_000);
+    assert_eq!(survey_ids(&t), ["local", "nps", "ces"]);
+    assert_eq!(applied.loaded, 2);
+    let fields: Vec<_> = applied.errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(
+        fields,
+        ["surveys[\"broken\"].questions[0].type", "surveys[\"local\"].id"]
+    );
+    assert!(applied.errors[0]
+        .message()
+        .contains("(in the surveys from https://shop.example/v1/surveys)"));
+    assert!(
+        t.survey_watch_json().contains("\"scrollDepth\":[50]"),
+        "the page watches the new trigger"
+    );
+
+    // A later page load starts from the cached copy, fresh within the TTL, stale after it.
+    let mut next = remote_tracker(&mut store, "[]");
+    let cached = next.cached_surveys(SURVEYS_URL, &store, 30_000);
+    assert!(cached.fresh);
+    assert_eq!(cached.etag, "\"v1\"");
+    assert_eq!(
+        survey_ids(&next),
+        ["nps", "local", "ces"],
+        "no init survey shadows them now"
+    );
+    let mut later = remote_tracker(&mut store, "[]");
+    assert!(!later.cached_surveys(SURVEYS_URL, &store, 62_001).fresh);
+    assert_eq!(later.config().surveys.len(), 3, "stale, and still used (offline)");
+    // 304: the same definitions, fresh again.
+    let unchanged = later.received_surveys(SURVEYS_URL, 304, "", "", &mut store, 62_500);
+    assert!(unchanged.fresh && unchanged.errors.is_empty());
+    assert!(later.cached_surveys(SURVEYS_URL, &store, 100_000).fresh);
+    // Another surveysUrl never reads this one's copy.
+    let mut other = remote_tracker(&mut store, "[]");
+    assert!(
+        !other
+            .cached_surveys("https://other.example/surveys", &store, 2_000)
+            .fresh
+    );
+    assert!(other.config().surveys.is_empty());
+}
+
+#[test]
+fn an_unreadable_response_keeps_the_cached_definitions() {
+    let mut store = MemoryStore::default();
+    let mut t = remote_tracker(&mut store, "[]");
+    let good = r#"[{"id":"nps","questions":[{"type":"nps"}]}]"#;
+    t.received_surveys(SURVEYS_URL, 200, "a", good, &mut store, 2_000);
+    for (bad, problem) in [
+        ("<html>502 Bad Gateway</html>", "is not JSON"),
+        (r#"{"survey":[]}"#, "has no \"surveys\" list"),
+        (r#"{"surveys":{}}"#, "has no \"surveys\" list"),
+    ] {
+        let applied = t.received_surveys(SURVEYS_URL, 200, "b", bad, &mut store, 3_000);
+        assert!(
+            applied.errors[0].message().contains(problem),
+            "{bad}: {:?}",
+            applied.errors
+        );
+        assert_eq!(applied.errors[0].code, "invalid_remote_surveys");
+    }
+    let huge = String::from("[") + &" ".repeat(remote::MAX_REMOTE_BYTES) + "]";
+    let applied = t.received_surveys(SURVEYS_URL, 200, "c", &huge, &mut store, 3_000);
+    assert!(applied.errors[0].message().contains("larger than 256 KB"));
+    assert_eq!(survey_ids(&t), ["nps"]);
+    let mut next = remote_tracker(&mut store, "[]");
+    assert_eq!(
+        next.cached_surveys(SURVEYS_URL, &store, 4_000).etag,
+        "a",
+        "the good copy is still the cached one"
+    );
+}
+
+#[test]
+fn definitions_arriving_after_the_page_view_still_fire_its_triggers() {
+    let mut store = MemoryStore::default();
+    let mut t = remote_tracker(&mut store, "[]");
+    let mut rng = SeededRandom(2);
+    t.record(EventKind::Page, "page_view", "", 1_500, &mut rng).unwrap();
+    t.take_notices();
+    let body = r#"[{"id":"welcome","questions":[{"type":"nps"}],"trigger":{"session":1}},
+                   {"id":"second-page","questions":[{"type":"csat"}],"trigger":{"page":2}}]"#;
+    t.received_surveys(SURVEYS_URL, 200, "", body, &mut store, 2_000);
+    let ids: Vec<_> = survey_notices(&mut t)
+        .iter()
+        .map(|n| n.get("survey").unwrap().as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        ["welcome"],
+        "the first session began on this page; it is not the second page"
+    );
+}
+
+#[test]
+fn erasing_storage_removes_the_cached_definitions() {
+    assert!(STORAGE_KEYS.contains(&remote::REMOTE_KEY));
+}
