@@ -16,4 +16,6 @@ step "start: collector on http://127.0.0.1:$PORT (Ctrl-C to stop)"
 echo "Open the demo shop:  http://127.0.0.1:$PORT/demo/"
 echo "Recorded sessions:   http://127.0.0.1:$PORT/sessions"
 # The demo shop sends writeKey "demo_site"; batches without it are refused.
-exec target/release/parcours-collector --port "$PORT" --db "${PARCOURS_DB:-parcours.db}" --www www --write-key demo_site "$@"
+# The demo's surveys and their targeting rules are served from www/demo/surveys.json (GET /v1/surveys).
+exec target/release/parcours-collector --port "$PORT" --db "${PARCOURS_DB:-parcours.db}" --www www --write-key demo_site \
+  --surveys www/demo/surveys.json "$@"

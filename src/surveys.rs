@@ -16,9 +16,10 @@ use super::{ms, with_shell, NOTICES};
 
 /// A browser signal for survey triggers: `kind` 0 time on page (`value`
 /// ms), 1 scroll depth (`value` percent), 2 exit intent, 3 a click inside
-/// an element matching selector `text`. Returns the `record` bits (2: notices wait).
+/// an element matching selector `text`, on page `href`. Returns the
+/// `record` bits (2: notices wait).
 #[wasm_bindgen]
-pub fn survey_signal(kind: u8, value: f64, text: &str, now: f64) -> u32 {
+pub fn survey_signal(kind: u8, value: f64, text: &str, href: &str, now: f64) -> u32 {
     with_shell(0, |s| {
         let occurrence = match kind {
             0 => Occurrence::TimeOnPage(value as u64),
@@ -26,7 +27,7 @@ pub fn survey_signal(kind: u8, value: f64, text: &str, now: f64) -> u32 {
             2 => Occurrence::ExitIntent,
             _ => Occurrence::Click(text),
         };
-        s.tracker.trigger_surveys(occurrence, ms(now));
+        s.tracker.signal_surveys(occurrence, href, ms(now));
         if s.tracker.pending_notices() > 0 {
             NOTICES
         } else {

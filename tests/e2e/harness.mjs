@@ -15,6 +15,8 @@ const COLLECTOR = join(ROOT, 'target/debug/parcours-collector');
 
 export async function startCollector(extraArgs = []) {
   if (!existsSync(COLLECTOR)) throw new Error('collector not built: run `cargo build -p parcours-collector`');
+  // As `npm start` does: the demo shop's surveys come from the collector.
+  if (!extraArgs.includes('--surveys')) extraArgs = ['--surveys', join(ROOT, 'www/demo/surveys.json'), ...extraArgs];
   const dir = mkdtempSync(join(tmpdir(), 'parcours-e2e-'));
   const db = join(dir, 'events.db');
   let { child, url } = await spawnCollector(['--port', '0', '--db', db, '--www', join(ROOT, 'www'), ...extraArgs]);

@@ -94,3 +94,61 @@ test('a return visit after the cooldown shows the next survey; explain() says wh
   await page.locator('.card').waitFor({ timeout: 3000 });
   assert.deepEqual(page.pageErrors, []);
 });
+
+/** A fresh visitor on a page taller than the window, with `surveys` defined. */
+async function startTall(surveys) {
+  const page = await openPage(env.browser);
+  await page.goto(env.collector.url + '/e2e/survey.html');
+  await page.evaluate(() => {
+    document.body.style.height = '4000px';
+    const help = document.createElement('button');
+    help.id = 'help';
+    help.innerHTML = '<span>Need help?</span>';
+    document.querySelector('main').append(help);
+  });
+  await page.evaluate((surveys) => {
+    window.ready = new Promise((resolve) => parcours.on('ready', resolve));
+    parcours.init({ endpoint: '/v1/batch', capturePageview: false, surveys });
+    return window.ready;
+  }, surveys);
+  return page;
+}
+
+test('browser signals fire their triggers: time on page, scroll depth, exit intent, a click', async () => {
+  const survey = (id, trigger) => ({ id, trigger, questions: [{ type: 'csat' }] });
+
+  const timed = await startTall([survey('timed', { timeOnPage: 2 })]);
+  const loadedAt = await timed.evaluate(() => performance.now());
+  await timed.locator('.card').waitFor({ timeout: 5000 });
+  const shownAt = await timed.evaluate(() => performance.now());
+  assert.ok(shownAt >= 2000, `time on the page counts from the navigation: shown at ${Math.round(shownAt)} ms`);
+  assert.ok(shownAt - loadedAt < 4000);
+
+  const scrolled = await startTall([survey('scrolled', { scrollDepth: 50 })]);
+  await scrolled.mouse.wheel(0, 800);
+  await scrolled.waitForTimeout(600);
+  assert.equal(await onScreen(scrolled), 0, 'a fifth of the page is not half');
+  await scrolled.mouse.wheel(0, 1600);
+  await scrolled.locator('.card').waitFor({ timeout: 3000 });
+
+  const leaving = await startTall([survey('leaving', { exitIntent: true })]);
+  await leaving.mouse.move(300, 200);
+  await leaving.mouse.move(300, 100);
+  await leaving.waitForTimeout(300);
+  assert.equal(await onScreen(leaving), 0, 'moving inside the page is not leaving');
+  // The pointer leaves through the top edge, towards the tabs and the address bar.
+  await leaving.mouse.move(300, -10, { steps: 4 });
+  await leaving.locator('.card').waitFor({ timeout: 3000 });
+
+  const clicked = await startTall([survey('clicked', { click: '#help' })]);
+  await clicked.click('h1');
+  await clicked.waitForTimeout(300);
+  assert.equal(await onScreen(clicked), 0, 'a click elsewhere');
+  await clicked.click('#help span'); // inside the element the selector names
+  await clicked.locator('.card').waitFor({ timeout: 3000 });
+
+  for (const page of [timed, scrolled, leaving, clicked]) {
+    assert.deepEqual(page.pageErrors, []);
+    await page.context().close();
+  }
+});

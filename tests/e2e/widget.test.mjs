@@ -266,6 +266,12 @@ test('the demo shop: CSAT after checkout, CES after the support form, NPS on a r
   assert.equal(await page.locator('#parcours-q').textContent(), 'What did you like most?');
   await page.keyboard.press('Escape');
   await page.screenshot({ path: SHOTS + 'demo-checkout.png' });
+  // The debug panel says why each survey would or would not show (survey.explain).
+  const panelRow = (id) => page.locator('.journey-panel dt', { hasText: 'Survey ' + id }).locator('xpath=following-sibling::dd[1]');
+  await page.waitForFunction(() => /held back: frequency/.test(document.querySelector('.journey-panel').textContent));
+  assert.match(await panelRow('checkout-csat').textContent(), /^held back: frequency \(shown /, 'once per visitor');
+  assert.match(await panelRow('return-nps').textContent(), /^held back: audience \(/, 'a first visit is not a return visit');
+  assert.equal(await panelRow('support-ces').textContent(), 'would show when its trigger fires');
 
   await page.goto(base + 'support.html');
   await page.waitForFunction(() => parcours.journey && parcours.journey());

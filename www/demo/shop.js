@@ -18,27 +18,12 @@ parcours.init({
     { event: 'Order Completed', valueProperty: 'total', currencyProperty: 'currency' },
     { event: 'Signed Up' },
   ],
-  // Feedback prompts; the code below decides when each is shown.
-  surveys: [
-    {
-      id: 'checkout-csat',
-      questions: [
-        { type: 'csat', style: 'stars', text: 'How satisfied are you with your checkout?' },
-        { type: 'text', ifLow: 'What went wrong?', ifHigh: 'What did you like most?' },
-      ],
-    },
-    { id: 'support-ces', placement: 'modal', questions: [{ type: 'ces', wording: 'ease', text: 'How easy was it to contact support?' }] },
-    {
-      id: 'return-nps',
-      placement: 'bottom-left',
-      questions: [{ type: 'nps', text: 'How likely are you to recommend Torréfaction Parcours to a friend?' }, { type: 'text', ifLow: 'What should we do better?' }],
-    },
-  ],
-});
-
-// NPS on a return visit: when the visitor's second (or later) session begins.
-parcours.on('session', function (session) {
-  if (session.sessionIndex > 1) parcours.survey.show('return-nps');
+  // Feedback prompts: the collector serves them (www/demo/surveys.json,
+  // GET /v1/surveys), with the rules that decide who sees which, and when:
+  // CSAT after an order, CES after a support request, NPS on a return visit.
+  surveysUrl: '/v1/surveys',
+  // The demo shows all three in one visit; a real site keeps the 7-day default.
+  surveyCooldownDays: 0,
 });
 
 document.addEventListener('click', function (event) {
@@ -76,17 +61,16 @@ document.addEventListener('submit', function (event) {
   } else if (kind === 'checkout') {
     parcours.track('Order Completed', { orderId: 'ord-' + Date.now(), total: 42.5, currency: 'EUR', items: 2 });
     status.textContent = 'Thank you! Your order is confirmed.';
-    parcours.survey.show('checkout-csat');
   } else if (kind === 'support') {
     parcours.track('Support Requested', { topic: form.elements.topic.value });
     status.textContent = 'Thanks, our team will get back to you within a day.';
-    parcours.survey.show('support-ces');
   }
   form.reset();
 });
 
 // A small debug panel: the journey Parcours computes in this browser, live.
 (function journeyPanel() {
+  var SURVEYS = ['checkout-csat', 'support-ces', 'return-nps'];
   var panel = document.createElement('aside');
   panel.className = 'journey-panel';
   panel.setAttribute('aria-label', 'Parcours journey (debug)');
@@ -114,13 +98,23 @@ document.addEventListener('submit', function (event) {
     row('Friction', friction.join(', ') || 'none so far');
     row('Emotion', j.emotionCurve.map(function (e) { return e > 0 ? '▲' : e < 0 ? '▼' : '·'; }).join(' ') || '–');
     row('Conversions', j.conversions.map(function (c) { return c.name + (c.value !== undefined ? ' ' + c.value + ' ' + (c.currency || '') : ''); }).join(', ') || 'none yet');
+    // Why each survey would or would not show now: parcours.survey.explain(id).
+    SURVEYS.forEach(function (id) {
+      var why = parcours.survey.explain(id);
+      var held = (why.checks || []).filter(function (c) { return !c.ok; });
+      var state = why.onScreen ? 'on screen' : why.scheduled ? 'about to show' : why.error ? why.error : why.show ? 'would show when its trigger fires'
+        : 'held back: ' + held[0].rule + ' (' + held[0].detail + ')' + (held.length > 1 ? ' and ' + (held.length - 1) + ' more' : '');
+      row('Survey ' + id, state);
+    });
   }
   document.addEventListener('DOMContentLoaded', function () {
-    document.body.append(panel);
+    var footer = document.querySelector('footer');
+    if (footer) footer.before(panel);
+    else document.body.append(panel);
     render();
   });
   ['ready', 'session', 'stage', 'friction', 'conversion', 'flush'].forEach(function (name) {
     parcours.on(name, render);
   });
-  setInterval(render, 2000);
+  setInterval(render, 1000);
 })();

@@ -221,7 +221,7 @@ export function createParcours(loadCore, loadSurveyKit, loadWidget) {
     if (!started || dead || consentNow !== 'granted') return;
     if (calls.length) runSlice(true);
     guarded((c) => {
-      if (c.survey_signal(kind, value, text, Date.now()) & NOTICES) handleNotices(c);
+      if (c.survey_signal(kind, value, text, location.href, Date.now()) & NOTICES) handleNotices(c);
     });
   }
 

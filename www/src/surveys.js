@@ -156,6 +156,7 @@ export function createSurveys(sdk) {
       const refusal = sdk.refusal();
       const verdict = sdk.guarded((c) => JSON.parse(c.survey_explain(String(id), location.href, languages(), Date.now())), null);
       if (!verdict) return { survey: id, show: false, checks: [{ rule: 'ready', ok: false, detail: 'Parcours has not started' }] };
+      if (!verdict.checks) return verdict; // no survey has this id: verdict.error says so
       verdict.checks.unshift({ rule: 'consent', ok: !refusal, detail: refusal || 'feedback consent is granted' });
       const other = showing();
       verdict.checks.push({ rule: 'screen', ok: !other || other === id, detail: other ? 'survey "' + other + '" is on screen' : 'no other survey on screen' });

@@ -160,10 +160,10 @@ impl Tracker {
             return;
         };
         let first = self.init_surveys;
-        self.trigger_surveys_from(first, Occurrence::PageView(page), now);
+        self.trigger_surveys_from(first, Occurrence::PageView(page), "", now);
         if page == 1 {
             let index = self.session.as_ref().map_or(1, |s| s.index);
-            self.trigger_surveys_from(first, Occurrence::SessionStart(index), now);
+            self.trigger_surveys_from(first, Occurrence::SessionStart(index), "", now);
         }
     }
 }

@@ -96,21 +96,33 @@ impl Tracker {
     /// Fires the triggers `occurrence` matches on the current page: each
     /// survey whose rules pass now becomes a `survey` notice.
     pub fn trigger_surveys(&mut self, occurrence: Occurrence, now: u64) {
-        self.trigger_surveys_from(0, occurrence, now);
+        self.trigger_surveys_from(0, occurrence, "", now);
     }
 
-    /// `trigger_surveys` for the surveys from the `first`-th on.
-    pub(super) fn trigger_surveys_from(&mut self, first: usize, occurrence: Occurrence, now: u64) {
-        let path = crate::url::path_of(&self.page.url);
+    /// A browser signal (time on page, scroll, exit intent, a click) on
+    /// page `href`, which may be one no event was recorded on yet.
+    pub fn signal_surveys(&mut self, occurrence: Occurrence, href: &str, now: u64) {
+        self.trigger_surveys_from(0, occurrence, href, now);
+    }
+
+    /// `trigger_surveys` for the surveys from the `first`-th on, on page
+    /// `href` (empty: the page of the last event).
+    pub(super) fn trigger_surveys_from(&mut self, first: usize, occurrence: Occurrence, href: &str, now: u64) {
+        let url = if href.is_empty() {
+            self.page.url.clone()
+        } else {
+            href.to_string()
+        };
+        let path = crate::url::path_of(&url);
         let mut due: Vec<(String, u64)> = Vec::new();
         for survey in self.config.surveys.iter().skip(first) {
             let fired = survey
                 .targeting
                 .triggers
                 .iter()
-                .find(|t| t.fires(&occurrence, &self.page.url, path));
+                .find(|t| t.fires(&occurrence, &url, path));
             let Some(trigger) = fired else { continue };
-            let checks = self.judge_survey(survey, &self.history, now, "", &self.page.url);
+            let checks = self.judge_survey(survey, &self.history, now, "", &url);
             if checks.iter().all(|c| c.ok) {
                 due.push((survey.id.clone(), trigger.delay_ms));
             }
