@@ -28,6 +28,8 @@ pub mod batch;
 pub mod condition;
 pub mod config;
 pub mod consent;
+pub mod date;
+pub mod destinations;
 pub mod device;
 pub mod error;
 pub mod event;

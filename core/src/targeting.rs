@@ -17,7 +17,7 @@ use crate::json::{parse, write_string, ObjectWriter, Value};
 use crate::num::push_u64;
 
 const CODE: &str = "invalid_survey";
-const DAY_MS: u64 = 86_400_000;
+use crate::date::{parse_date, push_date, DAY_MS};
 /// Where this browser's survey history is kept (shared by tabs).
 pub const HISTORY_KEY: &str = "parcours.surveys";
 /// The longest delay after a trigger (seconds).
@@ -134,6 +134,14 @@ impl Default for Targeting {
 /// The survey fields this module reads.
 pub const FIELDS: [&str; 5] = ["trigger", "audience", "sample", "frequency", "schedule"];
 
+/// A percentage from 0 to 100 (decimals allowed) in basis points, or none.
+pub fn percent_bp(value: &Value) -> Option<u32> {
+    let Value::Number(n) = value else { return None };
+    crate::condition::parse_f64(n)
+        .filter(|p| (0.0..=100.0).contains(p))
+        .map(|p| (p * 100.0 + 0.5) as u32)
+}
+
 impl Targeting {
     /// Reads one of [`FIELDS`]; `named` makes a field's path.
     pub fn read(&mut self, key: &str, value: &Value, named: &dyn Fn(&str) -> String) -> Result<(), FieldError> {
@@ -150,17 +158,10 @@ impl Targeting {
             }
             "audience" => self.audience = Some(Condition::parse(value, &named("audience"))?),
             "sample" => {
-                let percent = crate::condition::parse_f64(match value {
-                    Value::Number(n) => n,
-                    _ => "",
-                });
-                match percent {
-                    Some(p) if (0.0..=100.0).contains(&p) => self.sample = (p * 100.0 + 0.5) as u32,
-                    _ => {
-                        return Err(expected(CODE, named("sample"), "a percentage from 0 to 100", value)
-                            .with_fix("e.g. sample: 25 shows the survey to a quarter of visitors"))
-                    }
-                }
+                self.sample = percent_bp(value).ok_or_else(|| {
+                    expected(CODE, named("sample"), "a percentage from 0 to 100", value)
+                        .with_fix("e.g. sample: 25 shows the survey to a quarter of visitors")
+                })?;
             }
             "frequency" => self.read_frequency(value, &named("frequency"))?,
             "schedule" => self.read_schedule(value, &named("schedule"))?,
@@ -785,64 +786,6 @@ fn days(value: &Value, field: &str) -> Result<u64, FieldError> {
     match value.as_u64() {
         Some(d) if d <= 3_650 => Ok(d),
         _ => Err(expected(CODE, field, "a number of days from 0 to 3650", value)),
-    }
-}
-
-/// Milliseconds since 1970 of `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM` or
-/// `YYYY-MM-DDTHH:MM:SS`, in UTC (a trailing `Z` is allowed).
-pub fn parse_date(text: &str) -> Option<u64> {
-    let b = text.strip_suffix('Z').unwrap_or(text).as_bytes();
-    let num = |from: usize, len: usize| -> Option<u64> {
-        let digits = b.get(from..from + len)?;
-        digits
-            .iter()
-            .try_fold(0u64, |n, d| d.is_ascii_digit().then(|| n * 10 + (d - b'0') as u64))
-    };
-    let (year, month, day) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
-    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
-        return None;
-    }
-    let (hour, minute, second) = match b.len() {
-        10 => (0, 0, 0),
-        16 if b[10] == b'T' && b[13] == b':' => (num(11, 2)?, num(14, 2)?, 0),
-        19 if b[10] == b'T' && b[13] == b':' && b[16] == b':' => (num(11, 2)?, num(14, 2)?, num(17, 2)?),
-        _ => return None,
-    };
-    if year < 1970 || hour > 23 || minute > 59 || second > 59 {
-        return None;
-    }
-    let days = days_from_civil(year as i64, month as i64, day as i64) as u64;
-    Some(days * DAY_MS + (hour * 3600 + minute * 60 + second) * 1000)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Writes `YYYY-MM-DD` of a time in ms since 1970 (UTC).
-pub fn push_date(out: &mut String, ms: u64) {
-    let z = (ms / DAY_MS) as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + if month <= 2 { 1 } else { 0 };
-    push_u64(out, year as u64);
-    for part in [month, day] {
-        out.push('-');
-        if part < 10 {
-            out.push('0');
-        }
-        push_u64(out, part as u64);
     }
 }
 

@@ -1,0 +1,102 @@
+//! PostHog's capture API batch (`POST /batch/`): `{"api_key","batch":[…]}`
+//! of events with `event`, `distinct_id` (the user id once known, else the
+//! visitor), `timestamp`, `uuid` (the event id, or a UUID made from it, so
+//! PostHog drops a resent copy) and `properties`, where PostHog's own keys
+//! carry the session (`$session_id`), the device (`$device_id`: the visitor
+//! id) and the page (`$current_url`, `$pathname`, `$referrer`). Page views
+//! and page leaves are `$pageview` and `$pageleave`; `identify` is
+//! `$identify` with the traits in `$set` and the visitor in
+//! `$anon_distinct_id`, which merges the visitor's earlier events into the
+//! person. Journey summaries and survey answers keep their names and
+//! properties.
+//!
+//! Limits: PostHog refuses an event over 1 MB; its properties are left
+//! out (noted).
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use super::{dimensions, request, uuid_for, Destination, Encoded, Event};
+use crate::date::push_timestamp;
+use crate::event::EventKind;
+use crate::json::{write_string, ObjectWriter, Value};
+
+pub const MAX_EVENT_BYTES: usize = 1_000_000;
+
+pub(crate) fn encode(destination: &Destination, events: &[Event], now: u64, encoded: &mut Encoded) {
+    let mut body = String::from("{\"api_key\":");
+    write_string(&mut body, &destination.key);
+    body.push_str(",\"historical_migration\":false,\"sent_at\":\"");
+    push_timestamp(&mut body, now);
+    body.push_str("\",\"batch\":[");
+    for (i, event) in events.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        let mut written = write_event(event, true);
+        if written.len() > MAX_EVENT_BYTES {
+            written = write_event(event, false);
+            encoded.notes.push(super::note(
+                destination,
+                event,
+                "is over PostHog's 1 MB per event; sent without its properties",
+            ));
+        }
+        body.push_str(&written);
+    }
+    body.push_str("]}");
+    encoded
+        .requests
+        .push(request(destination, destination.url.clone(), "application/json", body));
+}
+
+fn write_event(event: &Event, with_properties: bool) -> String {
+    let source = event.source;
+    let name = match (source.kind, source.name.as_str()) {
+        (EventKind::Page, _) => "$pageview",
+        (EventKind::Identify, _) => "$identify",
+        (_, "page_leave") => "$pageleave",
+        (_, name) => name,
+    };
+    let mut properties: Vec<(String, Value)> = Vec::new();
+    let mut set = |key: &str, value: Value| properties.push((key.to_string(), value));
+    let text = |s: &str| Value::String(s.to_string());
+    set("$session_id", text(&source.session_id));
+    set("$device_id", text(&source.visitor_id));
+    set("$current_url", text(&source.url));
+    set("$pathname", text(&source.path));
+    set("$referrer", text(&source.referrer));
+    set("title", text(&source.title));
+    set("$lib", text(&source.library_name));
+    set("$lib_version", text(&source.library_version));
+    if !event.device("language").is_empty() {
+        set("$browser_language", text(event.device("language")));
+    }
+    if !event.device("timeZone").is_empty() {
+        set("$timezone", text(event.device("timeZone")));
+    }
+    if let Some((width, height)) = dimensions(event.device("screen")) {
+        set("$screen_width", Value::Number(crate::num::u64_to_string(width)));
+        set("$screen_height", Value::Number(crate::num::u64_to_string(height)));
+    }
+    if source.kind == EventKind::Identify {
+        set("$anon_distinct_id", text(&source.visitor_id));
+        if with_properties {
+            set("$set", event.properties().clone());
+        }
+    } else if let (true, Value::Object(fields)) = (with_properties, event.properties()) {
+        properties.extend(fields.iter().cloned());
+    }
+    let mut out = String::new();
+    let mut e = ObjectWriter::new(&mut out);
+    e.str("event", name)
+        .str("distinct_id", source.user_id.as_deref().unwrap_or(&source.visitor_id))
+        .str("uuid", &uuid_for(&source.id));
+    let timestamp = e.key("timestamp");
+    timestamp.push('"');
+    push_timestamp(timestamp, source.ts);
+    timestamp.push('"');
+    e.raw("properties", &Value::Object(properties).to_json());
+    e.finish();
+    out
+}

@@ -1,0 +1,135 @@
+//! Snowplow's tracker protocol, POSTed to
+//! `<collector>/com.snowplowanalytics.snowplow/tp2` as `payload_data`: one
+//! object of string fields per event: `e` (`pv` for a page view, `ue` for
+//! the rest), `eid` (a UUID: the event id or one made from it), `dtm` (when
+//! it happened) and `stm` (when it was sent), `duid` (the visitor), `sid`
+//! (the session, as a UUID), `uid` once identified, the page (`url`,
+//! `page`, `refr`) and the device (`lang`, `tz`, `res`, `vp`). Everything
+//! else is a self-describing event in `ue_pr`, under schemas committed in
+//! `schemas/dev.parcours/`: `journey_summary`, `survey_answer`, `identify`
+//! and `event` (any other, with its name and properties); each event also
+//! carries the `session` context (`co`).
+//!
+//! Limits: a request stays under 50 KB (the JavaScript tracker's default);
+//! an event that alone is larger is sent without its properties (noted).
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use super::{request, uuid_for, Destination, Encoded, Event};
+use crate::event::EventKind;
+use crate::json::{ObjectWriter, Value};
+use crate::num::u64_to_string;
+
+pub const PATH: &str = "/com.snowplowanalytics.snowplow/tp2";
+pub const MAX_REQUEST_BYTES: usize = 50_000;
+const PAYLOAD_DATA: &str = "iglu:com.snowplowanalytics.snowplow/payload_data/jsonschema/1-0-4";
+const UNSTRUCT: &str = "iglu:com.snowplowanalytics.snowplow/unstruct_event/jsonschema/1-0-0";
+const CONTEXTS: &str = "iglu:com.snowplowanalytics.snowplow/contexts/jsonschema/1-0-0";
+
+/// The schema of each kind of Parcours event (`iglu:dev.parcours/<name>/jsonschema/1-0-0`).
+pub fn schema(name: &str) -> String {
+    String::from("iglu:dev.parcours/") + name + "/jsonschema/1-0-0"
+}
+
+pub(crate) fn encode(destination: &Destination, events: &[Event], now: u64, encoded: &mut Encoded) {
+    let url = if destination.url.ends_with(PATH) {
+        destination.url.clone()
+    } else {
+        String::from(destination.url.trim_end_matches('/')) + PATH
+    };
+    let mut payloads: Vec<String> = Vec::new();
+    for event in events {
+        let mut payload = write_payload(destination, event, now, true);
+        if payload.len() > MAX_REQUEST_BYTES - 200 {
+            payload = write_payload(destination, event, now, false);
+            encoded.notes.push(super::note(
+                destination,
+                event,
+                "is over Snowplow's 50 KB per request; sent without its properties",
+            ));
+        }
+        payloads.push(payload);
+    }
+    let mut start = 0;
+    while start < payloads.len() {
+        let mut end = start;
+        let mut size = 120;
+        while end < payloads.len() && (end == start || size + payloads[end].len() < MAX_REQUEST_BYTES) {
+            size += payloads[end].len() + 1;
+            end += 1;
+        }
+        let mut body = String::from("{\"schema\":\"");
+        body.push_str(PAYLOAD_DATA);
+        body.push_str("\",\"data\":[");
+        body.push_str(&payloads[start..end].join(","));
+        body.push_str("]}");
+        encoded.requests.push(request(
+            destination,
+            url.clone(),
+            "application/json; charset=UTF-8",
+            body,
+        ));
+        start = end;
+    }
+}
+
+fn write_payload(destination: &Destination, event: &Event, now: u64, with_properties: bool) -> String {
+    let source = event.source;
+    let mut out = String::new();
+    let mut p = ObjectWriter::new(&mut out);
+    p.str("e", if source.kind == EventKind::Page { "pv" } else { "ue" })
+        .str("eid", &uuid_for(&source.id))
+        .str("dtm", &u64_to_string(source.ts))
+        .str("stm", &u64_to_string(now))
+        .str("tv", &(String::from("parcours-") + &source.library_version))
+        .str("p", "web")
+        .str_if("aid", &destination.key)
+        .str("duid", &source.visitor_id)
+        .str("sid", &uuid_for(&source.session_id));
+    if let Some(user) = &source.user_id {
+        p.str("uid", user);
+    }
+    p.str("url", &source.url)
+        .str_if("page", &source.title)
+        .str_if("refr", &source.referrer)
+        .str_if("lang", event.device("language"))
+        .str_if("tz", event.device("timeZone"))
+        .str_if("res", event.device("screen"))
+        .str_if("vp", event.device("viewport"));
+    if source.kind != EventKind::Page {
+        let empty = Value::Object(Vec::new());
+        let properties = if with_properties { event.properties() } else { &empty };
+        let (name, data) = match (source.kind, source.name.as_str()) {
+            (EventKind::Identify, _) => ("identify", object(&[("traits", properties.clone())])),
+            (_, crate::journey::SUMMARY_EVENT) => ("journey_summary", properties.clone()),
+            (_, crate::journey::ANSWER_EVENT) => ("survey_answer", properties.clone()),
+            (_, name) => (
+                "event",
+                object(&[
+                    ("name", Value::String(name.to_string())),
+                    ("properties", properties.clone()),
+                ]),
+            ),
+        };
+        let inner = object(&[("schema", Value::String(schema(name))), ("data", data)]);
+        let outer = object(&[("schema", Value::String(UNSTRUCT.to_string())), ("data", inner)]);
+        p.str("ue_pr", &outer.to_json());
+    }
+    let session = object(&[
+        ("sessionId", Value::String(source.session_id.clone())),
+        ("visitorId", Value::String(source.visitor_id.clone())),
+    ]);
+    let context = object(&[("schema", Value::String(schema("session"))), ("data", session)]);
+    let contexts = object(&[
+        ("schema", Value::String(CONTEXTS.to_string())),
+        ("data", Value::Array(Vec::from([context]))),
+    ]);
+    p.str("co", &contexts.to_json());
+    p.finish();
+    out
+}
+
+fn object(fields: &[(&str, Value)]) -> Value {
+    Value::Object(fields.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+}

@@ -1,0 +1,36 @@
+//! A generic webhook: one JSON POST per batch, the events as Parcours
+//! writes them (the same objects the collector stores), in an envelope the
+//! site describes: `envelope: { source: 'shop', data: '$events' }` sends
+//! `{"source":"shop","data":[…],"sentAt":"…"}`. Without an envelope the
+//! events go under `events`.
+
+#[allow(unused_imports)]
+use crate::prelude::*;
+
+use super::{request, Destination, Encoded, Event};
+use crate::date::push_timestamp;
+use crate::json::write_string;
+
+pub(crate) fn encode(destination: &Destination, events: &[Event], now: u64, encoded: &mut Encoded) {
+    let mut body = String::from("{");
+    for (name, value) in &destination.envelope {
+        write_string(&mut body, name);
+        body.push(':');
+        value.write(&mut body);
+        body.push(',');
+    }
+    write_string(&mut body, &destination.events_key);
+    body.push_str(":[");
+    for (i, event) in events.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(&event.source.raw);
+    }
+    body.push_str("],\"sentAt\":\"");
+    push_timestamp(&mut body, now);
+    body.push_str("\"}");
+    encoded
+        .requests
+        .push(request(destination, destination.url.clone(), "application/json", body));
+}
