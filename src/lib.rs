@@ -354,15 +354,13 @@ pub fn settle(status: u16, retry_after: f64, now: f64) -> f64 {
 /// empty string.
 #[wasm_bindgen]
 pub fn take_writes(max_bytes: u32) -> String {
-    with_shell(String::new(), |s| {
-        s.tracker.outbox_mut().take_writes(max_bytes as usize)
-    })
+    with_shell(String::new(), |s| s.tracker.take_writes(max_bytes as usize))
 }
 
 /// Ids to remove from durable storage (JSON array), or an empty string.
 #[wasm_bindgen]
 pub fn take_deletes() -> String {
-    with_shell(String::new(), |s| s.tracker.outbox_mut().take_deletes())
+    with_shell(String::new(), |s| s.tracker.take_deletes())
 }
 
 /// Takes in an event found in durable storage or sent by another tab;
@@ -371,20 +369,20 @@ pub fn take_deletes() -> String {
 pub fn adopt(id: &str, at: f64, seq: u32, keep: u8, body: String) -> bool {
     with_shell(false, |s| {
         let keep = parcours_core::outbox::Retention::from_code(keep);
-        s.tracker.outbox_mut().adopt(id, ms(at), seq, keep, body)
+        s.tracker.adopt(id, ms(at), seq, keep, body)
     })
 }
 
 /// Whether this tab sends (the elected sender) or only writes.
 #[wasm_bindgen]
 pub fn set_sender(sender: bool) {
-    with_shell((), |s| s.tracker.outbox_mut().set_sender(sender));
+    with_shell((), |s| s.tracker.set_sender(sender));
 }
 
 /// Lowers the outbox caps, e.g. when the only storage is a small one.
 #[wasm_bindgen]
 pub fn limit_outbox(events: u32, bytes: u32) {
-    with_shell((), |s| s.tracker.outbox_mut().limit(events as usize, bytes as usize));
+    with_shell((), |s| s.tracker.limit_outboxes(events as usize, bytes as usize));
 }
 
 /// Milliseconds until a batch may become due, or -1 when nothing waits.
@@ -396,7 +394,7 @@ pub fn next_wake(now: f64) -> f64 {
 /// Events not yet delivered (waiting or in flight).
 #[wasm_bindgen]
 pub fn pending() -> u32 {
-    with_shell(0, |s| s.tracker.outbox().len() as u32)
+    with_shell(0, |s| s.tracker.pending() as u32)
 }
 
 /// New anonymous visitor, no user, next event starts a new session.

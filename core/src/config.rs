@@ -64,6 +64,8 @@ pub struct Config {
     pub surveys_url: String,
     /// How long fetched definitions are used before they are revalidated (`surveysTtlSeconds`).
     pub surveys_ttl_ms: u64,
+    /// Backends that receive the events besides `endpoint` (`destinations`).
+    pub destinations: Vec<crate::destinations::Destination>,
 }
 
 impl Config {
@@ -109,6 +111,7 @@ impl Default for Config {
             survey_cooldown_days: 7,
             surveys_url: String::new(),
             surveys_ttl_ms: 300_000,
+            destinations: Vec::new(),
         }
     }
 }
@@ -128,6 +131,7 @@ const OTHER_OPTIONS: &[&str] = &[
     "persistence",
     "surveys",
     "surveysUrl",
+    "destinations",
 ];
 
 /// Options that are true or false, and where each goes.
@@ -164,6 +168,8 @@ pub struct Parsed {
     pub warnings: Vec<String>,
     /// Survey definitions left out (the rest of the options still apply).
     pub survey_errors: Vec<FieldError>,
+    /// Destinations left out (the others, and the rest of the options, still apply).
+    pub destination_errors: Vec<FieldError>,
 }
 
 const CODE: &str = "invalid_option";
@@ -200,6 +206,8 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
     let mut config = Config::default();
     let mut warnings = Vec::new();
     let mut survey_errors = Vec::new();
+    #[cfg_attr(not(feature = "destinations"), allow(unused_mut))]
+    let mut destination_errors = Vec::new();
     let mut has_endpoint = false;
     let mut stage_rules = None; // read once the stage model is known
     let mut declared = None;
@@ -250,6 +258,14 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
                 }
             }
             "conversions" => config.journey.goals = parse_goals(value)?,
+            #[cfg(feature = "destinations")]
+            "destinations" => {
+                (config.destinations, destination_errors) = crate::destinations::parse_destinations(value);
+            }
+            #[cfg(not(feature = "destinations"))]
+            "destinations" => warnings.push(String::from(
+                "options.destinations is not delivered by this version yet and was ignored",
+            )),
             #[cfg(feature = "surveys")]
             "surveys" => {
                 let list = crate::survey::parse_surveys(value);
@@ -280,7 +296,7 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
     if let Some(declared) = declared {
         config.autocapture.declared = parse_declared(declared, &config.journey.stages)?;
     }
-    if !has_endpoint {
+    if !has_endpoint && config.destinations.is_empty() {
         return Err(FieldError::new(CODE, "options.endpoint", "is required")
             .with_fix("Set it to your collector's batch URL, e.g. endpoint: 'https://collect.example.com/v1/batch'"));
     }
@@ -296,6 +312,7 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
         config,
         warnings,
         survey_errors,
+        destination_errors,
     })
 }
 
@@ -473,7 +490,7 @@ mod tests {
     #[test]
     fn every_documented_option_is_known() {
         let known: Vec<_> = known_options().collect();
-        assert_eq!(known.len(), 33);
+        assert_eq!(known.len(), 34);
         for option in [
             "endpoint",
             "writeKey",

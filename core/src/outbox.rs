@@ -88,6 +88,8 @@ pub struct OutboxPolicy {
     pub flush_at: usize,
     pub flush_interval_ms: u64,
     pub max_batch_bytes: usize,
+    /// Most events in one batch (a backend's own limit, e.g. GA4's 25).
+    pub max_batch_events: usize,
     pub max_events: usize,
     pub max_bytes: usize,
 }
@@ -229,6 +231,11 @@ impl Outbox {
             keep,
             written: false,
         });
+    }
+
+    /// Has durable storage remove `id` (a record no partition wants).
+    pub fn forget(&mut self, id: &str) {
+        self.deletes.push(id.to_string());
     }
 
     /// Takes in an event found in durable storage (or announced by another
@@ -424,7 +431,7 @@ impl Outbox {
         let mut count = 0;
         for event in &self.queue {
             let cost = event.json.len() + 1;
-            if count > 0 && used + cost > budget {
+            if count > 0 && (used + cost > budget || count == self.policy.max_batch_events) {
                 break;
             }
             used += cost;
@@ -546,6 +553,7 @@ mod tests {
             flush_at: 3,
             flush_interval_ms: 1_000,
             max_batch_bytes: 1_000,
+            max_batch_events: 2_000,
             max_events: 10,
             max_bytes: 100_000,
         }

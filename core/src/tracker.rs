@@ -25,6 +25,8 @@ use crate::targeting::History;
 
 /// Survey definitions served from a URL.
 pub mod remote;
+/// The destinations' partitions of the outbox.
+pub mod routes;
 /// Survey triggers and the rules judged at display.
 pub mod surveys;
 
@@ -95,6 +97,9 @@ pub struct Tracker {
     history: History,
     /// How many of `config.surveys` came from `init`; those after came from `surveysUrl`.
     init_surveys: usize,
+    /// One outbox per destination, besides the main one.
+    #[cfg(feature = "destinations")]
+    routes: Vec<routes::Route>,
 }
 
 const CODE: &str = "invalid_call";
@@ -117,6 +122,7 @@ impl Tracker {
             flush_at: config.flush_at as usize,
             flush_interval_ms: config.flush_interval_ms,
             max_batch_bytes: config.max_batch_bytes as usize,
+            max_batch_events: crate::batch::MAX_EVENTS_PER_BATCH,
             max_events: config.max_queue_events as usize,
             max_bytes: config.max_queue_bytes as usize,
         });
@@ -129,6 +135,12 @@ impl Tracker {
                 max_length_ms: config.max_session_ms,
             },
             init_surveys: config.surveys.len(),
+            #[cfg(feature = "destinations")]
+            routes: config
+                .destinations
+                .iter()
+                .map(|d| routes::Route::new(d.clone(), outbox.policy()))
+                .collect(),
             config,
             visitor_id,
             user_id,
@@ -325,7 +337,7 @@ impl Tracker {
         };
         let properties = masked.as_deref().unwrap_or(properties);
         let session_started = self.advance_session(ts, random);
-        if !self.config.summaries_only || kind == EventKind::Identify {
+        if !self.config.summaries_only || kind == EventKind::Identify || self.partitions() > 1 {
             let id = new_id(ts, random);
             self.encode(&id, kind, name, properties, ts);
             if self.scratch.len() > self.outbox.policy().max_event_bytes() {
@@ -335,7 +347,8 @@ impl Tracker {
                 );
             }
             let keep = retention_of(name);
-            self.outbox.push(&id, core::mem::take(&mut self.scratch), keep, ts);
+            let json = core::mem::take(&mut self.scratch);
+            self.enqueue(&id, json, keep, ts, kind, name);
         }
         let mut changes = Changes::default();
         let mut new_step = false;
@@ -495,8 +508,8 @@ impl Tracker {
             page: &self.page,
         }
         .encode(&mut self.scratch);
-        self.outbox
-            .push(&id, core::mem::take(&mut self.scratch), Retention::Longest, ts);
+        let json = core::mem::take(&mut self.scratch);
+        self.enqueue(&id, json, Retention::Longest, ts, EventKind::Track, SUMMARY_EVENT);
     }
 
     fn announce(&mut self, changes: &Changes) {
@@ -740,10 +753,15 @@ impl Tracker {
             .friction
             .dead_click_deadline(&self.config.friction)
             .map(|at| at.saturating_sub(now));
-        [self.outbox.next_wake(now), session_end, dead_click]
-            .into_iter()
-            .flatten()
-            .min()
+        [
+            self.outbox.next_wake(now),
+            self.routes_wake(now),
+            session_end,
+            dead_click,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// Applies the backend's answer to the batch in flight.

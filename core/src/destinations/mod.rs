@@ -89,19 +89,20 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// Whether `event` goes to this destination (`draw`: the visitor's fixed draw in 0..10,000).
-    pub fn admits(&self, event: &ReceivedEvent, draw: u32) -> bool {
+    /// Whether an event of `kind` named `name` goes to this destination
+    /// (`draw`: the visitor's fixed draw in 0..10,000).
+    pub fn admits(&self, kind: EventKind, name: &str, draw: u32) -> bool {
         if draw >= self.sample_bp {
             return false;
         }
         if self.summaries_only
-            && event.kind != EventKind::Identify
-            && event.name != crate::journey::SUMMARY_EVENT
-            && event.name != crate::journey::ANSWER_EVENT
+            && kind != EventKind::Identify
+            && name != crate::journey::SUMMARY_EVENT
+            && name != crate::journey::ANSWER_EVENT
         {
             return false;
         }
-        self.events.is_empty() || self.events.contains(&event.name)
+        self.events.is_empty() || self.events.iter().any(|e| e == name)
     }
 }
 
@@ -378,9 +379,14 @@ fn parse_destination(item: &Value, path: &str) -> Result<Destination, FieldError
             item.get("url").unwrap_or(&Value::Null),
         ));
     }
+    // The id keys the destination's copies in durable storage (`<id>/<event id>`).
     let id = match text("id")? {
         id if id.is_empty() => kind.clone(),
-        id => id,
+        id if id.len() <= 32 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') => id,
+        _ => {
+            let got = item.get("id").unwrap_or(&Value::Null);
+            return Err(expected(CODE, field("id"), "1 to 32 letters, digits, - or _", got));
+        }
     };
     let (default_events, default_bytes) = format.limits();
     let limit = |key: &str, default: usize| -> Result<usize, FieldError> {
@@ -558,7 +564,7 @@ mod tests {
             batch
                 .events
                 .iter()
-                .filter(|e| filter.admits(e, draw))
+                .filter(|e| filter.admits(e.kind, &e.name, draw))
                 .map(|e| e.id.as_str())
                 .collect()
         };

@@ -774,3 +774,123 @@ fn definitions_arriving_after_the_page_view_still_fire_its_triggers() {
 fn erasing_storage_removes_the_cached_definitions() {
     assert!(STORAGE_KEYS.contains(&remote::REMOTE_KEY));
 }
+
+#[cfg(feature = "destinations")]
+fn routed_tracker(store: &mut MemoryStore, destinations: &str) -> Tracker {
+    let options = String::from(r#"{"endpoint":"/v1/batch","flushAt":1,"destinations":"#) + destinations + "}";
+    let parsed = parse_options(&options).unwrap();
+    assert!(parsed.destination_errors.is_empty(), "{:?}", parsed.destination_errors);
+    let mut t = Tracker::start(parsed.config, store, &mut SeededRandom(1), 1_000);
+    t.set_page("https://shop.example/checkout", "Checkout", "");
+    t
+}
+
+#[cfg(feature = "destinations")]
+fn batch_names(body: &str) -> Vec<String> {
+    events(body)
+        .iter()
+        .map(|e| e.get("name").unwrap().as_str().unwrap().to_string())
+        .collect()
+}
+
+#[cfg(feature = "destinations")]
+#[test]
+fn each_destination_has_its_own_partition_filter_and_retry_state() {
+    let mut store = MemoryStore::default();
+    let mut t = routed_tracker(
+        &mut store,
+        r#"[{"type":"segment","writeKey":"wk"},
+            {"type":"ga4","measurementId":"G-1","apiSecret":"s","events":["Order Completed"],"maxEvents":1}]"#,
+    );
+    assert_eq!(t.partitions(), 3);
+    let mut rng = SeededRandom(2);
+    for (i, name) in ["Viewed", "Order Completed", "Order Completed"].iter().enumerate() {
+        t.record(EventKind::Track, name, "{}", 2_000 + i as u64, &mut rng)
+            .unwrap();
+    }
+    assert_eq!(t.partition(1).unwrap().len(), 3);
+    assert_eq!(t.partition(2).unwrap().len(), 2, "GA4 takes only the orders");
+    // The GA4 batch holds one event (maxEvents), and its failure holds up no one.
+    let ga4 = t.next_batch_of(2, 3_000, true, &mut rng).unwrap();
+    assert_eq!(batch_names(&ga4), ["Order Completed"]);
+    assert!(
+        !ga4.contains("writeKey"),
+        "a destination's batch never carries the site's write key"
+    );
+    t.settle_of(2, 503, None, 3_000, &mut rng).unwrap();
+    let segment = t.next_batch_of(1, 3_000, true, &mut rng).unwrap();
+    assert_eq!(batch_names(&segment).len(), 3);
+    assert_eq!(
+        t.settle_of(1, 200, None, 3_000, &mut rng).unwrap().disposition,
+        crate::retry::Disposition::Delivered
+    );
+    assert!(
+        t.next_batch_of(2, 3_001, false, &mut rng).is_none(),
+        "GA4 waits out its backoff"
+    );
+    let main = t.next_batch(3_001, true, &mut rng).unwrap();
+    assert_eq!(
+        batch_names(&main).len(),
+        3,
+        "the endpoint gets everything, on its own schedule"
+    );
+    assert_eq!(t.pending(), 3 + 2, "the main batch in flight and GA4's two");
+}
+
+#[cfg(feature = "destinations")]
+#[test]
+fn every_partition_shares_one_durable_store_keyed_by_destination() {
+    let mut store = MemoryStore::default();
+    let destinations = r#"[{"id":"hook","type":"webhook","url":"https://h.example/in"}]"#;
+    let mut writer = routed_tracker(&mut store, destinations);
+    writer.set_sender(false);
+    let mut rng = SeededRandom(2);
+    writer
+        .record(EventKind::Track, "Signed Up", "{}", 2_000, &mut rng)
+        .unwrap();
+    let writes = json::parse(&writer.take_writes(1_000_000)).unwrap();
+    let Value::Array(records) = writes else { panic!() };
+    let keys: Vec<&str> = records.iter().map(|r| r.get("id").unwrap().as_str().unwrap()).collect();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(
+        keys[1],
+        String::from("hook/") + keys[0],
+        "the main copy, then the destination's"
+    );
+    // The sending tab adopts each record into its partition.
+    let mut sender = routed_tracker(&mut store, destinations);
+    for r in &records {
+        let field = |k: &str| r.get(k).unwrap();
+        assert!(sender.adopt(
+            field("id").as_str().unwrap(),
+            field("at").as_u64().unwrap(),
+            field("seq").as_u64().unwrap() as u32,
+            Retention::from_code(field("keep").as_u64().unwrap() as u8),
+            field("body").as_str().unwrap().to_string(),
+        ));
+    }
+    assert_eq!(
+        (sender.partition(0).unwrap().len(), sender.partition(1).unwrap().len()),
+        (1, 1)
+    );
+    // A copy for a destination that was removed since is deleted from storage.
+    let mut without = routed_tracker(&mut store, "[]");
+    assert!(!without.adopt("gone/abc", 1, 1, Retention::Raw, "{}".into()));
+    assert_eq!(without.take_deletes(), r#"["gone/abc"]"#);
+}
+
+#[cfg(feature = "destinations")]
+#[test]
+fn destinations_alone_need_no_endpoint() {
+    let parsed = parse_options(r#"{"destinations":[{"type":"posthog","apiKey":"phc"}]}"#).unwrap();
+    let mut store = MemoryStore::default();
+    let mut t = Tracker::start(parsed.config, &mut store, &mut SeededRandom(1), 1_000);
+    t.set_page("https://shop.example/", "Home", "");
+    let mut rng = SeededRandom(2);
+    t.record(EventKind::Track, "Viewed", "{}", 2_000, &mut rng).unwrap();
+    assert_eq!((t.partition(0).unwrap().len(), t.partition(1).unwrap().len()), (0, 1));
+    assert_eq!(
+        parse_options(r#"{"destinations":[]}"#).unwrap_err().field,
+        "options.endpoint"
+    );
+}
