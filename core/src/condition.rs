@@ -8,7 +8,7 @@ use crate::prelude::*;
 
 use alloc::boxed::Box;
 
-use crate::error::{expected, field_path, index_path, FieldError};
+use crate::error::{expected, field_path, FieldError};
 use crate::json::Value;
 use crate::pattern::Pattern;
 
@@ -247,14 +247,7 @@ pub struct UrlRule {
 impl UrlRule {
     /// Reads one rule object, or an array of them (all must hold).
     pub fn parse_all(value: &Value, field: &str) -> Result<Vec<UrlRule>, FieldError> {
-        match value {
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| UrlRule::parse(item, &index_path(field, i)))
-                .collect(),
-            _ => Ok(alloc::vec![UrlRule::parse(value, field)?]),
-        }
+        crate::error::parse_one_or_many(value, field, UrlRule::parse)
     }
 
     pub fn parse(value: &Value, field: &str) -> Result<UrlRule, FieldError> {
@@ -452,11 +445,7 @@ impl Condition {
     }
 
     fn list(items: &[Value], field: &str) -> Result<Vec<Condition>, FieldError> {
-        items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| Condition::parse(item, &index_path(field, i)))
-            .collect()
+        crate::error::parse_each(items, field, Condition::parse)
     }
 
     /// Whether the condition holds; when it does not, `why` says which part failed.
@@ -543,15 +532,14 @@ impl Condition {
 
 /// A name or an array of names.
 fn names(value: &Value, field: &str) -> Result<Vec<String>, FieldError> {
-    let list: Option<Vec<String>> = match value {
-        Value::String(s) if !s.is_empty() => Some(alloc::vec![s.clone()]),
-        Value::Array(items) if !items.is_empty() => items
-            .iter()
-            .map(|i| i.as_str().filter(|s| !s.is_empty()).map(String::from))
-            .collect(),
-        _ => None,
-    };
-    list.ok_or_else(|| expected(CODE, field, "a name or an array of names", value))
+    let refuse = || expected(CODE, field, "a name or an array of names", value);
+    if matches!(value, Value::Array(items) if items.is_empty()) {
+        return Err(refuse());
+    }
+    crate::error::parse_one_or_many(value, field, |item, _| match item {
+        Value::String(s) if !s.is_empty() => Ok(s.clone()),
+        _ => Err(refuse()),
+    })
 }
 
 #[cfg(test)]

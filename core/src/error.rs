@@ -86,6 +86,32 @@ pub fn field_path(field: &str, key: &str) -> String {
     path
 }
 
+/// Parses each of `items` with its path `<field>[i]`; the first error stops.
+/// (A loop, not a `Result`-collecting iterator: smaller in the wasm.)
+pub fn parse_each<T>(
+    items: &[crate::json::Value],
+    field: &str,
+    parse: impl Fn(&crate::json::Value, &str) -> Result<T, FieldError>,
+) -> Result<Vec<T>, FieldError> {
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        out.push(parse(item, &index_path(field, i))?);
+    }
+    Ok(out)
+}
+
+/// One item, or an array of them, each parsed with its path.
+pub fn parse_one_or_many<T>(
+    value: &crate::json::Value,
+    field: &str,
+    parse: impl Fn(&crate::json::Value, &str) -> Result<T, FieldError>,
+) -> Result<Vec<T>, FieldError> {
+    match value {
+        crate::json::Value::Array(items) => parse_each(items, field, parse),
+        _ => Ok(Vec::from([parse(value, field)?])),
+    }
+}
+
 /// `<field>[<index>]`: the path of an item of the list at `field`.
 pub fn index_path(field: &str, index: usize) -> String {
     let mut path = String::from(field);

@@ -141,11 +141,11 @@ pub fn parse_rules(value: &Value, stages: &[String]) -> Result<Vec<StageRule>, F
     let Value::Array(items) = value else {
         return Err(expected(CODE, "options.stageRules", "an array of rules", value));
     };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| parse_rule(i, item, stages))
-        .collect()
+    let mut rules = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        rules.push(parse_rule(i, item, stages)?);
+    }
+    Ok(rules)
 }
 
 fn parse_rule(index: usize, value: &Value, stages: &[String]) -> Result<StageRule, FieldError> {

@@ -201,6 +201,23 @@ impl Survey {
         self.variants.iter().find(|v| v.id == id).map_or(self, |v| &v.survey)
     }
 
+    /// Its questions and look without its rules or variants: what a variant
+    /// starts from (it is only ever shown; the base survey's rules decide).
+    /// Not `clone()`: copying the rules would bring their code into the wasm.
+    fn look_copy(&self) -> Survey {
+        Survey {
+            id: self.id.clone(),
+            questions: self.questions.clone(),
+            placement: self.placement,
+            target: self.target.clone(),
+            theme: self.theme.clone(),
+            language: self.language.clone(),
+            strings: self.strings.clone(),
+            targeting: Targeting::default(),
+            variants: Vec::new(),
+        }
+    }
+
     /// Console warnings for colours of its theme that are hard to read.
     pub fn contrast_warnings(&self) -> Vec<String> {
         let mut field = String::from("surveys[\"");
@@ -393,8 +410,7 @@ fn parse_variants(base: &Survey, value: &Value, named: &dyn Fn(&str) -> String) 
                 }))
             }
         };
-        let mut survey = base.clone();
-        survey.variants = Vec::new();
+        let mut survey = base.look_copy();
         let mut weight = 1;
         for (key, value) in fields {
             match key.as_str() {
@@ -887,9 +903,9 @@ mod tests {
             (Placement::Modal, Some("Recommend us?"))
         );
         assert_eq!(nps.as_variant("a").placement, Placement::BottomRight);
-        assert_eq!(
-            b.targeting, nps.targeting,
-            "a variant changes the look, not who sees it"
+        assert!(
+            b.targeting.triggers.is_empty() && b.variants.is_empty(),
+            "a variant changes the look, not who sees it: the survey's own rules decide"
         );
         let mut counts = [0; 2];
         for i in 0..4_000u32 {

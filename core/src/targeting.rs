@@ -12,7 +12,7 @@
 use crate::prelude::*;
 
 use crate::condition::{Comparison, Condition, Facts, UrlRule};
-use crate::error::{expected, field_path, index_path, FieldError};
+use crate::error::{expected, field_path, FieldError};
 use crate::json::{parse, write_string, ObjectWriter, Value};
 use crate::num::push_u64;
 
@@ -146,16 +146,7 @@ impl Targeting {
     /// Reads one of [`FIELDS`]; `named` makes a field's path.
     pub fn read(&mut self, key: &str, value: &Value, named: &dyn Fn(&str) -> String) -> Result<(), FieldError> {
         match key {
-            "trigger" => {
-                self.triggers = match value {
-                    Value::Array(items) => items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, item)| Trigger::parse(item, &index_path(&named("trigger"), i)))
-                        .collect::<Result<_, _>>()?,
-                    _ => alloc::vec![Trigger::parse(value, &named("trigger"))?],
-                }
-            }
+            "trigger" => self.triggers = crate::error::parse_one_or_many(value, &named("trigger"), Trigger::parse)?,
             "audience" => self.audience = Some(Condition::parse(value, &named("audience"))?),
             "sample" => {
                 self.sample = percent_bp(value).ok_or_else(|| {
