@@ -124,3 +124,21 @@ test('a stale copy is revalidated (304), replaced when the file changes, and kep
   await context.close();
   writeFileSync(FILE, JSON.stringify(DEFINITIONS));
 });
+
+test('from another origin: the ETag is readable and revalidation passes the CORS preflight', async () => {
+  const context = await env.browser.newContext();
+  // The page on 127.0.0.1, the definitions on localhost: two origins, one collector.
+  const crossOrigin = env.collector.url.replace('127.0.0.1', 'localhost') + '/v1/surveys';
+  const options = { surveysUrl: crossOrigin, surveysTtlSeconds: 0 };
+  const first = await visit(context, options);
+  await first.page.waitForFunction(() => localStorage.getItem('parcours.surveys.remote'));
+  const etag = (await cached(first.page)).etag;
+  assert.match(etag, /^"[0-9a-f]{16}"$/, 'Access-Control-Expose-Headers lets the page read the ETag');
+  const again = await visit(context, options);
+  await again.page.waitForTimeout(500);
+  assert.deepEqual(again.seen.requests, [etag]);
+  assert.deepEqual(again.seen.statuses, [304], 'If-None-Match allowed by the preflight');
+  assert.equal((await explain(again.page, 'help-ces')).show, true);
+  assert.deepEqual([...first.seen.errors, ...again.seen.errors].filter((e) => e.code !== 'invalid_remote_surveys'), []);
+  await context.close();
+});
