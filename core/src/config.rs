@@ -132,6 +132,7 @@ const OTHER_OPTIONS: &[&str] = &[
     "surveys",
     "surveysUrl",
     "destinations",
+    "routes",
 ];
 
 /// Options that are true or false, and where each goes.
@@ -206,7 +207,7 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
     let mut config = Config::default();
     let mut warnings = Vec::new();
     let mut survey_errors = Vec::new();
-    #[cfg_attr(not(feature = "destinations"), allow(unused_mut))]
+    #[cfg_attr(not(feature = "encoders"), allow(unused_mut))]
     let mut destination_errors = Vec::new();
     let mut has_endpoint = false;
     let mut stage_rules = None; // read once the stage model is known
@@ -258,14 +259,20 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
                 }
             }
             "conversions" => config.journey.goals = parse_goals(value)?,
-            #[cfg(feature = "destinations")]
+            // Checked in full by the encoder module (which writes them as
+            // `routes`); the SDK's module reads the result without error texts.
+            #[cfg(feature = "encoders")]
             "destinations" => {
                 (config.destinations, destination_errors) = crate::destinations::parse_destinations(value);
             }
-            #[cfg(not(feature = "destinations"))]
+            // The SDK's module is to receive `routes` instead, written by the
+            // encoder module; until the facade does that, nothing is sent.
+            #[cfg(not(feature = "encoders"))]
             "destinations" => warnings.push(String::from(
                 "options.destinations is not delivered by this version yet and was ignored",
             )),
+            #[cfg(feature = "destinations")]
+            "routes" => config.destinations = crate::destinations::read_routes(value),
             #[cfg(feature = "surveys")]
             "surveys" => {
                 let list = crate::survey::parse_surveys(value);
@@ -490,7 +497,7 @@ mod tests {
     #[test]
     fn every_documented_option_is_known() {
         let known: Vec<_> = known_options().collect();
-        assert_eq!(known.len(), 34);
+        assert_eq!(known.len(), 35);
         for option in [
             "endpoint",
             "writeKey",

@@ -10,16 +10,30 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::batch::{ReceivedBatch, ReceivedEvent};
-use crate::error::{expected, field_path, index_path, FieldError};
 use crate::event::EventKind;
-use crate::json::{parse, Value};
+use crate::json::Value;
 
+#[cfg(feature = "encoders")]
+mod encoding;
+#[cfg(feature = "encoders")]
 pub mod ga4;
+#[cfg(feature = "encoders")]
+mod options;
+#[cfg(feature = "encoders")]
 pub mod posthog;
+#[cfg(feature = "encoders")]
 pub mod segment;
+#[cfg(feature = "encoders")]
 pub mod snowplow;
+#[cfg(feature = "encoders")]
 pub mod webhook;
+
+#[cfg(feature = "encoders")]
+pub(crate) use encoding::{dimensions, note, request, Event};
+#[cfg(feature = "encoders")]
+pub use encoding::{encode, uuid_for, Encoded, Request};
+#[cfg(feature = "encoders")]
+pub use options::{parse_destinations, write_routes};
 
 /// The formats Parcours can send.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,7 +54,7 @@ pub enum Format {
     Webhook,
 }
 
-const FORMATS: [(&str, Format); 7] = [
+pub(crate) const FORMATS: [(&str, Format); 7] = [
     ("parcours", Format::Parcours),
     ("segment", Format::Segment),
     ("rudderstack", Format::RudderStack),
@@ -58,21 +72,11 @@ impl Format {
     /// The backend's own limits: most events and bytes in one request.
     pub fn limits(self) -> (usize, usize) {
         match self {
-            Format::Segment | Format::RudderStack => (500, segment::MAX_BATCH_BYTES),
+            Format::Segment | Format::RudderStack => (500, 500_000),
             Format::PostHog => (1_000, 20_000_000),
             Format::Snowplow => (100, 50_000),
-            Format::Ga4 => (ga4::MAX_EVENTS, ga4::MAX_BODY_BYTES),
+            Format::Ga4 => (25, 130_000),
             Format::Parcours | Format::Webhook => (500, 60_000),
-        }
-    }
-
-    /// Where the backend's cloud takes batches, when it has one URL for all.
-    fn default_url(self) -> &'static str {
-        match self {
-            Format::Segment => "https://api.segment.io/v1/batch",
-            Format::PostHog => "https://us.i.posthog.com/batch/",
-            Format::Ga4 => "https://www.google-analytics.com/mp/collect",
-            _ => "",
         }
     }
 }
@@ -127,374 +131,53 @@ pub struct Destination {
     pub envelope: Vec<(String, Value)>,
 }
 
-/// One HTTP request to send.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Request {
-    pub url: String,
-    pub content_type: &'static str,
-    pub headers: Vec<(String, String)>,
-    pub body: String,
-}
-
-/// What an encoder produced: the requests, and what it had to cut.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Encoded {
-    pub requests: Vec<Request>,
-    /// One sentence per event shortened or left out, naming it and the limit.
-    pub notes: Vec<String>,
-}
-
-/// Encodes a batch for `destination`.
-pub fn encode(destination: &Destination, batch: &ReceivedBatch, now: u64) -> Encoded {
-    let events: Vec<Event> = batch.events.iter().map(Event::of).collect();
-    let mut encoded = Encoded::default();
-    match destination.format {
-        Format::Parcours => encoded.requests.push(parcours(destination, batch, &events, now)),
-        Format::Segment | Format::RudderStack => segment::encode(destination, &events, now, &mut encoded),
-        Format::PostHog => posthog::encode(destination, &events, now, &mut encoded),
-        Format::Snowplow => snowplow::encode(destination, &events, now, &mut encoded),
-        Format::Ga4 => ga4::encode(destination, &events, now, &mut encoded),
-        Format::Webhook => webhook::encode(destination, &events, now, &mut encoded),
-    }
-    encoded
-}
-
-/// Parcours' own batch: the events as they are, with this destination's write key.
-fn parcours(destination: &Destination, batch: &ReceivedBatch, events: &[Event], now: u64) -> Request {
-    let mut body = String::from("{\"v\":1,\"batchId\":");
-    crate::json::write_string(&mut body, batch.batch_id.as_deref().unwrap_or(""));
-    body.push_str(",\"sentAt\":");
-    crate::num::push_u64(&mut body, now);
-    if !destination.key.is_empty() {
-        body.push_str(",\"writeKey\":");
-        crate::json::write_string(&mut body, &destination.key);
-    }
-    body.push_str(",\"events\":[");
-    for (i, event) in events.iter().enumerate() {
-        if i > 0 {
-            body.push(',');
-        }
-        body.push_str(&event.source.raw);
-    }
-    body.push_str("]}");
-    request(destination, destination.url.clone(), "text/plain;charset=UTF-8", body)
-}
-
-fn request(destination: &Destination, url: String, content_type: &'static str, body: String) -> Request {
-    Request {
-        url,
-        content_type,
-        headers: destination.headers.clone(),
-        body,
-    }
-}
-
-/// An event of the batch with its JSON at hand.
-pub(crate) struct Event<'a> {
-    pub source: &'a ReceivedEvent,
-    pub json: Value,
-}
-
-impl<'a> Event<'a> {
-    fn of(source: &'a ReceivedEvent) -> Event<'a> {
-        Event {
-            source,
-            json: parse(&source.raw).unwrap_or(Value::Null),
-        }
-    }
-
-    /// `properties` (`traits` for identify), or an empty object.
-    pub fn properties(&self) -> &Value {
-        static EMPTY: Value = Value::Object(Vec::new());
-        let key = if self.source.kind == EventKind::Identify {
-            "traits"
-        } else {
-            "properties"
+/// The routes of destinations already checked in full, in the compact form
+/// the encoder module writes (`write_routes`) and the SDK's module reads:
+/// `[[type, id, maxEvents, maxBytes, summariesOnly, samplePermyriad, [events…]]…]`.
+/// Internal and pre-validated, so it carries no error texts: an entry that
+/// does not fit is skipped.
+pub fn read_routes(value: &Value) -> Vec<Destination> {
+    let Value::Array(items) = value else { return Vec::new() };
+    let mut routes = Vec::new();
+    for item in items {
+        let Value::Array(f) = item else { continue };
+        let text = |i: usize| f.get(i).and_then(Value::as_str);
+        let number = |i: usize| f.get(i).and_then(Value::as_u64).unwrap_or(0) as usize;
+        let (Some(kind), Some(id)) = (text(0), text(1)) else {
+            continue;
         };
-        self.json
-            .get(key)
-            .filter(|v| matches!(v, Value::Object(_)))
-            .unwrap_or(&EMPTY)
-    }
-
-    /// A field of `context.device` (`language`, `timeZone`, `screen`, `viewport`, `class`), or "".
-    pub fn device(&self, key: &str) -> &str {
-        self.json
-            .get("context")
-            .and_then(|c| c.get("device"))
-            .and_then(|d| d.get(key))
-            .and_then(Value::as_str)
-            .unwrap_or("")
-    }
-
-    /// The query string of the page URL, with its `?` (Segment's `search`).
-    pub fn search(&self) -> &str {
-        let url = self.source.url.as_str();
-        let end = url.find('#').unwrap_or(url.len());
-        url.get(..end)
-            .and_then(|u| u.find('?').and_then(|q| u.get(q..)))
-            .unwrap_or("")
-    }
-}
-
-/// A note for the site: `<destination>: event <id> ("<name>") <problem>`.
-pub(crate) fn note(destination: &Destination, event: &Event, problem: &str) -> String {
-    let mut out = destination.id.clone();
-    out.push_str(": event ");
-    out.push_str(&event.source.id);
-    out.push_str(" (\"");
-    out.push_str(&event.source.name);
-    out.push_str("\") ");
-    out.push_str(problem);
-    out
-}
-
-/// `"1280x720"` as (1280, 720).
-pub(crate) fn dimensions(text: &str) -> Option<(u64, u64)> {
-    let (w, h) = text.split_once('x')?;
-    Some((crate::num::parse_u64(w)?, crate::num::parse_u64(h)?))
-}
-
-/// `id` when it is a UUID, else a UUID made from a hash of it (version 8,
-/// the version for custom UUIDs): backends that want UUIDs (PostHog,
-/// Snowplow) get the same one each time an event is resent, so they can
-/// drop the copy. Journey summaries' ids (`j-<session id>`) are not UUIDs.
-pub fn uuid_for(id: &str) -> String {
-    if crate::id::is_uuid(id) {
-        return id.to_string();
-    }
-    let hash = |seed: u64| {
-        id.bytes()
-            .fold(seed, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
-    };
-    let (high, low) = (hash(0xcbf2_9ce4_8422_2325), hash(0x8422_2325_cbf2_9ce4));
-    let high = (high & !0xf000) | 0x8000; // version 8
-    let low = (low & !(0xc << 60)) | (0x8 << 60); // the RFC 9562 variant
-    let mut hex = String::new();
-    for word in [high, low] {
-        for shift in (0..16).rev() {
-            hex.push(char::from(b"0123456789abcdef"[((word >> (shift * 4)) & 0xf) as usize]));
-        }
-    }
-    let mut out = String::new();
-    for (i, c) in hex.chars().enumerate() {
-        if matches!(i, 8 | 12 | 16 | 20) {
-            out.push('-');
-        }
-        out.push(c);
-    }
-    out
-}
-
-const CODE: &str = "invalid_option";
-
-/// Reads `destinations`: each is checked on its own, and one with a
-/// problem is left out with an error naming it, the field and the fix.
-pub fn parse_destinations(value: &Value) -> (Vec<Destination>, Vec<FieldError>) {
-    let mut destinations: Vec<Destination> = Vec::new();
-    let mut errors = Vec::new();
-    let Value::Array(items) = value else {
-        errors.push(
-            expected(CODE, "options.destinations", "an array of destinations", value)
-                .with_fix("destinations: [{ type: 'segment', writeKey: '…' }]"),
-        );
-        return (destinations, errors);
-    };
-    for (index, item) in items.iter().enumerate() {
-        let path = index_path("options.destinations", index);
-        match parse_destination(item, &path) {
-            Ok(d) if destinations.iter().any(|o| o.id == d.id) => errors.push(
-                FieldError::new(CODE, field_path(&path, "id"), "repeats the id of another destination")
-                    .with_fix("Give each destination of the same type its own id"),
-            ),
-            Ok(d) => destinations.push(d),
-            Err(e) => errors.push(e),
-        }
-    }
-    (destinations, errors)
-}
-
-fn parse_destination(item: &Value, path: &str) -> Result<Destination, FieldError> {
-    let field = |key: &str| field_path(path, key);
-    if !matches!(item, Value::Object(_)) {
-        return Err(expected(CODE, path, "a destination object", item));
-    }
-    let text = |key: &str| -> Result<String, FieldError> {
-        match item.get(key) {
-            None | Some(Value::Null) => Ok(String::new()),
-            Some(Value::String(s)) if !s.is_empty() && s.len() <= 2_000 => Ok(s.clone()),
-            Some(other) => Err(expected(CODE, field(key), "a non-empty string", other)),
-        }
-    };
-    let kind = text("type")?;
-    let Some(&(_, format)) = FORMATS.iter().find(|(name, _)| *name == kind) else {
-        let got = item.get("type").unwrap_or(&Value::Null);
-        return Err(expected(
-            CODE,
-            field("type"),
-            "parcours, segment, rudderstack, posthog, snowplow, ga4 or webhook",
-            got,
-        ));
-    };
-    let (key_name, secret_name) = match format {
-        Format::PostHog => ("apiKey", ""),
-        Format::Snowplow => ("appId", ""),
-        Format::Ga4 => ("measurementId", "apiSecret"),
-        Format::Webhook => ("", ""),
-        _ => ("writeKey", ""),
-    };
-    let key = if key_name.is_empty() {
-        String::new()
-    } else {
-        text(key_name)?
-    };
-    let secret = if secret_name.is_empty() {
-        String::new()
-    } else {
-        text(secret_name)?
-    };
-    let needs_key = !matches!(format, Format::Parcours | Format::Webhook | Format::Snowplow);
-    if needs_key && key.is_empty() {
-        return Err(FieldError::new(CODE, field(key_name), "is required for this type")
-            .with_fix("Copy it from the backend's settings for this source"));
-    }
-    if !secret_name.is_empty() && secret.is_empty() {
-        return Err(FieldError::new(CODE, field(secret_name), "is required for ga4")
-            .with_fix("Create one under Admin > Data streams > Measurement Protocol API secrets"));
-    }
-    let mut url = text("url")?;
-    if url.is_empty() {
-        url = format.default_url().to_string();
-    }
-    if url.is_empty() {
-        return Err(FieldError::new(CODE, field("url"), "is required for this type")
-            .with_fix("Set it to the backend's address, e.g. url: 'https://collector.example.com'"));
-    }
-    if !(url.starts_with("https://") || url.starts_with("http://") || (url.starts_with('/') && !url.starts_with("//")))
-    {
-        return Err(expected(
-            CODE,
-            field("url"),
-            "an absolute http(s) URL or a path on this site",
-            item.get("url").unwrap_or(&Value::Null),
-        ));
-    }
-    // The id keys the destination's copies in durable storage (`<id>/<event id>`).
-    let id = match text("id")? {
-        id if id.is_empty() => kind.clone(),
-        id if id.len() <= 32 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') => id,
-        _ => {
-            let got = item.get("id").unwrap_or(&Value::Null);
-            return Err(expected(CODE, field("id"), "1 to 32 letters, digits, - or _", got));
-        }
-    };
-    let (default_events, default_bytes) = format.limits();
-    let limit = |key: &str, default: usize| -> Result<usize, FieldError> {
-        match item.get(key) {
-            None | Some(Value::Null) => Ok(default),
-            Some(v) => match v.as_u64() {
-                Some(n) if n >= 1 && n as usize <= default => Ok(n as usize),
-                _ => {
-                    let mut what = String::from("a whole number from 1 to ");
-                    crate::num::push_u64(&mut what, default as u64);
-                    what.push_str(" (this backend's limit)");
-                    Err(expected(CODE, field(key), &what, v))
-                }
+        let Some(&(_, format)) = FORMATS.iter().find(|(name, _)| *name == kind) else {
+            continue;
+        };
+        let events = match f.get(6) {
+            Some(Value::Array(names)) => names.iter().filter_map(Value::as_str).map(String::from).collect(),
+            _ => Vec::new(),
+        };
+        routes.push(Destination {
+            id: id.to_string(),
+            format,
+            url: String::new(),
+            key: String::new(),
+            secret: String::new(),
+            headers: Vec::new(),
+            max_events: number(2).max(1),
+            max_bytes: number(3).max(1_000),
+            filter: Filter {
+                events,
+                summaries_only: f.get(4).and_then(Value::as_bool).unwrap_or(false),
+                sample_bp: number(5) as u32,
             },
-        }
-    };
-    let mut headers = Vec::new();
-    match item.get("headers") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(pairs)) => {
-            for (name, value) in pairs {
-                match value.as_str() {
-                    Some(v) if is_header_name(name) => headers.push((name.clone(), v.to_string())),
-                    _ => {
-                        return Err(expected(
-                            CODE,
-                            field(&(String::from("headers.") + name)),
-                            "a header name with a string value",
-                            value,
-                        ))
-                    }
-                }
-            }
-        }
-        Some(other) => {
-            return Err(expected(
-                CODE,
-                field("headers"),
-                "an object of header names and values",
-                other,
-            ))
-        }
+            events_key: String::new(),
+            envelope: Vec::new(),
+        });
     }
-    let mut filter = Filter {
-        sample_bp: 10_000,
-        ..Filter::default()
-    };
-    if let Some(events) = item.get("events").filter(|v| !matches!(v, Value::Null)) {
-        filter.events = crate::config::string_list(&field("events"), "an array of event names", events)?;
-    }
-    match item.get("summariesOnly") {
-        None | Some(Value::Null) => {}
-        Some(Value::Bool(b)) => filter.summaries_only = *b,
-        Some(other) => return Err(expected(CODE, field("summariesOnly"), "true or false", other)),
-    }
-    if let Some(sample) = item.get("sample").filter(|v| !matches!(v, Value::Null)) {
-        filter.sample_bp = crate::targeting::percent_bp(sample)
-            .ok_or_else(|| expected(CODE, field("sample"), "a percentage from 0 to 100", sample))?;
-    }
-    let mut events_key = String::from("events");
-    let mut envelope = Vec::new();
-    if let Some(shape) = item.get("envelope").filter(|v| !matches!(v, Value::Null)) {
-        if format != Format::Webhook {
-            return Err(FieldError::new(CODE, field("envelope"), "is only for type webhook"));
-        }
-        let Value::Object(fields) = shape else {
-            return Err(expected(
-                CODE,
-                field("envelope"),
-                "an object of fields, with the events under \"events\"",
-                shape,
-            ));
-        };
-        for (name, value) in fields {
-            match value {
-                // The one field whose value is the string "$events" holds the events.
-                Value::String(s) if s == "$events" => events_key = name.clone(),
-                _ => envelope.push((name.clone(), value.clone())),
-            }
-        }
-    }
-    Ok(Destination {
-        id,
-        format,
-        url,
-        key,
-        secret,
-        headers,
-        max_events: limit("maxEvents", default_events)?,
-        max_bytes: limit("maxBytes", default_bytes)?,
-        filter,
-        events_key,
-        envelope,
-    })
+    routes
 }
 
-/// An HTTP header name (a token); `Content-Type` is the encoder's.
-fn is_header_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.eq_ignore_ascii_case("content-type")
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
-#[cfg(test)]
+#[cfg(all(test, feature = "encoders"))]
 mod tests {
     use super::*;
+    use crate::error::FieldError;
 
     fn parse(text: &str) -> (Vec<Destination>, Vec<FieldError>) {
         parse_destinations(&crate::json::parse(text).unwrap())
@@ -588,6 +271,28 @@ mod tests {
             ..all
         };
         assert_eq!((admitted(&tenth, 999).len(), admitted(&tenth, 1_000).len()), (3, 0));
+    }
+
+    #[test]
+    fn routes_written_by_the_encoder_module_read_back_the_same() {
+        let (checked, _) = parse(
+            r#"[{"type":"ga4","measurementId":"G-1","apiSecret":"s","events":["Order Completed"],"sample":12.5,"maxEvents":10},
+                {"id":"hook","type":"webhook","url":"https://h.example","summariesOnly":true}]"#,
+        );
+        let routes = read_routes(&crate::json::parse(&write_routes(&checked)).unwrap());
+        assert_eq!(routes.len(), 2);
+        for (route, full) in routes.iter().zip(&checked) {
+            assert_eq!(
+                (&route.id, route.format, route.max_events, route.max_bytes),
+                (&full.id, full.format, full.max_events, full.max_bytes)
+            );
+            assert_eq!(route.filter, full.filter);
+            assert!(
+                route.url.is_empty() && route.key.is_empty(),
+                "routing needs no address or key"
+            );
+        }
+        assert!(read_routes(&crate::json::parse(r#"[["nope","x"],"junk",["segment"]]"#).unwrap()).is_empty());
     }
 
     #[test]
