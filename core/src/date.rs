@@ -109,5 +109,8 @@ mod tests {
         let mut epoch = String::new();
         push_timestamp(&mut epoch, 0);
         assert_eq!(epoch, "1970-01-01T00:00:00.000Z");
+        let mut leap = String::new();
+        push_date(&mut leap, parse_date("2028-02-29").unwrap());
+        assert_eq!(leap, "2028-02-29");
     }
 }

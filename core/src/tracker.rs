@@ -772,8 +772,7 @@ impl Tracker {
         now: u64,
         random: &mut dyn Random,
     ) -> Option<Settled> {
-        let jitter = random.unit();
-        self.outbox.settle(status, retry_after_ms, now, jitter)
+        self.settle_of(0, status, retry_after_ms, now, random)
     }
 }
 

@@ -52,15 +52,22 @@ fn parcours(destination: &Destination, batch: &ReceivedBatch, events: &[Event], 
         body.push_str(",\"writeKey\":");
         crate::json::write_string(&mut body, &destination.key);
     }
-    body.push_str(",\"events\":[");
+    body.push_str(",\"events\":");
+    push_events(&mut body, events);
+    body.push('}');
+    request(destination, destination.url.clone(), "text/plain;charset=UTF-8", body)
+}
+
+/// The events as Parcours wrote them, as a JSON array.
+pub(crate) fn push_events(body: &mut String, events: &[Event]) {
+    body.push('[');
     for (i, event) in events.iter().enumerate() {
         if i > 0 {
             body.push(',');
         }
         body.push_str(&event.source.raw);
     }
-    body.push_str("]}");
-    request(destination, destination.url.clone(), "text/plain;charset=UTF-8", body)
+    body.push(']');
 }
 
 pub(crate) fn request(destination: &Destination, url: String, content_type: &'static str, body: String) -> Request {
@@ -118,6 +125,50 @@ impl<'a> Event<'a> {
             .and_then(|u| u.find('?').and_then(|q| u.get(q..)))
             .unwrap_or("")
     }
+}
+
+/// Writes each event with `write(event, with_properties)`; one whose text
+/// is over `max_bytes` is written again without its properties, and the
+/// note says so (`limit` names the backend's limit).
+pub(crate) fn write_each(
+    destination: &Destination,
+    events: &[Event],
+    max_bytes: usize,
+    limit: &str,
+    encoded: &mut Encoded,
+    write: impl Fn(&Event, bool) -> String,
+) -> Vec<String> {
+    let mut written = Vec::with_capacity(events.len());
+    for event in events {
+        let mut text = write(event, true);
+        if text.len() > max_bytes {
+            text = write(event, false);
+            let mut problem = String::from("is over ");
+            problem.push_str(limit);
+            problem.push_str("; sent without its properties");
+            encoded.notes.push(note(destination, event, &problem));
+        }
+        written.push(text);
+    }
+    written
+}
+
+/// Splits written items into runs whose texts (with `overhead` for the
+/// envelope) stay under `max_bytes`; an item larger than that goes alone.
+pub(crate) fn runs(items: &[String], max_bytes: usize, overhead: usize) -> Vec<&[String]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < items.len() {
+        let mut end = start;
+        let mut size = overhead;
+        while end < items.len() && (end == start || size + items[end].len() < max_bytes) {
+            size += items[end].len() + 1;
+            end += 1;
+        }
+        out.push(&items[start..end]);
+        start = end;
+    }
+    out
 }
 
 /// A note for the site: `<destination>: event <id> ("<name>") <problem>`.

@@ -29,7 +29,7 @@ pub mod snowplow;
 pub mod webhook;
 
 #[cfg(feature = "encoders")]
-pub(crate) use encoding::{dimensions, note, request, Event};
+pub(crate) use encoding::{dimensions, note, push_events, request, runs, write_each, Event};
 #[cfg(feature = "encoders")]
 pub use encoding::{encode, uuid_for, Encoded, Request};
 #[cfg(feature = "encoders")]

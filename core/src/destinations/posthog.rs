@@ -16,7 +16,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::{dimensions, request, uuid_for, Destination, Encoded, Event};
+use super::{dimensions, request, uuid_for, write_each, Destination, Encoded, Event};
 use crate::date::push_timestamp;
 use crate::event::EventKind;
 use crate::json::{write_string, ObjectWriter, Value};
@@ -29,21 +29,8 @@ pub(crate) fn encode(destination: &Destination, events: &[Event], now: u64, enco
     body.push_str(",\"historical_migration\":false,\"sent_at\":\"");
     push_timestamp(&mut body, now);
     body.push_str("\",\"batch\":[");
-    for (i, event) in events.iter().enumerate() {
-        if i > 0 {
-            body.push(',');
-        }
-        let mut written = write_event(event, true);
-        if written.len() > MAX_EVENT_BYTES {
-            written = write_event(event, false);
-            encoded.notes.push(super::note(
-                destination,
-                event,
-                "is over PostHog's 1 MB per event; sent without its properties",
-            ));
-        }
-        body.push_str(&written);
-    }
+    let limit = "PostHog's 1 MB per event";
+    body.push_str(&write_each(destination, events, MAX_EVENT_BYTES, limit, encoded, write_event).join(","));
     body.push_str("]}");
     encoded
         .requests

@@ -13,7 +13,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::{dimensions, request, Destination, Encoded, Event, Format};
+use super::{dimensions, request, runs, write_each, Destination, Encoded, Event, Format};
 use crate::date::push_timestamp;
 use crate::event::EventKind;
 use crate::json::{write_string, ObjectWriter, Value};
@@ -22,29 +22,11 @@ pub const MAX_MESSAGE_BYTES: usize = 32_000;
 pub const MAX_BATCH_BYTES: usize = 500_000;
 
 pub(crate) fn encode(destination: &Destination, events: &[Event], now: u64, encoded: &mut Encoded) {
-    let mut messages: Vec<String> = Vec::new();
-    for event in events {
-        let mut message = write_message(event, true);
-        if message.len() > MAX_MESSAGE_BYTES {
-            message = write_message(event, false);
-            encoded.notes.push(super::note(
-                destination,
-                event,
-                "is over Segment's 32 KB per message; sent without its properties",
-            ));
-        }
-        messages.push(message);
-    }
+    let limit = "Segment's 32 KB per message";
+    let messages = write_each(destination, events, MAX_MESSAGE_BYTES, limit, encoded, write_message);
     // Each request stays under 500 KB (the envelope takes a few hundred bytes).
-    let mut start = 0;
-    while start < messages.len() {
-        let mut end = start;
-        let mut size = 300;
-        while end < messages.len() && (end == start || size + messages[end].len() < MAX_BATCH_BYTES) {
-            size += messages[end].len() + 1;
-            end += 1;
-        }
-        let body = envelope(destination, &messages[start..end], now);
+    for run in runs(&messages, MAX_BATCH_BYTES, 300) {
+        let body = envelope(destination, run, now);
         let rudderstack = destination.format == Format::RudderStack;
         let content_type = if rudderstack {
             "application/json"
@@ -58,7 +40,6 @@ pub(crate) fn encode(destination: &Destination, events: &[Event], now: u64, enco
             req.headers.push((String::from("Authorization"), auth));
         }
         encoded.requests.push(req);
-        start = end;
     }
 }
 

@@ -16,7 +16,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::{request, uuid_for, Destination, Encoded, Event};
+use super::{request, runs, uuid_for, write_each, Destination, Encoded, Event};
 use crate::event::EventKind;
 use crate::json::{ObjectWriter, Value};
 use crate::num::u64_to_string;
@@ -38,31 +38,14 @@ pub(crate) fn encode(destination: &Destination, events: &[Event], now: u64, enco
     } else {
         String::from(destination.url.trim_end_matches('/')) + PATH
     };
-    let mut payloads: Vec<String> = Vec::new();
-    for event in events {
-        let mut payload = write_payload(destination, event, now, true);
-        if payload.len() > MAX_REQUEST_BYTES - 200 {
-            payload = write_payload(destination, event, now, false);
-            encoded.notes.push(super::note(
-                destination,
-                event,
-                "is over Snowplow's 50 KB per request; sent without its properties",
-            ));
-        }
-        payloads.push(payload);
-    }
-    let mut start = 0;
-    while start < payloads.len() {
-        let mut end = start;
-        let mut size = 120;
-        while end < payloads.len() && (end == start || size + payloads[end].len() < MAX_REQUEST_BYTES) {
-            size += payloads[end].len() + 1;
-            end += 1;
-        }
+    let limit = "Snowplow's 50 KB per request";
+    let write = |event: &Event, with_properties| write_payload(destination, event, now, with_properties);
+    let payloads = write_each(destination, events, MAX_REQUEST_BYTES - 200, limit, encoded, write);
+    for run in runs(&payloads, MAX_REQUEST_BYTES, 120) {
         let mut body = String::from("{\"schema\":\"");
         body.push_str(PAYLOAD_DATA);
         body.push_str("\",\"data\":[");
-        body.push_str(&payloads[start..end].join(","));
+        body.push_str(&run.join(","));
         body.push_str("]}");
         encoded.requests.push(request(
             destination,
@@ -70,7 +53,6 @@ pub(crate) fn encode(destination: &Destination, events: &[Event], now: u64, enco
             "application/json; charset=UTF-8",
             body,
         ));
-        start = end;
     }
 }
 

@@ -20,14 +20,9 @@ pub(crate) fn encode(destination: &Destination, events: &[Event], now: u64, enco
         body.push(',');
     }
     write_string(&mut body, &destination.events_key);
-    body.push_str(":[");
-    for (i, event) in events.iter().enumerate() {
-        if i > 0 {
-            body.push(',');
-        }
-        body.push_str(&event.source.raw);
-    }
-    body.push_str("],\"sentAt\":\"");
+    body.push(':');
+    super::push_events(&mut body, events);
+    body.push_str(",\"sentAt\":\"");
     push_timestamp(&mut body, now);
     body.push_str("\"}");
     encoded
