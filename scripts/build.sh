@@ -6,11 +6,11 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-step "build: Rust -> WebAssembly (release, size-tuned profile): the SDK with surveys and the widget"
+step "build: Rust -> WebAssembly (release, size-tuned profile): the widget and the encoder module"
 # Paths of this machine stay out of the shipped file, so the same sources give
 # the same bytes (and the same integrity hashes) wherever they are built.
 export RUSTFLAGS="--remap-path-prefix=$HOME/.cargo/registry/src=/crates --remap-path-prefix=$ROOT=/parcours"
-cargo build --quiet --target wasm32-unknown-unknown --profile wasm -p parcours -p parcours-widget --features bundle
+cargo build --quiet --target wasm32-unknown-unknown --profile wasm -p parcours-widget -p parcours-encoders --features bundle
 
 # bindgen <crate file name> <out dir> <out name>: wasm-bindgen, then wasm-opt -Oz.
 bindgen() {
@@ -23,41 +23,61 @@ bindgen() {
     "$2/$3_bg.wasm" -o "$2/$3_bg.wasm"
 }
 step "build: wasm-bindgen and wasm-opt -Oz"
-bindgen parcours target/bindgen parcours
 bindgen parcours_widget target/bindgen-widget parcours_widget
+bindgen parcours_encoders target/bindgen-encoders parcours_encoders
 
-# Pages that define no survey load a build without them (no survey
-# definitions, targeting rules or prompts): the same JS glue serves both,
-# since the lighter module imports a subset of what the full one imports.
-step "build: the SDK without surveys (what pages with no survey load)"
-cargo build --quiet --target wasm32-unknown-unknown --profile wasm -p parcours --no-default-features --features bundle
-bindgen parcours target/bindgen-lite parcours
-node scripts/check-glue.mjs target/bindgen/parcours.js target/bindgen-lite/parcours_bg.wasm
+# The SDK is built once per combination of what a page uses, and each page
+# loads only its own: surveys (definitions, targeting, prompts) and
+# destinations (one outbox per destination) are left out of the builds of
+# pages without them. One JS glue, the full build's, serves all four: the
+# others import a subset of what it provides (checked).
+step "build: the SDK four ways (surveys and destinations, surveys, destinations, neither)"
+sdk() { # sdk <out dir> <cargo feature flags...>
+  local out="$1"
+  shift
+  cargo build --quiet --target wasm32-unknown-unknown --profile wasm -p parcours "$@"
+  bindgen parcours "$out" parcours
+}
+sdk target/bindgen --features bundle,destinations
+sdk target/bindgen-surveys --features bundle
+sdk target/bindgen-destinations --no-default-features --features bundle,destinations
+sdk target/bindgen-lite --no-default-features --features bundle
+for build in surveys destinations lite; do
+  node scripts/check-glue.mjs target/bindgen/parcours.js "target/bindgen-$build/parcours_bg.wasm"
+done
 
 step "build: npm package in pkg/"
 rm -rf pkg && mkdir -p pkg
 cp target/bindgen-lite/parcours_bg.wasm pkg/parcours_bg.wasm
-cp target/bindgen/parcours_bg.wasm pkg/parcours_surveys_bg.wasm
+cp target/bindgen-surveys/parcours_bg.wasm pkg/parcours_surveys_bg.wasm
+cp target/bindgen-destinations/parcours_bg.wasm pkg/parcours_destinations_bg.wasm
+cp target/bindgen/parcours_bg.wasm pkg/parcours_full_bg.wasm
 cp target/bindgen/parcours.js pkg/core.js
 cp target/bindgen/parcours.d.ts pkg/core.d.ts
 cp target/bindgen-widget/parcours_widget_bg.wasm pkg/
 cp target/bindgen-widget/parcours_widget.js pkg/widget-core.js
+cp target/bindgen-encoders/parcours_encoders_bg.wasm pkg/
+cp target/bindgen-encoders/parcours_encoders.js pkg/encoders-core.js
 # Every module of the facade (entry points and the snippet are not modules of it).
 for module in www/src/*.js; do
-  case "$(basename "$module")" in script-tag.js|npm-entry.js|snippet.js|widget-script-tag.js|widget-npm.js|survey-kit-script-tag.js) ;; *) cp "$module" pkg/ ;; esac
+  case "$(basename "$module")" in script-tag.js|npm-entry.js|snippet.js|*-script-tag.js|*-npm.js) ;; *) cp "$module" pkg/ ;; esac
 done
 cp www/src/npm-entry.js pkg/index.js
 cp www/src/widget-npm.js pkg/widget.js
+cp www/src/encoders-npm.js pkg/encoders.js
 cp www/src/index.d.ts pkg/index.d.ts
 node scripts/assemble-pkg.mjs
 
 step "build: script-tag bundle in www/dist/"
 rm -rf www/dist && mkdir -p www/dist
-cp target/bindgen-lite/parcours_bg.wasm target/bindgen-widget/parcours_widget_bg.wasm www/dist/
-cp target/bindgen/parcours_bg.wasm www/dist/parcours_surveys_bg.wasm
-WASM_SRI="$(node scripts/sri.mjs www/dist/parcours_bg.wasm)"
-SURVEYS_WASM_SRI="$(node scripts/sri.mjs www/dist/parcours_surveys_bg.wasm)"
-WIDGET_WASM_SRI="$(node scripts/sri.mjs www/dist/parcours_widget_bg.wasm)"
+cp target/bindgen-lite/parcours_bg.wasm target/bindgen-widget/parcours_widget_bg.wasm target/bindgen-encoders/parcours_encoders_bg.wasm www/dist/
+cp target/bindgen-surveys/parcours_bg.wasm www/dist/parcours_surveys_bg.wasm
+cp target/bindgen-destinations/parcours_bg.wasm www/dist/parcours_destinations_bg.wasm
+cp target/bindgen/parcours_bg.wasm www/dist/parcours_full_bg.wasm
+sri() { node scripts/sri.mjs "www/dist/$1"; }
+# The four builds' hashes, by name, for the loader.
+SDK_SRI="{\"lite\":\"$(sri parcours_bg.wasm)\",\"surveys\":\"$(sri parcours_surveys_bg.wasm)\",\"destinations\":\"$(sri parcours_destinations_bg.wasm)\",\"full\":\"$(sri parcours_full_bg.wasm)\"}"
+WIDGET_WASM_SRI="$(sri parcours_widget_bg.wasm)"
 # bundle <entry> <out> <defines...>: one minified classic script.
 bundle() {
   local entry="$1" out="$2"
@@ -69,18 +89,21 @@ bundle www/src/widget-script-tag.js www/dist/parcours-widget.js \
   --define:PARCOURS_WIDGET_WASM_SRI="'$WIDGET_WASM_SRI'"
 WIDGET_SRI="$(node scripts/sri.mjs www/dist/parcours-widget.js)"
 bundle www/src/survey-kit-script-tag.js www/dist/parcours-surveys.js
-SURVEYS_SRI="$(node scripts/sri.mjs www/dist/parcours-surveys.js)"
+SURVEYS_SRI="$(sri parcours-surveys.js)"
+bundle www/src/encoders-script-tag.js www/dist/parcours-destinations.js \
+  --define:PARCOURS_ENCODERS_WASM_SRI="'$(sri parcours_encoders_bg.wasm)'"
+ENCODERS_SRI="$(sri parcours-destinations.js)"
 bundle www/src/script-tag.js www/dist/parcours.js \
-  --define:PARCOURS_WASM_SRI="'$WASM_SRI'" --define:PARCOURS_SURVEYS_WASM_SRI="'$SURVEYS_WASM_SRI'" \
-  --define:PARCOURS_SURVEYS_SRI="'$SURVEYS_SRI'" --define:PARCOURS_WIDGET_SRI="'$WIDGET_SRI'"
+  --define:PARCOURS_SDK_SRI="$SDK_SRI" --define:PARCOURS_SURVEYS_SRI="'$SURVEYS_SRI'" \
+  --define:PARCOURS_ENCODERS_SRI="'$ENCODERS_SRI'" --define:PARCOURS_WIDGET_SRI="'$WIDGET_SRI'"
 JS_SRI="$(node scripts/sri.mjs www/dist/parcours.js)"
 esbuild www/src/snippet.js --minify --log-level=warning --outfile=www/dist/snippet.min.js
 sed -i "s|PARCOURS_JS_SRI|$JS_SRI|" www/dist/snippet.min.js
 echo "Subresource Integrity (the snippet and the loader carry these):"
 echo "  www/dist/parcours.js       $JS_SRI"
-echo "  www/dist/parcours_bg.wasm  $WASM_SRI"
-echo "  www/dist/parcours_surveys_bg.wasm  $SURVEYS_WASM_SRI"
+echo "  the four builds of the SDK  $SDK_SRI"
 echo "  www/dist/parcours-surveys.js       $SURVEYS_SRI"
+echo "  www/dist/parcours-destinations.js  $ENCODERS_SRI"
 echo "  www/dist/parcours-widget.js         $WIDGET_SRI"
 echo "  www/dist/parcours_widget_bg.wasm    $WIDGET_WASM_SRI"
 node scripts/readme-snippet.mjs || true

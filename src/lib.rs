@@ -172,6 +172,8 @@ pub fn start(
     });
     report.push_str("\",\"compress\":");
     report.push_str(if config.compress { "true" } else { "false" });
+    report.push_str(",\"partitions\":");
+    push_u64(&mut report, tracker.partitions() as u64);
     report.push_str(",\"surveyWatch\":");
     report.push_str(&tracker.survey_watch_json());
     report.push_str(",\"surveysUrl\":");
@@ -319,23 +321,29 @@ pub fn take_error() -> String {
     with_shell(String::new(), |s| core::mem::take(&mut s.last_error))
 }
 
-/// The next batch body to send, or an empty string when none is due.
+/// The next batch body of partition `p` to send (0: the endpoint, then
+/// one per destination), or an empty string when none is due.
 #[wasm_bindgen]
-pub fn next_batch(now: f64, force: bool) -> String {
+pub fn next_batch(p: u32, now: f64, force: bool) -> String {
     with_shell(String::new(), |s| {
-        s.tracker.next_batch(ms(now), force, &mut s.random).unwrap_or_default()
+        s.tracker
+            .next_batch_of(p as usize, ms(now), force, &mut s.random)
+            .unwrap_or_default()
     })
 }
 
-/// Applies the answer to the batch in flight: `status` 0 for a network
+/// Applies the answer to partition `p`'s batch in flight: `status` 0 for a network
 /// error, `retry_after` in ms or a negative number. Returns
 /// `disposition + 4 * events` (disposition 0 delivered, 1 retry, 2 rejected),
 /// or -1 when no batch was in flight. A number, not JSON: less glue.
 #[wasm_bindgen]
-pub fn settle(status: u16, retry_after: f64, now: f64) -> f64 {
+pub fn settle(p: u32, status: u16, retry_after: f64, now: f64) -> f64 {
     with_shell(-1.0, |s| {
         let retry_after = (retry_after >= 0.0).then(|| ms(retry_after));
-        match s.tracker.settle(status, retry_after, ms(now), &mut s.random) {
+        match s
+            .tracker
+            .settle_of(p as usize, status, retry_after, ms(now), &mut s.random)
+        {
             Some(settled) => {
                 let disposition = match settled.disposition {
                     Disposition::Delivered => 0.0,
@@ -439,10 +447,13 @@ pub fn state() -> String {
 
 #[wasm_bindgen(typescript_custom_section)]
 const OPTIONS_TYPE: &'static str = r#"
-/** Options of `init()`. Every field but `endpoint` is optional. */
-export interface ParcoursOptions {
-  /** Where batches are POSTed: an absolute http(s) URL or a path on this site. */
-  endpoint: string;
+/** Options of `init()`: `endpoint`, or `destinations`, or both; every other field is optional. */
+export type ParcoursOptions = ParcoursSettings & ({ endpoint: string } | { destinations: Destination[] });
+
+/** The fields of `init()`'s options. */
+export interface ParcoursSettings {
+  /** Where batches are POSTed: an absolute http(s) URL or a path on this site. Required unless `destinations` are given. */
+  endpoint?: string;
   /** Identifies your site to the collector (1-64 letters, digits, -_.:). */
   writeKey?: string;
   /** Send as soon as this many events wait. 1-1000, default 30. */
@@ -520,6 +531,55 @@ export interface ParcoursOptions {
   surveysUrl?: string;
   /** Seconds a fetched copy of `surveysUrl` is used before it is revalidated. Default 300. */
   surveysTtlSeconds?: number;
+  /**
+   * Backends that receive the events besides `endpoint`, each with its own outbox, batch
+   * limits and retries: a slow one never holds up another. A refused destination is
+   * reported and left out; the others work.
+   * @example destinations: [{ type: 'segment', writeKey: 'abc' }, { type: 'ga4', measurementId: 'G-X', apiSecret: 's' }]
+   */
+  destinations?: Destination[];
+}
+
+/** A backend that receives Parcours' events in its own format. */
+export type Destination = DestinationCommon & (
+  | { type: 'parcours'; url: string; writeKey?: string }
+  | { type: 'segment'; writeKey: string; url?: string }
+  | { type: 'rudderstack'; writeKey: string; url: string }
+  | { type: 'posthog'; apiKey: string; url?: string }
+  | { type: 'snowplow'; url: string; appId?: string }
+  | { type: 'ga4'; measurementId: string; apiSecret: string; url?: string }
+  | { type: 'webhook'; url: string; envelope?: Record<string, unknown> }
+);
+
+/** What every destination may set. */
+export interface DestinationCommon {
+  /** Names it in errors, events and storage (1-32 letters, digits, - or _). Default: its type. */
+  id?: string;
+  /** Sent with each request (not Content-Type). */
+  headers?: Record<string, string>;
+  /** Most events in one request (at most the backend's limit). */
+  maxEvents?: number;
+  /** Most bytes in one request (at most the backend's limit). */
+  maxBytes?: number;
+  /** Only these event names. */
+  events?: string[];
+  /** Only journey summaries, identify calls and survey answers. */
+  summariesOnly?: boolean;
+  /** Percentage of visitors sent (a fixed draw per visitor). Default 100. */
+  sample?: number;
+  /** Changes each event before it is encoded; return null or false to leave it out. */
+  transform?: (event: Record<string, unknown>) => Record<string, unknown> | null | false;
+  /** Sends each encoded request yourself; the batch stays in the outbox until the promise resolves (a rejection retries it). */
+  transport?: (request: DestinationRequest) => Promise<{ status?: number } | void>;
+}
+
+/** One encoded request for a destination, as `transport` receives it. */
+export interface DestinationRequest {
+  destination: string;
+  url: string;
+  contentType: string;
+  headers: [string, string][];
+  body: string;
 }
 
 /** A feedback survey: questions in sequence, then a thank-you step. */

@@ -53,7 +53,7 @@ fn events_carry_the_real_page_and_a_visitor_kept_in_local_storage() {
     parcours::begin("Test page", "");
     assert_eq!(parcours::record(0, "Clicked", r#"{"a":1}"#, now(), &href) & 1, 0);
     parcours::end();
-    let body = parcours::next_batch(now(), false);
+    let body = parcours::next_batch(0, now(), false);
     let event = &events(&body)[0];
     assert_eq!(event.get("visitorId").unwrap().as_str(), Some(stored_visitor.as_str()));
     let page = event.get("context").unwrap().get("page").unwrap();
@@ -78,7 +78,7 @@ fn ids_from_web_crypto_are_unique() {
     for _ in 0..500 {
         parcours::record(0, "e", "", now(), &href);
     }
-    let body = parcours::next_batch(now(), true);
+    let body = parcours::next_batch(0, now(), true);
     let mut ids: Vec<String> = events(&body)
         .iter()
         .map(|e| e.get("id").unwrap().as_str().unwrap().to_string())
@@ -124,7 +124,7 @@ fn a_full_storage_quota_degrades_to_memory_without_failing() {
     parcours::begin("Test page", "");
     assert_eq!(parcours::record(0, "still works", "", now(), &href) & 1, 0);
     parcours::end();
-    assert_eq!(events(&parcours::next_batch(now(), true)).len(), 1);
+    assert_eq!(events(&parcours::next_batch(0, now(), true)).len(), 1);
     let state = json::parse(&parcours::state()).unwrap();
     assert_eq!(state.get("storageDegraded").unwrap().as_bool(), Some(true));
     local.clear().unwrap();

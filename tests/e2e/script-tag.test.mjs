@@ -186,9 +186,19 @@ test('each call records the URL it was made on, even when the app navigates in t
 });
 
 test('a changed copy of the bundle or of its wasm is refused by Subresource Integrity', async () => {
-  // The demo defines surveys, so it loads the build with them; queued.html does not.
-  const pages = { 'parcours.js': '/demo/index.html', 'parcours_surveys_bg.wasm': '/demo/index.html', 'parcours-surveys.js': '/demo/index.html', 'parcours_bg.wasm': '/e2e/queued.html' };
-  const recordedOn = async (path) => (await fetchEvents(env.collector, '')).filter((e) => e.context?.page?.path === path).length;
+  // Each page loads the builds for what it defines: the demo surveys, queued.html
+  // neither, destinations.html destinations (and surveys with ?surveys).
+  const pages = {
+    'parcours.js': '/demo/index.html',
+    'parcours_surveys_bg.wasm': '/demo/index.html',
+    'parcours-surveys.js': '/demo/index.html',
+    'parcours_bg.wasm': '/e2e/queued.html',
+    'parcours_destinations_bg.wasm': '/e2e/destinations.html',
+    'parcours-destinations.js': '/e2e/destinations.html',
+    'parcours_encoders_bg.wasm': '/e2e/destinations.html',
+    'parcours_full_bg.wasm': '/e2e/destinations.html?surveys',
+  };
+  const recordedOn = async (path) => (await fetchEvents(env.collector, '')).filter((e) => e.context?.page?.path === path.split('?')[0]).length;
   for (const [file, path] of Object.entries(pages)) {
     const before = await recordedOn(path); // other tests visit these pages too
     const page = await openPage(env.browser);

@@ -113,3 +113,15 @@ void failed;
 // @ts-expect-error sample is a percentage, not a string
 init({ endpoint: '/v1/batch', surveys: [{ id: 'x', questions: [{ type: 'nps' }], sample: '25%' }] });
 parcours.on('survey_answered', (answer) => console.log(answer.normalized, answer.submission));
+
+init({
+  destinations: [
+    { type: 'segment', writeKey: 'wk' },
+    { type: 'ga4', measurementId: 'G-1', apiSecret: 's', events: ['Order Completed'], sample: 50 },
+    { id: 'hook', type: 'webhook', url: 'https://hooks.example/in', envelope: { site: 'shop', items: '$events' },
+      transform: (event) => (event.name === 'Private' ? null : event),
+      transport: (request) => fetch(request.url, { method: 'POST', body: request.body }).then((r) => ({ status: r.status })) },
+  ],
+});
+// @ts-expect-error GA4 needs its API secret
+init({ destinations: [{ type: 'ga4', measurementId: 'G-1' }] });

@@ -4,8 +4,13 @@
 // storage. The core decides what is due, what goes in a batch, and what a
 // status means; this file does the I/O around those decisions.
 //
+// The outbox has a partition per backend: 0 for the endpoint, then one per
+// destination. Each has its own batch in flight, so a slow or failing
+// backend never holds up another.
+//
 // hooks: guarded(fn, fallback), emit(name, detail), reportError(info),
-//        callsWaiting() -> bool (captured calls not yet in the core)
+//        callsWaiting() -> bool (captured calls not yet in the core),
+//        sendTo(i, body) -> Promise<{ status, retryAfter }> (destination i's batch)
 
 import { send } from './transport.js';
 import { openDurableStore, eraseDurable, memoryStore, WEB_STORAGE_LIMIT } from './durable.js';
@@ -19,7 +24,7 @@ const OFFLINE_RECHECK_MS = 30000;
 const WRITE_PIECE_BYTES = 200000;
 
 export function createDelivery(hooks, webStorage) {
-  const { guarded, emit, reportError, callsWaiting } = hooks;
+  const { guarded, emit, reportError, callsWaiting, sendTo } = hooks;
   const flushWaiters = [];
   let endpoint = '';
   let compress = false;
@@ -30,7 +35,8 @@ export function createDelivery(hooks, webStorage) {
   let sender = false;
   let roleKnown = false; // flush() waits for it: a tab about to send must not answer as a writer
   let active = false;
-  let inFlight = false;
+  let partitions = 1;
+  const busy = new Set(); // partitions with a batch in flight
   let lastFailure = false;
   let wakeTimer = 0;
   let warnedStorage = false;
@@ -42,6 +48,7 @@ export function createDelivery(hooks, webStorage) {
   /** Starts delivering for a core started with `report` (analytics granted). */
   function begin(report) {
     endpoint = report.endpoint;
+    partitions = report.partitions;
     compress = report.compress;
     debug = report.debug;
     if (active) {
@@ -159,36 +166,53 @@ export function createDelivery(hooks, webStorage) {
     pump(false);
   }
 
-  /** Sends the next batch if one is due; arms a timer for the next check. */
+  /** Sends the next batch of every partition that has one due and none in flight; arms a timer for the next check. */
   function pump(force) {
-    if (!active || inFlight || !store) return;
+    if (!active || !store) return;
     // A waiting flush() sends what waits once every captured call is in the core.
     force = force || (flushWaiters.length > 0 && !lastFailure && !callsWaiting());
     persist(); // written before it can be sent
     const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
-    // Also in a tab that only writes: this is where an idle session ends and leaves its summary.
-    const body = offline ? '' : guarded((c) => c.next_batch(Date.now(), force), '');
+    for (let p = 0; p < partitions && !offline; p++) {
+      if (busy.has(p)) continue;
+      // Also in a tab that only writes: this is where an idle session ends and leaves its summary.
+      const body = guarded((c) => c.next_batch(p, Date.now(), force), '');
+      if (!body) continue;
+      busy.add(p);
+      (p === 0 ? sendToEndpoint(body) : sendTo(p - 1, body)).then(({ status, retryAfter }) => {
+        busy.delete(p);
+        settle(p, status, retryAfter);
+        pump(false);
+      });
+    }
     persist();
-    if (!body) return armWake(offline ? OFFLINE_RECHECK_MS : undefined);
-    inFlight = true;
-    send(endpoint, body, false, compress).then(({ status, retryAfter, compressed }) => {
-      inFlight = false;
+    armWake(offline ? OFFLINE_RECHECK_MS : undefined);
+  }
+
+  function sendToEndpoint(body) {
+    return send(endpoint, body, false, compress).then((answer) => {
+      const { status, compressed } = answer;
       if (compressed && status >= 400 && status < 500 && status !== 408 && status !== 429) {
         // An endpoint that does not inflate gzip refuses it: send plain from now on.
         compress = false;
       }
-      const outcome = guarded((c) => c.settle(status, retryAfter, Date.now()), -1);
-      if (outcome >= 0) {
-        const info = { result: SETTLED[outcome % 4], events: Math.floor(outcome / 4) };
-        lastFailure = info.result !== 'delivered';
-        if (debug) console.debug('[parcours] batch ' + info.result + ' (' + info.events + ' events, HTTP ' + status + ')');
-        emit('flush', { status, result: info.result, events: info.events });
-        if (info.result === 'rejected') {
-          reportError({ code: 'batch_rejected', field: 'endpoint', message: 'the endpoint refused a batch of ' + info.events + ' events twice, with HTTP ' + status + '; they were dropped' });
-        }
-      }
-      pump(false);
+      return answer;
     });
+  }
+
+  /** Applies a backend's answer to partition `p`'s batch in the core, and says what happened. */
+  function settle(p, status, retryAfter) {
+    const outcome = guarded((c) => c.settle(p, status, retryAfter, Date.now()), -1);
+    if (outcome < 0) return;
+    const info = { result: SETTLED[outcome % 4], events: Math.floor(outcome / 4) };
+    const to = p === 0 ? 'endpoint' : hooks.destinationId(p - 1);
+    lastFailure = info.result !== 'delivered';
+    if (debug) console.debug('[parcours] batch ' + info.result + ' (' + to + ', ' + info.events + ' events, HTTP ' + status + ')');
+    emit('flush', p === 0 ? { status, result: info.result, events: info.events } : { status, result: info.result, events: info.events, destination: to });
+    if (info.result === 'rejected') {
+      const field = p === 0 ? 'endpoint' : 'destinations["' + to + '"]';
+      reportError({ code: 'batch_rejected', field, message: field + ' refused a batch of ' + info.events + ' events twice, with HTTP ' + status + '; they were dropped' });
+    }
   }
 
   function armWake(ms) {
@@ -207,7 +231,7 @@ export function createDelivery(hooks, webStorage) {
    * sender, or, in another tab, safely written for the sender to deliver.
    */
   function settleWaitersIfIdle() {
-    if (inFlight || writing || !flushWaiters.length || callsWaiting() || !roleKnown) return;
+    if (busy.size || writing || !flushWaiters.length || callsWaiting() || !roleKnown) return;
     const pending = guarded((c) => c.pending(), 0);
     if (pending === 0 || lastFailure) {
       for (const resolve of flushWaiters.splice(0)) resolve({ ok: pending === 0, pending });
@@ -236,15 +260,16 @@ export function createDelivery(hooks, webStorage) {
     // A write still in progress may not outlive the page: also keep a copy
     // where a synchronous write lands at once (the next visit reads both).
     if (store && store.spill && writing) store.spill(writing);
-    if (!sender || inFlight || !store) return;
-    const body = guarded((c) => c.next_batch(Date.now(), true), '');
+    // The endpoint's batch goes with keepalive; destinations' wait, stored, for the next visit.
+    if (!sender || busy.has(0) || !store) return;
+    const body = guarded((c) => c.next_batch(0, Date.now(), true), '');
     if (!body) return;
-    inFlight = true;
+    busy.add(0);
     // Plain (compressing is asynchronous and the page may be gone first);
     // the events stay stored until an answer arrives, on this visit or the next.
     send(endpoint, body, true, false).then(({ status, retryAfter }) => {
-      inFlight = false;
-      guarded((c) => c.settle(status, retryAfter, Date.now()));
+      busy.delete(0);
+      guarded((c) => c.settle(0, status, retryAfter, Date.now()));
       persist();
     });
   }

@@ -24,7 +24,7 @@ const RECORD_ERROR = 1;
 const NOTICES = 2;
 
 /** Options handled here rather than by the core (functions, loading). */
-const JS_ONLY_OPTIONS = ['wasmUrl', 'widgetUrl', 'nonce'];
+const JS_ONLY_OPTIONS = ['wasmUrl', 'widgetUrl', 'nonce', 'destinations'];
 /** Most calls kept while the SDK loads or init() has not succeeded yet. */
 const MAX_EARLY_CALLS = 10000;
 /** A slice of core work yields to the page after this many milliseconds. */
@@ -71,14 +71,15 @@ function storageOrNull(name = 'localStorage') {
 const localStorageOrNull = () => storageOrNull('localStorage');
 
 /**
- * Creates the API object. `loadCore(options, surveys)` resolves to the core
- * module (the wasm-bindgen exports) once the WebAssembly is instantiated
- * (the build with surveys when `surveys` is true); `loadSurveyKit(options)`
- * to the survey kit (survey-kit.js), loaded with that build only;
- * `loadWidget(options)` to the survey widget's presenter, the first time a
- * survey is shown.
+ * Creates the API object. `loadCore(options, surveys, destinations)`
+ * resolves to the core module (the wasm-bindgen exports) once the
+ * WebAssembly is instantiated (the build for what init() defines);
+ * `loadSurveyKit(options)` to the survey kit (survey-kit.js), loaded with a
+ * build with surveys only; `loadEncoders(options)` to the encoder module,
+ * loaded only when init() defines destinations; `loadWidget(options)` to the
+ * survey widget's presenter, the first time a survey is shown.
  */
-export function createParcours(loadCore, loadSurveyKit, loadWidget) {
+export function createParcours(loadCore, loadSurveyKit, loadEncoders, loadWidget) {
   const calls = []; // flat: kind, name, payload, ts, href
   const listeners = new Map();
   let core = null;
@@ -118,6 +119,7 @@ export function createParcours(loadCore, loadSurveyKit, loadWidget) {
     hideAll() {},
   };
   let surveys = noSurveys;
+  let destinations = null; // createDestinations(), once the encoder module checked them
 
   const channel = typeof MessageChannel === 'function' ? new MessageChannel() : null;
   if (channel) channel.port1.onmessage = () => runSlice();
@@ -169,7 +171,17 @@ export function createParcours(loadCore, loadSurveyKit, loadWidget) {
     delivery.abandon();
   }
 
-  const delivery = createDelivery({ guarded, emit, reportError, callsWaiting: () => calls.length > 0 }, storageOrNull);
+  const delivery = createDelivery(
+    {
+      guarded,
+      emit,
+      reportError,
+      callsWaiting: () => calls.length > 0,
+      sendTo: (i, body) => destinations.sendTo(i, body),
+      destinationId: (i) => destinations.id(i),
+    },
+    storageOrNull,
+  );
 
   /** Queues one call; `at` overrides the URL it happened on (a page being left). */
   function capture(kind, name, payload, at) {
@@ -343,11 +355,19 @@ export function createParcours(loadCore, loadSurveyKit, loadWidget) {
   function start(options, jsOptions, surveysDefined) {
     coreOptions = options;
     jsOptionsGiven = jsOptions;
-    if (!loading) loading = Promise.all([loadCore(jsOptions, surveysDefined), surveysDefined && loadSurveyKit(jsOptions)]);
+    const destinationsDefined = Array.isArray(jsOptions.destinations) && jsOptions.destinations.length > 0;
+    if (!loading) {
+      loading = Promise.all([
+        loadCore(jsOptions, surveysDefined, destinationsDefined),
+        surveysDefined && loadSurveyKit(jsOptions),
+        destinationsDefined && loadEncoders(jsOptions),
+      ]);
+    }
     loading.then(
-      ([module, surveyKit]) => {
+      ([module, surveyKit, encoders]) => {
         if (dead) return;
         if (surveyKit && !kit) useSurveyKit(surveyKit);
+        if (encoders) coreOptions = useDestinations(encoders, jsOptions.destinations, coreOptions);
         core = module;
         const report = startCore();
         if (!report) {
@@ -371,6 +391,19 @@ export function createParcours(loadCore, loadSurveyKit, loadWidget) {
         reportError({ code: 'load_failed', field: 'wasmUrl', message: 'Parcours could not be loaded (' + (error && error.message) + '); calls are kept until init() is called again' });
       },
     );
+  }
+
+  /**
+   * Has the encoder module check `given` (init's destinations) in full:
+   * each refused one is reported and left out; the core receives the
+   * routes of the others (`routes` in its options). Returns those options.
+   */
+  function useDestinations(encoders, given, options) {
+    const checked = JSON.parse(encoders.routes(JSON.stringify(given)));
+    for (const error of checked.errors) reportError(error);
+    const kept = checked.ids.map((id) => ({ id, options: given.find((d) => d && (d.id || d.type) === id) }));
+    destinations = encoders.createDestinations(kept, encoders, { warn, reportError, debug: () => debug });
+    return JSON.stringify(Object.assign(JSON.parse(options), { routes: checked.routes }));
   }
 
   function useSurveyKit(surveyKit) {
@@ -433,6 +466,11 @@ export function createParcours(loadCore, loadSurveyKit, loadWidget) {
       for (const key of Object.keys(options)) {
         if (JS_ONLY_OPTIONS.includes(key)) jsOptions[key] = options[key];
         else coreOptions[key] = options[key];
+      }
+      const given = options.destinations;
+      if (given !== undefined && given !== null && !Array.isArray(given)) {
+        reportError({ code: 'invalid_option', field: 'options.destinations', message: "options.destinations: expected an array of destinations, got " + typeof given + ". Use destinations: [{ type: 'segment', writeKey: '…' }]" });
+        delete jsOptions.destinations;
       }
       const text = stringifyObject(coreOptions, () => 'options');
       if (text === null) return;

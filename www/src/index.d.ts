@@ -1,7 +1,7 @@
 // Public types of the npm package. ParcoursOptions is generated from the
 // Rust config (see src/lib.rs) so the types cannot drift from what init() accepts.
-import type { ParcoursOptions, ConsentState, Survey, SurveyQuestion } from './core.js';
-export type { ParcoursOptions, ConsentState, Survey, SurveyQuestion };
+import type { ParcoursOptions, ConsentState, Survey, SurveyQuestion, Destination, DestinationRequest } from './core.js';
+export type { ParcoursOptions, ConsentState, Survey, SurveyQuestion, Destination, DestinationRequest };
 
 /** A JSON-serialisable object of event properties or user traits. */
 export type Properties = Record<string, unknown>;
@@ -34,6 +34,8 @@ export interface FlushEvent {
   status: number;
   result: 'delivered' | 'retry' | 'rejected';
   events: number;
+  /** The destination's id; absent for the endpoint. */
+  destination?: string;
 }
 
 export type Channel =

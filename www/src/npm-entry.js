@@ -1,20 +1,31 @@
 // Entry point of the npm package (pkg/index.js). The WebAssembly is found
 // beside this file through import.meta.url, which Vite, webpack 5, Rollup
-// and Parcel understand; with other bundlers pass init({ wasmUrl }). Pages
-// whose init() defines surveys load the build with them
-// (parcours_surveys_bg.wasm); the others the lighter parcours_bg.wasm.
+// and Parcel understand; with other bundlers pass init({ wasmUrl }). Each
+// page loads the build for what its init() defines: surveys, destinations,
+// both (parcours_full_bg.wasm) or neither (parcours_bg.wasm).
 
 import initWasm, * as core from './core.js';
 import { createParcours, ParcoursError } from './facade.js';
 
 const { api } = createParcours(
-  (jsOptions, surveys) => {
-    const wasm = jsOptions.wasmUrl || (surveys ? new URL('parcours_surveys_bg.wasm', import.meta.url) : new URL('parcours_bg.wasm', import.meta.url));
+  (jsOptions, surveys, destinations) => {
+    // One build per combination of surveys and destinations; each is listed
+    // literally, so that bundlers see every file.
+    const wasm =
+      jsOptions.wasmUrl ||
+      (surveys
+        ? destinations
+          ? new URL('parcours_full_bg.wasm', import.meta.url)
+          : new URL('parcours_surveys_bg.wasm', import.meta.url)
+        : destinations
+          ? new URL('parcours_destinations_bg.wasm', import.meta.url)
+          : new URL('parcours_bg.wasm', import.meta.url));
     return initWasm({ module_or_path: wasm }).then(() => core);
   },
   // Chunks of their own for bundlers: the survey kit with the build with
   // surveys, the widget the first time a survey is shown.
   () => import('./survey-kit.js'),
+  () => import('./encoders.js').then((encoders) => encoders.loadEncoders()),
   () => import('./widget.js').then((widget) => widget.loadWidget()),
 );
 

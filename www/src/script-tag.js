@@ -2,13 +2,15 @@
 // window.parcours, replays the calls the snippet queued before this file
 // arrived, and loads the WebAssembly from beside this script.
 //
-// Two builds of the WebAssembly sit beside it: parcours_bg.wasm, which
-// pages without surveys load, and parcours_surveys_bg.wasm, with survey
-// definitions, targeting and prompts, loaded when init() defines surveys,
-// together with the survey kit's script (parcours-surveys.js). The build
-// defines PARCOURS_WASM_SRI, PARCOURS_SURVEYS_WASM_SRI, PARCOURS_SURVEYS_SRI
-// and PARCOURS_WIDGET_SRI as their sha384, so the integrity chain runs
-// snippet -> this file -> the wasm, the kit and the widget (-> its wasm): a
+// Four builds of the WebAssembly sit beside it, one per combination of
+// what a page uses: parcours_bg.wasm (neither surveys nor destinations),
+// parcours_surveys_bg.wasm, parcours_destinations_bg.wasm and
+// parcours_full_bg.wasm (both). A page with surveys also loads the survey
+// kit's script (parcours-surveys.js); one with destinations the encoder
+// module (parcours-destinations.js). The build defines PARCOURS_SDK_SRI (the
+// four builds' sha384, by name), PARCOURS_SURVEYS_SRI, PARCOURS_ENCODERS_SRI
+// and PARCOURS_WIDGET_SRI, so the integrity chain runs snippet -> this file
+// -> the wasm, the kit, the encoders and the widget (-> their wasm): a
 // tampered copy of any on a CDN is refused by the browser.
 
 import initWasm, * as core from '../../target/bindgen/parcours.js';
@@ -20,15 +22,14 @@ import { createParcours } from './facade.js';
   const script = document.currentScript;
   const base = script && script.src ? script.src : location.href;
   const { api, replay } = createParcours(
-    (jsOptions, surveys) => {
-      const wasm = jsOptions.wasmUrl
-        ? jsOptions.wasmUrl
-        : surveys
-          ? fetch(new URL('parcours_surveys_bg.wasm', base), { integrity: PARCOURS_SURVEYS_WASM_SRI })
-          : fetch(new URL('parcours_bg.wasm', base), { integrity: PARCOURS_WASM_SRI });
+    (jsOptions, surveys, destinations) => {
+      const build = surveys ? (destinations ? 'full' : 'surveys') : destinations ? 'destinations' : 'lite';
+      const file = build === 'lite' ? 'parcours_bg.wasm' : 'parcours_' + build + '_bg.wasm';
+      const wasm = jsOptions.wasmUrl || fetch(new URL(file, base), { integrity: PARCOURS_SDK_SRI[build] });
       return initWasm({ module_or_path: wasm }).then(() => core);
     },
     (jsOptions) => loadScript(new URL('parcours-surveys.js', base), PARCOURS_SURVEYS_SRI, jsOptions.nonce),
+    (jsOptions) => loadScript(new URL('parcours-destinations.js', base), PARCOURS_ENCODERS_SRI, jsOptions.nonce),
     (jsOptions) => loadScript(jsOptions.widgetUrl || new URL('parcours-widget.js', base), jsOptions.widgetUrl ? '' : PARCOURS_WIDGET_SRI, jsOptions.nonce),
   );
   Object.defineProperty(api, '__parcours', { value: true });
@@ -38,7 +39,7 @@ import { createParcours } from './facade.js';
 })();
 
 /**
- * Inserts the script of the survey kit or of the widget (pinned by
+ * Inserts the script of the survey kit, the encoders or the widget (pinned by
  * `integrity` unless empty); it hands back what it offers through a
  * `parcours-module` event on its own element.
  */

@@ -2,10 +2,11 @@
 // answer), Retry-After in milliseconds (-1 when absent) and whether the body
 // went gzipped. Never rejects.
 //
-// The body goes as text/plain: a "simple" CORS request, so no preflight
-// round-trip, and one that browsers allow with keepalive on page hide. A
-// gzipped body keeps that content type; the collector recognises gzip by
-// its first bytes.
+// A Parcours batch goes as text/plain: a "simple" CORS request, so no
+// preflight round-trip, and one that browsers allow with keepalive on page
+// hide. A gzipped body keeps that content type; the collector recognises
+// gzip by its first bytes. Other backends' requests (destinations) go with
+// the content type and headers their encoder chose, never gzipped.
 
 const TIMEOUT_MS = 15000;
 /** Smaller bodies gain too little from gzip to be worth the work. */
@@ -14,6 +15,11 @@ const COMPRESS_FROM_BYTES = 1024;
 export function send(url, body, keepalive, compress) {
   const gzip = compress && !keepalive && body.length >= COMPRESS_FROM_BYTES && typeof CompressionStream === 'function';
   return (gzip ? gzipped(body) : Promise.resolve(null)).then((packed) => post(url, packed || body, keepalive, !!packed));
+}
+
+/** One request of a destination: `{ url, contentType, headers: [[name, value]…], body }`. */
+export function sendRequest(request) {
+  return post(request.url, request.body, false, false, Object.fromEntries([['Content-Type', request.contentType]].concat(request.headers)));
 }
 
 function gzipped(text) {
@@ -25,7 +31,7 @@ function gzipped(text) {
   }
 }
 
-function post(url, body, keepalive, compressed) {
+function post(url, body, keepalive, compressed, headers) {
   let timer = 0;
   const controller = typeof AbortController === 'function' ? new AbortController() : null;
   if (controller && !keepalive) timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
@@ -33,7 +39,7 @@ function post(url, body, keepalive, compressed) {
   return fetch(url, {
     method: 'POST',
     body,
-    headers: { 'Content-Type': 'text/plain;charset=UTF-8' },
+    headers: headers || { 'Content-Type': 'text/plain;charset=UTF-8' },
     credentials: 'omit',
     keepalive: keepalive && size < 60000,
     signal: controller ? controller.signal : undefined,

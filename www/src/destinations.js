@@ -1,0 +1,86 @@
+// Sending a destination's batch (init({ destinations })): the site's
+// transform callback, then the encoder module's requests for that backend,
+// sent by the site's transport callback or by fetch. The core decides what
+// each destination gets and when; an answer other than 2xx leaves the batch
+// in its outbox for the core's retry rules.
+//
+// `list`: the destinations kept after the encoder module's check, in the
+// order of the core's partitions: [{ id, options }] (options as given to
+// init, callbacks included). `encoders`: the module ({ routes, encode }).
+
+import { sendRequest } from './transport.js';
+
+const DELIVERED = { status: 200, retryAfter: -1 };
+
+export function createDestinations(list, encoders, sdk) {
+  const warned = new Set();
+  const warnOnce = (id, message) => {
+    if (!warned.has(id + message)) warned.add(id + message), sdk.warn(message);
+  };
+
+  /** The site's transform(event) on each event: an object replaces it, null or false drops it. */
+  function transformed(destination, body) {
+    const transform = destination.options.transform;
+    if (typeof transform !== 'function') return body;
+    const batch = JSON.parse(body);
+    batch.events = batch.events
+      .map((event) => {
+        try {
+          const result = transform(event);
+          return result && typeof result === 'object' ? result : null;
+        } catch (e) {
+          // A bug in the callback loses nothing: the event goes as it is.
+          warnOnce(destination.id, 'destinations["' + destination.id + '"].transform threw (' + (e && e.message) + '); events are sent untransformed');
+          return event;
+        }
+      })
+      .filter(Boolean);
+    return batch.events.length ? JSON.stringify(batch) : '';
+  }
+
+  /** The requests for one batch, or null when the encoder refused it (reported). */
+  function encode(destination, body) {
+    let encoded;
+    try {
+      encoded = JSON.parse(encoders.encode(JSON.stringify(destination.options), body, Date.now()));
+    } catch (e) {
+      encoded = { error: { code: 'encoder_failed', field: 'destinations["' + destination.id + '"]', message: 'the encoder module failed: ' + (e && e.message) } };
+    }
+    if (encoded.error) {
+      sdk.reportError(encoded.error);
+      return null;
+    }
+    if (sdk.debug()) for (const note of encoded.notes) console.debug('[parcours] ' + note);
+    return encoded.requests;
+  }
+
+  /** Sends one request: through the site's transport callback, or fetch. */
+  function deliver(destination, request) {
+    const transport = destination.options.transport;
+    if (typeof transport !== 'function') return sendRequest(request);
+    return Promise.resolve()
+      .then(() => transport(Object.assign({ destination: destination.id }, request)))
+      .then(
+        (answer) => ({ status: (answer && answer.status) || 200, retryAfter: -1 }),
+        () => ({ status: 0, retryAfter: -1 }), // kept, and tried again later
+      );
+  }
+
+  return {
+    id: (i) => list[i].id,
+
+    /** Sends destination `i`'s batch (a Parcours batch); resolves to the worst answer. */
+    sendTo(i, body) {
+      const destination = list[i];
+      const events = transformed(destination, body);
+      if (!events) return Promise.resolve(DELIVERED);
+      const requests = encode(destination, events);
+      if (!requests) return Promise.resolve({ status: 400, retryAfter: -1 });
+      // One after the other: the first failure stops the rest, and the whole batch is retried.
+      return requests.reduce(
+        (previous, request) => previous.then((answer) => (answer.status >= 200 && answer.status < 300 ? deliver(destination, request) : answer)),
+        Promise.resolve(DELIVERED),
+      );
+    },
+  };
+}
