@@ -28,6 +28,8 @@ async function start() {
   await page.evaluate(
     ({ segment, snowplow }) => {
       window.viaTransport = [];
+      window.flushes = [];
+      parcours.on('flush', (f) => window.flushes.push(f));
       window.ready = new Promise((resolve) => parcours.on('ready', resolve));
       parcours.init({
         endpoint: '/v1/batch',
@@ -40,6 +42,8 @@ async function start() {
             // The site's own code: drops one event, sends the rest itself.
             transform: (event) => (event.name === 'Private' ? null : event),
             transport: (request) => { window.viaTransport.push(JSON.parse(request.body)); return Promise.resolve({ status: 200 }); } },
+          // GA4 through a transport too (no network here): its encoder renames events, and says so.
+          { type: 'ga4', measurementId: 'G-TEST', apiSecret: 's', transport: (request) => { window.viaGa4 = (window.viaGa4 || []).concat(request); return Promise.resolve(); } },
           { type: 'posthog' }, // no apiKey: refused, reported, the others work
         ],
       });
@@ -55,7 +59,7 @@ const names = ['Viewed Plan', 'Added to Cart', 'Private', 'Order Completed'];
 test('every event reaches the collector, Segment, Snowplow and the site transport, each in its own format', async () => {
   const page = await start();
   const errors = page.consoleMessages.filter((m) => m.type === 'error').map((m) => m.text);
-  assert.ok(errors.some((e) => e.includes('options.destinations[3].apiKey')), 'the bad destination is named: ' + errors);
+  assert.ok(errors.some((e) => e.includes('options.destinations[4].apiKey')), 'the bad destination is named: ' + errors);
   for (const name of names) await page.evaluate((name) => parcours.track(name, { plan: 'pro' }), name);
   await page.evaluate(() => parcours.identify('u-1', { plan: 'pro' }));
   await page.evaluate(() => parcours.flush());
@@ -78,6 +82,14 @@ test('every event reaches the collector, Segment, Snowplow and the site transpor
   assert.deepEqual((await transported()).map((e) => e.name).sort(), ['Added to Cart', 'Order Completed', 'Viewed Plan', 'identify'], 'transform dropped "Private"');
   const identify = env.segment.received.flatMap((r) => r.body.batch).find((m) => m.type === 'identify' && m.anonymousId === visitor);
   assert.deepEqual([identify.userId, identify.traits.plan], ['u-1', 'pro']);
+  // What an encoder cut for its backend is in that destination's flush event.
+  await page.waitForFunction(() => window.flushes.some((f) => f.destination === 'ga4'));
+  const flushes = await page.evaluate(() => window.flushes);
+  const ga4 = flushes.filter((f) => f.destination === 'ga4').flatMap((f) => f.notes);
+  assert.ok(ga4.some((n) => n.includes('("Order Completed") is named "order_completed" in GA4')), JSON.stringify(ga4));
+  assert.deepEqual(flushes.filter((f) => f.destination === 'segment').flatMap((f) => f.notes), [], 'Segment took every event as it was');
+  const request = (await page.evaluate(() => window.viaGa4))[0];
+  assert.match(request.url, /\/mp\/collect\?measurement_id=G-TEST&api_secret=s$/);
   assert.deepEqual(page.pageErrors, []);
   await page.context().close();
 });

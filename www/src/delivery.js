@@ -179,9 +179,9 @@ export function createDelivery(hooks, webStorage) {
       const body = guarded((c) => c.next_batch(p, Date.now(), force), '');
       if (!body) continue;
       busy.add(p);
-      (p === 0 ? sendToEndpoint(body) : sendTo(p - 1, body)).then(({ status, retryAfter }) => {
+      (p === 0 ? sendToEndpoint(body) : sendTo(p - 1, body)).then(({ status, retryAfter, notes }) => {
         busy.delete(p);
-        settle(p, status, retryAfter);
+        settle(p, status, retryAfter, notes);
         pump(false);
       });
     }
@@ -201,14 +201,16 @@ export function createDelivery(hooks, webStorage) {
   }
 
   /** Applies a backend's answer to partition `p`'s batch in the core, and says what happened. */
-  function settle(p, status, retryAfter) {
+  function settle(p, status, retryAfter, notes) {
     const outcome = guarded((c) => c.settle(p, status, retryAfter, Date.now()), -1);
     if (outcome < 0) return;
     const info = { result: SETTLED[outcome % 4], events: Math.floor(outcome / 4) };
     const to = p === 0 ? 'endpoint' : hooks.destinationId(p - 1);
     lastFailure = info.result !== 'delivered';
     if (debug) console.debug('[parcours] batch ' + info.result + ' (' + to + ', ' + info.events + ' events, HTTP ' + status + ')');
-    emit('flush', p === 0 ? { status, result: info.result, events: info.events } : { status, result: info.result, events: info.events, destination: to });
+    const detail = { status, result: info.result, events: info.events };
+    // A destination's flush also says what its encoder cut for the backend's limits.
+    emit('flush', p === 0 ? detail : Object.assign(detail, { destination: to, notes: notes || [] }));
     if (info.result === 'rejected') {
       const field = p === 0 ? 'endpoint' : 'destinations["' + to + '"]';
       reportError({ code: 'batch_rejected', field, message: field + ' refused a batch of ' + info.events + ' events twice, with HTTP ' + status + '; they were dropped' });

@@ -38,7 +38,7 @@ export function createDestinations(list, encoders, sdk) {
     return batch.events.length ? JSON.stringify(batch) : '';
   }
 
-  /** The requests for one batch, or null when the encoder refused it (reported). */
+  /** The encoded batch ({ requests, notes }), or null when the encoder refused it (reported). */
   function encode(destination, body) {
     let encoded;
     try {
@@ -51,7 +51,7 @@ export function createDestinations(list, encoders, sdk) {
       return null;
     }
     if (sdk.debug()) for (const note of encoded.notes) console.debug('[parcours] ' + note);
-    return encoded.requests;
+    return encoded;
   }
 
   /** Sends one request: through the site's transport callback, or fetch. */
@@ -69,18 +69,23 @@ export function createDestinations(list, encoders, sdk) {
   return {
     id: (i) => list[i].id,
 
-    /** Sends destination `i`'s batch (a Parcours batch); resolves to the worst answer. */
+    /**
+     * Sends destination `i`'s batch (a Parcours batch); resolves to the worst
+     * answer, with the encoder's notes (what it cut for the backend's limits).
+     */
     sendTo(i, body) {
       const destination = list[i];
       const events = transformed(destination, body);
       if (!events) return Promise.resolve(DELIVERED);
-      const requests = encode(destination, events);
-      if (!requests) return Promise.resolve({ status: 400, retryAfter: -1 });
+      const encoded = encode(destination, events);
+      if (!encoded) return Promise.resolve({ status: 400, retryAfter: -1 });
       // One after the other: the first failure stops the rest, and the whole batch is retried.
-      return requests.reduce(
-        (previous, request) => previous.then((answer) => (answer.status >= 200 && answer.status < 300 ? deliver(destination, request) : answer)),
-        Promise.resolve(DELIVERED),
-      );
+      return encoded.requests
+        .reduce(
+          (previous, request) => previous.then((answer) => (answer.status >= 200 && answer.status < 300 ? deliver(destination, request) : answer)),
+          Promise.resolve(DELIVERED),
+        )
+        .then((answer) => Object.assign({ notes: encoded.notes }, answer));
     },
   };
 }

@@ -36,6 +36,8 @@ export interface FlushEvent {
   events: number;
   /** The destination's id; absent for the endpoint. */
   destination?: string;
+  /** For a destination: what its encoder shortened or left out for the backend's limits, one sentence each. */
+  notes?: string[];
 }
 
 export type Channel =
