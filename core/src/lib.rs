@@ -22,6 +22,7 @@ pub(crate) mod prelude {
     pub use alloc::vec::Vec;
 }
 
+pub mod aggregate;
 pub mod attribution;
 pub mod autocapture;
 pub mod batch;

@@ -1,0 +1,265 @@
+//! A small dataset worked out by hand: five sessions of three visitors
+//! through four stages, with friction and answers.
+
+use super::*;
+use crate::json::parse;
+
+const STAGES: [&str; 4] = ["awareness", "consideration", "decision", "purchase"];
+
+/// A stored journey_summary event.
+fn summary(
+    visitor: &str,
+    index: u64,
+    channel: &str,
+    device: &str,
+    stages: &str,
+    steps: &str,
+    converted: bool,
+) -> Value {
+    let conversions = if converted {
+        r#"[{"name":"Order Completed"}]"#
+    } else {
+        "[]"
+    };
+    parse(&format!(
+        r#"{{"id":"j-{visitor}{index}","type":"track","name":"journey_summary","visitorId":"{visitor}",
+            "context":{{"device":{{"class":"{device}"}}}},
+            "properties":{{"v":1,"sessionIndex":{index},"startedAt":{start},"channel":"{channel}",
+              "stages":{stages},"steps":{steps},"conversions":{conversions}}}}}"#,
+        start = 1_000 * index,
+    ))
+    .unwrap()
+}
+
+fn dataset() -> Vec<Value> {
+    vec![
+        summary(
+            "A",
+            1,
+            "email",
+            "desktop",
+            r#"[{"stage":"awareness","at":0},{"stage":"consideration","at":60000},{"stage":"decision","at":120000},{"stage":"purchase","at":180000}]"#,
+            r#"[{"touchpoint":"/","stage":"awareness","emotion":"neutral"},
+                {"touchpoint":"/pricing","stage":"consideration","emotion":"neutral","friction":["rage_click"]},
+                {"touchpoint":"Order Completed","stage":"purchase","emotion":"positive",
+                 "feedback":[{"questionType":"csat","value":5},{"questionType":"nps","value":10}]}]"#,
+            true,
+        ),
+        summary(
+            "B",
+            1,
+            "direct",
+            "mobile",
+            r#"[{"stage":"awareness","at":0},{"stage":"consideration","at":30000}]"#,
+            r#"[{"touchpoint":"/","stage":"awareness","emotion":"neutral"},
+                {"touchpoint":"/pricing","stage":"consideration","emotion":"negative","friction":["rage_click","dead_click"],
+                 "feedback":[{"questionType":"ces","value":3}]}]"#,
+            false,
+        ),
+        summary(
+            "A",
+            2,
+            "email",
+            "desktop",
+            r#"[{"stage":"awareness","at":0},{"stage":"consideration","at":90000},{"stage":"decision","at":100000}]"#,
+            r#"[{"touchpoint":"/","stage":"awareness","emotion":"neutral"},
+                {"touchpoint":"/pricing","stage":"consideration","emotion":"neutral"},
+                {"touchpoint":"/signup","stage":"decision","emotion":"negative",
+                 "feedback":[{"questionType":"csat","value":2},{"questionType":"nps","value":6}]}]"#,
+            false,
+        ),
+        summary(
+            "C",
+            1,
+            "direct",
+            "desktop",
+            r#"[{"stage":"awareness","at":0}]"#,
+            r#"[{"touchpoint":"/","stage":"awareness","emotion":"neutral",
+                 "feedback":[{"questionType":"nps","value":8},{"questionType":"ces","value":6}]}]"#,
+            false,
+        ),
+        summary(
+            "B",
+            2,
+            "direct",
+            "mobile",
+            r#"[{"stage":"awareness","at":0}]"#,
+            r#"[{"touchpoint":"/","stage":"awareness","emotion":"neutral"},{"touchpoint":"/","stage":"awareness","emotion":"neutral"}]"#,
+            false,
+        ),
+    ]
+}
+
+fn map(filter: Filter) -> JourneyMap {
+    let mut map = JourneyMap::new(&STAGES, filter);
+    for event in dataset() {
+        map.add(&event);
+    }
+    map
+}
+
+fn place<'a>(places: &'a [Place], name: &str) -> &'a Place {
+    places.iter().find(|p| p.name == name).unwrap()
+}
+
+#[test]
+fn stages_count_sessions_visitors_conversion_time_and_drop_off() {
+    let m = map(Filter::default());
+    assert_eq!((m.sessions, m.visitors(), m.conversions), (5, 3, 1));
+    let counts: Vec<(u64, u64, u64)> = m.stages.iter().map(|s| (s.sessions, s.visitors(), s.exits)).collect();
+    assert_eq!(
+        counts,
+        [(5, 3, 2), (3, 2, 1), (2, 1, 1), (1, 1, 1)],
+        "sessions, visitors, stopped here"
+    );
+    let steps: Vec<(u64, u64, Option<f64>, Option<u64>)> = m
+        .steps
+        .iter()
+        .map(|s| (s.reached, s.moved_on, s.conversion(), s.median_ms()))
+        .collect();
+    assert_eq!(steps[0], (5, 3, Some(60.0), Some(60_000)), "awareness → consideration");
+    assert_eq!(
+        (steps[1].0, steps[1].1, steps[1].3),
+        (3, 2, Some(35_000)),
+        "median of 60 s and 10 s"
+    );
+    assert!((steps[1].2.unwrap() - 200.0 / 3.0).abs() < 1e-9);
+    assert_eq!(steps[2], (2, 1, Some(50.0), Some(60_000)), "decision → purchase");
+}
+
+#[test]
+fn touchpoints_count_friction_scores_and_exits() {
+    let m = map(Filter::default());
+    let home = place(&m.touchpoints, "/");
+    assert_eq!(
+        (home.sessions, home.visitors(), home.exits),
+        (5, 3, 2),
+        "a page twice in a row counts one session"
+    );
+    assert_eq!(
+        (home.scores.nps(), home.scores.ces_mean(), home.scores.ces_easy()),
+        (Some(0.0), Some(6.0), Some(100.0))
+    );
+    let pricing = place(&m.touchpoints, "/pricing");
+    assert_eq!(
+        pricing.friction,
+        [("rage_click".to_string(), 2), ("dead_click".to_string(), 1)]
+    );
+    assert_eq!(
+        (pricing.scores.ces_mean(), pricing.scores.ces_easy()),
+        (Some(3.0), Some(0.0))
+    );
+    assert_eq!(pricing.stage, "consideration");
+    let order = place(&m.touchpoints, "Order Completed");
+    assert_eq!((order.scores.csat(), order.scores.nps()), (Some(100.0), Some(100.0)));
+    let signup = place(&m.touchpoints, "/signup");
+    assert_eq!(
+        (signup.scores.csat(), signup.scores.nps(), signup.scores.nps_answers),
+        (Some(0.0), Some(-100.0), 1)
+    );
+    // Per stage: the answers given in it.
+    let decision = place(&m.stages, "decision");
+    assert_eq!(
+        (decision.scores.csat(), decision.scores.nps()),
+        (Some(0.0), Some(-100.0))
+    );
+    assert_eq!(place(&m.stages, "consideration").friction_count(), 3);
+    assert_eq!(
+        place(&m.stages, "awareness").scores.nps(),
+        Some(0.0),
+        "one passive: neither side"
+    );
+}
+
+#[test]
+fn the_emotion_curve_and_the_most_common_paths() {
+    let m = map(Filter::default());
+    let curve = m.emotion_curve();
+    assert_eq!((curve[0], curve[2], curve[3]), (Some(0.0), Some(-1.0), Some(1.0)));
+    assert!(
+        (curve[1].unwrap() + 1.0 / 3.0).abs() < 1e-9,
+        "one negative step of three"
+    );
+    let paths: Vec<(String, u64)> = m.top_paths(3).into_iter().map(|(p, n)| (p.join(" > "), n)).collect();
+    assert_eq!(
+        paths,
+        [
+            ("/".to_string(), 2),
+            ("/ > /pricing".to_string(), 1),
+            ("/ > /pricing > /signup".to_string(), 1)
+        ]
+    );
+}
+
+#[test]
+fn filters_by_channel_device_visitor_and_period() {
+    let by = |filter: Filter| map(filter).sessions;
+    assert_eq!(
+        by(Filter {
+            channel: Some("email".into()),
+            ..Filter::default()
+        }),
+        2
+    );
+    assert_eq!(
+        by(Filter {
+            device: Some("mobile".into()),
+            ..Filter::default()
+        }),
+        2
+    );
+    assert_eq!(
+        by(Filter {
+            returning: Some(true),
+            ..Filter::default()
+        }),
+        2
+    );
+    assert_eq!(
+        by(Filter {
+            returning: Some(false),
+            ..Filter::default()
+        }),
+        3
+    );
+    assert_eq!(
+        by(Filter {
+            from: Some(2_000),
+            to: Some(3_000),
+            ..Filter::default()
+        }),
+        2,
+        "the second sessions"
+    );
+}
+
+#[test]
+fn the_export_has_every_figure() {
+    let json = parse(&map(Filter::default()).to_json(10)).unwrap();
+    assert_eq!(json.get("sessions").unwrap().as_u64(), Some(5));
+    let Some(Value::Array(steps)) = json.get("steps") else {
+        panic!()
+    };
+    assert_eq!(steps[1].get("conversion").unwrap(), &Value::Number("66.67".into()));
+    let Some(Value::Array(touchpoints)) = json.get("touchpoints") else {
+        panic!()
+    };
+    let pricing = touchpoints
+        .iter()
+        .find(|t| t.get("name").unwrap().as_str() == Some("/pricing"))
+        .unwrap();
+    assert_eq!(
+        pricing.get("friction").unwrap().to_json(),
+        r#"{"rage_click":2,"dead_click":1}"#
+    );
+    assert_eq!(pricing.get("emotion").unwrap(), &Value::Number("-0.33".into()));
+    assert_eq!(
+        pricing.get("scores").unwrap().get("cesMean").unwrap(),
+        &Value::Number("3".into())
+    );
+    assert_eq!(
+        pricing.get("scores").unwrap().get("csat").unwrap(),
+        &Value::Null,
+        "no CSAT answer there"
+    );
+}
