@@ -94,6 +94,7 @@ pub fn router(store: Store, settings: Settings) -> Router {
         .route("/v1/events", get(list_events))
         .route("/v1/stats", get(stats))
         .route("/v1/surveys", get(serve_surveys))
+        .route("/v1/map", get(journey_map))
         .route("/v1/visitors/{id}", axum::routing::delete(erase_visitor));
     if fault_injection {
         api = api.route("/v1/faults", post(set_faults));
@@ -288,6 +289,75 @@ async fn serve_surveys(State(state): State<Shared>, headers: HeaderMap) -> Respo
     }
     let json = (header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     (StatusCode::OK, [(header::ETAG, etag), cache, json], served.body.clone()).into_response()
+}
+
+#[derive(serde::Deserialize, Default)]
+struct MapParams {
+    /// The stage model, comma-separated, in order (default: Parcours' own).
+    stages: Option<String>,
+    channel: Option<String>,
+    device: Option<String>,
+    /// `new` or `returning`.
+    visitor: Option<String>,
+    /// Sessions started from / before, in ms since 1970.
+    from: Option<u64>,
+    to: Option<u64>,
+    /// How many paths (default 10).
+    top: Option<usize>,
+}
+
+/// `GET /v1/map?stages=&channel=&device=&visitor=&from=&to=&top=`: the
+/// journey map's figures, aggregated by `parcours_core::aggregate` from
+/// the stored journey summaries (admin key when set).
+async fn journey_map(State(state): State<Shared>, Query(params): Query<MapParams>, headers: HeaderMap) -> Response {
+    if let Some(refusal) = reader_refusal(&state.settings, &headers) {
+        return refusal;
+    }
+    let returning = match params.visitor.as_deref() {
+        None | Some("") => None,
+        Some("new") => Some(false),
+        Some("returning") => Some(true),
+        Some(other) => {
+            let error = FieldError::new(
+                "invalid_query",
+                "visitor",
+                format!("expected new or returning, got {other:?}"),
+            );
+            return error_response(StatusCode::BAD_REQUEST, &error);
+        }
+    };
+    let filter = parcours_core::aggregate::Filter {
+        channel: params.channel.filter(|c| !c.is_empty()),
+        device: params.device.filter(|d| !d.is_empty()),
+        returning,
+        from: params.from,
+        to: params.to,
+    };
+    let stages: Vec<String> = match params.stages.as_deref() {
+        Some(list) if !list.is_empty() => list.split(',').map(str::to_string).collect(),
+        _ => parcours_core::stages::DEFAULT_STAGES
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    };
+    let state2 = state.clone();
+    let top = params.top.unwrap_or(10).min(100);
+    let result = tokio::task::spawn_blocking(move || {
+        let names: Vec<&str> = stages.iter().map(String::as_str).collect();
+        let mut map = parcours_core::aggregate::JourneyMap::new(&names, filter);
+        state2.store.each_summary(|raw| {
+            if let Ok(event) = parcours_core::json::parse(raw) {
+                map.add(&event);
+            }
+        })?;
+        Ok::<_, rusqlite::Error>(map.to_json(top))
+    })
+    .await;
+    match result {
+        Ok(Ok(json)) => json_response(StatusCode::OK, json),
+        Ok(Err(e)) => internal_error(e),
+        Err(e) => internal_error(e),
+    }
 }
 
 /// `GET /v1/stats`: totals of what was received (admin key when set).

@@ -222,6 +222,19 @@ impl Store {
         rows.collect()
     }
 
+    /// Calls `each` with every stored journey summary (the event as
+    /// received), oldest first, without holding them all in memory.
+    pub fn each_summary(&self, mut each: impl FnMut(&str)) -> rusqlite::Result<()> {
+        let conn = self.conn();
+        let mut stmt =
+            conn.prepare_cached("SELECT raw FROM events WHERE name = 'journey_summary' ORDER BY ts, rowid")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            each(row.get_ref(0)?.as_str().unwrap_or(""));
+        }
+        Ok(())
+    }
+
     /// Deletes every event of a visitor id or user id; returns how many.
     pub fn erase_visitor(&self, id: &str) -> rusqlite::Result<usize> {
         self.conn()

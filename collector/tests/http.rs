@@ -623,3 +623,91 @@ async fn survey_definitions_are_served_with_an_etag_revalidated_and_reread_when_
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("--surveys FILE"));
 }
+
+#[tokio::test]
+async fn the_journey_map_aggregates_the_stored_summaries() {
+    let app = app();
+    let summary = |id: &str, visitor: &str, index: u64, channel: &str, stages: &str, steps: &str| {
+        format!(
+            r#"{{"id":"{id}","type":"track","name":"journey_summary","ts":{ts},"visitorId":"{visitor}","sessionId":"s{id}",
+                "properties":{{"v":1,"sessionIndex":{index},"startedAt":{ts},"channel":"{channel}","stages":{stages},"steps":{steps},"conversions":[]}},
+                "context":{{"page":{{"url":"https://shop.example/"}},"device":{{"class":"desktop"}}}}}}"#,
+            ts = 1_000 * index,
+        )
+    };
+    let events = [
+        summary(
+            "j1",
+            "A",
+            1,
+            "email",
+            r#"[{"stage":"awareness","at":0},{"stage":"consideration","at":4000}]"#,
+            r#"[{"touchpoint":"/","stage":"awareness","emotion":"neutral"},{"touchpoint":"/pricing","stage":"consideration","emotion":"positive","feedback":[{"questionType":"nps","value":10}]}]"#,
+        ),
+        summary(
+            "j2",
+            "B",
+            1,
+            "direct",
+            r#"[{"stage":"awareness","at":0}]"#,
+            r#"[{"touchpoint":"/","stage":"awareness","emotion":"negative","friction":["rage_click"],"feedback":[{"questionType":"nps","value":3}]}]"#,
+        ),
+        summary(
+            "j3",
+            "A",
+            2,
+            "email",
+            r#"[{"stage":"awareness","at":0}]"#,
+            r#"[{"touchpoint":"/","stage":"awareness","emotion":"neutral"}]"#,
+        ),
+        event("e1", "s1", "Not a summary", 5),
+    ];
+    assert_eq!(post_batch(&app, batch(&events)).await.0, StatusCode::OK);
+    let map = |query: &'static str| {
+        let app = app.clone();
+        async move {
+            let (status, body, _) = send(
+                &app,
+                Method::GET,
+                &format!("/v1/map?stages=awareness,consideration{query}"),
+                String::new(),
+                &[],
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            json::parse(&body).unwrap()
+        }
+    };
+    let all = map("").await;
+    assert_eq!(
+        (
+            all.get("sessions").unwrap().as_u64(),
+            all.get("visitors").unwrap().as_u64()
+        ),
+        (Some(3), Some(2))
+    );
+    let Some(Value::Array(steps)) = all.get("steps") else {
+        panic!()
+    };
+    assert_eq!(
+        steps[0].to_json(),
+        r#"{"from":"awareness","to":"consideration","reached":3,"movedOn":1,"conversion":33.33,"medianMs":4000}"#
+    );
+    let Some(Value::Array(touchpoints)) = all.get("touchpoints") else {
+        panic!()
+    };
+    let home = &touchpoints[0];
+    assert_eq!(home.get("name").unwrap().as_str(), Some("/"));
+    assert_eq!(home.get("friction").unwrap().to_json(), r#"{"rage_click":1}"#);
+    assert_eq!(
+        home.get("scores").unwrap().get("nps").unwrap(),
+        &Value::Number("-100".into())
+    );
+    let email = map("&channel=email").await;
+    assert_eq!(email.get("sessions").unwrap().as_u64(), Some(2));
+    let returning = map("&visitor=returning").await;
+    assert_eq!(returning.get("sessions").unwrap().as_u64(), Some(1));
+    let (status, body, _) = send(&app, Method::GET, "/v1/map?visitor=old", String::new(), &[]).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("expected new or returning"));
+}
