@@ -31,7 +31,7 @@ use core::cell::RefCell;
 use parcours_core::config::{parse_options, Persistence};
 use parcours_core::consent::ConsentState;
 use parcours_core::event::EventKind;
-use parcours_core::json::write_string;
+use parcours_core::json::{push_list, write_string};
 use parcours_core::num::push_u64;
 #[cfg(feature = "surveys")]
 use parcours_core::prompt::Prompt;
@@ -78,18 +78,6 @@ fn with_shell<T>(default: T, f: impl FnOnce(&mut Shell) -> T) -> T {
         Ok(Some(shell)) => f(shell),
         _ => default,
     }
-}
-
-/// Appends `items` as a JSON array, each written by `write`.
-fn push_list<T>(out: &mut String, items: &[T], write: impl Fn(&mut String, &T)) {
-    out.push('[');
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        write(out, item);
-    }
-    out.push(']');
 }
 
 fn ms(t: f64) -> u64 {

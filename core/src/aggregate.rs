@@ -14,7 +14,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::json::{write_string, ObjectWriter, Value};
+use crate::json::{push_list, write_string, ObjectWriter, Value};
 use crate::num::push_u64;
 
 /// Which journeys count (each test passes when unset).
@@ -402,9 +402,11 @@ impl JourneyMap {
         o.num("sessions", self.sessions)
             .num("visitors", self.visitors())
             .num("conversions", self.conversions);
-        write_list(o.key("stages"), &self.stages, Place::write_json);
-        write_list(o.key("touchpoints"), &self.touchpoints, Place::write_json);
-        write_list(o.key("steps"), &self.steps, |step, out| {
+        push_list(o.key("stages"), &self.stages, |out, place| place.write_json(out));
+        push_list(o.key("touchpoints"), &self.touchpoints, |out, place| {
+            place.write_json(out)
+        });
+        push_list(o.key("steps"), &self.steps, |out, step| {
             let mut s = ObjectWriter::new(out);
             s.str("from", &step.from)
                 .str("to", &step.to)
@@ -414,7 +416,7 @@ impl JourneyMap {
             push_number(s.key("medianMs"), step.median_ms().map(|ms| ms as f64));
             s.finish();
         });
-        write_list(o.key("paths"), &self.top_paths(top), |(path, n), out| {
+        push_list(o.key("paths"), &self.top_paths(top), |out, (path, n)| {
             out.push_str("{\"path\":");
             let names: Vec<Value> = path.iter().map(|p| Value::String(p.clone())).collect();
             Value::Array(names).write(out);
@@ -432,17 +434,6 @@ fn items(value: &Value) -> core::slice::Iter<'_, Value> {
         Value::Array(items) => items.iter(),
         _ => [].iter(),
     }
-}
-
-fn write_list<T>(out: &mut String, items: &[T], write: impl Fn(&T, &mut String)) {
-    out.push('[');
-    for (i, item) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        write(item, out);
-    }
-    out.push(']');
 }
 
 /// A number with up to two decimals, or `null`.

@@ -170,6 +170,18 @@ impl<'a> ObjectWriter<'a> {
     }
 }
 
+/// Appends `items` as a JSON array, each written by `write`.
+pub fn push_list<T>(out: &mut String, items: &[T], write: impl Fn(&mut String, &T)) {
+    out.push('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write(out, item);
+    }
+    out.push(']');
+}
+
 /// Appends `s` as a JSON string literal, quotes included.
 pub fn write_string(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";

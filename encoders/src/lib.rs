@@ -13,7 +13,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use parcours_core::destinations::{encode as encode_batch, parse_destinations, write_routes, Encoded};
-use parcours_core::json::{parse, write_string, Value};
+use parcours_core::json::{parse, push_list, write_string, Value};
 use wasm_bindgen::prelude::*;
 
 parcours_core::bundle_runtime!();
@@ -33,14 +33,9 @@ pub fn routes(destinations: &str) -> String {
     out.push_str(",\"ids\":");
     let ids: Vec<Value> = list.iter().map(|d| Value::String(d.id.clone())).collect();
     out.push_str(&Value::Array(ids).to_json());
-    out.push_str(",\"errors\":[");
-    for (i, error) in errors.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&error.to_json());
-    }
-    out.push_str("]}");
+    out.push_str(",\"errors\":");
+    push_list(&mut out, &errors, |out, error| out.push_str(&error.to_json()));
+    out.push('}');
     out
 }
 
@@ -68,31 +63,25 @@ pub fn encode(destination: &str, batch: &str, now: f64) -> String {
 }
 
 fn write(encoded: &Encoded) -> String {
-    let mut out = String::from("{\"requests\":[");
-    for (i, request) in encoded.requests.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
+    let mut out = String::from("{\"requests\":");
+    push_list(&mut out, &encoded.requests, |out, request| {
         out.push_str("{\"url\":");
-        write_string(&mut out, &request.url);
+        write_string(out, &request.url);
         out.push_str(",\"contentType\":");
-        write_string(&mut out, request.content_type);
-        out.push_str(",\"headers\":[");
-        for (j, (name, value)) in request.headers.iter().enumerate() {
-            if j > 0 {
-                out.push(',');
-            }
+        write_string(out, request.content_type);
+        out.push_str(",\"headers\":");
+        push_list(out, &request.headers, |out, (name, value)| {
             out.push('[');
-            write_string(&mut out, name);
+            write_string(out, name);
             out.push(',');
-            write_string(&mut out, value);
+            write_string(out, value);
             out.push(']');
-        }
-        out.push_str("],\"body\":");
-        write_string(&mut out, &request.body);
+        });
+        out.push_str(",\"body\":");
+        write_string(out, &request.body);
         out.push('}');
-    }
-    out.push_str("],\"notes\":");
+    });
+    out.push_str(",\"notes\":");
     let notes: Vec<Value> = encoded.notes.iter().map(|n| Value::String(n.clone())).collect();
     out.push_str(&Value::Array(notes).to_json());
     out.push('}');

@@ -10,7 +10,7 @@
 use crate::prelude::*;
 
 use crate::error::FieldError;
-use crate::json::{parse, ObjectWriter, Value};
+use crate::json::{parse, push_list, ObjectWriter, Value};
 use crate::platform::Store;
 use crate::targeting::Occurrence;
 
@@ -171,14 +171,8 @@ impl Tracker {
 impl Applied {
     /// `{"fresh","etag","loaded","errors":[…],"warnings":[…]}` for the shell.
     pub fn to_json(&self) -> String {
-        let mut errors = String::from("[");
-        for (i, error) in self.errors.iter().enumerate() {
-            if i > 0 {
-                errors.push(',');
-            }
-            errors.push_str(&error.to_json());
-        }
-        errors.push(']');
+        let mut errors = String::new();
+        push_list(&mut errors, &self.errors, |out, error| out.push_str(&error.to_json()));
         let warnings: Vec<Value> = self.warnings.iter().map(|w| Value::String(w.clone())).collect();
         let mut out = String::new();
         ObjectWriter::new(&mut out)
