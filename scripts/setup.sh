@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, skipping what is already there:
 #   Rust's wasm32 target, the wasm-bindgen CLI (same version as the crate),
-#   npm packages, and with --browser Debian's Chromium and ChromeDriver.
+#   npm packages, and with --browser (the tests' needs) Debian's Chromium,
+#   ChromeDriver and clickhouse-server (the collector's second store).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -29,5 +30,12 @@ if [ "${1:-}" = "--browser" ]; then
     SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver
+  fi
+  step "setup: ClickHouse server (Debian package)"
+  if [ ! -x /usr/sbin/clickhouse-server ]; then
+    SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    # The package's service is not started: the tests start their own server.
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clickhouse-server
   fi
 fi

@@ -9,7 +9,12 @@ cd "$ROOT"
 
 bash scripts/setup.sh --browser
 
-step "test 1/7: native tests (parcours-core, parcours-collector)"
+step "test 1/7: native tests (parcours-core, parcours-collector on SQLite and on ClickHouse)"
+CLICKHOUSE_DIR="$(mktemp -d)"
+trap 'kill "$(cat "$CLICKHOUSE_DIR/pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$CLICKHOUSE_DIR"' EXIT
+PARCOURS_CLICKHOUSE="$(bash scripts/clickhouse.sh "$CLICKHOUSE_DIR")"
+export PARCOURS_CLICKHOUSE
+echo "ClickHouse for the store tests: $PARCOURS_CLICKHOUSE"
 cargo test --workspace
 
 step "test 2/7: parcours-core stays platform-free"

@@ -21,7 +21,7 @@ use tower_http::services::ServeDir;
 use crate::faults::{self, Action, Faults};
 use crate::limits::RateLimiter;
 use crate::pages;
-use crate::store::{EventQuery, Store};
+use crate::store::{EventQuery, Store, StoreError};
 use crate::surveys::{self, SurveyFile};
 
 /// How the collector is set up (from the command line).
@@ -350,7 +350,7 @@ async fn journey_map(State(state): State<Shared>, Query(params): Query<MapParams
                 map.add(&event);
             }
         })?;
-        Ok::<_, rusqlite::Error>(map.to_json(top))
+        Ok::<_, StoreError>(map.to_json(top))
     })
     .await;
     match result {

@@ -7,11 +7,16 @@ use std::process::ExitCode;
 use parcours_collector::app::{router, Settings};
 use parcours_collector::store::Store;
 
-const HELP: &str = "parcours-collector: receives Parcours batches into SQLite
+const HELP: &str = "parcours-collector: receives Parcours batches into SQLite or ClickHouse
 
 USAGE: parcours-collector [FLAGS]
+       parcours-collector seed [--events N] [--visitors-from S] [--db PATH | --store URL]
 
   --db PATH             SQLite file (default: parcours.db in the working directory)
+  --store URL           store events in ClickHouse instead, over its HTTP interface:
+                        clickhouse://[user[:password]@]host[:port][/database]
+                        (port 8123 and database parcours by default; created
+                        when missing)
   --host ADDR           address to listen on (default: 127.0.0.1)
   --port N              port (default: 8787; 0 picks a free one)
   --allow-origin URL    origin allowed to send from a browser; repeat for several
@@ -39,13 +44,41 @@ USAGE: parcours-collector [FLAGS]
 ";
 
 struct Cli {
-    db: PathBuf,
+    store: StoreAddress,
     addr: SocketAddr,
     settings: Settings,
 }
 
+/// Where events go: a SQLite file or a ClickHouse server.
+#[derive(Debug, Clone)]
+pub enum StoreAddress {
+    Sqlite(PathBuf),
+    ClickHouse(String),
+}
+
+impl StoreAddress {
+    fn open(&self) -> Result<Store, String> {
+        match self {
+            StoreAddress::Sqlite(path) => {
+                Store::open(path).map_err(|e| format!("cannot open database {}: {e}", path.display()))
+            }
+            StoreAddress::ClickHouse(url) => Store::clickhouse(url).map_err(|e| format!("cannot use the store: {e}")),
+        }
+    }
+}
+
+fn store_flag(value: String) -> Result<StoreAddress, String> {
+    if value.starts_with("clickhouse://") {
+        Ok(StoreAddress::ClickHouse(value))
+    } else {
+        Err(format!(
+            "--store: expected clickhouse://host:8123/database, got {value:?} (a SQLite file is --db PATH)"
+        ))
+    }
+}
+
 fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
-    let mut db = PathBuf::from("parcours.db");
+    let mut store = StoreAddress::Sqlite(PathBuf::from("parcours.db"));
     let mut host = "127.0.0.1".to_string();
     let mut port: u16 = 8787;
     let mut settings = Settings::default();
@@ -55,7 +88,8 @@ fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
         let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("{name} needs a value"));
         match flag.as_str() {
             "--help" | "-h" => return Ok(None),
-            "--db" => db = PathBuf::from(value("--db")?),
+            "--db" => store = StoreAddress::Sqlite(PathBuf::from(value("--db")?)),
+            "--store" => store = store_flag(value("--store")?)?,
             "--host" => host = value("--host")?,
             "--port" => {
                 let v = value("--port")?;
@@ -94,7 +128,7 @@ fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
         .parse()
         .map_err(|_| format!("--host: {host:?} is not an IP address"))?;
     settings.www_dir = www;
-    Ok(Some(Cli { db, addr, settings }))
+    Ok(Some(Cli { store, addr, settings }))
 }
 
 /// Refuses a definitions file that is not JSON; prints what the SDK would skip.
@@ -137,10 +171,10 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let store = match Store::open(&cli.db) {
+    let store = match cli.store.open() {
         Ok(store) => store,
-        Err(e) => {
-            eprintln!("parcours-collector: cannot open database {}: {e}", cli.db.display());
+        Err(message) => {
+            eprintln!("parcours-collector: {message}");
             return ExitCode::FAILURE;
         }
     };
@@ -155,7 +189,7 @@ async fn main() -> ExitCode {
     let has_www = cli.settings.www_dir.is_some();
     // Tests read this line to learn the port.
     println!("parcours-collector listening on http://{addr}");
-    println!("  database: {}", cli.db.display());
+    println!("  store:    {}", store.describe());
     println!("  batches:  POST http://{addr}/v1/batch");
     println!("  sessions: http://{addr}/sessions");
     if cli.settings.write_keys.is_empty() {

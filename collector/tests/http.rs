@@ -17,6 +17,40 @@ fn app() -> Router {
     app_with(Settings::default())
 }
 
+/// Every store the tests reach: SQLite always, and ClickHouse when
+/// `PARCOURS_CLICKHOUSE` names a server (`.ci/run` starts one), each test
+/// in a fresh database of its own.
+fn stores() -> Vec<Store> {
+    let mut stores = vec![Store::open_in_memory().unwrap()];
+    if let Ok(server) = std::env::var("PARCOURS_CLICKHOUSE") {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let url = format!(
+            "{}/parcours_test_{}_{n}",
+            server.trim_end_matches('/'),
+            std::process::id()
+        );
+        let store = Store::clickhouse(&url).unwrap_or_else(|e| panic!("PARCOURS_CLICKHOUSE: {e}"));
+        if let Store::ClickHouse(clickhouse) = &store {
+            clickhouse.truncate().unwrap();
+        }
+        stores.push(store);
+    }
+    stores
+}
+
+/// The same collector on each store of [`stores`].
+fn apps_with(settings: Settings) -> Vec<Router> {
+    stores()
+        .into_iter()
+        .map(|store| router(store, settings.clone()))
+        .collect()
+}
+
+fn apps() -> Vec<Router> {
+    apps_with(Settings::default())
+}
+
 fn event(id: &str, session: &str, name: &str, ts: u64) -> String {
     format!(
         r#"{{"id":"{id}","type":"track","name":"{name}","ts":{ts},"visitorId":"v1","sessionId":"{session}",
@@ -79,41 +113,43 @@ async fn stored_events(app: &Router, query: &str) -> Vec<Value> {
 
 #[tokio::test]
 async fn a_valid_batch_is_stored_and_can_be_read_back_in_order() {
-    let app = app();
-    let (status, body) = post_batch(
-        &app,
-        batch(&[event("e1", "s1", "First", 10), event("e2", "s1", "Second", 20)]),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(body.get("accepted").unwrap().as_u64(), Some(2));
-    let events = stored_events(&app, "session=s1").await;
-    let names: Vec<_> = events
-        .iter()
-        .map(|e| e.get("name").unwrap().as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["First", "Second"]);
-    assert_eq!(
-        events[0].get("properties").unwrap().get("plan").unwrap().as_str(),
-        Some("pro")
-    );
-    assert!(events[0].get("receivedAt").unwrap().as_u64().unwrap() > 0);
-    assert!(stored_events(&app, "session=other").await.is_empty());
-    assert_eq!(stored_events(&app, "visitor=v1").await.len(), 2);
+    for app in apps() {
+        let (status, body) = post_batch(
+            &app,
+            batch(&[event("e1", "s1", "First", 10), event("e2", "s1", "Second", 20)]),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body.get("accepted").unwrap().as_u64(), Some(2));
+        let events = stored_events(&app, "session=s1").await;
+        let names: Vec<_> = events
+            .iter()
+            .map(|e| e.get("name").unwrap().as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["First", "Second"]);
+        assert_eq!(
+            events[0].get("properties").unwrap().get("plan").unwrap().as_str(),
+            Some("pro")
+        );
+        assert!(events[0].get("receivedAt").unwrap().as_u64().unwrap() > 0);
+        assert!(stored_events(&app, "session=other").await.is_empty());
+        assert_eq!(stored_events(&app, "visitor=v1").await.len(), 2);
+    }
 }
 
 #[tokio::test]
 async fn a_resent_event_is_acknowledged_but_not_duplicated() {
-    let app = app();
-    let body = batch(&[event("e1", "s1", "A", 10), event("e2", "s1", "B", 11)]);
-    post_batch(&app, body.clone()).await;
-    let (status, answer) = post_batch(&app, body).await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(answer.get("accepted").unwrap().as_u64(), Some(0));
-    assert_eq!(answer.get("duplicates").unwrap().as_u64(), Some(2));
-    let (_, answer) = post_batch(&app, batch(&[event("e3", "s1", "C", 12), event("e3", "s1", "C", 12)])).await;
-    assert_eq!(answer.get("accepted").unwrap().as_u64(), Some(1));
-    assert_eq!(stored_events(&app, "session=s1").await.len(), 3);
+    for app in apps() {
+        let body = batch(&[event("e1", "s1", "A", 10), event("e2", "s1", "B", 11)]);
+        post_batch(&app, body.clone()).await;
+        let (status, answer) = post_batch(&app, body).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(answer.get("accepted").unwrap().as_u64(), Some(0));
+        assert_eq!(answer.get("duplicates").unwrap().as_u64(), Some(2));
+        let (_, answer) = post_batch(&app, batch(&[event("e3", "s1", "C", 12), event("e3", "s1", "C", 12)])).await;
+        assert_eq!(answer.get("accepted").unwrap().as_u64(), Some(1));
+        assert_eq!(stored_events(&app, "session=s1").await.len(), 3);
+    }
 }
 
 #[tokio::test]
@@ -203,21 +239,22 @@ async fn cors_allows_only_the_configured_origins() {
 
 #[tokio::test]
 async fn the_sessions_page_lists_sessions_and_escapes_visitor_data() {
-    let app = app();
-    let hostile = event("e1", "s1", "A", 1_732_270_000_000)
-        .replace("\"title\":\"P\"", "\"title\":\"<script>alert(1)</script>\"")
-        .replace("\"path\":\"/p\"", "\"path\":\"/<b>x</b>\"");
-    post_batch(&app, batch(&[hostile])).await;
-    let (status, html, _) = send(&app, Method::GET, "/sessions", String::new(), &[]).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("/sessions/s1"));
-    assert!(html.contains("/&lt;b&gt;x&lt;/b&gt;"));
-    assert!(!html.contains("<b>x</b>"));
-    let (status, html, _) = send(&app, Method::GET, "/sessions/s1", String::new(), &[]).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("&quot;plan&quot;:&quot;pro&quot;"));
-    let (status, _, _) = send(&app, Method::GET, "/sessions/nope", String::new(), &[]).await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    for app in apps() {
+        let hostile = event("e1", "s1", "A", 1_732_270_000_000)
+            .replace("\"title\":\"P\"", "\"title\":\"<script>alert(1)</script>\"")
+            .replace("\"path\":\"/p\"", "\"path\":\"/<b>x</b>\"");
+        post_batch(&app, batch(&[hostile])).await;
+        let (status, html, _) = send(&app, Method::GET, "/sessions", String::new(), &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("/sessions/s1"));
+        assert!(html.contains("/&lt;b&gt;x&lt;/b&gt;"));
+        assert!(!html.contains("<b>x</b>"));
+        let (status, html, _) = send(&app, Method::GET, "/sessions/s1", String::new(), &[]).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("&quot;plan&quot;:&quot;pro&quot;"));
+        let (status, _, _) = send(&app, Method::GET, "/sessions/nope", String::new(), &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
 }
 
 #[test]
@@ -234,63 +271,74 @@ fn the_database_file_keeps_events_across_restarts() {
 
 #[tokio::test]
 async fn a_session_page_shows_its_journey_summary() {
-    let app = app();
-    let summary = r#"{"v":1,"sessionId":"s1","sessionIndex":1,"startedAt":1,"lastActivityAt":9,"endReason":"timeout","channel":"email",
-        "touch":{"channel":"email","source":"newsletter","campaign":"spring","at":1},"landing":"/","exit":"/pricing",
-        "steps":[{"touchpoint":"/","kind":"page","stage":"awareness","at":0,"dwellMs":4000,"emotion":"neutral"},
-                 {"touchpoint":"/<pricing>","kind":"page","stage":"consideration","at":4000,"dwellMs":0,"emotion":"negative","friction":["rage_click"]}],
-        "truncatedSteps":0,"stages":[{"stage":"awareness","at":0,"touchpoint":"/"},{"stage":"consideration","at":4000,"touchpoint":"/pricing"}],
-        "furthestStage":"consideration","conversions":[],"friction":{"rage_click":1},"emotionCurve":[0,-1],"momentsOfTruth":[],
-        "pageCount":2,"eventCount":3,"engagedMs":4000,"durationMs":8000,"bounce":false}"#;
-    let summary_event = format!(
-        r#"{{"id":"j-s1","type":"track","name":"journey_summary","ts":9,"visitorId":"v1","sessionId":"s1","properties":{summary},
-            "context":{{"page":{{"url":"https://shop.example/p","path":"/p","title":"P","referrer":""}}}}}}"#
-    );
-    post_batch(&app, batch(&[event("e1", "s1", "A", 1), summary_event])).await;
-    let (_, html, _) = send(&app, Method::GET, "/sessions/s1", String::new(), &[]).await;
-    assert!(html.contains("<h2>Journey <small>(timeout)</small></h2>"), "{html}");
-    assert!(html.contains("email newsletter spring"));
-    assert!(html.contains("awareness → consideration"));
-    assert!(html.contains("rage_click ×1"));
-    assert!(html.contains("/&lt;pricing&gt;"), "step names are escaped");
-    let (_, list, _) = send(&app, Method::GET, "/sessions", String::new(), &[]).await;
-    assert!(list.contains("<td>email</td><td>consideration</td>"), "{list}");
+    for app in apps() {
+        let summary = r#"{"v":1,"sessionId":"s1","sessionIndex":1,"startedAt":1,"lastActivityAt":9,"endReason":"timeout","channel":"email",
+            "touch":{"channel":"email","source":"newsletter","campaign":"spring","at":1},"landing":"/","exit":"/pricing",
+            "steps":[{"touchpoint":"/","kind":"page","stage":"awareness","at":0,"dwellMs":4000,"emotion":"neutral"},
+                     {"touchpoint":"/<pricing>","kind":"page","stage":"consideration","at":4000,"dwellMs":0,"emotion":"negative","friction":["rage_click"]}],
+            "truncatedSteps":0,"stages":[{"stage":"awareness","at":0,"touchpoint":"/"},{"stage":"consideration","at":4000,"touchpoint":"/pricing"}],
+            "furthestStage":"consideration","conversions":[],"friction":{"rage_click":1},"emotionCurve":[0,-1],"momentsOfTruth":[],
+            "pageCount":2,"eventCount":3,"engagedMs":4000,"durationMs":8000,"bounce":false}"#;
+        let summary_event = format!(
+            r#"{{"id":"j-s1","type":"track","name":"journey_summary","ts":9,"visitorId":"v1","sessionId":"s1","properties":{summary},
+                "context":{{"page":{{"url":"https://shop.example/p","path":"/p","title":"P","referrer":""}}}}}}"#
+        );
+        post_batch(&app, batch(&[event("e1", "s1", "A", 1), summary_event])).await;
+        let (_, html, _) = send(&app, Method::GET, "/sessions/s1", String::new(), &[]).await;
+        assert!(html.contains("<h2>Journey <small>(timeout)</small></h2>"), "{html}");
+        assert!(html.contains("email newsletter spring"));
+        assert!(html.contains("awareness → consideration"));
+        assert!(html.contains("rage_click ×1"));
+        assert!(html.contains("/&lt;pricing&gt;"), "step names are escaped");
+        let (_, list, _) = send(&app, Method::GET, "/sessions", String::new(), &[]).await;
+        assert!(list.contains("<td>email</td><td>consideration</td>"), "{list}");
+    }
 }
 
 #[tokio::test]
 async fn a_visitor_is_erased_only_with_the_admin_key() {
-    let keyed = app_with(Settings {
+    for keyed in apps_with(Settings {
         admin_key: Some("s3cret".into()),
         ..Settings::default()
-    });
-    post_batch(&keyed, batch(&[event("e1", "s1", "A", 1), event("e2", "s1", "B", 2)])).await;
-    let (status, _, _) = send(&keyed, Method::DELETE, "/v1/visitors/v1", String::new(), &[]).await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, _, _) = send(
-        &keyed,
-        Method::DELETE,
-        "/v1/visitors/v1",
-        String::new(),
-        &[("authorization", "Bearer nope")],
-    )
-    .await;
-    assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        stored_events(&keyed, "visitor=v1").await.len(),
-        2,
-        "nothing erased without the key"
-    );
-    let (status, body, _) = send(
-        &keyed,
-        Method::DELETE,
-        "/v1/visitors/v1",
-        String::new(),
-        &[("authorization", "Bearer s3cret")],
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(body, r#"{"deleted":2}"#);
-    assert!(stored_events(&keyed, "visitor=v1").await.is_empty());
+    }) {
+        post_batch(&keyed, batch(&[event("e1", "s1", "A", 1), event("e2", "s1", "B", 2)])).await;
+        let (status, _, _) = send(&keyed, Method::DELETE, "/v1/visitors/v1", String::new(), &[]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _, _) = send(
+            &keyed,
+            Method::DELETE,
+            "/v1/visitors/v1",
+            String::new(),
+            &[("authorization", "Bearer nope")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            stored_events(&keyed, "visitor=v1").await.len(),
+            2,
+            "nothing erased without the key"
+        );
+        let (status, body, _) = send(
+            &keyed,
+            Method::DELETE,
+            "/v1/visitors/v1",
+            String::new(),
+            &[("authorization", "Bearer s3cret")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body, r#"{"deleted":2}"#);
+        // ClickHouse deletes by a mutation, applied in the background.
+        let mut left = stored_events(&keyed, "visitor=v1").await.len();
+        for _ in 0..50 {
+            if left == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            left = stored_events(&keyed, "visitor=v1").await.len();
+        }
+        assert_eq!(left, 0, "erased");
+    }
 
     let without_key = app();
     let (status, _, _) = send(
@@ -626,88 +674,89 @@ async fn survey_definitions_are_served_with_an_etag_revalidated_and_reread_when_
 
 #[tokio::test]
 async fn the_journey_map_aggregates_the_stored_summaries() {
-    let app = app();
-    let summary = |id: &str, visitor: &str, index: u64, channel: &str, stages: &str, steps: &str| {
-        format!(
-            r#"{{"id":"{id}","type":"track","name":"journey_summary","ts":{ts},"visitorId":"{visitor}","sessionId":"s{id}",
-                "properties":{{"v":1,"sessionIndex":{index},"startedAt":{ts},"channel":"{channel}","stages":{stages},"steps":{steps},"conversions":[]}},
-                "context":{{"page":{{"url":"https://shop.example/"}},"device":{{"class":"desktop"}}}}}}"#,
-            ts = 1_000 * index,
-        )
-    };
-    let events = [
-        summary(
-            "j1",
-            "A",
-            1,
-            "email",
-            r#"[{"stage":"awareness","at":0},{"stage":"consideration","at":4000}]"#,
-            r#"[{"touchpoint":"/","stage":"awareness","emotion":"neutral"},{"touchpoint":"/pricing","stage":"consideration","emotion":"positive","feedback":[{"questionType":"nps","value":10}]}]"#,
-        ),
-        summary(
-            "j2",
-            "B",
-            1,
-            "direct",
-            r#"[{"stage":"awareness","at":0}]"#,
-            r#"[{"touchpoint":"/","stage":"awareness","emotion":"negative","friction":["rage_click"],"feedback":[{"questionType":"nps","value":3}]}]"#,
-        ),
-        summary(
-            "j3",
-            "A",
-            2,
-            "email",
-            r#"[{"stage":"awareness","at":0}]"#,
-            r#"[{"touchpoint":"/","stage":"awareness","emotion":"neutral"}]"#,
-        ),
-        event("e1", "s1", "Not a summary", 5),
-    ];
-    assert_eq!(post_batch(&app, batch(&events)).await.0, StatusCode::OK);
-    let map = |query: &'static str| {
-        let app = app.clone();
-        async move {
-            let (status, body, _) = send(
-                &app,
-                Method::GET,
-                &format!("/v1/map?stages=awareness,consideration{query}"),
-                String::new(),
-                &[],
+    for app in apps() {
+        let summary = |id: &str, visitor: &str, index: u64, channel: &str, stages: &str, steps: &str| {
+            format!(
+                r#"{{"id":"{id}","type":"track","name":"journey_summary","ts":{ts},"visitorId":"{visitor}","sessionId":"s{id}",
+                    "properties":{{"v":1,"sessionIndex":{index},"startedAt":{ts},"channel":"{channel}","stages":{stages},"steps":{steps},"conversions":[]}},
+                    "context":{{"page":{{"url":"https://shop.example/"}},"device":{{"class":"desktop"}}}}}}"#,
+                ts = 1_000 * index,
             )
-            .await;
-            assert_eq!(status, StatusCode::OK, "{body}");
-            json::parse(&body).unwrap()
-        }
-    };
-    let all = map("").await;
-    assert_eq!(
-        (
-            all.get("sessions").unwrap().as_u64(),
-            all.get("visitors").unwrap().as_u64()
-        ),
-        (Some(3), Some(2))
-    );
-    let Some(Value::Array(steps)) = all.get("steps") else {
-        panic!()
-    };
-    assert_eq!(
-        steps[0].to_json(),
-        r#"{"from":"awareness","to":"consideration","reached":3,"movedOn":1,"conversion":33.33,"medianMs":4000}"#
-    );
-    let Some(Value::Array(touchpoints)) = all.get("touchpoints") else {
-        panic!()
-    };
-    let home = &touchpoints[0];
-    assert_eq!(home.get("name").unwrap().as_str(), Some("/"));
-    assert_eq!(home.get("friction").unwrap().to_json(), r#"{"rage_click":1}"#);
-    assert_eq!(
-        home.get("scores").unwrap().get("nps").unwrap(),
-        &Value::Number("-100".into())
-    );
-    let email = map("&channel=email").await;
-    assert_eq!(email.get("sessions").unwrap().as_u64(), Some(2));
-    let returning = map("&visitor=returning").await;
-    assert_eq!(returning.get("sessions").unwrap().as_u64(), Some(1));
-    let (status, body, _) = send(&app, Method::GET, "/v1/map?visitor=old", String::new(), &[]).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body.contains("expected new or returning"));
+        };
+        let events = [
+            summary(
+                "j1",
+                "A",
+                1,
+                "email",
+                r#"[{"stage":"awareness","at":0},{"stage":"consideration","at":4000}]"#,
+                r#"[{"touchpoint":"/","stage":"awareness","emotion":"neutral"},{"touchpoint":"/pricing","stage":"consideration","emotion":"positive","feedback":[{"questionType":"nps","value":10}]}]"#,
+            ),
+            summary(
+                "j2",
+                "B",
+                1,
+                "direct",
+                r#"[{"stage":"awareness","at":0}]"#,
+                r#"[{"touchpoint":"/","stage":"awareness","emotion":"negative","friction":["rage_click"],"feedback":[{"questionType":"nps","value":3}]}]"#,
+            ),
+            summary(
+                "j3",
+                "A",
+                2,
+                "email",
+                r#"[{"stage":"awareness","at":0}]"#,
+                r#"[{"touchpoint":"/","stage":"awareness","emotion":"neutral"}]"#,
+            ),
+            event("e1", "s1", "Not a summary", 5),
+        ];
+        assert_eq!(post_batch(&app, batch(&events)).await.0, StatusCode::OK);
+        let map = |query: &'static str| {
+            let app = app.clone();
+            async move {
+                let (status, body, _) = send(
+                    &app,
+                    Method::GET,
+                    &format!("/v1/map?stages=awareness,consideration{query}"),
+                    String::new(),
+                    &[],
+                )
+                .await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                json::parse(&body).unwrap()
+            }
+        };
+        let all = map("").await;
+        assert_eq!(
+            (
+                all.get("sessions").unwrap().as_u64(),
+                all.get("visitors").unwrap().as_u64()
+            ),
+            (Some(3), Some(2))
+        );
+        let Some(Value::Array(steps)) = all.get("steps") else {
+            panic!()
+        };
+        assert_eq!(
+            steps[0].to_json(),
+            r#"{"from":"awareness","to":"consideration","reached":3,"movedOn":1,"conversion":33.33,"medianMs":4000}"#
+        );
+        let Some(Value::Array(touchpoints)) = all.get("touchpoints") else {
+            panic!()
+        };
+        let home = &touchpoints[0];
+        assert_eq!(home.get("name").unwrap().as_str(), Some("/"));
+        assert_eq!(home.get("friction").unwrap().to_json(), r#"{"rage_click":1}"#);
+        assert_eq!(
+            home.get("scores").unwrap().get("nps").unwrap(),
+            &Value::Number("-100".into())
+        );
+        let email = map("&channel=email").await;
+        assert_eq!(email.get("sessions").unwrap().as_u64(), Some(2));
+        let returning = map("&visitor=returning").await;
+        assert_eq!(returning.get("sessions").unwrap().as_u64(), Some(1));
+        let (status, body, _) = send(&app, Method::GET, "/v1/map?visitor=old", String::new(), &[]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("expected new or returning"));
+    }
 }

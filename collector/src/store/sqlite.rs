@@ -4,58 +4,14 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use parcours_core::batch::{ReceivedBatch, ReceivedEvent};
+use parcours_core::batch::ReceivedBatch;
 use rusqlite::{params, Connection};
 
-pub struct Store {
+use super::{library, EventQuery, EventRow, SessionRow, Stored};
+
+pub struct SqliteStore {
     conn: Mutex<Connection>,
-}
-
-/// What storing a batch did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stored {
-    pub accepted: usize,
-    pub duplicates: usize,
-}
-
-/// One stored event, as returned by queries.
-#[derive(Debug, Clone)]
-pub struct EventRow {
-    pub id: String,
-    pub kind: String,
-    pub name: String,
-    pub ts: i64,
-    pub session_id: String,
-    pub visitor_id: String,
-    pub path: String,
-    pub properties: String,
-    pub raw: String,
-    pub received_at: i64,
-}
-
-/// A session as listed on the sessions page.
-#[derive(Debug, Clone)]
-pub struct SessionRow {
-    pub session_id: String,
-    pub visitor_id: String,
-    pub user_id: Option<String>,
-    pub first_ts: i64,
-    pub last_ts: i64,
-    pub events: i64,
-    pub pages: i64,
-    pub landing_path: String,
-    /// From the session's journey summary, once it has arrived.
-    pub channel: Option<String>,
-    pub furthest_stage: Option<String>,
-}
-
-/// Filters of `GET /v1/events`.
-#[derive(Debug, Default, Clone)]
-pub struct EventQuery {
-    pub session_id: Option<String>,
-    pub visitor_id: Option<String>,
-    pub name: Option<String>,
-    pub limit: usize,
+    file: String,
 }
 
 const SCHEMA: &str = "
@@ -81,6 +37,8 @@ CREATE TABLE IF NOT EXISTS events (
 CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id, ts);
 CREATE INDEX IF NOT EXISTS events_by_visitor ON events(visitor_id, ts);
 CREATE INDEX IF NOT EXISTS events_by_received ON events(received_at);
+CREATE INDEX IF NOT EXISTS events_by_name ON events(name, ts);
+CREATE INDEX IF NOT EXISTS events_by_user ON events(user_id, ts) WHERE user_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS batches (
     batch_id    TEXT,
     received_at INTEGER NOT NULL,
@@ -91,21 +49,31 @@ CREATE TABLE IF NOT EXISTS batches (
 );
 ";
 
-impl Store {
-    pub fn open(path: &Path) -> rusqlite::Result<Store> {
+impl SqliteStore {
+    pub fn open(path: &Path) -> rusqlite::Result<SqliteStore> {
         let conn = Connection::open(path)?;
         // WAL lets the pages read while a batch is being written.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
-        Ok(Store { conn: Mutex::new(conn) })
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+            file: path.display().to_string(),
+        })
     }
 
-    pub fn open_in_memory() -> rusqlite::Result<Store> {
+    pub fn open_in_memory() -> rusqlite::Result<SqliteStore> {
         let conn = Connection::open_in_memory()?;
         conn.execute_batch(SCHEMA)?;
-        Ok(Store { conn: Mutex::new(conn) })
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+            file: ":memory:".to_string(),
+        })
+    }
+
+    pub fn describe(&self) -> String {
+        format!("SQLite {}", self.file)
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -222,8 +190,6 @@ impl Store {
         rows.collect()
     }
 
-    /// Calls `each` with every stored journey summary (the event as
-    /// received), oldest first, without holding them all in memory.
     pub fn each_summary(&self, mut each: impl FnMut(&str)) -> rusqlite::Result<()> {
         let conn = self.conn();
         let mut stmt =
@@ -235,7 +201,28 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes every event of a visitor id or user id; returns how many.
+    pub fn visitor_of_user(&self, user_id: &str) -> rusqlite::Result<Option<(String, u64)>> {
+        let conn = self.conn();
+        let visitor: Option<String> = conn
+            .query_row(
+                "SELECT visitor_id FROM events WHERE user_id = ?1 ORDER BY ts DESC LIMIT 1",
+                [user_id],
+                |row| row.get(0),
+            )
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })?;
+        let Some(visitor) = visitor else { return Ok(None) };
+        let sessions: i64 = conn.query_row(
+            "SELECT count(DISTINCT session_id) FROM events WHERE visitor_id = ?1",
+            [&visitor],
+            |row| row.get(0),
+        )?;
+        Ok(Some((visitor, sessions as u64)))
+    }
+
     pub fn erase_visitor(&self, id: &str) -> rusqlite::Result<usize> {
         self.conn()
             .execute("DELETE FROM events WHERE visitor_id = ?1 OR user_id = ?1", [id])
@@ -246,7 +233,6 @@ impl Store {
             .query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))
     }
 
-    /// The most recently active sessions, newest first.
     pub fn recent_sessions(&self, limit: usize) -> rusqlite::Result<Vec<SessionRow>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
@@ -272,13 +258,5 @@ impl Store {
             })
         })?;
         rows.collect()
-    }
-}
-
-fn library(event: &ReceivedEvent) -> String {
-    if event.library_name.is_empty() {
-        String::new()
-    } else {
-        format!("{}/{}", event.library_name, event.library_version)
     }
 }

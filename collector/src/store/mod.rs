@@ -1,0 +1,172 @@
+//! Where the collector keeps events: SQLite, one embedded file (the
+//! default), or ClickHouse over its HTTP interface (`--store
+//! clickhouse://…`) for sites that outgrow one machine. Both answer the same
+//! calls with the same results; the journey map's figures come from
+//! `parcours_core::aggregate` fed by [`Store::each_summary`] either way.
+
+mod clickhouse;
+mod sqlite;
+
+use std::fmt;
+use std::path::Path;
+
+use parcours_core::batch::{ReceivedBatch, ReceivedEvent};
+
+pub use clickhouse::ClickHouseStore;
+pub use sqlite::SqliteStore;
+
+/// A store that failed: the database's own words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreError(pub String);
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError(format!("SQLite: {e}"))
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+pub enum Store {
+    Sqlite(SqliteStore),
+    ClickHouse(ClickHouseStore),
+}
+
+/// Runs the same call on whichever store this is.
+macro_rules! either {
+    ($store:expr, $s:ident => $call:expr) => {
+        match $store {
+            Store::Sqlite($s) => Ok($call?),
+            Store::ClickHouse($s) => $call,
+        }
+    };
+}
+
+impl Store {
+    /// The SQLite file at `path` (created when missing).
+    pub fn open(path: &Path) -> Result<Store> {
+        Ok(Store::Sqlite(SqliteStore::open(path)?))
+    }
+
+    pub fn open_in_memory() -> Result<Store> {
+        Ok(Store::Sqlite(SqliteStore::open_in_memory()?))
+    }
+
+    /// ClickHouse at `clickhouse://[user[:password]@]host[:port][/database]`
+    /// (HTTP port, 8123 by default); creates the tables when missing.
+    pub fn clickhouse(url: &str) -> Result<Store> {
+        Ok(Store::ClickHouse(ClickHouseStore::open(url)?))
+    }
+
+    /// Which store, for the start-up lines.
+    pub fn describe(&self) -> String {
+        match self {
+            Store::Sqlite(s) => s.describe(),
+            Store::ClickHouse(s) => s.describe(),
+        }
+    }
+
+    /// Stores every event of the batch; an event whose id is already
+    /// stored is counted as a duplicate and not stored again.
+    pub fn insert_batch(&self, batch: &ReceivedBatch, received_at: i64) -> Result<Stored> {
+        either!(self, s => s.insert_batch(batch, received_at))
+    }
+
+    /// Totals since the store was created, as JSON.
+    pub fn stats_json(&self) -> Result<String> {
+        either!(self, s => s.stats_json())
+    }
+
+    pub fn events(&self, query: &EventQuery) -> Result<Vec<EventRow>> {
+        either!(self, s => s.events(query))
+    }
+
+    /// Calls `each` with every stored journey summary (the event as
+    /// received), each once, without holding them all in memory.
+    pub fn each_summary(&self, each: impl FnMut(&str)) -> Result<()> {
+        either!(self, s => s.each_summary(each))
+    }
+
+    /// The visitor id a user id was last seen with, and how many sessions
+    /// that visitor has had (offline touchpoints join that journey).
+    pub fn visitor_of_user(&self, user_id: &str) -> Result<Option<(String, u64)>> {
+        either!(self, s => s.visitor_of_user(user_id))
+    }
+
+    /// Deletes every event of a visitor id or user id; returns how many.
+    pub fn erase_visitor(&self, id: &str) -> Result<usize> {
+        either!(self, s => s.erase_visitor(id))
+    }
+
+    pub fn count_events(&self) -> Result<i64> {
+        either!(self, s => s.count_events())
+    }
+
+    /// The most recently active sessions, newest first.
+    pub fn recent_sessions(&self, limit: usize) -> Result<Vec<SessionRow>> {
+        either!(self, s => s.recent_sessions(limit))
+    }
+}
+
+/// What storing a batch did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stored {
+    pub accepted: usize,
+    pub duplicates: usize,
+}
+
+/// One stored event, as returned by queries.
+#[derive(Debug, Clone)]
+pub struct EventRow {
+    pub id: String,
+    pub kind: String,
+    pub name: String,
+    pub ts: i64,
+    pub session_id: String,
+    pub visitor_id: String,
+    pub path: String,
+    pub properties: String,
+    pub raw: String,
+    pub received_at: i64,
+}
+
+/// A session as listed on the sessions page.
+#[derive(Debug, Clone)]
+pub struct SessionRow {
+    pub session_id: String,
+    pub visitor_id: String,
+    pub user_id: Option<String>,
+    pub first_ts: i64,
+    pub last_ts: i64,
+    pub events: i64,
+    pub pages: i64,
+    pub landing_path: String,
+    /// From the session's journey summary, once it has arrived.
+    pub channel: Option<String>,
+    pub furthest_stage: Option<String>,
+}
+
+/// Filters of `GET /v1/events`.
+#[derive(Debug, Default, Clone)]
+pub struct EventQuery {
+    pub session_id: Option<String>,
+    pub visitor_id: Option<String>,
+    pub name: Option<String>,
+    pub limit: usize,
+}
+
+fn library(event: &ReceivedEvent) -> String {
+    if event.library_name.is_empty() {
+        String::new()
+    } else {
+        format!("{}/{}", event.library_name, event.library_version)
+    }
+}
