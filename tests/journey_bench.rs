@@ -12,7 +12,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 const OPTIONS: &str = r#"{"endpoint":"/v1/batch","summariesOnly":true,
-  "stageRules":[{"stage":"consideration","url":"/pricing.html"},{"stage":"decision","url":{"prefix":"/signup"}},
+  "stageRules":[{"stage":"consideration","url":"/demo/pricing.html"},{"stage":"decision","url":{"prefix":"/demo/signup"}},
                 {"stage":"purchase","event":"Order Completed"},{"stage":"retention","event":"Support Requested"}],
   "conversions":[{"event":"Order Completed","valueProperty":"total","currencyProperty":"currency"}]}"#;
 

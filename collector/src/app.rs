@@ -21,7 +21,7 @@ use tower_http::services::ServeDir;
 use crate::faults::{self, Action, Faults};
 use crate::limits::RateLimiter;
 use crate::pages;
-use crate::store::{EventQuery, Store, StoreError};
+use crate::store::{EventQuery, Store};
 use crate::surveys::{self, SurveyFile};
 
 /// How the collector is set up (from the command line).
@@ -47,6 +47,10 @@ pub struct Settings {
     pub trust_proxy: bool,
     /// Survey definitions served at `GET /v1/surveys` (`--surveys`).
     pub surveys_file: Option<PathBuf>,
+    /// Keys the site's servers send offline touchpoints with; empty: off.
+    pub server_keys: Vec<String>,
+    /// The site's stage model, in order (the map's columns).
+    pub stages: Vec<String>,
 }
 
 impl Default for Settings {
@@ -62,20 +66,25 @@ impl Default for Settings {
             fault_injection: false,
             trust_proxy: false,
             surveys_file: None,
+            server_keys: Vec::new(),
+            stages: parcours_core::stages::DEFAULT_STAGES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
         }
     }
 }
 
-struct AppState {
-    store: Store,
-    settings: Settings,
+pub(crate) struct AppState {
+    pub(crate) store: Store,
+    pub(crate) settings: Settings,
     ip_limiter: RateLimiter,
     key_limiter: RateLimiter,
     faults: Faults,
     surveys: Option<SurveyFile>,
 }
 
-type Shared = Arc<AppState>;
+pub(crate) type Shared = Arc<AppState>;
 
 pub fn router(store: Store, settings: Settings) -> Router {
     let cors = cors_layer(&settings.allowed_origins);
@@ -94,7 +103,8 @@ pub fn router(store: Store, settings: Settings) -> Router {
         .route("/v1/events", get(list_events))
         .route("/v1/stats", get(stats))
         .route("/v1/surveys", get(serve_surveys))
-        .route("/v1/map", get(journey_map))
+        .route("/v1/touchpoints", post(crate::touchpoints::receive))
+        .merge(crate::map::routes())
         .route("/v1/visitors/{id}", axum::routing::delete(erase_visitor));
     if fault_injection {
         api = api.route("/v1/faults", post(set_faults));
@@ -133,21 +143,21 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
         .max_age(std::time::Duration::from_secs(86_400))
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-fn json_response(status: StatusCode, body: String) -> Response {
+pub(crate) fn json_response(status: StatusCode, body: String) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-fn error_response(status: StatusCode, error: &FieldError) -> Response {
+pub(crate) fn error_response(status: StatusCode, error: &FieldError) -> Response {
     json_response(status, format!("{{\"error\":{}}}", error.to_json()))
 }
 
-fn internal_error(e: impl std::fmt::Display) -> Response {
+pub(crate) fn internal_error(e: impl std::fmt::Display) -> Response {
     eprintln!("collector: storage error: {e}");
     let error = FieldError::new(
         "storage_error",
@@ -291,75 +301,6 @@ async fn serve_surveys(State(state): State<Shared>, headers: HeaderMap) -> Respo
     (StatusCode::OK, [(header::ETAG, etag), cache, json], served.body.clone()).into_response()
 }
 
-#[derive(serde::Deserialize, Default)]
-struct MapParams {
-    /// The stage model, comma-separated, in order (default: Parcours' own).
-    stages: Option<String>,
-    channel: Option<String>,
-    device: Option<String>,
-    /// `new` or `returning`.
-    visitor: Option<String>,
-    /// Sessions started from / before, in ms since 1970.
-    from: Option<u64>,
-    to: Option<u64>,
-    /// How many paths (default 10).
-    top: Option<usize>,
-}
-
-/// `GET /v1/map?stages=&channel=&device=&visitor=&from=&to=&top=`: the
-/// journey map's figures, aggregated by `parcours_core::aggregate` from
-/// the stored journey summaries (admin key when set).
-async fn journey_map(State(state): State<Shared>, Query(params): Query<MapParams>, headers: HeaderMap) -> Response {
-    if let Some(refusal) = reader_refusal(&state.settings, &headers) {
-        return refusal;
-    }
-    let returning = match params.visitor.as_deref() {
-        None | Some("") => None,
-        Some("new") => Some(false),
-        Some("returning") => Some(true),
-        Some(other) => {
-            let error = FieldError::new(
-                "invalid_query",
-                "visitor",
-                format!("expected new or returning, got {other:?}"),
-            );
-            return error_response(StatusCode::BAD_REQUEST, &error);
-        }
-    };
-    let filter = parcours_core::aggregate::Filter {
-        channel: params.channel.filter(|c| !c.is_empty()),
-        device: params.device.filter(|d| !d.is_empty()),
-        returning,
-        from: params.from,
-        to: params.to,
-    };
-    let stages: Vec<String> = match params.stages.as_deref() {
-        Some(list) if !list.is_empty() => list.split(',').map(str::to_string).collect(),
-        _ => parcours_core::stages::DEFAULT_STAGES
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-    };
-    let state2 = state.clone();
-    let top = params.top.unwrap_or(10).min(100);
-    let result = tokio::task::spawn_blocking(move || {
-        let names: Vec<&str> = stages.iter().map(String::as_str).collect();
-        let mut map = parcours_core::aggregate::JourneyMap::new(&names, filter);
-        state2.store.each_summary(|raw| {
-            if let Ok(event) = parcours_core::json::parse(raw) {
-                map.add(&event);
-            }
-        })?;
-        Ok::<_, StoreError>(map.to_json(top))
-    })
-    .await;
-    match result {
-        Ok(Ok(json)) => json_response(StatusCode::OK, json),
-        Ok(Err(e)) => internal_error(e),
-        Err(e) => internal_error(e),
-    }
-}
-
 /// `GET /v1/stats`: totals of what was received (admin key when set).
 async fn stats(State(state): State<Shared>, headers: HeaderMap) -> Response {
     if let Some(refusal) = reader_refusal(&state.settings, &headers) {
@@ -407,7 +348,7 @@ fn check_write_key(accepted: &[String], given: Option<&str>) -> Result<(), Field
 
 /// Compares keys in time that depends only on their length, so response
 /// times do not reveal how much of a guess was right.
-fn same_secret(a: &str, b: &str) -> bool {
+pub(crate) fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -452,7 +393,7 @@ fn decode_body(bytes: &[u8], limit: usize) -> Result<String, BodyError> {
 /// Stored events are personal data: with an admin key set, reading them
 /// (and erasing) needs it, as `Authorization: Bearer <key>` or, so that a
 /// browser can open the pages, Basic auth with the key as the password.
-fn reader_refusal(settings: &Settings, headers: &HeaderMap) -> Option<Response> {
+pub(crate) fn reader_refusal(settings: &Settings, headers: &HeaderMap) -> Option<Response> {
     let key = settings.admin_key.as_ref()?;
     let given = headers
         .get(header::AUTHORIZATION)

@@ -5,6 +5,10 @@
 pub mod app;
 pub mod faults;
 pub mod limits;
+pub mod map;
+pub mod map_svg;
 pub mod pages;
+pub mod seed;
 pub mod store;
 pub mod surveys;
+pub mod touchpoints;

@@ -10,7 +10,7 @@ use parcours_collector::store::Store;
 const HELP: &str = "parcours-collector: receives Parcours batches into SQLite or ClickHouse
 
 USAGE: parcours-collector [FLAGS]
-       parcours-collector seed [--events N] [--visitors-from S] [--db PATH | --store URL]
+       parcours-collector seed [--events N] [--days N] [--if-empty] [--db PATH | --store URL]
 
   --db PATH             SQLite file (default: parcours.db in the working directory)
   --store URL           store events in ClickHouse instead, over its HTTP interface:
@@ -38,9 +38,21 @@ USAGE: parcours-collector [FLAGS]
   --surveys FILE        serves the survey definitions in FILE ({ \"surveys\": [ … ] },
                         as init({ surveys }) takes them) at GET /v1/surveys, for
                         init({ surveysUrl }); FILE is re-read when it changes
+  --stages A,B,C        the site's stage model, in order: the journey map's columns
+                        (default: awareness,consideration,decision,purchase,
+                        retention,advocacy, as the SDK's)
+  --server-key KEY      key the site's servers send offline touchpoints with
+                        (POST /v1/touchpoints, Authorization: Bearer KEY);
+                        repeat for several (default: none, the route is off)
   --fault-injection     enables POST /v1/faults, which makes the batch route
                         fail on purpose (for delivery tests; never in production)
   --help                this text
+
+seed: stores simulated visitors of the demo shop (their events, journeys,
+survey answers and some offline touchpoints), then exits:
+  --events N            at least N events (default: 1000000)
+  --days N              visits spread over the last N days (default: 30, at least 17)
+  --if-empty            only when the store holds no event yet
 ";
 
 struct Cli {
@@ -119,6 +131,8 @@ fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
             "--fault-injection" => settings.fault_injection = true,
             "--surveys" => settings.surveys_file = Some(PathBuf::from(value("--surveys")?)),
             "--trust-proxy" => settings.trust_proxy = true,
+            "--server-key" => settings.server_keys.push(value("--server-key")?),
+            "--stages" => settings.stages = stage_list(&value("--stages")?)?,
             "--rate-ip" => settings.ip_rate_per_minute = count("--rate-ip", &value("--rate-ip")?)?,
             "--rate-key" => settings.key_rate_per_minute = count("--rate-key", &value("--rate-key")?)?,
             other => return Err(format!("unknown flag {other:?} (see --help)")),
@@ -146,6 +160,20 @@ fn check_surveys(path: &std::path::Path) -> Result<(), String> {
     Ok(())
 }
 
+fn stage_list(list: &str) -> Result<Vec<String>, String> {
+    let stages: Vec<String> = list
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    if stages.is_empty() {
+        return Err(format!(
+            "--stages: expected stage names separated by commas, got {list:?}"
+        ));
+    }
+    Ok(stages)
+}
+
 fn count(flag: &str, v: &str) -> Result<u32, String> {
     v.parse()
         .map_err(|_| format!("{flag}: expected a whole number of batches a minute (0 for no limit), got {v:?}"))
@@ -154,6 +182,9 @@ fn count(flag: &str, v: &str) -> Result<u32, String> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("seed") {
+        return seed_command(&args[1..]);
+    }
     let cli = match parse_args(&args) {
         Ok(Some(cli)) => cli,
         Ok(None) => {
@@ -192,6 +223,7 @@ async fn main() -> ExitCode {
     println!("  store:    {}", store.describe());
     println!("  batches:  POST http://{addr}/v1/batch");
     println!("  sessions: http://{addr}/sessions");
+    println!("  map:      http://{addr}/map");
     if cli.settings.write_keys.is_empty() {
         println!("  note:     no --write-key given, so batches from anyone are accepted");
     }
@@ -212,4 +244,78 @@ async fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     ExitCode::SUCCESS
+}
+
+/// `parcours-collector seed …`: simulated visitors into the store.
+fn seed_command(args: &[String]) -> ExitCode {
+    let mut store = StoreAddress::Sqlite(PathBuf::from("parcours.db"));
+    let mut options = parcours_collector::seed::SeedOptions {
+        events: 1_000_000,
+        now: std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64),
+        days: 30,
+    };
+    let mut if_empty = false;
+    let mut it = args.iter();
+    let parsed: Result<(), String> = (|| {
+        while let Some(flag) = it.next() {
+            let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("{name} needs a value"));
+            let number = |name: &str, v: String| -> Result<u64, String> {
+                v.parse()
+                    .map_err(|_| format!("{name}: expected a whole number, got {v:?}"))
+            };
+            match flag.as_str() {
+                "--events" => options.events = number("--events", value("--events")?)? as usize,
+                "--days" => options.days = number("--days", value("--days")?)?.max(1),
+                "--db" => store = StoreAddress::Sqlite(PathBuf::from(value("--db")?)),
+                "--store" => store = store_flag(value("--store")?)?,
+                "--if-empty" => if_empty = true,
+                other => return Err(format!("seed: unknown flag {other:?} (see --help)")),
+            }
+        }
+        Ok(())
+    })();
+    if let Err(message) = parsed {
+        eprintln!("parcours-collector: {message}");
+        return ExitCode::from(2);
+    }
+    let store = match store.open() {
+        Ok(store) => store,
+        Err(message) => {
+            eprintln!("parcours-collector: {message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if if_empty && store.count_events().is_ok_and(|n| n > 0) {
+        println!("seed: {} already holds events; nothing added", store.describe());
+        return ExitCode::SUCCESS;
+    }
+    let started = std::time::Instant::now();
+    let mut next_report = 100_000;
+    let result = parcours_collector::seed::seed(&store, &options, |stored| {
+        if stored >= next_report {
+            println!("seed: {stored} events stored");
+            next_report += 100_000;
+        }
+    });
+    match result {
+        Ok(seeded) => {
+            let seconds = started.elapsed().as_secs_f64();
+            println!(
+                "seed: {} events of {} simulated visitors ({} sessions, {} offline touchpoints) into {} in {seconds:.1} s ({:.0} events/s)",
+                seeded.events,
+                seeded.visitors,
+                seeded.sessions,
+                seeded.offline,
+                store.describe(),
+                seeded.events as f64 / seconds.max(0.001)
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("parcours-collector: seed: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

@@ -37,7 +37,7 @@ fn layout(title: &str, body: &str) -> String {
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{} · Parcours collector</title><link rel=\"stylesheet\" href=\"/collector.css\"></head>\
-         <body><header><a href=\"/sessions\">Sessions</a> · <a href=\"/demo/\">Demo shop</a></header>\
+         <body><header><a href=\"/sessions\">Sessions</a> · <a href=\"/map\">Journey map</a> · <a href=\"/demo/\">Demo shop</a></header>\
          <main>{}</main></body></html>",
         escape(title),
         body

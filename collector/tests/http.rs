@@ -760,3 +760,149 @@ async fn the_journey_map_aggregates_the_stored_summaries() {
         assert!(body.contains("expected new or returning"));
     }
 }
+
+/// A journey summary of `visitor` (and `user`) through `steps`, as the SDK stores it.
+fn summary_event(id: &str, visitor: &str, user: Option<&str>, index: u64, steps: &str) -> String {
+    let user = user.map_or(String::new(), |u| format!(r#""userId":"{u}","#));
+    format!(
+        r#"{{"id":"{id}","type":"track","name":"journey_summary","ts":{ts},"visitorId":"{visitor}",{user}"sessionId":"s{id}",
+            "properties":{{"v":1,"sessionIndex":{index},"startedAt":{ts},"channel":"direct","stages":[{{"stage":"awareness","at":0}}],"steps":{steps},"conversions":[]}},
+            "context":{{"page":{{"url":"https://shop.example/"}},"device":{{"class":"mobile"}}}}}}"#,
+        ts = 1_700_000_000_000 + 1_000 * index,
+    )
+}
+
+async fn get_text(app: &Router, uri: &str) -> (StatusCode, String, axum::http::HeaderMap) {
+    send(app, Method::GET, uri, String::new(), &[]).await
+}
+
+#[tokio::test]
+async fn offline_touchpoints_need_a_server_key_and_join_the_users_journey() {
+    let closed = app();
+    let (status, body, _) = send(&closed, Method::POST, "/v1/touchpoints", "{}".into(), &[]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("--server-key"));
+    for app in apps_with(Settings {
+        server_keys: vec!["srv".into()],
+        ..Settings::default()
+    }) {
+        let web = summary_event(
+            "j1",
+            "v-ann",
+            Some("ann@example.com"),
+            1,
+            r#"[{"touchpoint":"/","stage":"awareness","emotion":"neutral"}]"#,
+        );
+        assert_eq!(post_batch(&app, batch(&[web])).await.0, StatusCode::OK);
+        let visit = r#"{"touchpoints":[{"userId":"ann@example.com","touchpoint":"Store visit","at":1700000100000,"stage":"purchase",
+            "id":"pos-1","answers":[{"questionType":"csat","value":5}]},
+            {"userId":"bob","touchpoint":"Support call","at":1700000200000,"stage":"retention"}]}"#;
+        let post = |body: &str, key: &'static str| {
+            let (app, body) = (app.clone(), body.to_string());
+            async move { send(&app, Method::POST, "/v1/touchpoints", body, &[("authorization", key)]).await }
+        };
+        let (status, _, _) = post(visit, "Bearer wrong").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, body, _) = post(&visit.replace("\"value\":5", "\"value\":9"), "Bearer srv").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("touchpoints[0].answers[0].value"), "{body}");
+        let (status, body, _) = post(visit, "Bearer srv").await;
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::OK, r#"{"accepted":2,"duplicates":0,"joined":1}"#)
+        );
+        let (_, again, _) = post(visit, "Bearer srv").await;
+        assert_eq!(
+            again, r#"{"accepted":0,"duplicates":2,"joined":2}"#,
+            "sent twice, stored once (and Bob is known now, by his first touchpoint)"
+        );
+        let (_, map, _) = get_text(&app, "/v1/map").await;
+        let map = json::parse(&map).unwrap();
+        assert_eq!(
+            (
+                map.get("sessions").unwrap().as_u64(),
+                map.get("visitors").unwrap().as_u64()
+            ),
+            (Some(3), Some(2)),
+            "Ann's store visit is her second session, Bob a new visitor"
+        );
+        let (_, returning, _) = get_text(&app, "/v1/map?visitor=returning&channel=offline").await;
+        let returning = json::parse(&returning).unwrap();
+        let Some(Value::Array(touchpoints)) = returning.get("touchpoints") else {
+            panic!()
+        };
+        assert_eq!(touchpoints.len(), 1);
+        assert_eq!(touchpoints[0].get("name").unwrap().as_str(), Some("Store visit"));
+        assert_eq!(touchpoints[0].get("stage").unwrap().as_str(), Some("purchase"));
+        assert_eq!(
+            touchpoints[0].get("scores").unwrap().get("csat").unwrap(),
+            &Value::Number("100".into())
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_map_exports_as_csv_and_svg_and_drills_down_to_sessions() {
+    for app in apps() {
+        let steps = |emotion: &str, value: u64, variant: &str| {
+            format!(
+                r#"[{{"touchpoint":"/","stage":"awareness","emotion":"neutral"}},{{"touchpoint":"/pricing","stage":"awareness","emotion":"{emotion}",
+                    "friction":["rage_click"],"feedback":[{{"survey":"s","variant":"{variant}","questionType":"csat","value":{value}}}]}}]"#
+            )
+        };
+        let events = [
+            summary_event("j1", "v1", None, 1, &steps("positive", 5, "a")),
+            summary_event("j2", "v2", Some("u2"), 2, &steps("negative", 1, "b")),
+            summary_event(
+                "j3",
+                "v3",
+                None,
+                3,
+                r#"[{"touchpoint":"/","stage":"awareness","emotion":"neutral"}]"#,
+            ),
+        ];
+        assert_eq!(post_batch(&app, batch(&events)).await.0, StatusCode::OK);
+        let (status, csv, headers) = get_text(&app, "/v1/map.csv?stages=awareness").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("journey-map.csv"));
+        assert!(csv.contains("\ntouchpoint,/pricing,awareness,2,2,2,50,2,"), "{csv}");
+        let (status, svg, headers) = get_text(&app, "/v1/map.svg?stages=awareness").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["content-type"], "image/svg+xml");
+        assert!(
+            svg.starts_with("<svg") && svg.contains("3 sessions, 3 visitors"),
+            "{svg}"
+        );
+        assert!(
+            svg.contains("⚠ /pricing"),
+            "friction in every session there: a moment of truth"
+        );
+        let (_, variant, _) = get_text(&app, "/v1/map?variant=b").await;
+        assert_eq!(
+            json::parse(&variant).unwrap().get("sessions").unwrap().as_u64(),
+            Some(1)
+        );
+        let (status, drill, _) = get_text(&app, "/v1/map/sessions?touchpoint=/pricing&limit=1").await;
+        assert_eq!(status, StatusCode::OK, "{drill}");
+        let drill = json::parse(&drill).unwrap();
+        assert_eq!(drill.get("matched").unwrap().as_u64(), Some(2));
+        let Some(Value::Array(sessions)) = drill.get("sessions") else {
+            panic!()
+        };
+        assert_eq!(sessions.len(), 1, "the limit");
+        assert_eq!(
+            sessions[0].to_json(),
+            r#"{"sessionId":"sj2","visitorId":"v2","userId":"u2","startedAt":1700000002000,"channel":"direct","device":"mobile","steps":2,"emotion":"negative","friction":["rage_click"],"answers":[{"survey":"s","variant":"b","questionType":"csat","value":1}]}"#,
+            "the newest session, with what happened at the touchpoint"
+        );
+        let (status, body, _) = get_text(&app, "/v1/map/sessions").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("touchpoint"));
+        let (status, body, _) = get_text(&app, "/v1/map?from=yesterday").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("YYYY-MM-DD"));
+    }
+}

@@ -32,7 +32,7 @@ unsafe impl GlobalAlloc for Counting {
 static ALLOCATOR: Counting = Counting;
 
 const OPTIONS: &str = r#"{"endpoint":"/v1/batch","flushAt":1000,"maxQueueEvents":1000000,"maxQueueBytes":100000000,
-  "stageRules":[{"stage":"consideration","url":"/pricing.html"},{"stage":"decision","url":{"prefix":"/signup"}},
+  "stageRules":[{"stage":"consideration","url":"/demo/pricing.html"},{"stage":"decision","url":{"prefix":"/demo/signup"}},
                 {"stage":"purchase","event":"Order Completed"},{"stage":"retention","event":"Support Requested"}],
   "conversions":[{"event":"Order Completed","valueProperty":"total","currencyProperty":"currency"}]"#;
 

@@ -14,8 +14,13 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use alloc::collections::BTreeMap;
+
 use crate::json::{push_list, write_string, ObjectWriter, Value};
+
+mod facts;
 use crate::num::push_u64;
+pub use facts::{Answer, Facts, StepFacts};
 
 /// Which journeys count (each test passes when unset).
 #[derive(Clone, Debug, Default)]
@@ -28,6 +33,32 @@ pub struct Filter {
     /// From and to, in ms since 1970 (the session's start).
     pub from: Option<u64>,
     pub to: Option<u64>,
+    /// Sessions that answered this A/B variant of a survey.
+    pub variant: Option<String>,
+    /// Sessions that passed through this touchpoint (the drill-down).
+    pub touchpoint: Option<String>,
+}
+
+impl Filter {
+    /// Whether a journey passes every test.
+    pub fn keeps(&self, facts: &Facts) -> bool {
+        self.channel.as_ref().is_none_or(|c| c == facts.channel)
+            && self.device.as_ref().is_none_or(|d| d == facts.device)
+            && self.returning.is_none_or(|r| r == (facts.session_index > 1))
+            && self.from.is_none_or(|from| facts.started_at >= from)
+            && self.to.is_none_or(|to| facts.started_at < to)
+            && self.variant.as_ref().is_none_or(|variant| {
+                facts
+                    .steps
+                    .iter()
+                    .flat_map(|step| &step.feedback)
+                    .any(|answer| answer.variant == variant)
+            })
+            && self
+                .touchpoint
+                .as_ref()
+                .is_none_or(|t| facts.steps.iter().any(|step| step.touchpoint == t))
+    }
 }
 
 /// Answers to the three kinds of score.
@@ -108,7 +139,9 @@ pub struct Place {
     /// The stage a touchpoint was most often in (touchpoints only).
     pub stage: String,
     pub sessions: u64,
-    visitors: Vec<String>,
+    /// Visitors, one bit per visitor number (see `JourneyMap::visitor_ids`).
+    visitor_bits: Vec<u64>,
+    visitors: u64,
     /// Friction by type.
     pub friction: Vec<(String, u64)>,
     pub scores: Scores,
@@ -128,7 +161,7 @@ impl Place {
     }
 
     pub fn visitors(&self) -> u64 {
-        self.visitors.len() as u64
+        self.visitors
     }
 
     /// The average emotion, from −1 (negative) to 1 (positive).
@@ -140,9 +173,14 @@ impl Place {
         self.friction.iter().map(|(_, n)| n).sum()
     }
 
-    fn count_visitor(&mut self, visitor: &str) {
-        if let Err(at) = self.visitors.binary_search_by(|v| v.as_str().cmp(visitor)) {
-            self.visitors.insert(at, visitor.to_string());
+    fn count_visitor(&mut self, visitor: u32) {
+        let (word, bit) = (visitor as usize / 64, 1u64 << (visitor % 64));
+        if word >= self.visitor_bits.len() {
+            self.visitor_bits.resize(word + 1, 0);
+        }
+        if self.visitor_bits[word] & bit == 0 {
+            self.visitor_bits[word] |= bit;
+            self.visitors += 1;
         }
     }
 
@@ -174,6 +212,36 @@ impl Place {
         friction.push('}');
         self.scores.write_json(o.key("scores"));
         o.finish();
+    }
+}
+
+/// Names numbered in the order met (visitor ids, touchpoints): found by a
+/// hash of the name first, so that a million lookups compare numbers, not
+/// 36-character ids.
+#[derive(Clone, Debug, Default)]
+struct Names {
+    by_hash: BTreeMap<u64, Vec<u32>>,
+    names: Vec<String>,
+}
+
+impl Names {
+    fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// The name's number, given the next one when it is new.
+    fn number(&mut self, name: &str) -> u32 {
+        let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+        });
+        let same = self.by_hash.entry(hash).or_default();
+        if let Some(n) = same.iter().find(|n| self.names[**n as usize] == name) {
+            return *n;
+        }
+        let n = self.names.len() as u32;
+        same.push(n);
+        self.names.push(name.to_string());
+        n
     }
 }
 
@@ -215,10 +283,14 @@ pub struct JourneyMap {
     pub stages: Vec<Place>,
     pub touchpoints: Vec<Place>,
     pub steps: Vec<Step>,
-    /// Paths of touchpoints (repeats in a row counted once) and how many sessions took each.
-    pub paths: Vec<(Vec<String>, u64)>,
+    /// Paths of touchpoints (by their place in `touchpoints`; repeats in
+    /// a row counted once) and how many sessions took each.
+    paths: BTreeMap<Vec<u32>, u64>,
     pub sessions: u64,
-    visitors: Vec<String>,
+    /// Each visitor id met, and its number.
+    visitor_ids: Names,
+    /// Where each touchpoint is in `touchpoints`.
+    touchpoint_index: Names,
     pub conversions: u64,
 }
 
@@ -241,58 +313,38 @@ impl JourneyMap {
     }
 
     pub fn visitors(&self) -> u64 {
-        self.visitors.len() as u64
+        self.visitor_ids.len() as u64
     }
 
     /// Adds one stored `journey_summary` event (the whole event: its
     /// properties are the summary, its context the device). Returns false
     /// when the filter leaves it out or it is not a summary.
     pub fn add(&mut self, event: &Value) -> bool {
-        let Some(summary) = event.get("properties") else {
-            return false;
-        };
-        let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_string();
-        let number = |v: &Value, key: &str| v.get(key).and_then(Value::as_u64).unwrap_or(0);
-        let visitor = text(event, "visitorId");
-        let channel = text(summary, "channel");
-        let device = event
-            .get("context")
-            .and_then(|c| c.get("device"))
-            .map_or(String::new(), |d| text(d, "class"));
-        let started_at = number(summary, "startedAt");
-        let returning = number(summary, "sessionIndex") > 1;
-        let f = &self.filter;
-        let keep = f.channel.as_ref().is_none_or(|c| *c == channel)
-            && f.device.as_ref().is_none_or(|d| *d == device)
-            && f.returning.is_none_or(|r| r == returning)
-            && f.from.is_none_or(|from| started_at >= from)
-            && f.to.is_none_or(|to| started_at < to);
-        if !keep || visitor.is_empty() {
+        Facts::from_summary(event).is_some_and(|facts| self.add_facts(&facts))
+    }
+
+    /// Adds one journey's facts (as a collector stores them beside the
+    /// summary). Returns false when the filter leaves it out.
+    pub fn add_facts(&mut self, facts: &Facts) -> bool {
+        if !self.filter.keeps(facts) || facts.visitor.is_empty() {
             return false;
         }
         self.sessions += 1;
-        if let Err(at) = self.visitors.binary_search(&visitor) {
-            self.visitors.insert(at, visitor.clone());
-        }
-        if matches!(summary.get("conversions"), Some(Value::Array(c)) if !c.is_empty()) {
-            self.conversions += 1;
-        }
+        let visitor = self.visitor_ids.number(facts.visitor);
+        self.conversions += u64::from(facts.converted);
         // Stages reached, in the model's order, with when.
         let mut reached: Vec<(usize, u64)> = Vec::new();
-        if let Some(Value::Array(entries)) = summary.get("stages") {
-            for entry in entries {
-                let name = text(entry, "stage");
-                if let Some(i) = self.stages.iter().position(|s| s.name == name) {
-                    if !reached.iter().any(|(j, _)| *j == i) {
-                        reached.push((i, number(entry, "at")));
-                    }
+        for (name, at) in &facts.stages {
+            if let Some(i) = self.stages.iter().position(|s| s.name == *name) {
+                if !reached.iter().any(|(j, _)| *j == i) {
+                    reached.push((i, *at));
                 }
             }
         }
         for (i, _) in &reached {
             let stage = &mut self.stages[*i];
             stage.sessions += 1;
-            stage.count_visitor(&visitor);
+            stage.count_visitor(visitor);
         }
         if let Some(&(furthest, _)) = reached.iter().max_by_key(|(i, _)| *i) {
             self.stages[furthest].exits += 1;
@@ -308,83 +360,73 @@ impl JourneyMap {
             }
         }
         // Touchpoints: sessions, visitors, friction, answers, emotion; and the path.
-        let mut path: Vec<String> = Vec::new();
-        let mut seen: Vec<String> = Vec::new();
-        let steps = match summary.get("steps") {
-            Some(Value::Array(steps)) => steps.as_slice(),
-            _ => &[],
-        };
-        for (n, step) in steps.iter().enumerate() {
-            let name = text(step, "touchpoint");
-            if name.is_empty() {
+        let mut path: Vec<u32> = Vec::new();
+        let mut seen: Vec<usize> = Vec::new();
+        for (n, step) in facts.steps.iter().enumerate() {
+            if step.touchpoint.is_empty() {
                 continue;
             }
-            if path.last() != Some(&name) {
-                path.push(name.clone());
+            let at = self.touchpoint_at(step.touchpoint);
+            if path.last() != Some(&(at as u32)) {
+                path.push(at as u32);
             }
-            let stage_name = text(step, "stage");
-            let at = match self.touchpoints.iter().position(|t| t.name == name) {
-                Some(at) => at,
-                None => {
-                    self.touchpoints.push(Place::named(&name));
-                    self.touchpoints.len() - 1
-                }
-            };
-            let stage = self.stages.iter().position(|s| s.name == stage_name);
+            let stage = self.stages.iter().position(|s| s.name == step.stage);
             let touchpoint = &mut self.touchpoints[at];
             if touchpoint.stage.is_empty() {
-                touchpoint.stage = stage_name.clone();
+                touchpoint.stage = step.stage.to_string();
             }
-            if !seen.contains(&name) {
-                seen.push(name.clone());
+            if !seen.contains(&at) {
+                seen.push(at);
                 touchpoint.sessions += 1;
-                touchpoint.count_visitor(&visitor);
+                touchpoint.count_visitor(visitor);
             }
-            if n + 1 == steps.len() {
+            if n + 1 == facts.steps.len() {
                 touchpoint.exits += 1;
             }
-            let emotion = match step.get("emotion").and_then(Value::as_str) {
-                Some("positive") => 1,
-                Some("negative") => -1,
-                _ => 0,
-            };
+            let emotion = i64::from(step.emotion);
             touchpoint.emotion_sum += emotion;
             touchpoint.emotion_count += 1;
+            for kind in &step.friction {
+                touchpoint.add_friction(kind);
+            }
+            for answer in &step.feedback {
+                touchpoint.scores.add(answer.kind, answer.value);
+            }
             if let Some(i) = stage {
-                self.stages[i].emotion_sum += emotion;
-                self.stages[i].emotion_count += 1;
-            }
-            let touchpoint = &mut self.touchpoints[at];
-            for kind in step.get("friction").into_iter().flat_map(items) {
-                if let Some(kind) = kind.as_str() {
-                    touchpoint.add_friction(kind);
-                    if let Some(i) = stage {
-                        self.stages[i].add_friction(kind);
-                    }
+                let stage = &mut self.stages[i];
+                stage.emotion_sum += emotion;
+                stage.emotion_count += 1;
+                for kind in &step.friction {
+                    stage.add_friction(kind);
                 }
-            }
-            let touchpoint = &mut self.touchpoints[at];
-            for answer in step.get("feedback").into_iter().flat_map(items) {
-                let kind = text(answer, "questionType");
-                let value = number(answer, "value");
-                touchpoint.scores.add(&kind, value);
-                if let Some(i) = stage {
-                    self.stages[i].scores.add(&kind, value);
+                for answer in &step.feedback {
+                    stage.scores.add(answer.kind, answer.value);
                 }
             }
         }
         if !path.is_empty() {
-            match self.paths.iter_mut().find(|(p, _)| *p == path) {
-                Some((_, n)) => *n += 1,
-                None => self.paths.push((path, 1)),
-            }
+            *self.paths.entry(path).or_insert(0) += 1;
         }
         true
     }
 
+    /// The place of a touchpoint in `touchpoints`, added when new.
+    fn touchpoint_at(&mut self, name: &str) -> usize {
+        let at = self.touchpoint_index.number(name) as usize;
+        if at == self.touchpoints.len() {
+            self.touchpoints.push(Place::named(name));
+        }
+        at
+    }
+
     /// The `n` most common paths, most taken first (ties: the shorter, then alphabetical).
     pub fn top_paths(&self, n: usize) -> Vec<(Vec<String>, u64)> {
-        let mut paths = self.paths.clone();
+        let name = |at: &u32| self.touchpoints[*at as usize].name.clone();
+        let mut paths: Vec<(Vec<String>, u64)> = self
+            .paths
+            .iter()
+            .map(|(p, n)| (p.iter().map(name).collect(), *n))
+            .collect();
         paths.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.len().cmp(&b.0.len())).then(a.0.cmp(&b.0)));
         paths.truncate(n);
         paths
@@ -429,10 +471,88 @@ impl JourneyMap {
     }
 }
 
-fn items(value: &Value) -> core::slice::Iter<'_, Value> {
-    match value {
-        Value::Array(items) => items.iter(),
-        _ => [].iter(),
+impl JourneyMap {
+    /// The figures as CSV, one row per stage, touchpoint and top path, for
+    /// spreadsheets: blank cells where there is no figure.
+    pub fn to_csv(&self, top: usize) -> String {
+        let mut out = String::from(
+            "level,name,stage,sessions,visitors,exits,csat,csat_answers,ces_mean,ces_easy,ces_answers,\
+             nps,nps_answers,emotion,friction,conversion_to_next,median_ms_to_next\n",
+        );
+        let rows = self
+            .stages
+            .iter()
+            .map(|s| ("stage", s))
+            .chain(self.touchpoints.iter().map(|t| ("touchpoint", t)));
+        for (level, place) in rows {
+            let step = (level == "stage")
+                .then(|| self.steps.iter().find(|s| s.from == place.name))
+                .flatten();
+            let stage = if level == "stage" { &place.name } else { &place.stage };
+            let s = &place.scores;
+            csv_cells(&mut out, &[level, &place.name, stage]);
+            for n in [place.sessions, place.visitors(), place.exits] {
+                out.push(',');
+                push_u64(&mut out, n);
+            }
+            let numbers = [
+                (s.csat(), None),
+                (None, Some(s.csat_answers)),
+                (s.ces_mean(), None),
+                (s.ces_easy(), None),
+                (None, Some(s.ces_answers)),
+                (s.nps(), None),
+                (None, Some(s.nps_answers)),
+                (place.emotion(), None),
+                (None, Some(place.friction_count())),
+                (step.and_then(Step::conversion), None),
+                (step.and_then(Step::median_ms).map(|ms| ms as f64), None),
+            ];
+            for (figure, count) in numbers {
+                out.push(',');
+                match (figure, count) {
+                    (Some(v), _) => push_number(&mut out, Some(v)),
+                    (None, Some(n)) => push_u64(&mut out, n),
+                    _ => {}
+                }
+            }
+            out.push('\n');
+        }
+        for (path, n) in self.top_paths(top) {
+            csv_cells(&mut out, &["path", &path.join(" > "), ""]);
+            out.push(',');
+            push_u64(&mut out, n);
+            out.push_str(",,,,,,,,,,,,,\n");
+        }
+        out
+    }
+}
+
+/// Text cells, comma-separated: quoted when needed, and a leading `=`,
+/// `+`, `-` or `@` defused with `'` so a spreadsheet never runs a
+/// visitor-supplied name as a formula.
+fn csv_cells(out: &mut String, cells: &[&str]) {
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let formula = cell.starts_with(['=', '+', '-', '@']);
+        let quoted = formula || cell.contains([',', '"', '\n', '\r']);
+        if quoted {
+            out.push('"');
+        }
+        if formula {
+            out.push('\'');
+        }
+        for c in cell.chars() {
+            if c == '"' {
+                out.push('"');
+            }
+            out.push(c);
+        }
+        if quoted {
+            out.push('"');
+        }
     }
 }
 

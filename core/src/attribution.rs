@@ -30,9 +30,11 @@ pub enum Channel {
     Display,
     Affiliate,
     Internal,
+    /// Outside the website: a store, a call, a letter (offline touchpoints).
+    Offline,
 }
 
-pub const CHANNELS: [Channel; 10] = [
+pub const CHANNELS: [Channel; 11] = [
     Channel::Direct,
     Channel::OrganicSearch,
     Channel::PaidSearch,
@@ -43,6 +45,7 @@ pub const CHANNELS: [Channel; 10] = [
     Channel::Display,
     Channel::Affiliate,
     Channel::Internal,
+    Channel::Offline,
 ];
 
 impl Channel {
@@ -58,6 +61,7 @@ impl Channel {
             Channel::Display => "display",
             Channel::Affiliate => "affiliate",
             Channel::Internal => "internal",
+            Channel::Offline => "offline",
         }
     }
 

@@ -130,6 +130,8 @@ impl Default for JourneyRules {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Feedback {
     pub survey: String,
+    /// The A/B variant of the survey that was shown (empty: none).
+    pub variant: String,
     pub question_type: String,
     pub value: u64,
 }
@@ -282,6 +284,7 @@ impl Journey {
                 let emotion = Emotion::of_answer(&question_type, value);
                 let feedback = Feedback {
                     survey: prop_str("survey").unwrap_or_default().to_string(),
+                    variant: prop_str("variant").unwrap_or_default().to_string(),
                     question_type,
                     value,
                 };
@@ -510,6 +513,7 @@ impl Journey {
                     }
                     ObjectWriter::new(f)
                         .str("survey", &answer.survey)
+                        .str_if("variant", &answer.variant)
                         .str("questionType", &answer.question_type)
                         .num("value", answer.value)
                         .finish();
@@ -650,6 +654,7 @@ impl Journey {
             for answer in array(s, "feedback") {
                 step.feedback.push(Feedback {
                     survey: string(answer, "survey"),
+                    variant: string(answer, "variant"),
                     question_type: string(answer, "questionType"),
                     value: num(answer, "value").unwrap_or(0),
                 });

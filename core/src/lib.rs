@@ -39,6 +39,7 @@ pub mod id;
 pub mod journey;
 pub mod json;
 pub mod num;
+pub mod offline;
 pub mod outbox;
 pub mod pattern;
 pub mod platform;

@@ -1,6 +1,10 @@
-//! Synthetic visitors walking the demo shop, deterministic from a seed: for
-//! benchmarks, property tests and seeding a collector. Nothing here is used
-//! by the SDK itself (the wasm build drops it).
+//! Synthetic visitors walking the demo shop (`www/demo/`), deterministic
+//! from a seed: for benchmarks, property tests and seeding a collector
+//! (`parcours-collector seed`). They arrive by the demo's channels, add to
+//! cart, choose plans, sign up (and are then identified), order, ask for
+//! support, struggle now and then, and answer the demo's surveys: CSAT
+//! after an order, CES after a support request, NPS on a return visit.
+//! Nothing here is used by the SDK itself (the wasm build drops it).
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -20,7 +24,7 @@ pub struct Call {
     pub ts: u64,
 }
 
-const SITE: &str = "https://shop.example";
+const SITE: &str = "https://shop.example/demo";
 
 /// Landing URLs and referrers, roughly in the proportions of a small shop.
 const ARRIVALS: &[(&str, &str)] = &[
@@ -40,7 +44,7 @@ const ARRIVALS: &[(&str, &str)] = &[
     ("/", "https://blog.coffee.example/best-beans"),
 ];
 
-/// Next step from each page: (page, event fired there, next page).
+/// Next step from each page.
 const PATHS: &[(&str, &str)] = &[
     ("/", "/product.html"),
     ("/product.html", "/pricing.html"),
@@ -48,6 +52,39 @@ const PATHS: &[(&str, &str)] = &[
     ("/signup.html", "/checkout.html"),
     ("/checkout.html", "/support.html"),
 ];
+
+/// Answers to the demo's surveys, in rough real proportions.
+const CSAT_ANSWERS: &[&str] = &[
+    r#"{"survey":"checkout-csat","questionType":"csat","value":5}"#,
+    r#"{"survey":"checkout-csat","questionType":"csat","value":5}"#,
+    r#"{"survey":"checkout-csat","questionType":"csat","value":4}"#,
+    r#"{"survey":"checkout-csat","questionType":"csat","value":3}"#,
+    r#"{"survey":"checkout-csat","questionType":"csat","value":2}"#,
+];
+const CES_ANSWERS: &[&str] = &[
+    r#"{"survey":"support-ces","questionType":"ces","value":7}"#,
+    r#"{"survey":"support-ces","questionType":"ces","value":6}"#,
+    r#"{"survey":"support-ces","questionType":"ces","value":5}"#,
+    r#"{"survey":"support-ces","questionType":"ces","value":3}"#,
+    r#"{"survey":"support-ces","questionType":"ces","value":2}"#,
+];
+const NPS_ANSWERS: &[&str] = &[
+    r#"{"survey":"return-nps","questionType":"nps","value":10}"#,
+    r#"{"survey":"return-nps","questionType":"nps","value":9}"#,
+    r#"{"survey":"return-nps","questionType":"nps","value":9}"#,
+    r#"{"survey":"return-nps","questionType":"nps","value":8}"#,
+    r#"{"survey":"return-nps","questionType":"nps","value":7}"#,
+    r#"{"survey":"return-nps","questionType":"nps","value":6}"#,
+    r#"{"survey":"return-nps","questionType":"nps","value":3}"#,
+];
+
+/// The user id a simulated visitor signs up with (from its visitor id).
+pub fn user_id_of(visitor_id: &str) -> String {
+    "user-".to_string()
+        + visitor_id
+            .get(visitor_id.len().saturating_sub(8)..)
+            .unwrap_or(visitor_id)
+}
 
 fn pick<'a, T>(items: &'a [T], random: &mut dyn Random) -> &'a T {
     let mut b = [0u8; 4];
@@ -72,7 +109,9 @@ pub fn visitor(seed: u64, sessions: u32, start: u64) -> Vec<Call> {
     let mut random = SeededRandom(seed);
     let mut calls = Vec::new();
     let mut now = start;
-    for _ in 0..sessions {
+    for visit in 0..sessions {
+        let returning = visit > 0;
+        let mut first_page = true;
         let (landing, referrer) = *pick(ARRIVALS, &mut random);
         let mut url = String::from(SITE) + landing;
         let mut referrer = referrer.to_string();
@@ -116,20 +155,29 @@ pub fn visitor(seed: u64, sessions: u32, start: u64) -> Vec<Call> {
                     now += between(1_000, 10_000, &mut random);
                 }
             }
-            if page == "/checkout.html" && chance(40, &mut random) {
-                let answer = *pick(
-                    &[
-                        r#"{"survey":"post-checkout","questionType":"csat","value":5}"#,
-                        r#"{"survey":"post-checkout","questionType":"csat","value":4}"#,
-                        r#"{"survey":"post-checkout","questionType":"csat","value":2}"#,
-                    ],
-                    &mut random,
-                );
+            let acted = calls.last().is_some_and(|c| Some(c.name) == action.map(|a| a.0));
+            if acted && page == "/signup.html" {
+                calls.push(Call {
+                    page_load: None,
+                    kind: EventKind::Identify,
+                    name: "identify",
+                    properties: r#"{"plan":"daily"}"#,
+                    ts: now,
+                });
+            }
+            let survey = match page {
+                "/checkout.html" if acted && chance(40, &mut random) => Some(CSAT_ANSWERS),
+                "/support.html" if acted && chance(45, &mut random) => Some(CES_ANSWERS),
+                _ if returning && first_page && chance(25, &mut random) => Some(NPS_ANSWERS),
+                _ => None,
+            };
+            first_page = false;
+            if let Some(answers) = survey {
                 calls.push(Call {
                     page_load: None,
                     kind: EventKind::Track,
                     name: "survey_answered",
-                    properties: answer,
+                    properties: pick::<&str>(answers, &mut random),
                     ts: now,
                 });
                 now += between(1_000, 5_000, &mut random);
@@ -163,7 +211,13 @@ pub fn play(
         if let Some((url, referrer)) = &call.page_load {
             tracker.begin_page_load(url, "Shop", referrer);
         }
-        match tracker.record(call.kind, call.name, call.properties, call.ts, random) {
+        let result = if call.kind == EventKind::Identify {
+            let user = user_id_of(tracker.visitor_id());
+            tracker.identify(&user, call.properties, call.ts, store, random)
+        } else {
+            tracker.record(call.kind, call.name, call.properties, call.ts, random)
+        };
+        match result {
             // The shell hands notices to the page at once; so does the simulation.
             Ok(recorded) if recorded.notices > 0 => drop(tracker.take_notices()),
             Ok(_) => {}

@@ -9,10 +9,10 @@ use std::io::{BufRead, BufReader};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use parcours_core::batch::ReceivedBatch;
+use parcours_core::batch::{ReceivedBatch, ReceivedEvent};
 use parcours_core::json::ObjectWriter;
 
-use super::{library, EventQuery, EventRow, Result, SessionRow, StoreError, Stored};
+use super::{facts_of, library, EventQuery, EventRow, Result, SessionRow, StoreError, Stored};
 
 pub struct ClickHouseStore {
     agent: ureq::Agent,
@@ -28,6 +28,11 @@ const EVENTS_TABLE: &str = "CREATE TABLE IF NOT EXISTS events (
     id String, type String, name String, ts Int64, visitor_id String, session_id String,
     user_id Nullable(String), url String, path String, title String, referrer String, library String,
     properties String, raw String, write_key Nullable(String), batch_id Nullable(String), received_at Int64
+) ENGINE = ReplacingMergeTree() ORDER BY id";
+
+/// One line per journey summary: what the journey map reads.
+const JOURNEYS_TABLE: &str = "CREATE TABLE IF NOT EXISTS journeys (
+    id String, visitor_id String, user_id Nullable(String), started_at Int64, facts String
 ) ENGINE = ReplacingMergeTree() ORDER BY id";
 
 const BATCHES_TABLE: &str = "CREATE TABLE IF NOT EXISTS batches (
@@ -115,6 +120,7 @@ impl ClickHouseStore {
             ..server
         };
         store.run(EVENTS_TABLE)?;
+        store.run(JOURNEYS_TABLE)?;
         store.run(BATCHES_TABLE)?;
         Ok(store)
     }
@@ -171,59 +177,57 @@ impl ClickHouseStore {
         self.send(&url, rows).map(drop)
     }
 
-    pub fn insert_batch(&self, batch: &ReceivedBatch, received_at: i64) -> Result<Stored> {
+    /// One insert for all the batches: ClickHouse prefers few large inserts.
+    pub fn insert_batches(&self, batches: &[ReceivedBatch], received_at: i64) -> Result<Stored> {
         let _writing = self.writing.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let ids: Vec<String> = batch.events.iter().map(|e| quote(&e.id)).collect();
+        let ids: Vec<String> = batches
+            .iter()
+            .flat_map(|b| b.events.iter().map(|e| quote(&e.id)))
+            .collect();
         let mut known: HashSet<String> = HashSet::new();
         if !ids.is_empty() {
             let sql = format!("SELECT id FROM events WHERE id IN ({})", ids.join(","));
             known.extend(self.rows(&sql)?.into_iter().filter_map(|mut r| r.swap_remove(0)));
         }
-        let mut rows = String::new();
-        let mut stored = Stored {
+        let (mut rows, mut log, mut journeys) = (String::new(), String::new(), String::new());
+        let mut total = Stored {
             accepted: 0,
             duplicates: 0,
         };
-        for event in &batch.events {
-            if !known.insert(event.id.clone()) {
-                stored.duplicates += 1;
-                continue;
+        for batch in batches {
+            let mut stored = Stored {
+                accepted: 0,
+                duplicates: 0,
+            };
+            for event in &batch.events {
+                if known.insert(event.id.clone()) {
+                    stored.accepted += 1;
+                    write_event_row(&mut rows, batch, event, received_at);
+                    if let Some(facts) = facts_of(event) {
+                        let mut row = ObjectWriter::new(&mut journeys);
+                        row.str("id", &event.id).str("visitor_id", &event.visitor_id);
+                        nullable(&mut row, "user_id", event.user_id.as_deref());
+                        row.num("started_at", event.ts).str("facts", &facts).finish();
+                        journeys.push('\n');
+                    }
+                } else {
+                    stored.duplicates += 1;
+                }
             }
-            stored.accepted += 1;
-            let mut row = ObjectWriter::new(&mut rows);
-            row.str("id", &event.id)
-                .str("type", event.kind.as_str())
-                .str("name", &event.name)
-                .num("ts", event.ts)
-                .str("visitor_id", &event.visitor_id)
-                .str("session_id", &event.session_id);
-            nullable(&mut row, "user_id", event.user_id.as_deref());
-            row.str("url", &event.url)
-                .str("path", &event.path)
-                .str("title", &event.title)
-                .str("referrer", &event.referrer)
-                .str("library", &library(event))
-                .str("properties", &event.properties)
-                .str("raw", &event.raw);
-            nullable(&mut row, "write_key", batch.write_key.as_deref());
-            nullable(&mut row, "batch_id", batch.batch_id.as_deref());
-            row.num("received_at", received_at.max(0) as u64).finish();
-            rows.push('\n');
+            write_batch_row(&mut log, batch, stored, received_at);
+            total.accepted += stored.accepted;
+            total.duplicates += stored.duplicates;
         }
         if !rows.is_empty() {
             self.insert("events", &rows)?;
         }
-        let mut log = String::new();
-        let mut row = ObjectWriter::new(&mut log);
-        nullable(&mut row, "batch_id", batch.batch_id.as_deref());
-        row.num("received_at", received_at.max(0) as u64)
-            .num("accepted", stored.accepted as u64)
-            .num("duplicates", stored.duplicates as u64)
-            .num("dropped", batch.dropped);
-        nullable(&mut row, "write_key", batch.write_key.as_deref());
-        row.finish();
-        self.insert("batches", &log)?;
-        Ok(stored)
+        if !journeys.is_empty() {
+            self.insert("journeys", &journeys)?;
+        }
+        if !log.is_empty() {
+            self.insert("batches", &log)?;
+        }
+        Ok(total)
     }
 
     pub fn stats_json(&self) -> Result<String> {
@@ -283,9 +287,9 @@ impl ClickHouseStore {
             .map_err(|_| self.error(format!("expected a number, got {text:?}")))
     }
 
-    /// Streams the summaries line by line: 1 M events never sit in memory.
-    pub fn each_summary(&self, mut each: impl FnMut(&str)) -> Result<()> {
-        let sql = "SELECT raw FROM events FINAL WHERE name = 'journey_summary' ORDER BY ts, id FORMAT TabSeparated";
+    /// Streams the facts line by line: they never all sit in memory.
+    pub fn each_journey(&self, mut each: impl FnMut(&str)) -> Result<()> {
+        let sql = "SELECT facts FROM journeys FINAL FORMAT TabSeparated";
         let response = self.send(&self.base, sql)?;
         let mut reader = BufReader::with_capacity(1 << 16, response.into_reader());
         let mut line = String::new();
@@ -299,6 +303,18 @@ impl ClickHouseStore {
                 each(&raw);
             }
         }
+    }
+
+    pub fn raw_by_ids(&self, ids: &[String]) -> Result<Vec<String>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = ids.iter().map(|id| quote(id)).collect();
+        let rows = self.rows(&format!(
+            "SELECT raw FROM events FINAL WHERE id IN ({})",
+            list.join(",")
+        ))?;
+        Ok(rows.into_iter().filter_map(|mut r| r.swap_remove(0)).collect())
     }
 
     pub fn visitor_of_user(&self, user_id: &str) -> Result<Option<(String, u64)>> {
@@ -322,6 +338,7 @@ impl ClickHouseStore {
         let matches = format!("visitor_id = {0} OR user_id = {0}", quote(id));
         let count = self.number(&format!("SELECT count() FROM events FINAL WHERE {matches}"))?;
         if count > 0 {
+            self.run(&format!("ALTER TABLE journeys DELETE WHERE {matches}"))?;
             self.run(&format!("ALTER TABLE events DELETE WHERE {matches}"))?;
         }
         Ok(count as usize)
@@ -369,8 +386,45 @@ impl ClickHouseStore {
     /// Removes every table's rows (tests start from an empty store).
     pub fn truncate(&self) -> Result<()> {
         self.run("TRUNCATE TABLE events")?;
+        self.run("TRUNCATE TABLE journeys")?;
         self.run("TRUNCATE TABLE batches").map(drop)
     }
+}
+
+/// One line of `INSERT INTO events FORMAT JSONEachRow`.
+fn write_event_row(rows: &mut String, batch: &ReceivedBatch, event: &ReceivedEvent, received_at: i64) {
+    let mut row = ObjectWriter::new(rows);
+    row.str("id", &event.id)
+        .str("type", event.kind.as_str())
+        .str("name", &event.name)
+        .num("ts", event.ts)
+        .str("visitor_id", &event.visitor_id)
+        .str("session_id", &event.session_id);
+    nullable(&mut row, "user_id", event.user_id.as_deref());
+    row.str("url", &event.url)
+        .str("path", &event.path)
+        .str("title", &event.title)
+        .str("referrer", &event.referrer)
+        .str("library", &library(event))
+        .str("properties", &event.properties)
+        .str("raw", &event.raw);
+    nullable(&mut row, "write_key", batch.write_key.as_deref());
+    nullable(&mut row, "batch_id", batch.batch_id.as_deref());
+    row.num("received_at", received_at.max(0) as u64).finish();
+    rows.push('\n');
+}
+
+/// One line of `INSERT INTO batches FORMAT JSONEachRow`.
+fn write_batch_row(log: &mut String, batch: &ReceivedBatch, stored: Stored, received_at: i64) {
+    let mut row = ObjectWriter::new(log);
+    nullable(&mut row, "batch_id", batch.batch_id.as_deref());
+    row.num("received_at", received_at.max(0) as u64)
+        .num("accepted", stored.accepted as u64)
+        .num("duplicates", stored.duplicates as u64)
+        .num("dropped", batch.dropped);
+    nullable(&mut row, "write_key", batch.write_key.as_deref());
+    row.finish();
+    log.push('\n');
 }
 
 fn nullable(row: &mut ObjectWriter<'_>, key: &str, value: Option<&str>) {

@@ -77,7 +77,13 @@ impl Store {
     /// Stores every event of the batch; an event whose id is already
     /// stored is counted as a duplicate and not stored again.
     pub fn insert_batch(&self, batch: &ReceivedBatch, received_at: i64) -> Result<Stored> {
-        either!(self, s => s.insert_batch(batch, received_at))
+        self.insert_batches(std::slice::from_ref(batch), received_at)
+    }
+
+    /// Several batches at once (the seeding command, offline touchpoints):
+    /// one transaction in SQLite, one insert in ClickHouse.
+    pub fn insert_batches(&self, batches: &[ReceivedBatch], received_at: i64) -> Result<Stored> {
+        either!(self, s => s.insert_batches(batches, received_at))
     }
 
     /// Totals since the store was created, as JSON.
@@ -89,10 +95,16 @@ impl Store {
         either!(self, s => s.events(query))
     }
 
-    /// Calls `each` with every stored journey summary (the event as
-    /// received), each once, without holding them all in memory.
-    pub fn each_summary(&self, each: impl FnMut(&str)) -> Result<()> {
-        either!(self, s => s.each_summary(each))
+    /// Calls `each` with the facts line of every stored journey summary
+    /// (`parcours_core::aggregate::Facts`), each once, without holding them
+    /// all in memory: what the journey map reads.
+    pub fn each_journey(&self, each: impl FnMut(&str)) -> Result<()> {
+        either!(self, s => s.each_journey(each))
+    }
+
+    /// Stored events (as received) by id; ids not stored are skipped.
+    pub fn raw_by_ids(&self, ids: &[String]) -> Result<Vec<String>> {
+        either!(self, s => s.raw_by_ids(ids))
     }
 
     /// The visitor id a user id was last seen with, and how many sessions
@@ -161,6 +173,19 @@ pub struct EventQuery {
     pub visitor_id: Option<String>,
     pub name: Option<String>,
     pub limit: usize,
+}
+
+/// The facts line of a journey summary event, stored beside it; none for
+/// other events.
+fn facts_of(event: &ReceivedEvent) -> Option<String> {
+    if event.name != parcours_core::journey::SUMMARY_EVENT {
+        return None;
+    }
+    let value = parcours_core::json::parse(&event.raw).ok()?;
+    let facts = parcours_core::aggregate::Facts::from_summary(&value)?;
+    let mut line = String::with_capacity(256);
+    facts.encode(&mut line);
+    Some(line)
 }
 
 fn library(event: &ReceivedEvent) -> String {

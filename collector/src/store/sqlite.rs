@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use parcours_core::batch::ReceivedBatch;
 use rusqlite::{params, Connection};
 
-use super::{library, EventQuery, EventRow, SessionRow, Stored};
+use super::{facts_of, library, EventQuery, EventRow, SessionRow, Stored};
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -39,6 +39,15 @@ CREATE INDEX IF NOT EXISTS events_by_visitor ON events(visitor_id, ts);
 CREATE INDEX IF NOT EXISTS events_by_received ON events(received_at);
 CREATE INDEX IF NOT EXISTS events_by_name ON events(name, ts);
 CREATE INDEX IF NOT EXISTS events_by_user ON events(user_id, ts) WHERE user_id IS NOT NULL;
+-- One line per journey summary: what the journey map reads (see
+-- parcours_core::aggregate::Facts), a sixth of the summary's size.
+CREATE TABLE IF NOT EXISTS journeys (
+    id          TEXT PRIMARY KEY,
+    visitor_id  TEXT NOT NULL,
+    user_id     TEXT,
+    started_at  INTEGER NOT NULL,
+    facts       TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS batches (
     batch_id    TEXT,
     received_at INTEGER NOT NULL,
@@ -57,10 +66,12 @@ impl SqliteStore {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         conn.execute_batch(SCHEMA)?;
-        Ok(SqliteStore {
+        let store = SqliteStore {
             conn: Mutex::new(conn),
             file: path.display().to_string(),
-        })
+        };
+        store.fill_journeys()?;
+        Ok(store)
     }
 
     pub fn open_in_memory() -> rusqlite::Result<SqliteStore> {
@@ -70,6 +81,41 @@ impl SqliteStore {
             conn: Mutex::new(conn),
             file: ":memory:".to_string(),
         })
+    }
+
+    /// A database from before the journeys table: its facts, once.
+    fn fill_journeys(&self) -> rusqlite::Result<()> {
+        let mut conn = self.conn();
+        let empty: bool = conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM journeys)", [], |r| r.get(0))?;
+        if !empty {
+            return Ok(());
+        }
+        let tx = conn.transaction()?;
+        {
+            let mut read = tx.prepare("SELECT raw FROM events WHERE name = 'journey_summary'")?;
+            let mut write = tx.prepare(
+                "INSERT OR IGNORE INTO journeys (id, visitor_id, user_id, started_at, facts) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            let mut rows = read.query([])?;
+            while let Some(row) = rows.next()? {
+                let raw: String = row.get(0)?;
+                let Ok(batch) = parcours_core::batch::decode(&format!("{{\"v\":1,\"events\":[{raw}]}}")) else {
+                    continue;
+                };
+                for event in &batch.events {
+                    if let Some(facts) = facts_of(event) {
+                        write.execute(params![
+                            event.id,
+                            event.visitor_id,
+                            event.user_id,
+                            event.ts as i64,
+                            facts
+                        ])?;
+                    }
+                }
+            }
+        }
+        tx.commit()
     }
 
     pub fn describe(&self) -> String {
@@ -82,9 +128,9 @@ impl SqliteStore {
         self.conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Stores every event of the batch in one transaction: all or nothing.
+    /// Stores every event of the batches in one transaction: all or nothing.
     /// An event whose id is already stored is counted as a duplicate.
-    pub fn insert_batch(&self, batch: &ReceivedBatch, received_at: i64) -> rusqlite::Result<Stored> {
+    pub fn insert_batches(&self, batches: &[ReceivedBatch], received_at: i64) -> rusqlite::Result<Stored> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let mut stored = Stored {
@@ -97,44 +143,59 @@ impl SqliteStore {
                  referrer, library, properties, raw, write_key, batch_id, received_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )?;
-            for event in &batch.events {
-                let inserted = insert.execute(params![
-                    event.id,
-                    event.kind.as_str(),
-                    event.name,
-                    event.ts as i64,
-                    event.visitor_id,
-                    event.session_id,
-                    event.user_id,
-                    event.url,
-                    event.path,
-                    event.title,
-                    event.referrer,
-                    library(event),
-                    event.properties,
-                    event.raw,
-                    batch.write_key,
-                    batch.batch_id,
-                    received_at,
-                ])?;
-                if inserted == 1 {
-                    stored.accepted += 1;
-                } else {
-                    stored.duplicates += 1;
-                }
-            }
-            tx.execute(
-                "INSERT INTO batches (batch_id, received_at, accepted, duplicates, dropped, write_key)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    batch.batch_id,
-                    received_at,
-                    stored.accepted as i64,
-                    stored.duplicates as i64,
-                    batch.dropped as i64,
-                    batch.write_key
-                ],
+            let mut journey = tx.prepare_cached(
+                "INSERT OR IGNORE INTO journeys (id, visitor_id, user_id, started_at, facts) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
+            for batch in batches {
+                let before = stored;
+                for event in &batch.events {
+                    let inserted = insert.execute(params![
+                        event.id,
+                        event.kind.as_str(),
+                        event.name,
+                        event.ts as i64,
+                        event.visitor_id,
+                        event.session_id,
+                        event.user_id,
+                        event.url,
+                        event.path,
+                        event.title,
+                        event.referrer,
+                        library(event),
+                        event.properties,
+                        event.raw,
+                        batch.write_key,
+                        batch.batch_id,
+                        received_at,
+                    ])?;
+                    if inserted == 1 {
+                        if let Some(facts) = facts_of(event) {
+                            journey.execute(params![
+                                event.id,
+                                event.visitor_id,
+                                event.user_id,
+                                event.ts as i64,
+                                facts
+                            ])?;
+                        }
+                        stored.accepted += 1;
+                    } else {
+                        stored.duplicates += 1;
+                    }
+                }
+                tx.execute(
+                    "INSERT INTO batches (batch_id, received_at, accepted, duplicates, dropped, write_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![
+                        batch.batch_id,
+                        received_at,
+                        (stored.accepted - before.accepted) as i64,
+                        (stored.duplicates - before.duplicates) as i64,
+                        batch.dropped as i64,
+                        batch.write_key
+                    ],
+                )?;
+            }
         }
         tx.commit()?;
         Ok(stored)
@@ -190,15 +251,27 @@ impl SqliteStore {
         rows.collect()
     }
 
-    pub fn each_summary(&self, mut each: impl FnMut(&str)) -> rusqlite::Result<()> {
+    pub fn each_journey(&self, mut each: impl FnMut(&str)) -> rusqlite::Result<()> {
         let conn = self.conn();
-        let mut stmt =
-            conn.prepare_cached("SELECT raw FROM events WHERE name = 'journey_summary' ORDER BY ts, rowid")?;
+        let mut stmt = conn.prepare_cached("SELECT facts FROM journeys")?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             each(row.get_ref(0)?.as_str().unwrap_or(""));
         }
         Ok(())
+    }
+
+    pub fn raw_by_ids(&self, ids: &[String]) -> rusqlite::Result<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT raw FROM events WHERE id = ?1")?;
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            let mut rows = stmt.query([id])?;
+            if let Some(row) = rows.next()? {
+                found.push(row.get(0)?);
+            }
+        }
+        Ok(found)
     }
 
     pub fn visitor_of_user(&self, user_id: &str) -> rusqlite::Result<Option<(String, u64)>> {
@@ -224,8 +297,9 @@ impl SqliteStore {
     }
 
     pub fn erase_visitor(&self, id: &str) -> rusqlite::Result<usize> {
-        self.conn()
-            .execute("DELETE FROM events WHERE visitor_id = ?1 OR user_id = ?1", [id])
+        let conn = self.conn();
+        conn.execute("DELETE FROM journeys WHERE visitor_id = ?1 OR user_id = ?1", [id])?;
+        conn.execute("DELETE FROM events WHERE visitor_id = ?1 OR user_id = ?1", [id])
     }
 
     pub fn count_events(&self) -> rusqlite::Result<i64> {

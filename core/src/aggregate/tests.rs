@@ -42,7 +42,7 @@ fn dataset() -> Vec<Value> {
             r#"[{"touchpoint":"/","stage":"awareness","emotion":"neutral"},
                 {"touchpoint":"/pricing","stage":"consideration","emotion":"neutral","friction":["rage_click"]},
                 {"touchpoint":"Order Completed","stage":"purchase","emotion":"positive",
-                 "feedback":[{"questionType":"csat","value":5},{"questionType":"nps","value":10}]}]"#,
+                 "feedback":[{"questionType":"csat","variant":"b","value":5},{"questionType":"nps","value":10}]}]"#,
             true,
         ),
         summary(
@@ -65,7 +65,7 @@ fn dataset() -> Vec<Value> {
             r#"[{"touchpoint":"/","stage":"awareness","emotion":"neutral"},
                 {"touchpoint":"/pricing","stage":"consideration","emotion":"neutral"},
                 {"touchpoint":"/signup","stage":"decision","emotion":"negative",
-                 "feedback":[{"questionType":"csat","value":2},{"questionType":"nps","value":6}]}]"#,
+                 "feedback":[{"questionType":"csat","variant":"a","value":2},{"questionType":"nps","value":6}]}]"#,
             false,
         ),
         summary(
@@ -231,6 +231,49 @@ fn filters_by_channel_device_visitor_and_period() {
         2,
         "the second sessions"
     );
+    assert_eq!(
+        by(Filter {
+            variant: Some("b".into()),
+            ..Filter::default()
+        }),
+        1,
+        "answered variant b"
+    );
+    assert_eq!(
+        by(Filter {
+            touchpoint: Some("/pricing".into()),
+            ..Filter::default()
+        }),
+        3,
+        "passed through /pricing"
+    );
+}
+
+#[test]
+fn the_csv_export_has_one_row_per_stage_touchpoint_and_path() {
+    let csv = map(Filter::default()).to_csv(2);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(lines[0].starts_with("level,name,stage,sessions,visitors,exits,csat,csat_answers,ces_mean"));
+    assert_eq!(lines.len(), 1 + 4 + 4 + 2, "4 stages, 4 touchpoints, 2 paths");
+    assert_eq!(
+        lines[2], "stage,consideration,consideration,3,2,1,,0,3,0,1,,0,-0.33,3,66.67,35000",
+        "CES 3 from B's answer, friction 3, 2 of 3 moved on in a median 35 s"
+    );
+    assert!(lines.contains(&"path,/ > /pricing,,1,,,,,,,,,,,,,"));
+    let mut hostile = JourneyMap::new(&STAGES, Filter::default());
+    hostile.add(&summary(
+        "D",
+        1,
+        "direct",
+        "desktop",
+        "[]",
+        r#"[{"touchpoint":"=HYPERLINK(\"x\"),1","stage":"awareness"}]"#,
+        false,
+    ));
+    assert!(
+        hostile.to_csv(1).contains("\"'=HYPERLINK(\"\"x\"\"),1\""),
+        "quoted, and a formula is defused"
+    );
 }
 
 #[test]
@@ -262,4 +305,37 @@ fn the_export_has_every_figure() {
         &Value::Null,
         "no CSAT answer there"
     );
+}
+
+#[test]
+fn facts_lines_give_the_same_map_as_the_summaries() {
+    let lines: Vec<String> = dataset()
+        .iter()
+        .map(|event| {
+            let facts = Facts::from_summary(event).unwrap();
+            let mut line = String::new();
+            facts.encode(&mut line);
+            assert_eq!(Facts::decode(&line).as_ref(), Some(&facts), "round trip of {line:?}");
+            line
+        })
+        .collect();
+    let mut from_lines = JourneyMap::new(&STAGES, Filter::default());
+    for line in &lines {
+        assert!(from_lines.add_facts(&Facts::decode(line).unwrap()));
+    }
+    assert_eq!(from_lines.to_json(10), map(Filter::default()).to_json(10));
+    assert_eq!(Facts::decode("not\ta line"), None);
+    // A name with the separators in it cannot break the line.
+    let event = summary(
+        "E",
+        1,
+        "direct",
+        "desktop",
+        "[]",
+        r#"[{"touchpoint":"a\tb\u001ec","stage":"awareness"}]"#,
+        false,
+    );
+    let mut line = String::new();
+    Facts::from_summary(&event).unwrap().encode(&mut line);
+    assert_eq!(Facts::decode(&line).unwrap().steps[0].touchpoint, "a b c");
 }

@@ -1,0 +1,362 @@
+// The journey map page: reads the figures from /v1/map (computed by the
+// collector with parcours-core), draws the stages and touchpoints as HTML
+// (keyboard and screen-reader friendly), and the emotion curve, funnel and
+// paths with Apache ECharts (served by the collector). Filters live in the
+// page's URL, so a filtered map can be shared.
+(function () {
+  'use strict';
+  var body = document.body;
+  var HOT_SPOT = Number(body.getAttribute('data-hot-spot')) || 0.2;
+  var COLOURS = (body.getAttribute('data-colours') || '#f08080,#e5e5ea,#78c88c').split(',');
+  var CARDS_SHOWN = 8;
+  var form = document.getElementById('filters');
+  var status = document.getElementById('status');
+  var charts = {};
+  var last = null;
+  // The charting library (1 MB) loads while the figures are computed.
+  var library = new Promise(function (resolve) {
+    var script = document.createElement('script');
+    script.src = '/map/echarts.min.js';
+    script.onload = script.onerror = resolve;
+    document.head.appendChild(script);
+  });
+
+  document.documentElement.style.setProperty('--negative', COLOURS[0]);
+  document.documentElement.style.setProperty('--positive', COLOURS[2]);
+  document.getElementById('hot-share').textContent = Math.round(HOT_SPOT * 100) + ' %';
+
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) {
+      if (k === 'text') node.textContent = attrs[k];
+      else if (k === 'class') node.className = attrs[k];
+      else node.setAttribute(k, attrs[k]);
+    });
+    (children || []).forEach(function (c) { if (c) node.appendChild(c); });
+    return node;
+  }
+
+  // Filters <-> URL query. Dates from the form are days in UTC.
+  function query() {
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (value, key) {
+      if (String(value).trim() !== '') params.set(key, String(value).trim());
+    });
+    return params;
+  }
+  function fillForm() {
+    var params = new URLSearchParams(location.search);
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (field.name) field.value = params.get(field.name) || '';
+    });
+    if (!form.elements.stages.value) form.elements.stages.value = body.getAttribute('data-stages');
+  }
+
+  function hex(c) { return parseInt(c, 16); }
+  function mix(a, b, t) {
+    var out = '#';
+    for (var i = 1; i < 7; i += 2) {
+      var v = Math.round(hex(a.substr(i, 2)) + (hex(b.substr(i, 2)) - hex(a.substr(i, 2))) * t);
+      out += (v < 16 ? '0' : '') + v.toString(16);
+    }
+    return out;
+  }
+  // The same scale as the SVG export (colours given by the collector).
+  function sentiment(emotion) {
+    if (emotion === null || emotion === undefined) return COLOURS[1];
+    var e = Math.max(-1, Math.min(1, emotion));
+    return e < 0 ? mix(COLOURS[1], COLOURS[0], -e) : mix(COLOURS[1], COLOURS[2], e);
+  }
+  function frictionCount(place) {
+    return Object.keys(place.friction).reduce(function (n, k) { return n + place.friction[k]; }, 0);
+  }
+  function isHot(place) {
+    return place.sessions > 0 && frictionCount(place) / place.sessions >= HOT_SPOT;
+  }
+  function percent(v) { return v === null ? '–' : Math.round(v) + ' %'; }
+  function duration(ms) {
+    if (ms === null) return '–';
+    if (ms < 60000) return Math.round(ms / 1000) + ' s';
+    if (ms < 3600000) return Math.round(ms / 60000) + ' min';
+    if (ms < 86400000) return (ms / 3600000).toFixed(1) + ' h';
+    return (ms / 86400000).toFixed(1) + ' days';
+  }
+  function emotionWord(e) {
+    if (e === null) return 'no emotion recorded';
+    return (e > 0.15 ? 'positive' : e < -0.15 ? 'negative' : 'neutral') + ' (' + e.toFixed(2) + ')';
+  }
+  function scoreText(scores) {
+    var parts = [];
+    if (scores.csat !== null) parts.push('CSAT ' + Math.round(scores.csat) + ' % (' + scores.csatAnswers + ')');
+    if (scores.cesMean !== null) parts.push('CES ' + scores.cesMean.toFixed(1) + ', ' + Math.round(scores.cesEasy) + ' % easy (' + scores.cesAnswers + ')');
+    if (scores.nps !== null) parts.push('NPS ' + (scores.nps > 0 ? '+' : '') + Math.round(scores.nps) + ' (' + scores.npsAnswers + ')');
+    return parts.join(' · ');
+  }
+
+  function drawTotals(data) {
+    var totals = document.getElementById('totals');
+    totals.textContent = '';
+    [['Sessions', data.sessions], ['Visitors', data.visitors], ['Converted sessions', data.conversions],
+      ['Conversion', data.sessions ? Math.round(data.conversions * 100 / data.sessions) + ' %' : '–']]
+      .forEach(function (pair) {
+        totals.appendChild(el('div', {}, [el('dt', { text: pair[0] }), el('dd', { text: String(pair[1]) })]));
+      });
+  }
+
+  function card(t, busiest) {
+    var hot = isHot(t);
+    var scores = scoreText(t.scores);
+    var frictions = Object.keys(t.friction).map(function (k) { return k.replace(/_/g, ' ') + ' ×' + t.friction[k]; }).join(', ');
+    var label = t.name + ': ' + t.sessions + ' sessions, ' + t.visitors + ' visitors, ' + emotionWord(t.emotion) +
+      (scores ? ', ' + scores : '') + (frictions ? ', friction: ' + frictions : '') + (hot ? ', moment of truth' : '') +
+      '. Show its sessions.';
+    var button = el('button', {
+      type: 'button', class: 'card' + (hot ? ' hot' : ''), 'aria-label': label, 'data-touchpoint': t.name,
+    }, [
+      hot ? el('div', { class: 'flag', text: '⚠ Moment of truth' }) : null,
+      el('div', { class: 'name', text: t.name }),
+      el('div', { class: 'facts', text: t.sessions + ' sessions · ' + t.visitors + ' visitors · ' + t.exits + ' left here' }),
+      scores ? el('div', { class: 'facts', text: scores }) : null,
+      frictions ? el('div', { class: 'facts', text: 'Friction: ' + frictions }) : null,
+    ]);
+    button.style.background = sentiment(t.emotion);
+    button.style.minHeight = Math.round(48 + 72 * t.sessions / busiest) + 'px';
+    button.addEventListener('click', function () { drill(t.name); });
+    return button;
+  }
+
+  function drawMap(data) {
+    var map = document.getElementById('map');
+    map.textContent = '';
+    var busiest = Math.max(1, Math.max.apply(null, data.touchpoints.map(function (t) { return t.sessions; }).concat([1])));
+    var names = data.stages.map(function (s) { return s.name; });
+    var columns = data.stages.slice();
+    var outside = data.touchpoints.filter(function (t) { return names.indexOf(t.stage) < 0; });
+    if (outside.length) {
+      columns.push({ name: 'outside the stages', sessions: null, outside: true, friction: {}, scores: {}, emotion: null });
+    }
+    columns.forEach(function (stage, i) {
+      var head = el('div', { class: 'stage-head' }, [el('h3', { text: stage.name })]);
+      if (!stage.outside) {
+        head.appendChild(el('p', { text: stage.sessions + ' sessions · ' + stage.visitors + ' visitors' }));
+        head.appendChild(el('p', { text: stage.exits + ' went no further' }));
+        head.appendChild(el('p', { text: 'Emotion ' + emotionWord(stage.emotion) }));
+        var s = scoreText(stage.scores);
+        if (s) head.appendChild(el('p', { text: s }));
+      }
+      var column = el('section', { class: 'stage', 'aria-label': 'Stage ' + stage.name }, [head]);
+      var cards = (stage.outside ? outside : data.touchpoints.filter(function (t) { return t.stage === stage.name; }))
+        .sort(function (a, b) { return b.sessions - a.sessions || (a.name < b.name ? -1 : 1); });
+      var list = el('div', { class: 'cards' });
+      cards.forEach(function (t, n) {
+        var c = card(t, busiest);
+        if (n >= CARDS_SHOWN) c.hidden = true;
+        list.appendChild(c);
+      });
+      column.appendChild(list);
+      if (cards.length > CARDS_SHOWN) {
+        var more = el('button', { type: 'button', class: 'more', text: 'Show ' + (cards.length - CARDS_SHOWN) + ' more' });
+        more.addEventListener('click', function () {
+          Array.prototype.forEach.call(list.children, function (c) { c.hidden = false; });
+          more.remove();
+        });
+        column.appendChild(more);
+      }
+      map.appendChild(column);
+      var step = data.steps[i];
+      if (step && i < data.stages.length - 1) {
+        var text = percent(step.conversion) + ' of ' + step.reached + ' sessions went on to ' + step.to +
+          (step.medianMs !== null ? ', in a median ' + duration(step.medianMs) : '');
+        map.appendChild(el('div', { class: 'arrow', role: 'img', 'aria-label': text }, [
+          el('span', { class: 'line', text: '→' }),
+          el('span', { class: 'rate', text: percent(step.conversion) }),
+          el('span', { text: duration(step.medianMs) }),
+        ]));
+      }
+    });
+  }
+
+  function chart(id, option, description) {
+    var node = document.getElementById(id);
+    node.setAttribute('role', 'img');
+    node.setAttribute('aria-label', description);
+    if (!window.echarts) {
+      node.textContent = '';
+      node.appendChild(el('p', { class: 'notice', text: window.PARCOURS_NO_CHARTS || 'The charting library did not load.' }));
+      return;
+    }
+    if (!charts[id]) charts[id] = window.echarts.init(node, null, { renderer: 'svg' });
+    option.animation = false;
+    charts[id].setOption(option, true);
+  }
+
+  function drawCharts(data) {
+    var names = data.stages.map(function (s) { return s.name; });
+    var emotions = data.stages.map(function (s) { return s.emotion; });
+    chart('curve', {
+      grid: { left: 50, right: 20, top: 20, bottom: 30 },
+      tooltip: { trigger: 'axis' },
+      xAxis: { type: 'category', data: names },
+      yAxis: { type: 'value', min: -1, max: 1, name: 'emotion' },
+      series: [{
+        type: 'line', data: emotions, connectNulls: true, smooth: true, symbolSize: 10,
+        lineStyle: { width: 3, color: '#0a84ff' }, itemStyle: { color: '#0a84ff' },
+        markLine: { silent: true, symbol: 'none', data: [{ yAxis: 0 }], lineStyle: { type: 'dashed', color: '#999' } },
+      }],
+    }, 'Emotion by stage, from -1 to 1: ' + names.map(function (n, i) {
+      return n + ' ' + (emotions[i] === null ? 'none' : emotions[i]);
+    }).join(', '));
+
+    chart('funnel', {
+      tooltip: { trigger: 'item', formatter: '{b}: {c} sessions' },
+      series: [{
+        type: 'funnel', sort: 'none', left: '5%', width: '60%', gap: 2, minSize: '8%',
+        label: { formatter: '{b}: {c}' },
+        data: data.stages.map(function (s) { return { name: s.name, value: s.sessions }; }),
+      }],
+    }, 'Sessions reaching each stage: ' + data.stages.map(function (s) { return s.name + ' ' + s.sessions; }).join(', '));
+
+    // Paths as a Sankey: a node per (position, touchpoint), so loops stay acyclic.
+    var nodes = {};
+    var links = {};
+    data.paths.forEach(function (p) {
+      var path = p.path.slice(0, 6);
+      path.forEach(function (name, i) { nodes[(i + 1) + '. ' + name] = true; });
+      for (var i = 0; i + 1 < path.length; i++) {
+        var key = (i + 1) + '. ' + path[i] + '\u0000' + (i + 2) + '. ' + path[i + 1];
+        links[key] = (links[key] || 0) + p.sessions;
+      }
+    });
+    chart('paths', {
+      tooltip: { trigger: 'item' },
+      series: [{
+        type: 'sankey', left: 10, right: 120, nodeGap: 10, emphasis: { focus: 'adjacency' },
+        data: Object.keys(nodes).map(function (name) { return { name: name }; }),
+        links: Object.keys(links).map(function (key) {
+          var ends = key.split('\u0000');
+          return { source: ends[0], target: ends[1], value: links[key] };
+        }),
+        lineStyle: { color: 'source', opacity: 0.35 },
+        label: { fontSize: 11 },
+      }],
+    }, 'The ' + data.paths.length + ' most common paths through the touchpoints, listed below.');
+    var list = document.getElementById('path-list');
+    list.textContent = '';
+    data.paths.forEach(function (p) {
+      list.appendChild(el('li', { text: p.path.join(' → ') + ' (' + p.sessions + ' sessions)' }));
+    });
+  }
+
+  function drawExports(params) {
+    var q = params.toString();
+    var suffix = q ? '?' + q : '';
+    document.getElementById('export-json').href = '/v1/map' + suffix;
+    document.getElementById('export-csv').href = '/v1/map.csv' + suffix;
+    document.getElementById('export-svg').href = '/v1/map.svg' + suffix;
+  }
+
+  function load() {
+    var params = query();
+    history.replaceState(null, '', params.toString() ? '?' + params : location.pathname);
+    drawExports(params);
+    status.textContent = '';
+    var started = performance.now();
+    return fetch('/v1/map?' + params, { credentials: 'same-origin' }).then(function (response) {
+      var timing = response.headers.get('server-timing') || '';
+      return response.json().then(function (data) {
+        if (!response.ok) throw new Error(data.error ? data.error.message : 'HTTP ' + response.status);
+        last = data;
+        drawTotals(data);
+        drawMap(data);
+        return library.then(function () {
+          drawCharts(data);
+          var server = /dur=([\d.]+)/.exec(timing);
+          document.getElementById('timing').textContent = data.sessions + ' sessions aggregated' +
+            (server ? ' in ' + Math.round(Number(server[1])) + ' ms' : '') + ', drawn in ' +
+            Math.round(performance.now() - started) + ' ms.';
+          body.setAttribute('data-ready', 'true');
+        });
+      });
+    }).catch(function (error) {
+      status.textContent = 'The map could not be loaded: ' + error.message;
+      body.setAttribute('data-ready', 'error');
+    });
+  }
+
+  // Drill-down: the latest sessions through a touchpoint, with their answers.
+  var dialog = document.getElementById('drill');
+  function drill(touchpoint) {
+    var params = query();
+    params.set('touchpoint', touchpoint);
+    params.set('limit', '50');
+    document.getElementById('drill-title').textContent = 'Sessions through ' + touchpoint;
+    var summary = document.getElementById('drill-summary');
+    var target = document.getElementById('drill-body');
+    summary.textContent = 'Loading…';
+    target.textContent = '';
+    if (!dialog.open) dialog.showModal();
+    fetch('/v1/map/sessions?' + params, { credentials: 'same-origin' }).then(function (r) { return r.json(); }).then(function (data) {
+      if (data.error) throw new Error(data.error.message);
+      summary.textContent = data.matched + ' sessions passed through it' +
+        (data.matched > data.sessions.length ? '; the latest ' + data.sessions.length + ' are listed' : '') + '.';
+      var head = el('tr', {}, ['Started (UTC)', 'Channel', 'Device', 'Furthest stage', 'Emotion there', 'Friction there', 'Answers there', 'Session']
+        .map(function (h) { return el('th', { scope: 'col', text: h }); }));
+      var rows = data.sessions.map(function (s) {
+        var answers = s.answers.map(function (a) {
+          return a.questionType.toUpperCase() + ' ' + a.value + (a.variant ? ' (variant ' + a.variant + ')' : '');
+        }).join(', ');
+        var link = el('a', { href: '/sessions/' + encodeURIComponent(s.sessionId), text: 'events' });
+        return el('tr', {}, [
+          el('td', { text: new Date(s.startedAt).toISOString().replace('T', ' ').slice(0, 16) }),
+          el('td', { text: s.channel }), el('td', { text: s.device }),
+          el('td', { text: s.furthestStage || '' }), el('td', { text: s.emotion }),
+          el('td', { text: s.friction.join(', ') }), el('td', { text: answers }),
+          el('td', {}, [link]),
+        ]);
+      });
+      target.appendChild(el('table', {}, [el('thead', {}, [head]), el('tbody', {}, rows)]));
+    }).catch(function (error) {
+      summary.textContent = 'The sessions could not be loaded: ' + error.message;
+    });
+  }
+  document.getElementById('drill-close').addEventListener('click', function () { dialog.close(); });
+
+  // The map as a PNG: the SVG export, drawn on a canvas.
+  document.getElementById('export-png').addEventListener('click', function () {
+    fetch(document.getElementById('export-svg').href, { credentials: 'same-origin' }).then(function (r) { return r.text(); }).then(function (svg) {
+      var image = new Image();
+      image.onload = function () {
+        var canvas = document.createElement('canvas');
+        canvas.width = image.width * 2;
+        canvas.height = image.height * 2;
+        var context = canvas.getContext('2d');
+        context.scale(2, 2);
+        context.drawImage(image, 0, 0);
+        canvas.toBlob(function (blob) {
+          var a = el('a', { href: URL.createObjectURL(blob), download: 'journey-map.png' });
+          document.body.appendChild(a);
+          a.click();
+          a.remove();
+        }, 'image/png');
+      };
+      image.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svg);
+    });
+  });
+
+  form.addEventListener('submit', function (event) {
+    event.preventDefault();
+    load();
+  });
+  document.getElementById('reset').addEventListener('click', function (event) {
+    event.preventDefault();
+    Array.prototype.forEach.call(form.elements, function (f) { if (f.name) f.value = ''; });
+    form.elements.stages.value = body.getAttribute('data-stages');
+    load();
+  });
+  window.addEventListener('resize', function () {
+    Object.keys(charts).forEach(function (id) { charts[id].resize(); });
+  });
+  fillForm();
+  load();
+  window.parcoursMap = { reload: load, last: function () { return last; } };
+})();

@@ -1,0 +1,369 @@
+//! The journey map: the page (`GET /map`, its script, style and charting
+//! library), its figures as JSON (`/v1/map`), CSV (`/v1/map.csv`) and SVG
+//! (`/v1/map.svg`), and the drill-down from a touchpoint to its sessions
+//! (`/v1/map/sessions`). Every figure is `parcours_core::aggregate`'s, fed
+//! the stored journey summaries by the store (SQLite or ClickHouse).
+
+use std::time::Instant;
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use parcours_core::aggregate::{Facts, Filter, JourneyMap};
+use parcours_core::error::FieldError;
+use parcours_core::json::{self, ObjectWriter, Value};
+
+use crate::app::{error_response, internal_error, json_response, reader_refusal, Shared};
+use crate::map_svg;
+use crate::store::{Store, StoreError};
+
+const PAGE: &str = include_str!("../assets/map.html");
+const SCRIPT: &str = include_str!("../assets/map.js");
+const STYLE: &str = include_str!("../assets/map.css");
+/// Apache ECharts, gzipped by `build.rs` from the npm packages.
+const CHARTS_GZ: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/echarts.min.js.gz"));
+
+pub(crate) fn routes() -> Router<Shared> {
+    Router::new()
+        .route("/map", get(page))
+        .route("/map/map.js", get(|| async { asset("text/javascript", SCRIPT) }))
+        .route("/map/map.css", get(|| async { asset("text/css", STYLE) }))
+        .route("/map/echarts.min.js", get(charts))
+        .route("/v1/map", get(figures_json))
+        .route("/v1/map.csv", get(figures_csv))
+        .route("/v1/map.svg", get(figures_svg))
+        .route("/v1/map/sessions", get(drill_down))
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn page(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    if let Some(refusal) = reader_refusal(&state.settings, &headers) {
+        return refusal;
+    }
+    let stages = state.settings.stages.join(",");
+    let page = PAGE
+        .replace("{{stages}}", &crate::pages::escape(&stages))
+        .replace("{{hot_spot}}", &map_svg::HOT_SPOT_SHARE.to_string())
+        .replace("{{colours}}", &map_svg::colour_stops())
+        .replace("{{store}}", &crate::pages::escape(&state.store.describe()));
+    axum::response::Html(page).into_response()
+}
+
+/// The library as stored (gzip) when the browser takes gzip, else inflated.
+async fn charts(headers: HeaderMap) -> Response {
+    let js = (header::CONTENT_TYPE, HeaderValue::from_static("text/javascript"));
+    let cache = (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    let takes_gzip = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("gzip"));
+    if takes_gzip {
+        let gzip = (header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+        return ([js, cache, gzip], CHARTS_GZ).into_response();
+    }
+    let mut plain = Vec::new();
+    let inflated = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(CHARTS_GZ), &mut plain);
+    match inflated {
+        Ok(_) => ([js, cache], plain).into_response(),
+        Err(e) => internal_error(e),
+    }
+}
+
+/// The query of every map route.
+#[derive(serde::Deserialize, Default)]
+pub struct MapParams {
+    /// The stage model, comma-separated, in order (default: `--stages`).
+    stages: Option<String>,
+    channel: Option<String>,
+    device: Option<String>,
+    /// `new` or `returning`.
+    visitor: Option<String>,
+    /// An A/B variant of a survey: sessions that answered it.
+    variant: Option<String>,
+    /// Sessions through this touchpoint.
+    touchpoint: Option<String>,
+    /// Sessions started from / before: ms since 1970 or `YYYY-MM-DD`.
+    from: Option<String>,
+    to: Option<String>,
+    /// How many paths (default 10, at most 100).
+    top: Option<usize>,
+    /// Drill-down: how many sessions (default 50, at most 500).
+    limit: Option<usize>,
+}
+
+struct MapQuery {
+    stages: Vec<String>,
+    filter: Filter,
+    top: usize,
+    limit: usize,
+}
+
+fn invalid(field: &str, problem: String) -> FieldError {
+    FieldError::new("invalid_query", field, problem)
+}
+
+fn read_query(params: MapParams, default_stages: &[String]) -> Result<MapQuery, FieldError> {
+    let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let returning = match given(params.visitor).as_deref() {
+        None => None,
+        Some("new") => Some(false),
+        Some("returning") => Some(true),
+        Some(other) => return Err(invalid("visitor", format!("expected new or returning, got {other:?}"))),
+    };
+    // A day given as `to` counts whole: sessions started before the next day.
+    let time = |field: &str, value: Option<String>, day_end: u64| -> Result<Option<u64>, FieldError> {
+        let Some(text) = given(value) else { return Ok(None) };
+        let day = |t: &str| parcours_core::date::parse_date(t).map(|ms| ms + if t.len() == 10 { day_end } else { 0 });
+        text.parse()
+            .ok()
+            .or_else(|| day(&text))
+            .map(Some)
+            .ok_or_else(|| invalid(field, format!("expected ms since 1970 or YYYY-MM-DD, got {text:?}")))
+    };
+    let stages = match given(params.stages) {
+        Some(list) => list
+            .split(',')
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect(),
+        None => default_stages.to_vec(),
+    };
+    Ok(MapQuery {
+        stages,
+        filter: Filter {
+            channel: given(params.channel),
+            device: given(params.device),
+            returning,
+            from: time("from", params.from, 0)?,
+            to: time("to", params.to, parcours_core::date::DAY_MS)?,
+            variant: given(params.variant),
+            touchpoint: given(params.touchpoint),
+        },
+        top: params.top.unwrap_or(10).min(100),
+        limit: params.limit.unwrap_or(50).min(500),
+    })
+}
+
+/// Feeds every stored journey's facts to the core's aggregator.
+pub fn aggregate(store: &Store, stages: &[String], filter: Filter) -> Result<JourneyMap, StoreError> {
+    let names: Vec<&str> = stages.iter().map(String::as_str).collect();
+    let mut map = JourneyMap::new(&names, filter);
+    store.each_journey(|line| {
+        if let Some(facts) = Facts::decode(line) {
+            map.add_facts(&facts);
+        }
+    })?;
+    Ok(map)
+}
+
+/// Runs `work` on the aggregated map off the async threads, and answers
+/// with what it wrote, timed in `Server-Timing`.
+async fn answer(
+    state: Shared,
+    params: MapParams,
+    headers: HeaderMap,
+    content_type: &'static str,
+    work: fn(&JourneyMap, &MapQuery) -> String,
+) -> Response {
+    if let Some(refusal) = reader_refusal(&state.settings, &headers) {
+        return refusal;
+    }
+    let query = match read_query(params, &state.settings.stages) {
+        Ok(query) => query,
+        Err(error) => return error_response(StatusCode::BAD_REQUEST, &error),
+    };
+    let result = tokio::task::spawn_blocking(move || {
+        let started = Instant::now();
+        let map = aggregate(&state.store, &query.stages, query.filter.clone())?;
+        let body = work(&map, &query);
+        Ok::<_, StoreError>((body, started.elapsed().as_secs_f64() * 1000.0, map.sessions))
+    })
+    .await;
+    match result {
+        Ok(Ok((body, ms, sessions))) => {
+            let timing = format!("aggregate;dur={ms:.1};desc=\"{sessions} sessions\"");
+            let mut response = (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], body).into_response();
+            if let Ok(value) = HeaderValue::from_str(&timing) {
+                response.headers_mut().insert("server-timing", value);
+            }
+            response
+        }
+        Ok(Err(e)) => internal_error(e),
+        Err(e) => internal_error(e),
+    }
+}
+
+/// `GET /v1/map?stages=&channel=&device=&visitor=&variant=&touchpoint=&from=&to=&top=`
+async fn figures_json(State(state): State<Shared>, Query(params): Query<MapParams>, headers: HeaderMap) -> Response {
+    answer(state, params, headers, "application/json", |map, q| map.to_json(q.top)).await
+}
+
+/// `GET /v1/map.csv?…`: the same figures, one row per stage, touchpoint and path.
+async fn figures_csv(State(state): State<Shared>, Query(params): Query<MapParams>, headers: HeaderMap) -> Response {
+    let mut response = answer(state, params, headers, "text/csv; charset=utf-8", |map, q| {
+        map.to_csv(q.top)
+    })
+    .await;
+    response.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"journey-map.csv\""),
+    );
+    response
+}
+
+/// `GET /v1/map.svg?…`: the map as a picture (slides, reports); the page
+/// turns it into a PNG.
+async fn figures_svg(State(state): State<Shared>, Query(params): Query<MapParams>, headers: HeaderMap) -> Response {
+    answer(state, params, headers, "image/svg+xml", |map, _| map_svg::render(map)).await
+}
+
+/// `GET /v1/map/sessions?touchpoint=…&(filters)&limit=`: the latest
+/// sessions through a touchpoint, with what happened there and the answers
+/// given, newest first.
+async fn drill_down(State(state): State<Shared>, Query(params): Query<MapParams>, headers: HeaderMap) -> Response {
+    if let Some(refusal) = reader_refusal(&state.settings, &headers) {
+        return refusal;
+    }
+    let query = match read_query(params, &state.settings.stages) {
+        Ok(query) => query,
+        Err(error) => return error_response(StatusCode::BAD_REQUEST, &error),
+    };
+    let Some(touchpoint) = query.filter.touchpoint.clone() else {
+        let error = invalid("touchpoint", "is required".into()).with_fix("Name the touchpoint to drill into");
+        return error_response(StatusCode::BAD_REQUEST, &error);
+    };
+    let result = tokio::task::spawn_blocking(move || {
+        // The matching journeys' start and summary id; then the latest, whole.
+        let mut matches: Vec<(u64, String)> = Vec::new();
+        state.store.each_journey(|line| {
+            if let Some(facts) = Facts::decode(line).filter(|f| query.filter.keeps(f)) {
+                matches.push((facts.started_at, facts.id.to_string()));
+            }
+        })?;
+        matches.sort_unstable_by(|a, b| b.cmp(a));
+        let matched = matches.len() as u64;
+        let ids: Vec<String> = matches.into_iter().take(query.limit).map(|(_, id)| id).collect();
+        let mut sessions: Vec<(u64, String)> = state
+            .store
+            .raw_by_ids(&ids)?
+            .iter()
+            .filter_map(|raw| json::parse(raw).ok())
+            .map(|event| {
+                let started = event
+                    .get("properties")
+                    .and_then(|p| p.get("startedAt"))
+                    .and_then(Value::as_u64);
+                (started.unwrap_or(0), session_json(&event, &touchpoint))
+            })
+            .collect();
+        sessions.sort_by_key(|s| std::cmp::Reverse(s.0));
+        let mut out = String::new();
+        let mut o = ObjectWriter::new(&mut out);
+        o.str("touchpoint", &touchpoint).num("matched", matched);
+        let list: Vec<String> = sessions.into_iter().map(|(_, json)| json).collect();
+        parcours_core::json::push_list(o.key("sessions"), &list, |out, item| out.push_str(item));
+        o.finish();
+        Ok::<_, StoreError>(out)
+    })
+    .await;
+    match result {
+        Ok(Ok(body)) => json_response(StatusCode::OK, body),
+        Ok(Err(e)) => internal_error(e),
+        Err(e) => internal_error(e),
+    }
+}
+
+/// One session of the drill-down: who, when, how far, and at the touchpoint
+/// its emotion, friction and answers.
+fn session_json(event: &Value, touchpoint: &str) -> String {
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
+    let summary = event.get("properties");
+    let field = |key: &str| summary.and_then(|s| s.get(key));
+    let steps: &[Value] = match field("steps") {
+        Some(Value::Array(steps)) => steps,
+        _ => &[],
+    };
+    let here: Vec<&Value> = steps
+        .iter()
+        .filter(|s| s.get("touchpoint").and_then(Value::as_str) == Some(touchpoint))
+        .collect();
+    let mut out = String::new();
+    let mut o = ObjectWriter::new(&mut out);
+    o.str("sessionId", &text(event.get("sessionId")))
+        .str("visitorId", &text(event.get("visitorId")))
+        .str_if("userId", &text(event.get("userId")))
+        .num("startedAt", field("startedAt").and_then(Value::as_u64).unwrap_or(0))
+        .str("channel", &text(field("channel")))
+        .str(
+            "device",
+            &text(
+                event
+                    .get("context")
+                    .and_then(|c| c.get("device"))
+                    .and_then(|d| d.get("class")),
+            ),
+        )
+        .str_if("furthestStage", &text(field("furthestStage")))
+        .num("steps", steps.len() as u64)
+        .str("emotion", &text(here.last().and_then(|s| s.get("emotion"))));
+    let collect = |key: &str| -> Vec<Value> {
+        here.iter()
+            .filter_map(|s| match s.get(key) {
+                Some(Value::Array(items)) => Some(items.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    };
+    Value::Array(collect("friction")).write(o.key("friction"));
+    Value::Array(collect("feedback")).write(o.key("answers"));
+    o.finish();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_read_dates_and_name_what_is_wrong() {
+        let stages = vec!["awareness".to_string()];
+        let q = read_query(
+            MapParams {
+                from: Some("2026-11-01".into()),
+                to: Some("2026-11-20".into()),
+                channel: Some(" ".into()),
+                ..MapParams::default()
+            },
+            &stages,
+        )
+        .ok()
+        .unwrap();
+        assert_eq!(q.filter.from, Some(1_793_491_200_000));
+        assert_eq!(q.filter.to, Some(1_795_219_200_000), "the whole of the 20th");
+        assert_eq!(q.filter.channel, None, "blank is no filter");
+        assert_eq!(q.stages, stages);
+        let bad = read_query(
+            MapParams {
+                from: Some("last week".into()),
+                ..MapParams::default()
+            },
+            &stages,
+        )
+        .err()
+        .unwrap();
+        assert_eq!(bad.field, "from");
+    }
+}
