@@ -16,7 +16,7 @@
   // The charting library (1 MB) loads while the figures are computed.
   var library = new Promise(function (resolve) {
     var script = document.createElement('script');
-    script.src = '/map/echarts.min.js';
+    script.src = '/map/charts.js';
     script.onload = script.onerror = resolve;
     document.head.appendChild(script);
   });
@@ -73,6 +73,7 @@
   function isHot(place) {
     return place.sessions > 0 && frictionCount(place) / place.sessions >= HOT_SPOT;
   }
+  function count(n, word) { return n + ' ' + word + (n === 1 ? '' : 's'); }
   function percent(v) { return v === null ? '–' : Math.round(v) + ' %'; }
   function duration(ms) {
     if (ms === null) return '–';
@@ -107,15 +108,14 @@
     var hot = isHot(t);
     var scores = scoreText(t.scores);
     var frictions = Object.keys(t.friction).map(function (k) { return k.replace(/_/g, ' ') + ' ×' + t.friction[k]; }).join(', ');
-    var label = t.name + ': ' + t.sessions + ' sessions, ' + t.visitors + ' visitors, ' + emotionWord(t.emotion) +
-      (scores ? ', ' + scores : '') + (frictions ? ', friction: ' + frictions : '') + (hot ? ', moment of truth' : '') +
-      '. Show its sessions.';
+    // Everything the card shows is its accessible name: colour is never the only sign.
     var button = el('button', {
-      type: 'button', class: 'card' + (hot ? ' hot' : ''), 'aria-label': label, 'data-touchpoint': t.name,
+      type: 'button', class: 'card' + (hot ? ' hot' : ''), 'data-touchpoint': t.name, 'aria-haspopup': 'dialog',
     }, [
       hot ? el('div', { class: 'flag', text: '⚠ Moment of truth' }) : null,
       el('div', { class: 'name', text: t.name }),
-      el('div', { class: 'facts', text: t.sessions + ' sessions · ' + t.visitors + ' visitors · ' + t.exits + ' left here' }),
+      el('div', { class: 'facts', text: count(t.sessions, 'session') + ' · ' + count(t.visitors, 'visitor') + ' · ' + t.exits + ' left here' }),
+      el('div', { class: 'facts', text: 'Emotion ' + emotionWord(t.emotion) }),
       scores ? el('div', { class: 'facts', text: scores }) : null,
       frictions ? el('div', { class: 'facts', text: 'Friction: ' + frictions }) : null,
     ]);
@@ -138,7 +138,7 @@
     columns.forEach(function (stage, i) {
       var head = el('div', { class: 'stage-head' }, [el('h3', { text: stage.name })]);
       if (!stage.outside) {
-        head.appendChild(el('p', { text: stage.sessions + ' sessions · ' + stage.visitors + ' visitors' }));
+        head.appendChild(el('p', { text: count(stage.sessions, 'session') + ' · ' + count(stage.visitors, 'visitor') }));
         head.appendChild(el('p', { text: stage.exits + ' went no further' }));
         head.appendChild(el('p', { text: 'Emotion ' + emotionWord(stage.emotion) }));
         var s = scoreText(stage.scores);
@@ -165,7 +165,7 @@
       map.appendChild(column);
       var step = data.steps[i];
       if (step && i < data.stages.length - 1) {
-        var text = percent(step.conversion) + ' of ' + step.reached + ' sessions went on to ' + step.to +
+        var text = percent(step.conversion) + ' of ' + count(step.reached, 'session') + ' went on to ' + step.to +
           (step.medianMs !== null ? ', in a median ' + duration(step.medianMs) : '');
         map.appendChild(el('div', { class: 'arrow', role: 'img', 'aria-label': text }, [
           el('span', { class: 'line', text: '→' }),
@@ -271,8 +271,9 @@
         return library.then(function () {
           drawCharts(data);
           var server = /dur=([\d.]+)/.exec(timing);
-          document.getElementById('timing').textContent = data.sessions + ' sessions aggregated' +
-            (server ? ' in ' + Math.round(Number(server[1])) + ' ms' : '') + ', drawn in ' +
+          var how = /desc="[^,"]*, ([^"]*)"/.exec(timing);
+          document.getElementById('timing').textContent = count(data.sessions, 'session') + ' ' + (how ? how[1] : 'aggregated') +
+            (server ? ' (' + Math.round(Number(server[1])) + ' ms)' : '') + ', drawn in ' +
             Math.round(performance.now() - started) + ' ms.';
           body.setAttribute('data-ready', 'true');
         });
@@ -297,7 +298,7 @@
     if (!dialog.open) dialog.showModal();
     fetch('/v1/map/sessions?' + params, { credentials: 'same-origin' }).then(function (r) { return r.json(); }).then(function (data) {
       if (data.error) throw new Error(data.error.message);
-      summary.textContent = data.matched + ' sessions passed through it' +
+      summary.textContent = count(data.matched, 'session') + ' passed through it' +
         (data.matched > data.sessions.length ? '; the latest ' + data.sessions.length + ' are listed' : '') + '.';
       var head = el('tr', {}, ['Started (UTC)', 'Channel', 'Device', 'Furthest stage', 'Emotion there', 'Friction there', 'Answers there', 'Session']
         .map(function (h) { return el('th', { scope: 'col', text: h }); }));

@@ -77,6 +77,8 @@ impl Default for Settings {
 
 pub(crate) struct AppState {
     pub(crate) store: Store,
+    /// The map's default view, kept up to date (SQLite).
+    pub(crate) live: crate::live::LiveMap,
     pub(crate) settings: Settings,
     ip_limiter: RateLimiter,
     key_limiter: RateLimiter,
@@ -91,6 +93,7 @@ pub fn router(store: Store, settings: Settings) -> Router {
     let www = settings.www_dir.clone();
     let state = Arc::new(AppState {
         store,
+        live: crate::live::LiveMap::default(),
         ip_limiter: RateLimiter::new(settings.ip_rate_per_minute),
         key_limiter: RateLimiter::new(settings.key_rate_per_minute),
         faults: Faults::default(),
@@ -216,7 +219,9 @@ async fn receive_batch(State(state): State<Shared>, request: Request) -> Respons
         }
     }
     let state2 = state.clone();
-    let result = tokio::task::spawn_blocking(move || state2.store.insert_batch(&batch, now_ms())).await;
+    let result =
+        tokio::task::spawn_blocking(move || state2.live.store(&state2.store, std::slice::from_ref(&batch), now_ms()))
+            .await;
     match result {
         Ok(Ok(stored)) => json_response(
             StatusCode::OK,
@@ -467,7 +472,9 @@ async fn erase_visitor(State(state): State<Shared>, Path(id): Path<String>, head
     if let Some(refusal) = reader_refusal(&state.settings, &headers) {
         return refusal;
     }
-    match state.store.erase_visitor(&id) {
+    let erased = state.store.erase_visitor(&id);
+    state.live.forget();
+    match erased {
         Ok(deleted) => json_response(StatusCode::OK, format!("{{\"deleted\":{deleted}}}")),
         Err(e) => internal_error(e),
     }

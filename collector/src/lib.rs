@@ -5,6 +5,7 @@
 pub mod app;
 pub mod faults;
 pub mod limits;
+pub mod live;
 pub mod map;
 pub mod map_svg;
 pub mod pages;

@@ -22,15 +22,15 @@ use crate::store::{Store, StoreError};
 const PAGE: &str = include_str!("../assets/map.html");
 const SCRIPT: &str = include_str!("../assets/map.js");
 const STYLE: &str = include_str!("../assets/map.css");
-/// Apache ECharts, gzipped by `build.rs` from the npm packages.
-const CHARTS_GZ: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/echarts.min.js.gz"));
+/// The page's charts (Apache ECharts), bundled and gzipped by `build.rs`.
+const CHARTS_GZ: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/charts.js.gz"));
 
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
         .route("/map", get(page))
         .route("/map/map.js", get(|| async { asset("text/javascript", SCRIPT) }))
         .route("/map/map.css", get(|| async { asset("text/css", STYLE) }))
-        .route("/map/echarts.min.js", get(charts))
+        .route("/map/charts.js", get(charts))
         .route("/v1/map", get(figures_json))
         .route("/v1/map.csv", get(figures_csv))
         .route("/v1/map.svg", get(figures_svg))
@@ -186,14 +186,27 @@ async fn answer(
     };
     let result = tokio::task::spawn_blocking(move || {
         let started = Instant::now();
-        let map = aggregate(&state.store, &query.stages, query.filter.clone())?;
-        let body = work(&map, &query);
-        Ok::<_, StoreError>((body, started.elapsed().as_secs_f64() * 1000.0, map.sessions))
+        let default_view = query.filter == Filter::default() && query.stages == state.settings.stages;
+        let live = if default_view {
+            state
+                .live
+                .read(&state.store, &query.stages, |map| (work(map, &query), map.sessions))?
+        } else {
+            None
+        };
+        let (body, sessions, how) = match live {
+            Some((body, sessions)) => (body, sessions, "kept live"),
+            None => {
+                let map = aggregate(&state.store, &query.stages, query.filter.clone())?;
+                (work(&map, &query), map.sessions, "aggregated")
+            }
+        };
+        Ok::<_, StoreError>((body, started.elapsed().as_secs_f64() * 1000.0, sessions, how))
     })
     .await;
     match result {
-        Ok(Ok((body, ms, sessions))) => {
-            let timing = format!("aggregate;dur={ms:.1};desc=\"{sessions} sessions\"");
+        Ok(Ok((body, ms, sessions, how))) => {
+            let timing = format!("aggregate;dur={ms:.1};desc=\"{sessions} sessions, {how}\"");
             let mut response = (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], body).into_response();
             if let Ok(value) = HeaderValue::from_str(&timing) {
                 response.headers_mut().insert("server-timing", value);

@@ -101,7 +101,7 @@ pub fn render(map: &JourneyMap) -> String {
         })
         .fold(0.0, f64::max);
     let curve_top = TOP + tallest + 30.0;
-    let height = curve_top + 150.0;
+    let height = curve_top + 125.0;
     let x_of = |i: usize| 20.0 + i as f64 * (COLUMN + GAP);
     let mut svg = String::new();
     let _ = write!(
@@ -115,11 +115,12 @@ pub fn render(map: &JourneyMap) -> String {
         let x = x_of(i);
         let _ = write!(
             svg,
-            r##"<rect x="{x:.0}" y="20" width="{COLUMN:.0}" height="70" rx="8" fill="#1d1d1f"/><text x="{:.0}" y="46" fill="#fff" font-size="16" font-weight="600">{}</text><text x="{:.0}" y="70" fill="#d1d1d6" font-size="12">{} sessions · {} stopped here</text>"##,
+            r##"<rect x="{x:.0}" y="20" width="{COLUMN:.0}" height="74" rx="8" fill="#1d1d1f"/><text x="{:.0}" y="46" fill="#fff" font-size="16" font-weight="600">{}</text><text x="{:.0}" y="66" fill="#d1d1d6" font-size="12">{} sessions</text><text x="{:.0}" y="82" fill="#d1d1d6" font-size="12">{} went no further</text>"##,
             x + 12.0,
             escape(&short(&stage.name, 24)),
             x + 12.0,
             stage.sessions,
+            x + 12.0,
             stage.exits
         );
         if let Some(step) = map.steps.get(i) {
@@ -143,7 +144,7 @@ pub fn render(map: &JourneyMap) -> String {
             };
             let _ = write!(
                 svg,
-                r##"<rect x="{x:.0}" y="{y:.0}" width="{COLUMN:.0}" height="{h:.0}" rx="8" fill="{}"{stroke}/><text x="{:.0}" y="{:.0}" font-size="13" font-weight="600" fill="#1d1d1f">{}{}</text><text x="{:.0}" y="{:.0}" font-size="11" fill="#3a3a3c">{} sessions · {}</text>"##,
+                r##"<rect x="{x:.0}" y="{y:.0}" width="{COLUMN:.0}" height="{h:.0}" rx="8" fill="{}"{stroke}/><text x="{:.0}" y="{:.0}" font-size="13" font-weight="600" fill="#1d1d1f">{}{}</text><text x="{:.0}" y="{:.0}" font-size="11" fill="#1d1d1f">{} sessions{}</text>"##,
                 sentiment_colour(place.emotion()),
                 x + 10.0,
                 y + 18.0,
@@ -152,7 +153,10 @@ pub fn render(map: &JourneyMap) -> String {
                 x + 10.0,
                 y + 34.0,
                 place.sessions,
-                escape(&score_line(place)),
+                escape(&match score_line(place) {
+                    line if line.is_empty() => line,
+                    line => format!(" · {line}"),
+                }),
             );
             y += h + 10.0;
         }

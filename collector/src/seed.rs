@@ -72,7 +72,7 @@ pub fn seed(store: &Store, options: &SeedOptions, mut progress: impl FnMut(usize
     let mut pending: Vec<ReceivedBatch> = Vec::new();
     let mut pending_events = 0;
     let mut write = |pending: &mut Vec<ReceivedBatch>, seeded: &mut Seeded| -> Result<(), StoreError> {
-        let stored: Stored = store.insert_batches(pending, options.now as i64)?;
+        let stored: Stored = store.insert_batches(pending, options.now as i64, &mut |_| {})?;
         seeded.events += stored.accepted;
         seeded.duplicates += stored.duplicates;
         pending.clear();

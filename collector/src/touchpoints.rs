@@ -10,8 +10,8 @@ use parcours_core::error::FieldError;
 use parcours_core::journey::JourneyRules;
 use parcours_core::offline::{self, OfflineTouchpoint};
 
-use crate::app::{error_response, internal_error, json_response, now_ms, same_secret, Shared};
-use crate::store::{Store, StoreError, Stored};
+use crate::app::{error_response, internal_error, json_response, now_ms, same_secret, AppState, Shared};
+use crate::store::{StoreError, Stored};
 
 pub(crate) async fn receive(State(state): State<Shared>, headers: HeaderMap, body: String) -> Response {
     let keys = &state.settings.server_keys;
@@ -37,7 +37,7 @@ pub(crate) async fn receive(State(state): State<Shared>, headers: HeaderMap, bod
         stages: state.settings.stages.clone(),
         ..JourneyRules::default()
     };
-    let result = tokio::task::spawn_blocking(move || store_touchpoints(&state.store, &touchpoints, &rules)).await;
+    let result = tokio::task::spawn_blocking(move || store_touchpoints(&state, &touchpoints, &rules)).await;
     match result {
         Ok(Ok((stored, joined))) => json_response(
             StatusCode::OK,
@@ -53,11 +53,12 @@ pub(crate) async fn receive(State(state): State<Shared>, headers: HeaderMap, bod
 
 /// Stores each touchpoint as a one-step journey of its user's visitor;
 /// returns what was stored and how many joined a visitor seen on the site.
-pub fn store_touchpoints(
-    store: &Store,
+fn store_touchpoints(
+    state: &AppState,
     touchpoints: &[OfflineTouchpoint],
     rules: &JourneyRules,
 ) -> Result<(Stored, usize), StoreError> {
+    let store = &state.store;
     let mut events = Vec::with_capacity(touchpoints.len());
     let mut joined = 0;
     for touchpoint in touchpoints {
@@ -72,5 +73,6 @@ pub fn store_touchpoints(
     }
     let batch = format!("{{\"v\":1,\"events\":[{}]}}", events.join(","));
     let decoded = parcours_core::batch::decode(&batch).map_err(|e| StoreError(e.message()))?;
-    Ok((store.insert_batch(&decoded, now_ms())?, joined))
+    let stored = state.live.store(store, std::slice::from_ref(&decoded), now_ms())?;
+    Ok((stored, joined))
 }

@@ -906,3 +906,63 @@ async fn the_map_exports_as_csv_and_svg_and_drills_down_to_sessions() {
         assert!(body.contains("YYYY-MM-DD"));
     }
 }
+
+#[tokio::test]
+async fn the_default_map_is_kept_live_through_new_journeys_duplicates_other_writers_and_erasure() {
+    let dir = std::env::temp_dir().join(format!("parcours-live-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("events.db");
+    let app = router(
+        Store::open(&path).unwrap(),
+        Settings {
+            admin_key: Some("s3cret".into()),
+            ..Settings::default()
+        },
+    );
+    let auth = [("authorization", "Bearer s3cret")];
+    let map = || {
+        let app = app.clone();
+        async move {
+            let (status, body, headers) = send(&app, Method::GET, "/v1/map", String::new(), &auth).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let timing = headers["server-timing"].to_str().unwrap().to_string();
+            (
+                json::parse(&body).unwrap().get("sessions").unwrap().as_u64().unwrap(),
+                timing,
+            )
+        }
+    };
+    let journey = |id: &str, visitor: &str| {
+        summary_event(
+            id,
+            visitor,
+            None,
+            1,
+            r#"[{"touchpoint":"/","stage":"awareness","emotion":"neutral"}]"#,
+        )
+    };
+    post_batch(&app, batch(&[journey("j1", "v1")])).await;
+    let (sessions, timing) = map().await;
+    assert_eq!(sessions, 1);
+    assert!(timing.contains("kept live"), "{timing}");
+    post_batch(&app, batch(&[journey("j2", "v2")])).await;
+    post_batch(&app, batch(&[journey("j2", "v2")])).await;
+    assert_eq!(map().await.0, 2, "a new journey counts once, its resend not at all");
+    let other_process = Store::open(&path).unwrap();
+    other_process
+        .insert_batch(
+            &parcours_core::batch::decode(&batch(&[journey("j3", "v3")])).unwrap(),
+            1,
+        )
+        .unwrap();
+    assert_eq!(map().await.0, 3, "a journey stored by another process is noticed");
+    let (status, _, _) = send(&app, Method::DELETE, "/v1/visitors/v1", String::new(), &auth).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(map().await.0, 2, "an erased visitor leaves the map");
+    let (_, _, headers) = send(&app, Method::GET, "/v1/map?channel=direct", String::new(), &auth).await;
+    assert!(
+        headers["server-timing"].to_str().unwrap().contains("aggregated"),
+        "filtered views are computed afresh"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -23,7 +23,7 @@ use crate::num::push_u64;
 pub use facts::{Answer, Facts, StepFacts};
 
 /// Which journeys count (each test passes when unset).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Filter {
     pub channel: Option<String>,
     /// `mobile`, `tablet` or `desktop`.
@@ -136,8 +136,11 @@ fn percent(part: u64, whole: u64) -> Option<f64> {
 #[derive(Clone, Debug, Default)]
 pub struct Place {
     pub name: String,
-    /// The stage a touchpoint was most often in (touchpoints only).
+    /// The stage a touchpoint was most often in (touchpoints only; ties go
+    /// to the earlier stage of the model).
     pub stage: String,
+    /// Steps at this touchpoint in each stage of the model (touchpoints only).
+    stage_counts: Vec<u64>,
     pub sessions: u64,
     /// Visitors, one bit per visitor number (see `JourneyMap::visitor_ids`).
     visitor_bits: Vec<u64>,
@@ -201,7 +204,9 @@ impl Place {
         push_number(o.key("emotion"), self.emotion());
         let friction = o.key("friction");
         friction.push('{');
-        for (i, (kind, n)) in self.friction.iter().enumerate() {
+        let mut by_count: Vec<&(String, u64)> = self.friction.iter().collect();
+        by_count.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        for (i, (kind, n)) in by_count.into_iter().enumerate() {
             if i > 0 {
                 friction.push(',');
             }
@@ -372,8 +377,14 @@ impl JourneyMap {
             }
             let stage = self.stages.iter().position(|s| s.name == step.stage);
             let touchpoint = &mut self.touchpoints[at];
-            if touchpoint.stage.is_empty() {
-                touchpoint.stage = step.stage.to_string();
+            if let Some(i) = stage {
+                touchpoint.stage_counts.resize(self.stages.len(), 0);
+                touchpoint.stage_counts[i] += 1;
+                let counts = &touchpoint.stage_counts;
+                let most = (0..counts.len()).rev().max_by_key(|j| counts[*j]).unwrap_or(i);
+                if touchpoint.stage != self.stages[most].name {
+                    touchpoint.stage = self.stages[most].name.clone();
+                }
             }
             if !seen.contains(&at) {
                 seen.push(at);
@@ -432,6 +443,21 @@ impl JourneyMap {
         paths
     }
 
+    /// Touchpoints by stage (in the model's order, then those outside it),
+    /// busiest first, then by name: the same order whatever order the
+    /// journeys came in.
+    pub fn sorted_touchpoints(&self) -> Vec<&Place> {
+        let stage_of = |t: &Place| self.stages.iter().position(|s| s.name == t.stage).unwrap_or(usize::MAX);
+        let mut sorted: Vec<&Place> = self.touchpoints.iter().collect();
+        sorted.sort_by(|a, b| {
+            stage_of(a)
+                .cmp(&stage_of(b))
+                .then(b.sessions.cmp(&a.sessions))
+                .then(a.name.cmp(&b.name))
+        });
+        sorted
+    }
+
     /// The emotion curve: each stage's average emotion, in the model's order.
     pub fn emotion_curve(&self) -> Vec<Option<f64>> {
         self.stages.iter().map(Place::emotion).collect()
@@ -445,7 +471,7 @@ impl JourneyMap {
             .num("visitors", self.visitors())
             .num("conversions", self.conversions);
         push_list(o.key("stages"), &self.stages, |out, place| place.write_json(out));
-        push_list(o.key("touchpoints"), &self.touchpoints, |out, place| {
+        push_list(o.key("touchpoints"), &self.sorted_touchpoints(), |out, place| {
             place.write_json(out)
         });
         push_list(o.key("steps"), &self.steps, |out, step| {
@@ -483,7 +509,7 @@ impl JourneyMap {
             .stages
             .iter()
             .map(|s| ("stage", s))
-            .chain(self.touchpoints.iter().map(|t| ("touchpoint", t)));
+            .chain(self.sorted_touchpoints().into_iter().map(|t| ("touchpoint", t)));
         for (level, place) in rows {
             let step = (level == "stage")
                 .then(|| self.steps.iter().find(|s| s.from == place.name))

@@ -11,15 +11,17 @@ import { chromium } from 'playwright-core';
 export const ROOT = new URL('../../', import.meta.url).pathname;
 /** The workspace version, which the SDK reports as its library version. */
 export const VERSION = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8').match(/\[workspace\.package\][^[]*?version = "([^"]+)"/)[1];
-const COLLECTOR = join(ROOT, 'target/debug/parcours-collector');
+export const COLLECTOR = join(ROOT, 'target/debug/parcours-collector');
+export const RELEASE_COLLECTOR = join(ROOT, 'target/release/parcours-collector');
 
-export async function startCollector(extraArgs = []) {
-  if (!existsSync(COLLECTOR)) throw new Error('collector not built: run `cargo build -p parcours-collector`');
+/** The collector (the debug build unless `binary` says otherwise) with a fresh SQLite file. */
+export async function startCollector(extraArgs = [], binary = COLLECTOR) {
+  if (!existsSync(binary)) throw new Error('collector not built: run `cargo build -p parcours-collector`');
   // As `npm start` does: the demo shop's surveys come from the collector.
   if (!extraArgs.includes('--surveys')) extraArgs = ['--surveys', join(ROOT, 'www/demo/surveys.json'), ...extraArgs];
   const dir = mkdtempSync(join(tmpdir(), 'parcours-e2e-'));
   const db = join(dir, 'events.db');
-  let { child, url } = await spawnCollector(['--port', '0', '--db', db, '--www', join(ROOT, 'www'), ...extraArgs]);
+  let { child, url } = await spawnCollector(binary, ['--port', '0', '--db', db, '--www', join(ROOT, 'www'), ...extraArgs]);
   const port = new URL(url).port;
   const exit = async () => {
     child.kill('SIGINT');
@@ -32,7 +34,7 @@ export async function startCollector(extraArgs = []) {
     pause: exit,
     /** Starts it again on the same port with the same database. */
     async resume() {
-      ({ child } = await spawnCollector(['--port', port, '--db', db, '--www', join(ROOT, 'www'), ...extraArgs]));
+      ({ child } = await spawnCollector(binary, ['--port', port, '--db', db, '--www', join(ROOT, 'www'), ...extraArgs]));
     },
     async stop() {
       await exit();
@@ -41,8 +43,8 @@ export async function startCollector(extraArgs = []) {
   };
 }
 
-async function spawnCollector(args) {
-  const child = spawn(COLLECTOR, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+async function spawnCollector(binary, args) {
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error('collector did not start: ' + out)), 15000);
@@ -104,6 +106,14 @@ export async function openPage(browser) {
   page.on('console', (m) => page.consoleMessages.push({ type: m.type(), text: m.text() }));
   page.on('pageerror', (e) => page.pageErrors.push(e));
   return page;
+}
+
+/** axe-core's violations on the page (shadow roots included), as readable lines. */
+export async function axeViolations(page) {
+  if (!(await page.evaluate(() => !!window.axe))) {
+    await page.addScriptTag({ content: readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8') });
+  }
+  return page.evaluate(async () => (await axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ') + ' (' + n.failureSummary + ')').join(', ')));
 }
 
 export async function fetchEvents(collector, query = '') {

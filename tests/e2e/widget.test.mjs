@@ -6,13 +6,12 @@
 // test-results/widget/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { ROOT, openPage, startOnBlank, waitForEvents, withCollectorAndBrowser } from './harness.mjs';
+import { mkdirSync } from 'node:fs';
+import { ROOT, axeViolations, openPage, startOnBlank, waitForEvents, withCollectorAndBrowser } from './harness.mjs';
 
 const env = withCollectorAndBrowser();
 const SHOTS = ROOT + 'test-results/widget/';
 mkdirSync(SHOTS, { recursive: true });
-const AXE = readFileSync(ROOT + 'node_modules/axe-core/axe.min.js', 'utf8');
 
 const SURVEYS = [
   { id: 'checkout-csat', questions: [{ type: 'csat', style: 'stars' }, { type: 'text', ifLow: 'What went wrong?', ifHigh: 'What did you like?' }] },
@@ -37,15 +36,13 @@ const focused = (page) => page.evaluate(() => {
 
 /** axe-core over the whole page, shadow roots included. */
 async function axe(page, state) {
-  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ content: AXE });
   // Colours are judged once the card's entrance animation is over.
   await page.evaluate(() => {
     const widget = document.querySelector('parcours-widget');
     return Promise.all((widget ? widget.shadowRoot.getAnimations() : []).map((a) => a.finished));
   });
   await page.screenshot({ path: SHOTS + state + '.png' });
-  const violations = await page.evaluate(async () => (await axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ') + ' (' + n.failureSummary + ')').join(', ')));
-  assert.deepEqual(violations, [], 'axe-core on ' + state);
+  assert.deepEqual(await axeViolations(page), [], 'axe-core on ' + state);
 }
 
 const surveyEvents = (events) => events.filter((e) => e.name.startsWith('survey_'));

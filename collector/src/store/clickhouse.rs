@@ -178,15 +178,22 @@ impl ClickHouseStore {
     }
 
     /// One insert for all the batches: ClickHouse prefers few large inserts.
-    pub fn insert_batches(&self, batches: &[ReceivedBatch], received_at: i64) -> Result<Stored> {
+    pub fn insert_batches(
+        &self,
+        batches: &[ReceivedBatch],
+        received_at: i64,
+        new_journey: &mut dyn FnMut(&str),
+    ) -> Result<Stored> {
+        let mut facts_lines: Vec<String> = Vec::new();
         let _writing = self.writing.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let ids: Vec<String> = batches
             .iter()
             .flat_map(|b| b.events.iter().map(|e| quote(&e.id)))
             .collect();
         let mut known: HashSet<String> = HashSet::new();
-        if !ids.is_empty() {
-            let sql = format!("SELECT id FROM events WHERE id IN ({})", ids.join(","));
+        // In pieces: a query may hold 256 KB (max_query_size).
+        for piece in ids.chunks(4_000) {
+            let sql = format!("SELECT id FROM events WHERE id IN ({})", piece.join(","));
             known.extend(self.rows(&sql)?.into_iter().filter_map(|mut r| r.swap_remove(0)));
         }
         let (mut rows, mut log, mut journeys) = (String::new(), String::new(), String::new());
@@ -209,6 +216,7 @@ impl ClickHouseStore {
                         nullable(&mut row, "user_id", event.user_id.as_deref());
                         row.num("started_at", event.ts).str("facts", &facts).finish();
                         journeys.push('\n');
+                        facts_lines.push(facts);
                     }
                 } else {
                     stored.duplicates += 1;
@@ -227,6 +235,7 @@ impl ClickHouseStore {
         if !log.is_empty() {
             self.insert("batches", &log)?;
         }
+        facts_lines.iter().for_each(|facts| new_journey(facts));
         Ok(total)
     }
 

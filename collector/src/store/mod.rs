@@ -77,13 +77,30 @@ impl Store {
     /// Stores every event of the batch; an event whose id is already
     /// stored is counted as a duplicate and not stored again.
     pub fn insert_batch(&self, batch: &ReceivedBatch, received_at: i64) -> Result<Stored> {
-        self.insert_batches(std::slice::from_ref(batch), received_at)
+        self.insert_batches(std::slice::from_ref(batch), received_at, &mut |_| {})
     }
 
     /// Several batches at once (the seeding command, offline touchpoints):
-    /// one transaction in SQLite, one insert in ClickHouse.
-    pub fn insert_batches(&self, batches: &[ReceivedBatch], received_at: i64) -> Result<Stored> {
-        either!(self, s => s.insert_batches(batches, received_at))
+    /// one transaction in SQLite, one insert in ClickHouse. `new_journey`
+    /// hears the facts line of each journey summary stored (not of those
+    /// already there), once the batches are stored.
+    pub fn insert_batches(
+        &self,
+        batches: &[ReceivedBatch],
+        received_at: i64,
+        new_journey: &mut dyn FnMut(&str),
+    ) -> Result<Stored> {
+        either!(self, s => s.insert_batches(batches, received_at, new_journey))
+    }
+
+    /// A number that changes when journeys are stored, by any process; none
+    /// for a store that several collectors share (ClickHouse), whose
+    /// figures are always computed afresh.
+    pub fn journeys_version(&self) -> Result<Option<i64>> {
+        match self {
+            Store::Sqlite(s) => Ok(Some(s.journeys_version()?)),
+            Store::ClickHouse(_) => Ok(None),
+        }
     }
 
     /// Totals since the store was created, as JSON.

@@ -130,7 +130,13 @@ impl SqliteStore {
 
     /// Stores every event of the batches in one transaction: all or nothing.
     /// An event whose id is already stored is counted as a duplicate.
-    pub fn insert_batches(&self, batches: &[ReceivedBatch], received_at: i64) -> rusqlite::Result<Stored> {
+    pub fn insert_batches(
+        &self,
+        batches: &[ReceivedBatch],
+        received_at: i64,
+        new_journey: &mut dyn FnMut(&str),
+    ) -> rusqlite::Result<Stored> {
+        let mut journeys: Vec<String> = Vec::new();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let mut stored = Stored {
@@ -177,6 +183,7 @@ impl SqliteStore {
                                 event.ts as i64,
                                 facts
                             ])?;
+                            journeys.push(facts);
                         }
                         stored.accepted += 1;
                     } else {
@@ -198,6 +205,7 @@ impl SqliteStore {
             }
         }
         tx.commit()?;
+        journeys.iter().for_each(|facts| new_journey(facts));
         Ok(stored)
     }
 
@@ -259,6 +267,12 @@ impl SqliteStore {
             each(row.get_ref(0)?.as_str().unwrap_or(""));
         }
         Ok(())
+    }
+
+    /// The newest journey's row number: it grows with every journey stored.
+    pub fn journeys_version(&self) -> rusqlite::Result<i64> {
+        self.conn()
+            .query_row("SELECT coalesce(max(rowid), 0) FROM journeys", [], |row| row.get(0))
     }
 
     pub fn raw_by_ids(&self, ids: &[String]) -> rusqlite::Result<Vec<String>> {

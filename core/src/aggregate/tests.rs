@@ -339,3 +339,13 @@ fn facts_lines_give_the_same_map_as_the_summaries() {
     Facts::from_summary(&event).unwrap().encode(&mut line);
     assert_eq!(Facts::decode(&line).unwrap().steps[0].touchpoint, "a b c");
 }
+
+#[test]
+fn the_figures_do_not_depend_on_the_order_journeys_arrive_in() {
+    let mut reversed = JourneyMap::new(&STAGES, Filter::default());
+    for event in dataset().iter().rev() {
+        reversed.add(event);
+    }
+    assert_eq!(reversed.to_json(10), map(Filter::default()).to_json(10));
+    assert_eq!(reversed.to_csv(10), map(Filter::default()).to_csv(10));
+}

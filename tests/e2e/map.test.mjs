@@ -1,0 +1,237 @@
+// The journey map, end to end: three visitors walk the demo shop in
+// Chromium and answer its surveys, a store visit arrives from the shop's
+// servers, and the collector's map page shows exactly their numbers.
+// Screenshots of the map go to test-results/map/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { ROOT, axeViolations, startCollector, launchBrowser, openPage } from './harness.mjs';
+
+const SHOTS = ROOT + 'test-results/map/';
+mkdirSync(SHOTS, { recursive: true });
+const env = {};
+before(async () => {
+  env.collector = await startCollector(['--server-key', 'shop-server']);
+  env.browser = await launchBrowser();
+});
+after(async () => {
+  await env.browser?.close();
+  await env.collector?.stop();
+});
+
+const ready = (page) => page.waitForFunction(() => window.parcours && parcours.journey && parcours.journey()?.journey);
+const answer = async (page, label) => {
+  await page.locator(`[role=radio][aria-label^="${label}"]`).click();
+  await page.locator('.send').click();
+};
+/** Ends the visit: its journey is summarised and everything delivered. */
+const leave = (page) => page.evaluate(async () => {
+  parcours.reset();
+  await parcours.flush();
+});
+
+async function visitorA(base) {
+  const page = await openPage(env.browser);
+  // From the newsletter to an order, with a CSAT of 4 after checkout.
+  await page.goto(base + '?utm_source=newsletter&utm_medium=email&utm_campaign=spring');
+  await ready(page);
+  await page.click('text=Subscribe and save');
+  await page.waitForURL('**/pricing.html');
+  await page.click('text=Choose Daily');
+  await page.waitForURL('**/signup.html?plan=daily');
+  await page.fill('input[name=email]', 'ada@example.com');
+  await page.fill('input[name=password]', 'correct horse');
+  await page.click('button[type=submit]');
+  await page.waitForFunction(() => parcours.journey().journey.conversions.length === 1);
+  await page.goto(base + 'checkout.html');
+  await ready(page);
+  await page.fill('input[name=name]', 'Ada');
+  await page.fill('input[name=address]', '1 rue du Café');
+  await page.fill('input[name=card]', '4111111111111111');
+  await page.click('button[type=submit]');
+  await answer(page, '4 of 5');
+  await page.keyboard.press('Escape'); // skips the follow-up question
+  const userId = await page.evaluate(() => localStorage.getItem('parcours.uid'));
+  // She comes back two hours later (the stored session edited from a page
+  // without Parcours): a return visit, with the NPS survey; 9.
+  await page.goto(env.collector.url + '/e2e/survey.html');
+  await page.evaluate(() => {
+    const parts = localStorage.getItem('parcours.session').split('|');
+    parts[3] = String(Date.now() - 2 * 3600 * 1000);
+    localStorage.setItem('parcours.session', parts.join('|'));
+  });
+  await page.goto(base);
+  await answer(page, '9 of 10');
+  await page.locator('.x').click();
+  await leave(page);
+  await page.context().close();
+  return userId;
+}
+
+async function visitorB(base) {
+  // Straight to a product, adds it to the cart, leaves.
+  const page = await openPage(env.browser);
+  await page.goto(base + 'product.html');
+  await ready(page);
+  await page.click('text=Add to cart');
+  await page.waitForFunction(() => parcours.journey().journey.steps.some((s) => s.touchpoint === 'Added to Cart'));
+  await leave(page);
+  await page.context().close();
+}
+
+async function visitorC(base) {
+  // Asks support for help and finds it hard: a CES of 2.
+  const page = await openPage(env.browser);
+  await page.goto(base + 'support.html');
+  await ready(page);
+  await page.fill('textarea[name=message]', 'My grinder is noisy');
+  await page.click('button[type=submit]');
+  await answer(page, '2 of 7');
+  await page.locator('.x').click();
+  await leave(page);
+  await page.context().close();
+}
+
+async function mapFigures(query = '') {
+  const response = await fetch(env.collector.url + '/v1/map' + query);
+  assert.equal(response.status, 200);
+  return response.json();
+}
+
+test('visitors walk the demo shop and the map shows exactly their journeys', async () => {
+  const base = env.collector.url + '/demo/';
+  const userId = await visitorA(base);
+  await visitorB(base);
+  await visitorC(base);
+  // Ada's store visit, from the shop's till: it joins her journey.
+  const response = await fetch(env.collector.url + '/v1/touchpoints', {
+    method: 'POST',
+    headers: { authorization: 'Bearer shop-server', 'content-type': 'application/json' },
+    body: JSON.stringify({ touchpoints: [{ userId, touchpoint: 'Store visit', at: Date.now(), stage: 'retention', answers: [{ questionType: 'csat', value: 5 }] }] }),
+  });
+  assert.deepEqual(await response.json(), { accepted: 1, duplicates: 0, joined: 1 });
+  let figures;
+  for (let i = 0; i < 50; i++) {
+    figures = await mapFigures();
+    if (figures.sessions === 5) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  // Worked out from the walks: Ada's two visits and her store visit, Bob's
+  // product page, Cleo's support request.
+  assert.deepEqual([figures.sessions, figures.visitors, figures.conversions], [5, 3, 1]);
+  const stage = Object.fromEntries(figures.stages.map((s) => [s.name, [s.sessions, s.visitors, s.exits]]));
+  assert.deepEqual(stage, {
+    awareness: [3, 2, 1], // Ada twice, Cleo; Ada's return visit stopped there
+    consideration: [2, 2, 1], // Ada, Bob (a product page is consideration)
+    decision: [1, 1, 0],
+    purchase: [1, 1, 1],
+    retention: [2, 2, 2], // Cleo's support request, Ada's store visit
+    advocacy: [0, 0, 0],
+  });
+  const steps = figures.steps.map((s) => [s.from, s.reached, s.movedOn, s.conversion]);
+  assert.deepEqual(steps, [
+    ['awareness', 3, 1, 33.33],
+    ['consideration', 2, 1, 50],
+    ['decision', 1, 1, 100],
+    ['purchase', 1, 0, 0],
+    ['retention', 2, 0, 0],
+  ]);
+  const touchpoint = (name) => figures.touchpoints.find((t) => t.name === name);
+  assert.deepEqual(touchpoint('Order Completed').scores, { csat: 100, csatAnswers: 1, cesMean: null, cesEasy: null, cesAnswers: 0, nps: null, npsAnswers: 0 });
+  assert.equal(touchpoint('/demo/').scores.nps, 100, 'a 9 is a promoter');
+  assert.deepEqual([touchpoint('Support Requested').scores.cesMean, touchpoint('Support Requested').scores.cesEasy], [2, 0]);
+  assert.deepEqual(touchpoint('Support Requested').friction, { low_feedback: 1 }, 'a low answer is friction');
+  assert.deepEqual([touchpoint('Store visit').stage, touchpoint('Store visit').scores.csat], ['retention', 100]);
+  assert.deepEqual(figures.stages.find((s) => s.name === 'retention').emotion, 0, 'one negative, one positive');
+
+  // The page shows the same numbers.
+  const page = await openPage(env.browser);
+  await page.setViewportSize({ width: 1500, height: 1000 });
+  await page.goto(env.collector.url + '/map');
+  await page.waitForSelector('body[data-ready=true]');
+  assert.equal(await page.locator('#status').textContent(), '');
+  const totals = await page.locator('#totals dd').allTextContents();
+  assert.deepEqual(totals, ['5', '3', '1', '20 %']);
+  const head = (name) => page.locator(`section[aria-label="Stage ${name}"] .stage-head`).textContent();
+  assert.match(await head('awareness'), /3 sessions · 2 visitors/);
+  assert.match(await head('retention'), /2 sessions · 2 visitors.*CSAT 100 % \(1\) · CES 2\.0, 0 % easy \(1\)/);
+  const arrows = await page.locator('.arrow').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+  assert.equal(arrows[0], '33 % of 3 sessions went on to consideration, in a median ' + arrows[0].split('median ')[1]);
+  assert.match(arrows[1], /^50 % of 2 sessions went on to decision/);
+  const card = (name) => page.locator(`.card[data-touchpoint="${name}"]`);
+  assert.equal(await card('Order Completed').textContent(), 'Order Completed1 session · 1 visitor · 1 left hereEmotion positive (1.00)CSAT 100 % (1)');
+  assert.equal(
+    await card('Support Requested').textContent(),
+    '⚠ Moment of truthSupport Requested1 session · 1 visitor · 1 left hereEmotion negative (-1.00)CES 2.0, 0 % easy (1)Friction: low feedback ×1',
+  );
+  assert.equal(await card('Support Requested').getAttribute('class'), 'card hot', 'friction in every session there');
+  assert.match(await card('/demo/').textContent(), /NPS \+100 \(1\)/);
+  assert.equal(await page.locator('#paths svg').count(), 1, 'the charts are drawn (library served by the collector)');
+  assert.equal(await page.locator('#funnel svg').count(), 1);
+  await page.screenshot({ path: SHOTS + 'map.png', fullPage: true });
+  assert.deepEqual(await axeViolations(page), [], 'axe-core on the map');
+
+  // Drill down from a touchpoint to its session and the answer given there, by keyboard.
+  await card('Order Completed').focus();
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#drill table');
+  assert.equal(await page.locator('#drill-summary').textContent(), '1 session passed through it.');
+  const row = await page.locator('#drill tbody tr').first().locator('td').allTextContents();
+  assert.deepEqual(row.slice(1, 7), ['email', 'desktop', 'purchase', 'positive', '', 'CSAT 4']);
+  await page.screenshot({ path: SHOTS + 'map-drill-down.png' });
+  assert.deepEqual(await axeViolations(page), [], 'axe-core on the drill-down');
+  await page.keyboard.press('Escape');
+
+  // A filter in the page: returning visitors only (Ada's return and her store visit).
+  await page.selectOption('select[name=visitor]', 'returning');
+  await page.click('button[type=submit]');
+  await page.waitForFunction(() => document.querySelector('#totals dd').textContent === '2');
+  assert.match(page.url(), /visitor=returning/, 'the filter is in the address, to share');
+  await page.screenshot({ path: SHOTS + 'map-returning.png', fullPage: true });
+
+  // Exports: CSV, and the SVG saved beside the screenshots.
+  const csv = await (await fetch(env.collector.url + '/v1/map.csv')).text();
+  assert.ok(csv.includes('\ntouchpoint,Store visit,retention,1,1,1,100,1,'), csv);
+  const svg = await (await fetch(env.collector.url + '/v1/map.svg')).text();
+  assert.match(svg, /^<svg[^>]*><title>Customer journey map: 5 sessions, 3 visitors, 1 converted<\/title>/);
+  writeFileSync(SHOTS + 'map.svg', svg);
+  const png = await page.evaluate(async () => {
+    const clicked = new Promise((resolve) => {
+      const original = HTMLAnchorElement.prototype.click;
+      HTMLAnchorElement.prototype.click = function () {
+        HTMLAnchorElement.prototype.click = original;
+        resolve(this.download + ' ' + this.href.slice(0, 5));
+      };
+    });
+    document.getElementById('export-png').click();
+    return clicked;
+  });
+  assert.equal(png, 'journey-map.png blob:', 'the PNG is made in the page from the SVG');
+  await page.context().close();
+});
+
+test('npm start seeds simulated visitors once: the map is readable at a glance on a first start', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { COLLECTOR } = await import('./harness.mjs');
+  const collector = await startCollector();
+  try {
+    await collector.pause();
+    const seed = () => execFileSync(COLLECTOR, ['seed', '--events', '5000', '--if-empty', '--db', collector.db], { encoding: 'utf8' });
+    assert.match(seed(), /^seed: 50\d\d events of \d+ simulated visitors/);
+    assert.match(seed(), /already holds events; nothing added/);
+    await collector.resume();
+    const figures = await (await fetch(collector.url + '/v1/map')).json();
+    assert.ok(figures.sessions > 300 && figures.visitors > 100, `${figures.sessions} sessions, ${figures.visitors} visitors`);
+    assert.ok(figures.stages.every((s, i) => i === 5 || s.sessions > 0), 'journeys reach every stage but advocacy');
+    const page = await openPage(env.browser);
+    await page.setViewportSize({ width: 1500, height: 1000 });
+    await page.goto(collector.url + '/map');
+    await page.waitForSelector('body[data-ready=true]');
+    assert.equal(await page.locator('#totals dd').first().textContent(), String(figures.sessions));
+    assert.ok((await page.locator('.card.hot').count()) > 0, 'struggles stand out as moments of truth');
+    await page.screenshot({ path: SHOTS + 'map-demo.png', fullPage: true });
+    await page.context().close();
+  } finally {
+    await collector.stop();
+  }
+});
