@@ -37,7 +37,7 @@ XML
 "$SERVER" --config-file="$DIR/config.xml" > "$DIR/server.log" 2>&1 &
 echo $! > "$DIR/pid"
 for _ in $(seq 1 100); do
-  if [ "$(curl -s "http://127.0.0.1:$PORT/?query=SELECT%201" 2>/dev/null)" = "1" ]; then
+  if node -e "fetch('http://127.0.0.1:$PORT/?query=SELECT%201').then(r=>r.text()).then(t=>process.exit(t.trim()==='1'?0:1),()=>process.exit(1))"; then
     echo "clickhouse://127.0.0.1:$PORT"
     exit 0
   fi

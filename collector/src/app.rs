@@ -100,6 +100,16 @@ pub fn router(store: Store, settings: Settings) -> Router {
         surveys: settings.surveys_file.clone().map(SurveyFile::new),
         settings,
     });
+    // The map's default view is built now, in the background, so that the
+    // first visit to the map does not wait for it.
+    if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        let state = state.clone();
+        runtime.spawn_blocking(move || {
+            if let Err(e) = state.live.read(&state.store, &state.settings.stages, |_| ()) {
+                eprintln!("collector: the journey map's default view: {e}");
+            }
+        });
+    }
     let fault_injection = state.settings.fault_injection;
     let mut api = Router::new()
         .route("/v1/batch", post(receive_batch))

@@ -187,6 +187,18 @@ impl Place {
         }
     }
 
+    /// A step's emotion, friction and answers, here.
+    fn add_step(&mut self, step: &StepFacts) {
+        self.emotion_sum += i64::from(step.emotion);
+        self.emotion_count += 1;
+        for kind in &step.friction {
+            self.add_friction(kind);
+        }
+        for answer in &step.feedback {
+            self.scores.add(answer.kind, answer.value);
+        }
+    }
+
     fn add_friction(&mut self, kind: &str) {
         match self.friction.iter_mut().find(|(k, _)| k == kind) {
             Some((_, n)) => *n += 1,
@@ -394,25 +406,9 @@ impl JourneyMap {
             if n + 1 == facts.steps.len() {
                 touchpoint.exits += 1;
             }
-            let emotion = i64::from(step.emotion);
-            touchpoint.emotion_sum += emotion;
-            touchpoint.emotion_count += 1;
-            for kind in &step.friction {
-                touchpoint.add_friction(kind);
-            }
-            for answer in &step.feedback {
-                touchpoint.scores.add(answer.kind, answer.value);
-            }
+            touchpoint.add_step(step);
             if let Some(i) = stage {
-                let stage = &mut self.stages[i];
-                stage.emotion_sum += emotion;
-                stage.emotion_count += 1;
-                for kind in &step.friction {
-                    stage.add_friction(kind);
-                }
-                for answer in &step.feedback {
-                    stage.scores.add(answer.kind, answer.value);
-                }
+                self.stages[i].add_step(step);
             }
         }
         if !path.is_empty() {

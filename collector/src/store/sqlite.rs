@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use parcours_core::batch::ReceivedBatch;
+use parcours_core::batch::{ReceivedBatch, ReceivedEvent};
 use rusqlite::{params, Connection};
 
 use super::{facts_of, library, EventQuery, EventRow, SessionRow, Stored};
@@ -93,9 +93,7 @@ impl SqliteStore {
         let tx = conn.transaction()?;
         {
             let mut read = tx.prepare("SELECT raw FROM events WHERE name = 'journey_summary'")?;
-            let mut write = tx.prepare(
-                "INSERT OR IGNORE INTO journeys (id, visitor_id, user_id, started_at, facts) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
+            let mut write = tx.prepare(INSERT_JOURNEY)?;
             let mut rows = read.query([])?;
             while let Some(row) = rows.next()? {
                 let raw: String = row.get(0)?;
@@ -103,15 +101,7 @@ impl SqliteStore {
                     continue;
                 };
                 for event in &batch.events {
-                    if let Some(facts) = facts_of(event) {
-                        write.execute(params![
-                            event.id,
-                            event.visitor_id,
-                            event.user_id,
-                            event.ts as i64,
-                            facts
-                        ])?;
-                    }
+                    store_facts(&mut write, event)?;
                 }
             }
         }
@@ -149,9 +139,7 @@ impl SqliteStore {
                  referrer, library, properties, raw, write_key, batch_id, received_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
             )?;
-            let mut journey = tx.prepare_cached(
-                "INSERT OR IGNORE INTO journeys (id, visitor_id, user_id, started_at, facts) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
+            let mut journey = tx.prepare_cached(INSERT_JOURNEY)?;
             for batch in batches {
                 let before = stored;
                 for event in &batch.events {
@@ -175,16 +163,7 @@ impl SqliteStore {
                         received_at,
                     ])?;
                     if inserted == 1 {
-                        if let Some(facts) = facts_of(event) {
-                            journey.execute(params![
-                                event.id,
-                                event.visitor_id,
-                                event.user_id,
-                                event.ts as i64,
-                                facts
-                            ])?;
-                            journeys.push(facts);
-                        }
+                        journeys.extend(store_facts(&mut journey, event)?);
                         stored.accepted += 1;
                     } else {
                         stored.duplicates += 1;
@@ -347,4 +326,21 @@ impl SqliteStore {
         })?;
         rows.collect()
     }
+}
+
+const INSERT_JOURNEY: &str =
+    "INSERT OR IGNORE INTO journeys (id, visitor_id, user_id, started_at, facts) VALUES (?1, ?2, ?3, ?4, ?5)";
+
+/// Writes the facts of a journey summary event (with `INSERT_JOURNEY`);
+/// returns them, or none for another event.
+fn store_facts(insert: &mut rusqlite::Statement<'_>, event: &ReceivedEvent) -> rusqlite::Result<Option<String>> {
+    let Some(facts) = facts_of(event) else { return Ok(None) };
+    insert.execute(params![
+        event.id,
+        event.visitor_id,
+        event.user_id,
+        event.ts as i64,
+        facts
+    ])?;
+    Ok(Some(facts))
 }
