@@ -14,7 +14,7 @@ cargo build --quiet --release -p parcours-collector
 
 DB="${PARCOURS_DB:-parcours.db}"
 step "start: simulated visitors for the journey map (first start only)"
-# About 130 visitors of the demo shop over the last 30 days, recorded by the
+# About 340 visitors of the demo shop over the last 30 days, recorded by the
 # SDK's own core; your own clicks in the demo join them on the map.
 target/release/parcours-collector seed --events 5000 --if-empty --db "$DB"
 
