@@ -10,6 +10,12 @@
 
 /** The lock that makes a claim (judge, then mark) atomic across tabs. */
 const CLAIM_LOCK = 'parcours.survey-claim';
+/**
+ * How long a claim keeps the lock after it is decided. The mark is in
+ * localStorage, which reaches a tab in another renderer process a moment
+ * after it is written; the next tab's claim waits that moment.
+ */
+const SETTLE_MS = 500;
 
 /**
  * `sdk`: { guarded, record(name, properties), catchUp(), refusal() -> '' or
@@ -45,10 +51,17 @@ export function createSurveys(sdk) {
 
   /** Runs `claim` alone among the site's tabs (Web Locks), or at once without them. */
   function exclusively(claim) {
-    if (navigator.locks && typeof navigator.locks.request === 'function') {
-      return navigator.locks.request(CLAIM_LOCK, claim).catch(() => claim());
-    }
-    return Promise.resolve(claim());
+    if (!navigator.locks || typeof navigator.locks.request !== 'function') return Promise.resolve(claim());
+    return new Promise((resolve) => {
+      let decided = false;
+      navigator.locks
+        .request(CLAIM_LOCK, () => {
+          decided = true;
+          resolve(claim());
+          return new Promise((release) => setTimeout(release, SETTLE_MS));
+        })
+        .catch(() => decided || resolve(claim()));
+    });
   }
 
   function claim(id, triggerPath, forced) {
