@@ -156,14 +156,39 @@ fn read_query(params: MapParams, default_stages: &[String]) -> Result<MapQuery, 
     })
 }
 
-/// Feeds every stored journey's facts to the core's aggregator.
+/// Facts lines handed from the reading thread to the aggregating one at a time.
+const CHUNK_LINES: usize = 2_000;
+
+/// Feeds every stored journey's facts to the core's aggregator. One thread
+/// reads from the store while this one aggregates: with ClickHouse, reading
+/// the lines takes half as long as aggregating them.
 pub fn aggregate(store: &Store, stages: &[String], filter: Filter) -> Result<JourneyMap, StoreError> {
     let names: Vec<&str> = stages.iter().map(String::as_str).collect();
     let mut map = JourneyMap::new(&names, filter);
-    store.each_journey(|line| {
-        if let Some(facts) = Facts::decode(line) {
-            map.add_facts(&facts);
+    let (send, receive) = std::sync::mpsc::sync_channel::<String>(8);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let (mut chunk, mut lines) = (String::with_capacity(CHUNK_LINES * 300), 0);
+            store.each_journey(|line| {
+                chunk.push_str(line);
+                chunk.push('\n'); // facts lines hold no control character
+                lines += 1;
+                if lines == CHUNK_LINES {
+                    let _ = send.send(std::mem::take(&mut chunk));
+                    lines = 0;
+                }
+            })?;
+            let _ = send.send(chunk);
+            Ok::<(), StoreError>(())
+        });
+        for chunk in receive {
+            for facts in chunk.lines().filter_map(Facts::decode) {
+                map.add_facts(&facts);
+            }
         }
+        reader
+            .join()
+            .unwrap_or_else(|_| Err(StoreError("the reading thread panicked".into())))
     })?;
     Ok(map)
 }
