@@ -266,6 +266,11 @@
       return response.json().then(function (data) {
         if (!response.ok) throw new Error(data.error ? data.error.message : 'HTTP ' + response.status);
         last = data;
+        if (data.sessions === 0) {
+          status.textContent = params.toString()
+            ? 'No journey matches these filters: try a wider period or fewer filters.'
+            : 'No journey yet: journeys appear here once visitors\' sessions end (open the demo shop and click around).';
+        }
         drawTotals(data);
         drawMap(data);
         return library.then(function () {
