@@ -176,13 +176,17 @@
     });
   }
 
-  function chart(id, option, description) {
+  /** Draws `option` in #id, or says `notice` there instead. */
+  function chart(id, option, description, notice) {
     var node = document.getElementById(id);
     node.setAttribute('role', 'img');
     node.setAttribute('aria-label', description);
-    if (!window.echarts) {
+    if (!window.echarts) notice = window.PARCOURS_NO_CHARTS || 'The charting library did not load.';
+    if (notice) {
+      if (charts[id]) charts[id].dispose();
+      delete charts[id];
       node.textContent = '';
-      node.appendChild(el('p', { class: 'notice', text: window.PARCOURS_NO_CHARTS || 'The charting library did not load.' }));
+      node.appendChild(el('p', { class: 'notice', text: notice }));
       return;
     }
     if (!charts[id]) charts[id] = window.echarts.init(node, null, { renderer: 'svg' });
@@ -239,11 +243,12 @@
         lineStyle: { color: 'source', opacity: 0.35 },
         label: { fontSize: 11 },
       }],
-    }, 'The ' + data.paths.length + ' most common paths through the touchpoints, listed below.');
+    }, 'The ' + data.paths.length + ' most common paths through the touchpoints, listed below.',
+    Object.keys(links).length ? '' : 'No path here goes from one touchpoint to another: each is listed below.');
     var list = document.getElementById('path-list');
     list.textContent = '';
     data.paths.forEach(function (p) {
-      list.appendChild(el('li', { text: p.path.join(' → ') + ' (' + p.sessions + ' sessions)' }));
+      list.appendChild(el('li', { text: p.path.join(' → ') + ' (' + count(p.sessions, 'session') + ')' }));
     });
   }
 
