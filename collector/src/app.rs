@@ -21,7 +21,7 @@ use tower_http::services::ServeDir;
 use crate::faults::{self, Action, Faults};
 use crate::limits::RateLimiter;
 use crate::pages;
-use crate::store::{EventQuery, Store};
+use crate::store::{EventQuery, Store, StoreError};
 use crate::surveys::{self, SurveyFile};
 
 /// How the collector is set up (from the command line).
@@ -170,6 +170,18 @@ pub(crate) fn error_response(status: StatusCode, error: &FieldError) -> Response
     json_response(status, format!("{{\"error\":{}}}", error.to_json()))
 }
 
+/// Runs store work off the async threads; a store failure (or a panic in
+/// `work`) is answered as `internal_error`.
+pub(crate) async fn off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, Response> {
+    match tokio::task::spawn_blocking(work).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(internal_error(e)),
+        Err(e) => Err(internal_error(e)),
+    }
+}
+
 pub(crate) fn internal_error(e: impl std::fmt::Display) -> Response {
     eprintln!("collector: storage error: {e}");
     let error = FieldError::new(
@@ -229,19 +241,15 @@ async fn receive_batch(State(state): State<Shared>, request: Request) -> Respons
         }
     }
     let state2 = state.clone();
-    let result =
-        tokio::task::spawn_blocking(move || state2.live.store(&state2.store, std::slice::from_ref(&batch), now_ms()))
-            .await;
-    match result {
-        Ok(Ok(stored)) => json_response(
+    match off_thread(move || state2.live.store(&state2.store, std::slice::from_ref(&batch), now_ms())).await {
+        Ok(stored) => json_response(
             StatusCode::OK,
             format!(
                 "{{\"accepted\":{},\"duplicates\":{}}}",
                 stored.accepted, stored.duplicates
             ),
         ),
-        Ok(Err(e)) => internal_error(e),
-        Err(e) => internal_error(e),
+        Err(response) => response,
     }
 }
 

@@ -15,7 +15,7 @@ use parcours_core::aggregate::{Facts, Filter, JourneyMap};
 use parcours_core::error::FieldError;
 use parcours_core::json::{self, ObjectWriter, Value};
 
-use crate::app::{error_response, internal_error, json_response, reader_refusal, Shared};
+use crate::app::{error_response, internal_error, json_response, off_thread, reader_refusal, Shared};
 use crate::map_svg;
 use crate::store::{Store, StoreError};
 
@@ -159,6 +159,16 @@ fn read_query(params: MapParams, default_stages: &[String]) -> Result<MapQuery, 
 /// Facts lines handed from the reading thread to the aggregating one at a time.
 const CHUNK_LINES: usize = 2_000;
 
+/// The query of a reader's request, or the refusal to answer it (a whole
+/// response, returned once per request: its size does not matter).
+#[allow(clippy::result_large_err)]
+fn allowed_query(state: &Shared, params: MapParams, headers: &HeaderMap) -> Result<MapQuery, Response> {
+    if let Some(refusal) = reader_refusal(&state.settings, headers) {
+        return Err(refusal);
+    }
+    read_query(params, &state.settings.stages).map_err(|error| error_response(StatusCode::BAD_REQUEST, &error))
+}
+
 /// Feeds every stored journey's facts to the core's aggregator. One thread
 /// reads from the store while this one aggregates: with ClickHouse, reading
 /// the lines takes half as long as aggregating them.
@@ -202,14 +212,11 @@ async fn answer(
     content_type: &'static str,
     work: fn(&JourneyMap, &MapQuery) -> String,
 ) -> Response {
-    if let Some(refusal) = reader_refusal(&state.settings, &headers) {
-        return refusal;
-    }
-    let query = match read_query(params, &state.settings.stages) {
+    let query = match allowed_query(&state, params, &headers) {
         Ok(query) => query,
-        Err(error) => return error_response(StatusCode::BAD_REQUEST, &error),
+        Err(refusal) => return refusal,
     };
-    let result = tokio::task::spawn_blocking(move || {
+    let result = off_thread(move || {
         let started = Instant::now();
         let default_view = query.filter == Filter::default() && query.stages == state.settings.stages;
         let live = if default_view {
@@ -226,11 +233,11 @@ async fn answer(
                 (work(&map, &query), map.sessions, "aggregated")
             }
         };
-        Ok::<_, StoreError>((body, started.elapsed().as_secs_f64() * 1000.0, sessions, how))
+        Ok((body, started.elapsed().as_secs_f64() * 1000.0, sessions, how))
     })
     .await;
     match result {
-        Ok(Ok((body, ms, sessions, how))) => {
+        Ok((body, ms, sessions, how)) => {
             let timing = format!("aggregate;dur={ms:.1};desc=\"{sessions} sessions, {how}\"");
             let mut response = (StatusCode::OK, [(header::CONTENT_TYPE, content_type)], body).into_response();
             if let Ok(value) = HeaderValue::from_str(&timing) {
@@ -238,8 +245,7 @@ async fn answer(
             }
             response
         }
-        Ok(Err(e)) => internal_error(e),
-        Err(e) => internal_error(e),
+        Err(response) => response,
     }
 }
 
@@ -271,18 +277,15 @@ async fn figures_svg(State(state): State<Shared>, Query(params): Query<MapParams
 /// sessions through a touchpoint, with what happened there and the answers
 /// given, newest first.
 async fn drill_down(State(state): State<Shared>, Query(params): Query<MapParams>, headers: HeaderMap) -> Response {
-    if let Some(refusal) = reader_refusal(&state.settings, &headers) {
-        return refusal;
-    }
-    let query = match read_query(params, &state.settings.stages) {
+    let query = match allowed_query(&state, params, &headers) {
         Ok(query) => query,
-        Err(error) => return error_response(StatusCode::BAD_REQUEST, &error),
+        Err(refusal) => return refusal,
     };
     let Some(touchpoint) = query.filter.touchpoint.clone() else {
         let error = invalid("touchpoint", "is required".into()).with_fix("Name the touchpoint to drill into");
         return error_response(StatusCode::BAD_REQUEST, &error);
     };
-    let result = tokio::task::spawn_blocking(move || {
+    let result = off_thread(move || {
         // The matching journeys' start and summary id; then the latest, whole.
         let mut matches: Vec<(u64, String)> = Vec::new();
         state.store.each_journey(|line| {
@@ -313,13 +316,12 @@ async fn drill_down(State(state): State<Shared>, Query(params): Query<MapParams>
         let list: Vec<String> = sessions.into_iter().map(|(_, json)| json).collect();
         parcours_core::json::push_list(o.key("sessions"), &list, |out, item| out.push_str(item));
         o.finish();
-        Ok::<_, StoreError>(out)
+        Ok(out)
     })
     .await;
     match result {
-        Ok(Ok(body)) => json_response(StatusCode::OK, body),
-        Ok(Err(e)) => internal_error(e),
-        Err(e) => internal_error(e),
+        Ok(body) => json_response(StatusCode::OK, body),
+        Err(response) => response,
     }
 }
 

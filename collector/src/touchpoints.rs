@@ -10,7 +10,7 @@ use parcours_core::error::FieldError;
 use parcours_core::journey::JourneyRules;
 use parcours_core::offline::{self, OfflineTouchpoint};
 
-use crate::app::{error_response, internal_error, json_response, now_ms, same_secret, AppState, Shared};
+use crate::app::{error_response, json_response, now_ms, off_thread, same_secret, AppState, Shared};
 use crate::store::{StoreError, Stored};
 
 pub(crate) async fn receive(State(state): State<Shared>, headers: HeaderMap, body: String) -> Response {
@@ -37,17 +37,15 @@ pub(crate) async fn receive(State(state): State<Shared>, headers: HeaderMap, bod
         stages: state.settings.stages.clone(),
         ..JourneyRules::default()
     };
-    let result = tokio::task::spawn_blocking(move || store_touchpoints(&state, &touchpoints, &rules)).await;
-    match result {
-        Ok(Ok((stored, joined))) => json_response(
+    match off_thread(move || store_touchpoints(&state, &touchpoints, &rules)).await {
+        Ok((stored, joined)) => json_response(
             StatusCode::OK,
             format!(
                 "{{\"accepted\":{},\"duplicates\":{},\"joined\":{joined}}}",
                 stored.accepted, stored.duplicates
             ),
         ),
-        Ok(Err(e)) => internal_error(e),
-        Err(e) => internal_error(e),
+        Err(response) => response,
     }
 }
 
