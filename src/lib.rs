@@ -51,6 +51,9 @@ struct Shell {
     /// The document's title and referrer as of the current run of `record`s.
     title: String,
     referrer: String,
+    /// The page URL of the last `record`, as the page gave it (the tracker
+    /// keeps it minimised and masked, so it cannot tell a new page by it).
+    href: String,
     /// The surveys on screen (a waiting "Feedback" tab and a prompt can
     /// both be), by submission id.
     #[cfg(feature = "surveys")]
@@ -179,6 +182,7 @@ pub fn start(
             last_error: String::new(),
             title: String::new(),
             referrer: String::new(),
+            href: String::new(),
             #[cfg(feature = "surveys")]
             prompts: alloc::vec::Vec::new(),
         });
@@ -240,14 +244,15 @@ pub fn end() {
 #[wasm_bindgen]
 pub fn record(kind: u8, name: &str, payload: &str, ts: f64, href: &str) -> u32 {
     with_shell(RECORD_ERROR, |s| {
-        if s.tracker.page().url != href {
+        if s.href != href {
             // A new page: the previous one is the referrer of a same-document navigation.
-            let referrer = if s.tracker.page().url.is_empty() {
+            let referrer = if s.href.is_empty() {
                 s.referrer.clone()
             } else {
-                s.tracker.page().url.clone()
+                core::mem::take(&mut s.href)
             };
             s.tracker.set_page(href, &s.title, &referrer);
+            s.href = href.to_string();
         }
         let ts = ms(ts);
         let result = match EventKind::from_code(kind) {
@@ -321,16 +326,35 @@ pub fn next_batch(p: u32, now: f64, force: bool) -> String {
 }
 
 /// Applies the answer to partition `p`'s batch in flight: `status` 0 for a network
-/// error, `retry_after` in ms or a negative number. Returns
+/// error, `retry_after` in ms or a negative number, `refused` the events a
+/// collector stored the batch without (it names them in its answer), `kept`
+/// (a JSON array of event ids, or "") the events of the requests that failed
+/// when a destination's batch went as several: the others are delivered. Returns
 /// `disposition + 4 * events` (disposition 0 delivered, 1 retry, 2 rejected),
 /// or -1 when no batch was in flight. A number, not JSON: less glue.
 #[wasm_bindgen]
-pub fn settle(p: u32, status: u16, retry_after: f64, now: f64) -> f64 {
+pub fn settle(p: u32, status: u16, retry_after: f64, now: f64, refused: u32, kept: &str) -> f64 {
     with_shell(-1.0, |s| {
+        s.tracker.note_refused(p as usize, u64::from(refused));
         let retry_after = (retry_after >= 0.0).then(|| ms(retry_after));
+        // Only a destination's batch goes as several requests.
+        #[cfg(feature = "destinations")]
+        let kept = match parcours_core::json::parse(kept) {
+            Ok(parcours_core::json::Value::Array(items)) => Some(items),
+            _ => None,
+        };
+        #[cfg(feature = "destinations")]
+        let kept: Option<alloc::vec::Vec<&str>> = kept
+            .as_ref()
+            .map(|items| items.iter().filter_map(parcours_core::json::Value::as_str).collect());
+        #[cfg(not(feature = "destinations"))]
+        let kept: Option<alloc::vec::Vec<&str>> = {
+            let _ = kept;
+            None
+        };
         match s
             .tracker
-            .settle_of(p as usize, status, retry_after, ms(now), &mut s.random)
+            .settle_of(p as usize, status, retry_after, ms(now), &mut s.random, kept.as_deref())
         {
             Some(settled) => {
                 let disposition = match settled.disposition {
@@ -343,6 +367,30 @@ pub fn settle(p: u32, status: u16, retry_after: f64, now: f64) -> f64 {
             None => -1.0,
         }
     })
+}
+
+/// Page hide: the next request body for the endpoint of what this tab has
+/// not seen delivered (its batch in flight and queue, or, in a tab that only
+/// writes, its own events), within the keepalive budget; "" when all is on
+/// its way. Call until "", then `settle_hide` each answer.
+#[wasm_bindgen]
+pub fn hide_batch(now: f64) -> String {
+    with_shell(String::new(), |s| {
+        s.tracker.next_hide_batch(ms(now), &mut s.random).unwrap_or_default()
+    })
+}
+
+/// The answer (`status`, 0 for none) to the page-hide request `body`.
+#[wasm_bindgen]
+pub fn settle_hide(body: &str, status: u16) {
+    with_shell((), |s| s.tracker.settle_hide(body, status));
+}
+
+/// The sending tab delivered these events (the JSON array of ids its
+/// `take_deletes` gave): a tab that only writes forgets its copies.
+#[wasm_bindgen]
+pub fn confirm(ids: &str) {
+    with_shell((), |s| s.tracker.confirm(ids));
 }
 
 /// Events to write to durable storage (JSON array of
@@ -424,6 +472,8 @@ pub fn state() -> String {
         push_u64(&mut out, t.outbox().len() as u64);
         out.push_str(",\"dropped\":");
         push_u64(&mut out, t.outbox().dropped_total);
+        out.push_str(",\"refused\":");
+        push_u64(&mut out, t.outbox().refused_total);
         out.push_str(",\"sender\":");
         out.push_str(if t.outbox().is_sender() { "true" } else { "false" });
         out.push_str(",\"storageDegraded\":");

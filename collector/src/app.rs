@@ -232,6 +232,10 @@ async fn receive_batch(State(state): State<Shared>, request: Request) -> Respons
         Ok(batch) => batch,
         Err(error) => return error_response(StatusCode::BAD_REQUEST, &error),
     };
+    // Every event refused: the batch is, with the first reason (and each in `refused`).
+    if batch.events.is_empty() && !batch.refused.is_empty() {
+        return refused_batch(&batch.refused);
+    }
     if let Err(error) = check_write_key(&state.settings.write_keys, batch.write_key.as_deref()) {
         return error_response(StatusCode::UNAUTHORIZED, &error);
     }
@@ -240,17 +244,37 @@ async fn receive_batch(State(state): State<Shared>, request: Request) -> Respons
             return too_many_requests("writeKey", wait);
         }
     }
+    let batch_refused = batch.refused.clone();
     let state2 = state.clone();
     match off_thread(move || state2.live.store(&state2.store, std::slice::from_ref(&batch), now_ms())).await {
         Ok(stored) => json_response(
             StatusCode::OK,
             format!(
-                "{{\"accepted\":{},\"duplicates\":{}}}",
-                stored.accepted, stored.duplicates
+                "{{\"accepted\":{},\"duplicates\":{},\"refused\":{}}}",
+                stored.accepted,
+                stored.duplicates,
+                refused_list(&batch_refused)
             ),
         ),
         Err(response) => response,
     }
+}
+
+/// `[{"index","id","code","field","message"},…]`: the events a batch was stored without.
+fn refused_list(refused: &[batch::RefusedEvent]) -> String {
+    let items: Vec<String> = refused.iter().map(batch::RefusedEvent::to_json).collect();
+    format!("[{}]", items.join(","))
+}
+
+/// 400 for a batch whose every event is refused: the first reason, and the list.
+fn refused_batch(refused: &[batch::RefusedEvent]) -> Response {
+    let first = &refused[0].error;
+    let body = format!(
+        "{{\"error\":{},\"refused\":{}}}",
+        first.to_json(),
+        refused_list(refused)
+    );
+    json_response(StatusCode::BAD_REQUEST, body)
 }
 
 /// The address per-IP limits count: the peer, or, behind a trusted reverse

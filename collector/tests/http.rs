@@ -153,20 +153,51 @@ async fn a_resent_event_is_acknowledged_but_not_duplicated() {
 }
 
 #[tokio::test]
-async fn a_malformed_batch_is_refused_whole_with_the_field_named() {
+async fn a_bad_event_is_refused_alone_named_in_the_answer_and_the_others_are_stored() {
+    for app in apps() {
+        let bad = event("e2", "s1", "B", 11).replace("\"ts\":11", "\"ts\":\"yesterday\"");
+        // A string sliced through an emoji, as JSON.stringify writes it.
+        let sliced = event("e3", "s1", "C", 12).replace("\"plan\":\"pro\"", "\"q\":\"\\ud83d\"");
+        let body = batch(&[event("e1", "s1", "A", 10), bad, sliced, event("e4", "s1", "D", 13)]);
+        let (status, answer) = post_batch(&app, body).await;
+        assert_eq!(status, StatusCode::OK, "{answer:?}");
+        assert_eq!(answer.get("accepted").unwrap().as_u64(), Some(3));
+        let Some(Value::Array(refused)) = answer.get("refused") else {
+            panic!("no refused list: {answer:?}")
+        };
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].get("index").unwrap().as_u64(), Some(1));
+        assert_eq!(refused[0].get("id").unwrap().as_str(), Some("e2"));
+        assert_eq!(refused[0].get("field").unwrap().as_str(), Some("events[1].ts"));
+        assert!(refused[0]
+            .get("message")
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .contains("\"yesterday\""));
+        let names: Vec<String> = stored_events(&app, "session=s1")
+            .await
+            .iter()
+            .map(|e| e.get("name").unwrap().as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(names, ["A", "C", "D"], "every valid event is stored");
+        let sliced = &stored_events(&app, "session=s1").await[1];
+        assert_eq!(
+            sliced.get("properties").unwrap().get("q").unwrap().as_str(),
+            Some("\u{fffd}")
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_batch_of_only_bad_events_is_refused_whole_with_the_field_named() {
     let app = app();
     let bad = event("e2", "s1", "B", 11).replace("\"ts\":11", "\"ts\":\"yesterday\"");
-    let (status, answer) = post_batch(&app, batch(&[event("e1", "s1", "A", 10), bad])).await;
+    let (status, answer) = post_batch(&app, batch(&[bad])).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let error = answer.get("error").unwrap();
     assert_eq!(error.get("code").unwrap().as_str(), Some("invalid_batch"));
-    assert_eq!(error.get("field").unwrap().as_str(), Some("events[1].ts"));
-    assert!(error
-        .get("message")
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .contains("\"yesterday\""));
+    assert_eq!(error.get("field").unwrap().as_str(), Some("events[0].ts"));
     assert!(
         stored_events(&app, "").await.is_empty(),
         "nothing of a refused batch is stored"

@@ -43,7 +43,37 @@ pub struct ReceivedBatch {
     pub write_key: Option<String>,
     /// Events the sender had to drop before this batch.
     pub dropped: u64,
+    /// The valid events, in order.
     pub events: Vec<ReceivedEvent>,
+    /// The others, each with what is wrong: one bad event never costs the
+    /// valid events of its batch.
+    pub refused: Vec<RefusedEvent>,
+}
+
+/// An event of a batch that is not valid.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RefusedEvent {
+    /// Its place in the batch's `events`.
+    pub index: usize,
+    /// Its `id`, when it has a string one.
+    pub id: Option<String>,
+    pub error: FieldError,
+}
+
+impl RefusedEvent {
+    /// `{"index":…,"id":…,"code":…,"field":…,"message":…}`
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{\"index\":");
+        out.push_str(&u64_to_string(self.index as u64));
+        if let Some(id) = &self.id {
+            out.push_str(",\"id\":");
+            json::write_string(&mut out, id);
+        }
+        out.push(',');
+        let error = self.error.to_json();
+        out.push_str(error.get(1..).unwrap_or_default());
+        out
+    }
 }
 
 const CODE: &str = "invalid_batch";
@@ -52,7 +82,8 @@ fn bad(field: impl Into<String>, problem: impl Into<String>) -> FieldError {
     FieldError::new(CODE, field, problem)
 }
 
-/// Parses and validates a batch body.
+/// Parses and validates a batch body. A bad envelope refuses the batch; a
+/// bad event is refused alone (`ReceivedBatch::refused`).
 pub fn decode(body: &str) -> Result<ReceivedBatch, FieldError> {
     let root = json::parse(body).map_err(|e| {
         let mut problem = String::from("is not valid JSON (");
@@ -89,9 +120,17 @@ pub fn decode(body: &str) -> Result<ReceivedBatch, FieldError> {
     let sent_at = optional_u64(&root, "sentAt", "sentAt")?;
     let dropped = optional_u64(&root, "dropped", "dropped")?.unwrap_or(0);
     let mut decoded = Vec::with_capacity(events.len());
+    let mut refused = Vec::new();
     for (i, event) in events.iter().enumerate() {
         let path = "events[".to_string() + &u64_to_string(i as u64) + "]";
-        decoded.push(decode_event(event, &path)?);
+        match decode_event(event, &path) {
+            Ok(event) => decoded.push(event),
+            Err(error) => refused.push(RefusedEvent {
+                index: i,
+                id: event.get("id").and_then(Value::as_str).map(String::from),
+                error,
+            }),
+        }
     }
     Ok(ReceivedBatch {
         batch_id,
@@ -99,6 +138,7 @@ pub fn decode(body: &str) -> Result<ReceivedBatch, FieldError> {
         write_key,
         dropped,
         events: decoded,
+        refused,
     })
 }
 
@@ -260,8 +300,12 @@ mod tests {
         assert_eq!(page.visitor_id, bought.visitor_id);
     }
 
+    /// The batch's refusal, or its first refused event's.
     fn error_for(body: &str) -> FieldError {
-        decode(body).unwrap_err()
+        match decode(body) {
+            Err(error) => error,
+            Ok(batch) => batch.refused.into_iter().next().expect("something refused").error,
+        }
     }
 
     #[test]
@@ -298,6 +342,36 @@ mod tests {
             err.message(),
             "events[2].ts: expected a timestamp in milliseconds since 1970, got \"12\""
         );
+    }
+
+    #[test]
+    fn a_bad_event_is_refused_alone_and_named() {
+        let good = sdk_batch();
+        let body = good
+            .replace("\"ts\":12", "\"ts\":-1")
+            .replace("\"events\":[", "\"events\":[1,");
+        let batch = decode(&body).unwrap();
+        assert_eq!(batch.events.len(), 2, "the valid events are kept");
+        let refused: Vec<(usize, Option<&str>, &str)> = batch
+            .refused
+            .iter()
+            .map(|r| (r.index, r.id.as_deref(), r.error.field.as_str()))
+            .collect();
+        assert_eq!(refused.len(), 2);
+        assert_eq!((refused[0].0, refused[0].1, refused[0].2), (0, None, "events[0]"));
+        assert_eq!((refused[1].0, refused[1].2), (3, "events[3].ts"));
+        assert!(refused[1].1.is_some(), "named by its id");
+        let answer = batch.refused[1].to_json();
+        assert!(json::parse(&answer).is_ok(), "{answer}");
+        assert!(answer.starts_with("{\"index\":3,\"id\":"), "{answer}");
+    }
+
+    #[test]
+    fn a_lone_surrogate_reads_as_the_replacement_character() {
+        let body = sdk_batch().replace("\"total\":9.99", "\"q\":\"\\ud83d\",\"total\":9.99");
+        let batch = decode(&body).unwrap();
+        assert!(batch.refused.is_empty());
+        assert_eq!(batch.events[2].properties, "{\"q\":\"\u{fffd}\",\"total\":9.99}");
     }
 
     #[test]

@@ -453,24 +453,40 @@ impl Parser<'_> {
         Ok(code)
     }
 
+    /// A `\\u` escape. A surrogate without its pair (which `JSON.stringify`
+    /// writes for a string sliced through an emoji) reads as U+FFFD, as a
+    /// browser's `TextEncoder` would make it: one bad character never makes a
+    /// whole text unreadable.
     fn unicode_escape(&mut self) -> Result<char, JsonError> {
         let first = self.hex4()?;
-        let code = if (0xd800..0xdc00).contains(&first) {
-            // A high surrogate must be followed by an escaped low surrogate.
-            if !self.rest().starts_with(b"\\u") {
-                return Err(self.error("unpaired surrogate in \\u escape"));
-            }
+        if (0xd800..0xdc00).contains(&first) && self.rest().starts_with(b"\\u") {
+            let mark = self.pos;
             self.pos += 2;
             let second = self.hex4()?;
-            if !(0xdc00..0xe000).contains(&second) {
-                return Err(self.error("unpaired surrogate in \\u escape"));
+            if (0xdc00..0xe000).contains(&second) {
+                let code = 0x10000 + ((first - 0xd800) << 10) + (second - 0xdc00);
+                return Ok(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER));
             }
-            0x10000 + ((first - 0xd800) << 10) + (second - 0xdc00)
-        } else {
-            first
-        };
-        char::from_u32(code).ok_or_else(|| self.error("unpaired surrogate in \\u escape"))
+            self.pos = mark; // the next escape is read on its own
+        }
+        Ok(char::from_u32(first).unwrap_or(char::REPLACEMENT_CHARACTER))
     }
+}
+
+/// `text` (JSON) with every unpaired surrogate escape made U+FFFD, or `None`
+/// when it has no surrogate escape (the common case: one scan, no parse).
+/// Strings from JavaScript reach the core as UTF-8 (unpaired surrogates
+/// already replaced), but the JSON text of an object keeps them escaped.
+pub fn repair_surrogates(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let escaped_surrogate = bytes.iter().enumerate().any(|(i, &b)| {
+        b == b'\\'
+            && matches!(bytes.get(i + 1..i + 4), Some(&[b'u', d, h]) if (d | 0x20) == b'd' && matches!(h | 0x20, b'8'..=b'9' | b'a'..=b'f'))
+    });
+    if !escaped_surrogate {
+        return None;
+    }
+    parse(text).ok().map(|v| v.to_json())
 }
 
 #[cfg(test)]
@@ -492,9 +508,28 @@ mod tests {
     }
 
     #[test]
+    fn repairs_unpaired_surrogates_only_where_there_are_some() {
+        assert_eq!(repair_surrogates(r#"{"q":"😀"}"#), None);
+        assert_eq!(repair_surrogates(r#"{"q":"\\\\u00e9"}"#), None);
+        // An escaped backslash before "ud800" is text, kept as it is.
+        assert_eq!(
+            repair_surrogates(r#"{"q":"\\\\ud800"}"#).as_deref(),
+            Some(r#"{"q":"\\\\ud800"}"#)
+        );
+        assert_eq!(
+            repair_surrogates(r#"{"q":"😀\ud83d","r":["\uDC00x"]}"#).as_deref(),
+            Some("{\"q\":\"😀\u{fffd}\",\"r\":[\"\u{fffd}x\"]}")
+        );
+    }
+
+    #[test]
     fn decodes_surrogate_pairs() {
         assert_eq!(parse(r#""\ud83d\ude00""#).unwrap(), Value::String("😀".into()));
-        assert!(parse(r#""\ud83d""#).is_err());
+        assert_eq!(parse(r#""a\ud83db""#).unwrap(), Value::String("a\u{fffd}b".into()));
+        assert_eq!(
+            parse(r#""\ude00\ud83d\ud83d\ude00""#).unwrap(),
+            Value::String("\u{fffd}\u{fffd}😀".into())
+        );
     }
 
     #[test]

@@ -29,11 +29,17 @@ const ENVELOPE_BYTES: usize = 240;
 /// from another tab is not sent again.
 const REMEMBERED_SETTLED: usize = 4_096;
 
+/// What the page may have in flight at once with `keepalive` (fetch and
+/// `sendBeacon` share the browser's 64 KiB budget per page): page-hide
+/// requests stay under it, leaving room for the page's own.
+pub const KEEPALIVE_BUDGET: usize = 60_000;
+
 /// How long an event is worth keeping when the queue is full: raw events
 /// are dropped first, journey summaries and survey answers last, since
 /// each stands for many raw events.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Retention {
+    #[default]
     Raw,
     Longest,
 }
@@ -55,7 +61,7 @@ impl Retention {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 struct Queued {
     at: u64,
     /// Order of calls within a millisecond in the tab that recorded it.
@@ -65,6 +71,8 @@ struct Queued {
     keep: Retention,
     /// Already in durable storage (or handed over to be written).
     written: bool,
+    /// In a page-hide request that has not been answered yet.
+    hiding: bool,
 }
 
 impl Queued {
@@ -116,6 +124,14 @@ struct InFlight {
     events: Vec<Queued>,
 }
 
+/// A page-hide request not yet answered: its id, its events' ids, its size.
+#[derive(Debug)]
+struct Hiding {
+    id: String,
+    events: Vec<String>,
+    bytes: usize,
+}
+
 #[derive(Debug)]
 pub struct Outbox {
     policy: OutboxPolicy,
@@ -146,6 +162,26 @@ pub struct Outbox {
     /// is where the next one goes once it is full.
     settled: Vec<u64>,
     settled_next: usize,
+    /// A writer's own events once written, until the sender says they are
+    /// delivered (`confirm`): what this tab sends itself at page hide. The
+    /// newest, within `KEEPALIVE_BUDGET` bytes.
+    own: Vec<Queued>,
+    own_bytes: usize,
+    /// Page-hide requests not yet answered.
+    hiding: Vec<Hiding>,
+    /// Events at the head of the queue from a refused batch, sent in smaller
+    /// batches until the refused ones are found (`batch_limit` each).
+    suspect: usize,
+    batch_limit: usize,
+    /// Events the backend refused for good, since start.
+    pub refused_total: u64,
+}
+
+/// Whether a refusal with `status` may be about some of the events only
+/// (a malformed one, a body too large), so that halving the batch finds
+/// them; a refused key or a wrong URL refuses every event alike.
+fn refusal_of_content(status: u16) -> bool {
+    matches!(status, 400 | 413 | 422)
 }
 
 impl Outbox {
@@ -166,6 +202,12 @@ impl Outbox {
             next_seq: 0,
             settled: Vec::new(),
             settled_next: 0,
+            own: Vec::new(),
+            own_bytes: 0,
+            hiding: Vec::new(),
+            suspect: 0,
+            batch_limit: 0,
+            refused_total: 0,
         }
     }
 
@@ -205,6 +247,9 @@ impl Outbox {
             return;
         }
         self.sender = sender;
+        // A new sender reads every stored event, its own included.
+        self.own.clear();
+        self.own_bytes = 0;
         if !sender {
             self.release_written();
             if let Some(batch) = self.in_flight.take() {
@@ -230,6 +275,7 @@ impl Outbox {
             json,
             keep,
             written: false,
+            hiding: false,
         });
     }
 
@@ -245,8 +291,13 @@ impl Outbox {
             .in_flight
             .as_ref()
             .is_some_and(|b| b.events.iter().any(|q| q.id == id));
-        let hash = id_hash(id);
-        if in_flight || self.settled.contains(&hash) || self.position((at, seq, id)).is_ok() {
+        if self.settled.contains(&id_hash(id)) {
+            // A stale copy (a tab closed before it could delete it, or a
+            // spill beside its chunk): storage lets go of it too.
+            self.deletes.push(id.to_string());
+            return false;
+        }
+        if in_flight || self.position((at, seq, id)).is_ok() {
             return false;
         }
         self.insert(Queued {
@@ -256,6 +307,7 @@ impl Outbox {
             json,
             keep,
             written: true,
+            hiding: false,
         });
         true
     }
@@ -345,13 +397,41 @@ impl Outbox {
         out
     }
 
+    /// A writer lets go of what is written: the sender delivers it. The
+    /// newest stay in `own` for this tab's page-hide request.
     fn release_written(&mut self) {
-        let bytes = &mut self.queued_bytes;
-        self.queue.retain(|q| {
-            if q.written {
+        let (bytes, own, own_bytes) = (&mut self.queued_bytes, &mut self.own, &mut self.own_bytes);
+        self.queue.retain_mut(|q| {
+            if !q.written {
+                return true;
+            }
+            *bytes -= q.json.len();
+            *own_bytes += q.json.len();
+            own.push(core::mem::take(q));
+            false
+        });
+        // The newest within the budget: the oldest go first.
+        let mut excess = self.own_bytes.saturating_sub(KEEPALIVE_BUDGET);
+        let own_bytes = &mut self.own_bytes;
+        self.own.retain(|q| {
+            let keep = excess == 0;
+            if !keep {
+                excess = excess.saturating_sub(q.json.len());
+                *own_bytes -= q.json.len();
+            }
+            keep
+        });
+    }
+
+    /// The sender delivered (or dropped) these events: a writer forgets its copies.
+    pub fn confirm(&mut self, ids: &[&str]) {
+        let bytes = &mut self.own_bytes;
+        self.own.retain(|q| {
+            let gone = ids.contains(&q.id.as_str());
+            if gone {
                 *bytes -= q.json.len();
             }
-            !q.written
+            !gone
         });
     }
 
@@ -410,28 +490,17 @@ impl Outbox {
         if !self.sender || self.in_flight.is_some() || self.queue.is_empty() {
             return None;
         }
-        let mut body = String::with_capacity(self.policy.max_batch_bytes.min(self.queued_bytes + ENVELOPE_BYTES));
-        body.push_str("{\"v\":");
-        push_u64(&mut body, BATCH_FORMAT_VERSION);
-        body.push_str(",\"batchId\":\"");
-        body.push_str(&batch_id);
-        body.push_str("\",\"sentAt\":");
-        push_u64(&mut body, now);
-        if let Some(key) = write_key {
-            body.push_str(",\"writeKey\":");
-            write_string(&mut body, key);
-        }
-        if self.dropped_unreported > 0 {
-            body.push_str(",\"dropped\":");
-            push_u64(&mut body, self.dropped_unreported);
-        }
-        body.push_str(",\"events\":[");
+        let mut body = self.envelope(&batch_id, now, write_key, self.dropped_unreported);
         let budget = self.policy.max_batch_bytes.saturating_sub(body.len() + 2);
         let mut used = 0;
         let mut count = 0;
+        let most = match self.batch_limit {
+            0 => self.policy.max_batch_events,
+            limit => limit.min(self.policy.max_batch_events),
+        };
         for event in &self.queue {
             let cost = event.json.len() + 1;
-            if count > 0 && (used + cost > budget || count == self.policy.max_batch_events) {
+            if count > 0 && (used + cost > budget || count == most) {
                 break;
             }
             used += cost;
@@ -453,30 +522,80 @@ impl Outbox {
         Some(body)
     }
 
+    /// A batch body up to its first event: `{"v":1,…,"events":[`.
+    /// `dropped`: the count to report (page-hide requests report none, so it is never counted twice).
+    fn envelope(&self, batch_id: &str, now: u64, write_key: Option<&str>, dropped: u64) -> String {
+        let mut body = String::with_capacity(self.policy.max_batch_bytes.min(self.queued_bytes + ENVELOPE_BYTES));
+        body.push_str("{\"v\":");
+        push_u64(&mut body, BATCH_FORMAT_VERSION);
+        body.push_str(",\"batchId\":\"");
+        body.push_str(batch_id);
+        body.push_str("\",\"sentAt\":");
+        push_u64(&mut body, now);
+        if let Some(key) = write_key {
+            body.push_str(",\"writeKey\":");
+            write_string(&mut body, key);
+        }
+        if dropped > 0 {
+            body.push_str(",\"dropped\":");
+            push_u64(&mut body, dropped);
+        }
+        body.push_str(",\"events\":[");
+        body
+    }
+
+    /// The batch id of a body this outbox wrote (`{"v":1,"batchId":"…"`).
+    /// Bytes, not `str` patterns: those bring `core::fmt` into the wasm.
+    pub fn batch_id_of(body: &str) -> Option<&str> {
+        const PREFIX: &[u8] = b"{\"v\":1,\"batchId\":\"";
+        let rest = body.as_bytes().strip_prefix(PREFIX)?;
+        let end = rest.iter().position(|&b| b == b'"')?;
+        body.get(PREFIX.len()..PREFIX.len() + end)
+    }
+
     /// The id of the batch in flight.
     pub fn in_flight_id(&self) -> Option<&str> {
         self.in_flight.as_ref().map(|b| b.id.as_str())
     }
 
     /// Applies the backend's answer to the batch in flight (`status` 0 for a
-    /// network error). Retried events go back to the queue, in order; a
-    /// refused batch is tried once more (a proxy's passing 4xx happens) and
-    /// then dropped and reported.
+    /// network error). Retried events go back to the queue, in order. A
+    /// refused batch is tried once more (a proxy's passing 4xx happens);
+    /// refused again for its content (400, 413, 422), it is sent in halves
+    /// until the refused events are found, so a valid event is never dropped
+    /// for another's sake; a single refused event, or a batch refused for
+    /// any other reason (a wrong key or URL), is dropped and reported.
     pub fn settle(&mut self, status: u16, retry_after_ms: Option<u64>, now: u64, jitter_unit: f64) -> Option<Settled> {
         let batch = self.in_flight.take()?;
         let events = batch.events.len();
         let mut disposition = classify(status);
-        if disposition == Disposition::Reject && !self.refused_once {
+        if disposition == Disposition::Reject && !self.refused_once && self.suspect == 0 {
             self.refused_once = true;
             disposition = Disposition::Retry;
+        } else if disposition == Disposition::Reject && events > 1 && refusal_of_content(status) {
+            // Halve: the next batches take at most half of these at a time.
+            self.refused_once = false;
+            self.suspect = self.suspect.max(events);
+            self.batch_limit = events.div_ceil(2);
+            self.requeue(batch.events);
+            return Some(Settled {
+                disposition: Disposition::Retry,
+                events,
+                retry_at: now,
+            });
         }
         match disposition {
             Disposition::Delivered | Disposition::Reject => {
                 if disposition == Disposition::Reject {
                     self.dropped_unreported += events as u64;
                     self.dropped_total += events as u64;
+                    self.refused_total += events as u64;
                 } else {
                     self.dropped_unreported = 0;
+                }
+                self.suspect = self.suspect.saturating_sub(events);
+                if self.suspect == 0 {
+                    self.batch_limit = 0;
                 }
                 self.attempts = 0;
                 self.refused_once = false;
@@ -503,6 +622,142 @@ impl Outbox {
             events,
             retry_at: self.not_before,
         })
+    }
+
+    /// The batch in flight went as several requests (a destination's backend
+    /// takes fewer events per request) and only those carrying `kept` failed
+    /// (or were not sent): every other event of the batch is delivered and
+    /// leaves the outbox now, and `status` settles the rest, so a retry never
+    /// resends what a backend already accepted. Ids are the events' own (a
+    /// destination's key is `<destination>/<event id>`).
+    pub fn settle_split(
+        &mut self,
+        kept: &[&str],
+        status: u16,
+        retry_after_ms: Option<u64>,
+        now: u64,
+        jitter_unit: f64,
+    ) -> Option<Settled> {
+        let batch = self.in_flight.as_mut()?;
+        let event_id = |key: &str| -> usize { key.bytes().rposition(|b| b == b'/').map_or(0, |i| i + 1) };
+        let (delivered, rest): (Vec<Queued>, Vec<Queued>) = batch
+            .events
+            .drain(..)
+            .partition(|q| !kept.contains(&q.id.get(event_id(&q.id)..).unwrap_or_default()));
+        batch.events = rest;
+        let sent = delivered.len();
+        for event in delivered {
+            self.remember_settled(&event.id);
+            if event.written {
+                self.deletes.push(event.id);
+            }
+        }
+        if self.in_flight.as_ref().is_some_and(|b| b.events.is_empty()) {
+            return self
+                .settle(200, None, now, jitter_unit)
+                .map(|s| Settled { events: sent, ..s });
+        }
+        self.settle(status, retry_after_ms, now, jitter_unit)
+    }
+
+    /// The backend stored a batch but refused `count` of its events (it
+    /// named them in its answer): counted with what was refused.
+    pub fn note_refused(&mut self, count: u64) {
+        self.refused_total += count;
+    }
+
+    /// Page hide: the next request of what this tab has not yet seen
+    /// delivered, or `None` when all of it is on its way (or the keepalive
+    /// budget is spent). A sender sends its batch in flight (the page may
+    /// cancel that request) and its queue; a writer its own events, written
+    /// or not. Events stay queued until a request's answer (`settle_hide`),
+    /// so a page that lives on loses nothing, and the backend drops what
+    /// arrives twice by id.
+    pub fn take_hide_batch(&mut self, batch_id: String, now: u64, write_key: Option<&str>) -> Option<String> {
+        let spent: usize = self.hiding.iter().map(|h| h.bytes).sum();
+        let room = KEEPALIVE_BUDGET.saturating_sub(spent).min(self.policy.max_batch_bytes);
+        let mut body = self.envelope(&batch_id, now, write_key, self.dropped_unreported);
+        let budget = room.saturating_sub(body.len() + 2);
+        let most = self.policy.max_batch_events;
+        let mut used = 0;
+        let mut ids = Vec::new();
+        let in_flight = self.in_flight.as_mut().map(|b| &mut b.events[..]).unwrap_or(&mut []);
+        let candidates = in_flight
+            .iter_mut()
+            .chain(self.queue.iter_mut())
+            .chain(self.own.iter_mut());
+        for event in candidates.filter(|q| !q.hiding) {
+            let cost = event.json.len() + 1;
+            if used + cost > budget || ids.len() == most {
+                break;
+            }
+            used += cost;
+            if !ids.is_empty() {
+                body.push(',');
+            }
+            body.push_str(&event.json);
+            event.hiding = true;
+            ids.push(event.id.clone());
+        }
+        if ids.is_empty() {
+            return None;
+        }
+        body.push_str("]}");
+        self.hiding.push(Hiding {
+            id: batch_id,
+            events: ids,
+            bytes: body.len(),
+        });
+        Some(body)
+    }
+
+    /// The answer to page-hide request `batch_id`: delivered events leave the
+    /// queue (and storage); after a failure they may go in a later request.
+    pub fn settle_hide(&mut self, batch_id: &str, status: u16) {
+        let mut ids = Vec::new();
+        self.hiding.retain_mut(|h| {
+            let this = ids.is_empty() && h.id == batch_id;
+            if this {
+                ids = core::mem::take(&mut h.events);
+            }
+            !this
+        });
+        if ids.is_empty() {
+            return;
+        }
+        let delivered = classify(status) == Disposition::Delivered;
+        // The batch in flight is settled by its own answer; the others may go again.
+        let in_flight = self.in_flight.as_mut().map(|b| &mut b.events[..]).unwrap_or(&mut []);
+        for q in in_flight
+            .iter_mut()
+            .chain(self.own.iter_mut())
+            .chain(self.queue.iter_mut())
+        {
+            q.hiding = q.hiding && !ids.contains(&q.id);
+        }
+        if !delivered {
+            return;
+        }
+        let mut settled = Vec::new();
+        let bytes = &mut self.queued_bytes;
+        self.queue.retain(|q| {
+            let sent = ids.contains(&q.id);
+            if sent {
+                *bytes -= q.json.len();
+                settled.push((q.id.clone(), q.written));
+            }
+            !sent
+        });
+        for (id, written) in settled {
+            self.remember_settled(&id);
+            if written {
+                self.deletes.push(id);
+            } else {
+                self.unwritten -= 1;
+            }
+        }
+        let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+        self.confirm(&ids);
     }
 
     fn remember_settled(&mut self, id: &str) {
@@ -540,6 +795,11 @@ impl Outbox {
         self.not_before = 0;
         self.unwritten = 0;
         self.deletes.clear();
+        self.own.clear();
+        self.own_bytes = 0;
+        self.hiding.clear();
+        self.suspect = 0;
+        self.batch_limit = 0;
     }
 }
 
@@ -822,5 +1082,213 @@ mod tests {
         o.limit(4, 1_000_000);
         assert_eq!(o.len(), 4);
         assert_eq!(ids(&o.take_deletes()), vec!["e0", "e1"]);
+    }
+
+    #[test]
+    fn page_hide_sends_the_batch_in_flight_and_the_queue_and_settles_on_the_answer() {
+        let mut o = Outbox::new(policy());
+        for n in 0..5 {
+            push(&mut o, n, n as u64);
+        }
+        o.take_writes(usize::MAX);
+        o.take_batch("b1".into(), 5, None).unwrap();
+        push(&mut o, 5, 6);
+        let body = o.take_hide_batch("h1".into(), 7, Some("wk")).unwrap();
+        assert_eq!(
+            numbers(&body),
+            vec![0, 1, 2, 3, 4, 5],
+            "the batch in flight is no reason to send nothing"
+        );
+        assert_eq!(Outbox::batch_id_of(&body), Some("h1"));
+        assert!(json::parse(&body).unwrap().get("dropped").is_none());
+        assert!(
+            o.take_hide_batch("h2".into(), 7, None).is_none(),
+            "each event once per hide"
+        );
+        assert_eq!(o.len(), 6, "kept until an answer");
+        o.settle_hide("h1", 200);
+        assert_eq!(
+            o.len(),
+            5,
+            "the queued event is delivered; the batch in flight waits for its own answer"
+        );
+        assert_eq!(o.take_deletes(), "", "e5 was never written");
+        o.settle(0, None, 8, 0.0);
+        assert_eq!(
+            o.len(),
+            5,
+            "a cancelled batch goes back to the queue (the backend drops the copies)"
+        );
+    }
+
+    #[test]
+    fn a_failed_page_hide_request_leaves_its_events_for_the_next() {
+        let mut o = Outbox::new(policy());
+        push(&mut o, 1, 0);
+        o.take_hide_batch("h1".into(), 1, None).unwrap();
+        o.settle_hide("h1", 503);
+        assert_eq!(numbers(&o.take_hide_batch("h2".into(), 2, None).unwrap()), vec![1]);
+        o.settle_hide("unknown", 200);
+        o.settle_hide("h2", 204);
+        assert!(o.is_empty());
+        assert!(
+            !o.adopt("e1", 0, 1, Retention::Raw, event(1)),
+            "delivered at hide: never sent again"
+        );
+    }
+
+    #[test]
+    fn page_hide_requests_stay_within_the_keepalive_budget() {
+        let mut o = Outbox::new(OutboxPolicy {
+            max_batch_bytes: 30_000,
+            max_events: 1_000,
+            max_bytes: 1_000_000,
+            ..policy()
+        });
+        let big = "x".repeat(1_000);
+        for n in 0..100 {
+            o.push(
+                &id(n),
+                "{\"n\":".to_string() + &crate::num::u64_to_string(n as u64) + ",\"p\":\"" + &big + "\"}",
+                Retention::Raw,
+                n as u64,
+            );
+        }
+        let mut bodies = Vec::new();
+        let mut i = 0;
+        while let Some(body) = o.take_hide_batch("h".to_string() + &crate::num::u64_to_string(i), 1, None) {
+            bodies.push(body);
+            i += 1;
+        }
+        assert!(
+            bodies.len() >= 2,
+            "several requests when one would pass the per-request limit"
+        );
+        assert!(bodies.iter().all(|b| b.len() <= 30_000));
+        let total: usize = bodies.iter().map(String::len).sum();
+        assert!(total <= KEEPALIVE_BUDGET, "{total}");
+        let sent: Vec<u64> = bodies.iter().flat_map(|b| numbers(b)).collect();
+        assert_eq!(
+            sent,
+            (0..sent.len() as u64).collect::<Vec<_>>(),
+            "oldest first, each once"
+        );
+        o.settle_hide("h0", 200);
+        assert!(
+            o.take_hide_batch("h9".into(), 2, None).is_some(),
+            "an answered request frees its share of the budget"
+        );
+    }
+
+    #[test]
+    fn a_writer_sends_its_own_unconfirmed_events_at_page_hide() {
+        let mut writer = Outbox::new(policy());
+        writer.set_sender(false);
+        push(&mut writer, 1, 1);
+        push(&mut writer, 2, 2);
+        writer.take_writes(usize::MAX);
+        push(&mut writer, 3, 3);
+        assert_eq!(writer.len(), 1, "written events are the sender's to deliver");
+        writer.confirm(&["e1"]);
+        let body = writer.take_hide_batch("h".into(), 4, None).unwrap();
+        assert_eq!(
+            numbers(&body),
+            vec![3, 2],
+            "what is not yet written, then what the sender has not confirmed"
+        );
+        writer.settle_hide("h", 200);
+        assert!(writer.is_empty());
+        assert_eq!(
+            writer.take_writes(usize::MAX),
+            "",
+            "delivered before it was written: never written"
+        );
+    }
+
+    #[test]
+    fn a_refused_batch_is_halved_until_the_refused_event_is_found() {
+        let mut o = Outbox::new(OutboxPolicy {
+            flush_at: 100,
+            ..policy()
+        });
+        for n in 0..8 {
+            push(&mut o, n, n as u64);
+        }
+        let bad = 5;
+        let mut delivered = Vec::new();
+        let mut requests = 0;
+        while let Some(body) = o.take_batch("b".into(), 100, None) {
+            requests += 1;
+            let sent = numbers(&body);
+            let status = if sent.contains(&bad) { 400 } else { 200 };
+            if status == 200 {
+                delivered.extend(sent);
+            }
+            o.settle(status, None, 100, 0.0).unwrap();
+            assert!(requests < 20);
+        }
+        assert_eq!(delivered, vec![0, 1, 2, 3, 4, 6, 7], "every valid event is delivered");
+        assert_eq!(o.refused_total, 1);
+        assert_eq!(o.dropped_total, 1);
+        assert!(requests <= 9, "{requests} requests");
+        push(&mut o, 9, 200);
+        push(&mut o, 10, 201);
+        assert_eq!(
+            numbers(&o.take_batch("c".into(), 300, None).unwrap()),
+            vec![9, 10],
+            "whole batches again"
+        );
+    }
+
+    #[test]
+    fn a_batch_refused_for_its_key_is_not_halved() {
+        let mut o = Outbox::new(policy());
+        for n in 0..4 {
+            push(&mut o, n, 0);
+        }
+        o.take_batch("b".into(), 0, None).unwrap();
+        o.settle(401, None, 0, 0.0);
+        o.take_batch("b".into(), 0, None).unwrap();
+        assert_eq!(o.settle(401, None, 0, 0.0).unwrap().disposition, Disposition::Reject);
+        assert!(o.is_empty());
+        assert_eq!(o.refused_total, 4);
+    }
+
+    #[test]
+    fn a_split_batch_settles_each_request_on_its_own() {
+        let mut o = Outbox::new(policy());
+        for n in 0..6 {
+            o.push(&("ga4/".to_string() + &id(n)), event(n), Retention::Raw, n as u64);
+        }
+        o.take_writes(usize::MAX);
+        o.take_batch("b".into(), 10, None).unwrap();
+        // Three requests of two; the second failed with a 500.
+        let settled = o.settle_split(&["e2", "e3"], 500, None, 10, 0.0).unwrap();
+        assert_eq!(settled.disposition, Disposition::Retry);
+        assert_eq!(ids(&o.take_deletes()), vec!["ga4/e0", "ga4/e1", "ga4/e4", "ga4/e5"]);
+        let retry = o.take_batch("c".into(), settled.retry_at, None).unwrap();
+        assert_eq!(
+            numbers(&retry),
+            vec![2, 3],
+            "only the failed request's events are sent again"
+        );
+        assert!(
+            !o.adopt("ga4/e0", 0, 1, Retention::Raw, event(0)),
+            "a delivered event is never taken back"
+        );
+        let last = o.settle_split(&[], 500, None, 20, 0.0).unwrap();
+        assert_eq!(last.disposition, Disposition::Delivered, "nothing kept: all delivered");
+        assert!(o.is_empty());
+    }
+
+    #[test]
+    fn a_stale_copy_of_a_delivered_event_is_deleted_from_storage() {
+        let mut o = Outbox::new(policy());
+        push(&mut o, 1, 0);
+        o.take_batch("b".into(), 0, None).unwrap();
+        o.settle(200, None, 0, 0.0);
+        o.take_deletes();
+        assert!(!o.adopt("e1", 0, 1, Retention::Raw, event(1)));
+        assert_eq!(ids(&o.take_deletes()), vec!["e1"]);
     }
 }

@@ -7,7 +7,7 @@
 //! | email address | `[email]` | `local@domain.tld` |
 //! | card number | `[card]` | 13–19 digits (spaces or dashes between groups) passing the Luhn check |
 //! | phone number | `[phone]` | `+` and 8–15 digits, or 3+ digit groups split by spaces, dots, dashes or brackets (9–15 digits) |
-//! | long token | `[token]` | 32+ letters, digits, `-` or `_` mixing letters and digits (a UUID is not one) |
+//! | long token | `[token]` | 32+ letters, digits, `-` or `_` that look random: a part between `-`/`_` of 16+ mixing letters and digits, or letters and digits alternating 6 times or more (a UUID is not one; a slug such as `ethiopia-guji-natural-2024-250g` is not one) |
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -109,6 +109,26 @@ fn number_run(bytes: &[u8], start: usize) -> (usize, Vec<u8>, usize, bool) {
     (end, digits, groups, even_groups)
 }
 
+/// Whether a long run of token characters looks like a secret rather than
+/// words: a part (between `-` and `_`) of 16 or more that mixes letters and
+/// digits, or letters and digits alternating 6 times or more within parts.
+/// Product slugs (`iphone-15-pro-max-256gb-blue-titanium`) mix letters and
+/// digits only across short parts.
+fn looks_random(token: &[u8]) -> bool {
+    let mut alternations = 0;
+    for part in token.split(|&b| b == b'-' || b == b'_') {
+        let mixed = part.iter().any(u8::is_ascii_alphabetic) && part.iter().any(u8::is_ascii_digit);
+        if mixed && part.len() >= 16 {
+            return true;
+        }
+        alternations += part
+            .windows(2)
+            .filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit())
+            .count();
+    }
+    alternations >= 6
+}
+
 fn is_uuid(token: &[u8]) -> bool {
     token.len() == 36
         && token.iter().enumerate().all(|(i, &b)| {
@@ -180,7 +200,12 @@ pub fn mask_text(text: &str) -> Option<String> {
                 .map_or(bytes.len(), |p| i + p);
             let token = bytes.get(i..end).unwrap_or_default();
             let mixed = token.iter().any(u8::is_ascii_alphabetic) && token.iter().any(u8::is_ascii_digit);
-            if token.len() >= 32 && mixed && !is_uuid(token) && bytes.get(end).is_none_or(|&c| c != b'@') {
+            if token.len() >= 32
+                && mixed
+                && looks_random(token)
+                && !is_uuid(token)
+                && bytes.get(end).is_none_or(|&c| c != b'@')
+            {
                 replace(&mut out, &mut copied, i, end, "[token]");
                 i = end;
                 continue;
@@ -404,5 +429,29 @@ mod tests {
             minimize_url("https://s.example/p", &keep, &[], false, &[], true),
             "https://s.example/p"
         );
+    }
+
+    #[test]
+    fn slugs_stay_and_secrets_are_masked() {
+        for slug in [
+            "/products/ethiopia-guji-natural-2024-limited-edition-250g",
+            "/p/iphone-15-pro-max-256gb-blue-titanium-2023-unlocked",
+            "/blog/2024-03-15-how-we-cut-our-p99-latency-by-40-percent",
+            "/shop/mens_running_shoes_size_10_5_wide_fit_black_2024",
+        ] {
+            assert_eq!(mask_text(slug), None, "{slug}");
+        }
+        for (text, masked) in [
+            (
+                "/reset/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+                "/reset/[token]",
+            ),
+            ("key sk_live_4eC39HqLyjWDarjtT1zdp7dc1234", "key [token]"),
+            ("/auth/dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk", "/auth/[token]"),
+            ("ghp_16C7e42F292c6912E7710c838347Ae178B4a", "[token]"),
+            ("t=eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.x", "t=[token].x"),
+        ] {
+            assert_eq!(mask_text(text).as_deref(), Some(masked), "{text}");
+        }
     }
 }

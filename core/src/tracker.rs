@@ -329,6 +329,10 @@ impl Tracker {
             return Err(FieldError::new(CODE, "properties", "must be a plain object")
                 .with_fix("Pass an object such as { plan: 'pro' }, or nothing"));
         }
+        // Valid strings only: an unpaired surrogate (a string sliced through
+        // an emoji) becomes U+FFFD, so no backend refuses the event for it.
+        let repaired = crate::json::repair_surrogates(properties);
+        let properties = repaired.as_deref().unwrap_or(properties);
         // Personal data is masked before anything is stored or sent.
         let masked = if self.config.autocapture.mask {
             crate::privacy::mask_json(properties)
@@ -743,6 +747,41 @@ impl Tracker {
         self.outbox.take_batch(id, now, self.config.write_key.as_deref())
     }
 
+    /// Page hide: the next request (to the endpoint) of what this tab has not
+    /// seen delivered, within the keepalive budget; `None` when all is on its
+    /// way. See `Outbox::take_hide_batch`.
+    pub fn next_hide_batch(&mut self, now: u64, random: &mut dyn Random) -> Option<String> {
+        if self.config.endpoint.is_empty() {
+            return None;
+        }
+        let id = new_id(now, random);
+        self.outbox.take_hide_batch(id, now, self.config.write_key.as_deref())
+    }
+
+    /// A backend stored partition `p`'s batch without `count` of its events.
+    pub fn note_refused(&mut self, p: usize, count: u64) {
+        if p == 0 && count > 0 {
+            self.outbox.note_refused(count);
+        }
+    }
+
+    /// The answer to a page-hide request (the body `next_hide_batch` gave).
+    pub fn settle_hide(&mut self, body: &str, status: u16) {
+        if let Some(id) = Outbox::batch_id_of(body) {
+            let id = id.to_string();
+            self.outbox.settle_hide(&id, status);
+        }
+    }
+
+    /// The sender delivered these events (a JSON array of ids, as
+    /// `take_deletes` wrote it there): this tab forgets its copies.
+    pub fn confirm(&mut self, ids_json: &str) {
+        if let Ok(crate::json::Value::Array(items)) = crate::json::parse(ids_json) {
+            let ids: Vec<&str> = items.iter().filter_map(crate::json::Value::as_str).collect();
+            self.outbox.confirm(&ids);
+        }
+    }
+
     /// Milliseconds until a batch may be due or the session times out.
     pub fn next_wake(&self, now: u64) -> Option<u64> {
         let session_end = match (&self.session, &self.journey) {
@@ -772,7 +811,7 @@ impl Tracker {
         now: u64,
         random: &mut dyn Random,
     ) -> Option<Settled> {
-        self.settle_of(0, status, retry_after_ms, now, random)
+        self.settle_of(0, status, retry_after_ms, now, random, None)
     }
 }
 

@@ -41,7 +41,7 @@ pub fn routes(destinations: &str) -> String {
 
 /// Encodes one Parcours batch (`batch`, format v1) for `destination` (its
 /// item of the option, as JSON). Returns `{"requests":[{"url","contentType",
-/// "headers":[[name,value]…],"body"}…],"notes":[…]}` or `{"error":{…}}`.
+/// "headers":[[name,value]…],"body","events":[ids]}…],"notes":[…]}` or `{"error":{…}}`.
 #[wasm_bindgen]
 pub fn encode(destination: &str, batch: &str, now: f64) -> String {
     let one = String::from("[") + destination + "]";
@@ -79,6 +79,8 @@ fn write(encoded: &Encoded) -> String {
         });
         out.push_str(",\"body\":");
         write_string(out, &request.body);
+        out.push_str(",\"events\":");
+        push_list(out, &request.events, |out, id| write_string(out, id));
         out.push('}');
     });
     out.push_str(",\"notes\":");

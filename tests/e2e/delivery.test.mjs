@@ -36,7 +36,10 @@ test('events tracked while the collector is unreachable are sent on the next vis
   await track(first, 'unreachable', 50);
   await first.evaluate(() => parcours.flush());
   await first.waitForTimeout(300); // written to IndexedDB, sending failed
+  // Offline as the tab closes: page hide would otherwise deliver them at once.
+  await context.setOffline(true);
   await first.close();
+  await context.setOffline(false);
   assert.equal((await fetchEvents(env.collector, 'name=unreachable')).length, 0, 'nothing got through');
 
   const next = await context.newPage();

@@ -82,7 +82,8 @@ async function scenario(name, act, { initScript } = {}) {
     const stats = await (await fetch(collector.url + '/v1/stats')).json();
     report.push({ name, tracked: EVENTS, delivered: numbers.size, duplicates: events.length - numbers.size, resent: stats.duplicatesReceived, drainMs });
     for (const page of context.pages()) assert.deepEqual(page.pageErrors || [], [], 'nothing thrown into the page');
-    assert.equal(numbers.size, EVENTS, `${name}: ${EVENTS - numbers.size} events missing`);
+    const missing = [...Array(EVENTS).keys()].filter((n) => !numbers.has(n));
+    assert.equal(numbers.size, EVENTS, `${name}: ${EVENTS - numbers.size} events missing (${missing.slice(0, 10).join(', ')})`);
     assert.equal(events.length, EVENTS, `${name}: ${events.length - numbers.size} events stored twice`);
     assert.equal(stats.droppedBySenders, 0, `${name}: the SDK reported dropping events`);
   } finally {

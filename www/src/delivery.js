@@ -12,7 +12,7 @@
 //        callsWaiting() -> bool (captured calls not yet in the core),
 //        sendTo(i, body) -> Promise<{ status, retryAfter }> (destination i's batch)
 
-import { send } from './transport.js';
+import { send, sendAtHide } from './transport.js';
 import { openDurableStore, eraseDurable, memoryStore, WEB_STORAGE_LIMIT } from './durable.js';
 import { electSender } from './sender.js';
 
@@ -20,6 +20,10 @@ import { electSender } from './sender.js';
 const SETTLED = ['delivered', 'retry', 'rejected'];
 const CHANNEL = 'parcours.outbox';
 const OFFLINE_RECHECK_MS = 30000;
+/** How often the sender looks in storage for what a closed tab left without announcing it. */
+const RESCAN_MS = 5000;
+/** How long a tab that only writes waits for the sender to answer its flush(). */
+const REMOTE_FLUSH_MS = 20000;
 /** A backlog is written in pieces of about this size, each its own short task. */
 const WRITE_PIECE_BYTES = 200000;
 
@@ -44,6 +48,13 @@ export function createDelivery(hooks, webStorage) {
   // a time, so a burst becomes a few large transactions, not hundreds).
   let toWrite = [];
   let writing = null; // the records of the write in progress
+  let stopWatching = null; // the sender's watch on other tabs' spills
+  let rescanTimer = 0;
+  let scanning = null; // the sender's read of storage in progress
+  // Tabs that only write and called flush(): their tokens, answered once all is delivered.
+  const remoteFlushes = [];
+  // This tab's flush() calls waiting on the sender, by token.
+  const askedSender = new Map();
 
   /** Starts delivering for a core started with `report` (analytics granted). */
   function begin(report) {
@@ -70,11 +81,7 @@ export function createDelivery(hooks, webStorage) {
         guarded((c) => c.set_sender(false));
         if (typeof BroadcastChannel === 'function') {
           channel = new BroadcastChannel(CHANNEL);
-          channel.onmessage = ({ data }) => {
-            if (!sender || !data || !Array.isArray(data.records)) return;
-            if (store.learn) store.learn(data.receipt, data.records);
-            adoptAll(data.records);
-          };
+          channel.onmessage = ({ data }) => onMessage(data || {});
         }
         election = electSender(webStorage('localStorage'), setRole);
       } else {
@@ -83,10 +90,43 @@ export function createDelivery(hooks, webStorage) {
     });
   }
 
+  /**
+   * Messages between tabs: a writer's records (the sender adopts them), the
+   * ids the sender delivered (writers forget their copies), and a writer's
+   * flush() (the sender answers once everything stored is delivered).
+   */
+  function onMessage(data) {
+    if (sender && Array.isArray(data.records)) {
+      if (store.learn) store.learn(data.receipt, data.records);
+      adoptAll(data.records);
+    }
+    if (!sender && typeof data.delivered === 'string') guarded((c) => c.confirm(data.delivered));
+    if (sender && data.flush) {
+      remoteFlushes.push(data.flush);
+      rescan().then(() => pump(true));
+    }
+    if (!sender && data.flushed && askedSender.has(data.flushed)) {
+      askedSender.get(data.flushed)({ ok: data.ok, pending: data.pending });
+    }
+  }
+
+  /** The sender takes in what other tabs stored without announcing it (closed first). */
+  function rescan() {
+    if (!sender || !store) return Promise.resolve();
+    if (!scanning) {
+      scanning = store.readNew().then((records) => {
+        scanning = null;
+        if (sender) adoptAll(records);
+      });
+    }
+    return scanning;
+  }
+
   /** Stops delivering; `erase` also removes the stored outbox (consent denied). */
   function end(erase) {
     active = false;
     clearTimeout(wakeTimer);
+    stopSending();
     removeEventListener('online', onOnline);
     if (election) election.stop();
     if (channel) channel.close();
@@ -100,9 +140,19 @@ export function createDelivery(hooks, webStorage) {
     sender = isSender;
     roleKnown = !isSender; // a sender knows what waits once storage is read
     guarded((c) => c.set_sender(isSender));
+    stopSending();
     if (!store) return (roleKnown = true);
     if (debug) console.debug('[parcours] outbox in ' + store.kind + (isSender ? ', sent from this tab' : ', sent by another tab'));
     if (!isSender) return persist();
+    // flush() calls that were waiting on the previous sender are this tab's now.
+    for (const answer of [...askedSender.values()]) flushWaiters.push(answer);
+    askedSender.clear();
+    if (store.shared) {
+      // What a closing tab spills reaches the sender at once; what it wrote
+      // without saying so, at the next look (and at every flush()).
+      stopWatching = store.watch(adoptAll);
+      rescanTimer = setInterval(() => rescan().then(() => pump(false)), RESCAN_MS);
+    }
     // Its own events on their way to storage may land after the read below.
     adoptAll((writing || []).concat(toWrite));
     // The new sender takes over whatever waits in storage, its own included.
@@ -112,6 +162,12 @@ export function createDelivery(hooks, webStorage) {
       roleKnown = true;
       pump(false);
     });
+  }
+
+  function stopSending() {
+    if (stopWatching) stopWatching();
+    clearInterval(rescanTimer);
+    stopWatching = null;
   }
 
   function adoptAll(records) {
@@ -133,7 +189,10 @@ export function createDelivery(hooks, webStorage) {
     } while (all && writes);
     if (toWrite.length && !writing) writeNext();
     const deletes = guarded((c) => c.take_deletes(), '');
-    if (deletes) store.remove(JSON.parse(deletes));
+    if (deletes) {
+      store.remove(JSON.parse(deletes));
+      if (channel && sender) channel.postMessage({ delivered: deletes });
+    }
     settleWaitersIfIdle();
   }
 
@@ -170,7 +229,7 @@ export function createDelivery(hooks, webStorage) {
   function pump(force) {
     if (!active || !store) return;
     // A waiting flush() sends what waits once every captured call is in the core.
-    force = force || (flushWaiters.length > 0 && !lastFailure && !callsWaiting());
+    force = force || ((flushWaiters.length > 0 || remoteFlushes.length > 0) && !lastFailure && !callsWaiting());
     persist(); // written before it can be sent
     const offline = typeof navigator !== 'undefined' && navigator.onLine === false;
     for (let p = 0; p < partitions && !offline; p++) {
@@ -179,9 +238,9 @@ export function createDelivery(hooks, webStorage) {
       const body = guarded((c) => c.next_batch(p, Date.now(), force), '');
       if (!body) continue;
       busy.add(p);
-      (p === 0 ? sendToEndpoint(body) : sendTo(p - 1, body)).then(({ status, retryAfter, notes }) => {
+      (p === 0 ? sendToEndpoint(body) : sendTo(p - 1, body)).then(({ status, retryAfter, notes, refused, kept }) => {
         busy.delete(p);
-        settle(p, status, retryAfter, notes);
+        settle(p, status, retryAfter, notes, refused, kept);
         pump(false);
       });
     }
@@ -201,20 +260,21 @@ export function createDelivery(hooks, webStorage) {
   }
 
   /** Applies a backend's answer to partition `p`'s batch in the core, and says what happened. */
-  function settle(p, status, retryAfter, notes) {
-    const outcome = guarded((c) => c.settle(p, status, retryAfter, Date.now()), -1);
+  function settle(p, status, retryAfter, notes, refused, kept) {
+    const outcome = guarded((c) => c.settle(p, status, retryAfter, Date.now(), refused >>> 0, kept ? JSON.stringify(kept) : ''), -1);
     if (outcome < 0) return;
     const info = { result: SETTLED[outcome % 4], events: Math.floor(outcome / 4) };
     const to = p === 0 ? 'endpoint' : hooks.destinationId(p - 1);
     lastFailure = info.result !== 'delivered';
     if (debug) console.debug('[parcours] batch ' + info.result + ' (' + to + ', ' + info.events + ' events, HTTP ' + status + ')');
-    const detail = { status, result: info.result, events: info.events };
+    const detail = { status, result: info.result, events: info.events, refused: refused >>> 0 };
     // A destination's flush also says what its encoder cut for the backend's limits.
     emit('flush', p === 0 ? detail : Object.assign(detail, { destination: to, notes: notes || [] }));
     if (info.result === 'rejected') {
       const field = p === 0 ? 'endpoint' : 'destinations["' + to + '"]';
-      reportError({ code: 'batch_rejected', field, message: field + ' refused a batch of ' + info.events + ' events twice, with HTTP ' + status + '; they were dropped' });
+      reportError({ code: 'batch_rejected', field, message: field + ' refused ' + info.events + ' events twice, with HTTP ' + status + '; they were dropped' });
     }
+    if (refused > 0 && debug) console.debug('[parcours] ' + to + ' stored the batch without ' + refused + ' refused events');
   }
 
   function armWake(ms) {
@@ -229,24 +289,55 @@ export function createDelivery(hooks, webStorage) {
   }
 
   /**
-   * flush() resolves once nothing of this tab waits: delivered by the
-   * sender, or, in another tab, safely written for the sender to deliver.
+   * flush() resolves once everything is delivered: in the sender, all that
+   * waits (what other tabs stored included, read again first); in a tab
+   * that only writes, once its events are written and the sender says all
+   * is delivered (or, if no sender answers, with what this tab still holds).
    */
   function settleWaitersIfIdle() {
-    if (busy.size || writing || !flushWaiters.length || callsWaiting() || !roleKnown) return;
+    if (busy.size || writing || scanning || callsWaiting() || !roleKnown) return;
+    if (!flushWaiters.length && !remoteFlushes.length) return;
     const pending = guarded((c) => c.pending(), 0);
-    if (pending === 0 || lastFailure) {
-      for (const resolve of flushWaiters.splice(0)) resolve({ ok: pending === 0, pending });
+    if (sender || !channel) {
+      if (pending > 0 && !lastFailure) return;
+      const answer = { ok: pending === 0, pending };
+      for (const resolve of flushWaiters.splice(0)) resolve(answer);
+      for (const token of remoteFlushes.splice(0)) channel.postMessage(Object.assign({ flushed: token }, answer));
+      return;
     }
+    for (const resolve of flushWaiters.splice(0)) askSender(resolve);
+  }
+
+  /** A writer's flush(): the sender answers once all is delivered. */
+  function askSender(resolve) {
+    const token = Math.random().toString(36).slice(2);
+    const timer = setTimeout(() => answer({ ok: false, pending: guarded((c) => c.pending(), 0) }), REMOTE_FLUSH_MS);
+    const answer = (result) => {
+      clearTimeout(timer);
+      askedSender.delete(token);
+      resolve(result);
+    };
+    askedSender.set(token, answer);
+    channel.postMessage({ flush: token });
   }
 
   function flush(resolve) {
     flushWaiters.push(resolve);
     lastFailure = false;
+    // What a closed tab left in storage counts too: read it before answering.
+    if (sender) rescan().then(() => pump(true));
   }
 
-  /** The page is hidden or closing: what waits is written, and sent with keepalive. */
+  /**
+   * The page is hidden or closing: what waits is written, and everything
+   * this tab has not seen delivered goes now with keepalive, whatever its
+   * role and whether a batch is in flight (the core picks the requests and
+   * keeps them within the browser's keepalive budget; the collector drops
+   * what arrives twice by id). Destinations' batches wait, stored, for the
+   * next visit.
+   */
   function hide() {
+    if (!active) return;
     persist(true);
     if (store && toWrite.length && writing) {
       // The page may be going: everything not yet written goes in one more
@@ -260,20 +351,17 @@ export function createDelivery(hooks, webStorage) {
       writing = writing.concat(records);
     }
     // A write still in progress may not outlive the page: also keep a copy
-    // where a synchronous write lands at once (the next visit reads both).
+    // where a synchronous write lands at once (the sender and the next visit read both).
     if (store && store.spill && writing) store.spill(writing);
-    // The endpoint's batch goes with keepalive; destinations' wait, stored, for the next visit.
-    if (!sender || busy.has(0) || !store) return;
-    const body = guarded((c) => c.next_batch(0, Date.now(), true), '');
-    if (!body) return;
-    busy.add(0);
-    // Plain (compressing is asynchronous and the page may be gone first);
-    // the events stay stored until an answer arrives, on this visit or the next.
-    send(endpoint, body, true, false).then(({ status, retryAfter }) => {
-      busy.delete(0);
-      guarded((c) => c.settle(0, status, retryAfter, Date.now()));
-      persist();
-    });
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) return;
+    let body;
+    while ((body = guarded((c) => c.hide_batch(Date.now()), ''))) {
+      const sent = body;
+      sendAtHide(endpoint, sent).then((status) => {
+        guarded((c) => c.settle_hide(sent, status));
+        persist();
+      });
+    }
   }
 
   /** Gives up: waiters learn nothing more will be sent from here. */

@@ -18,21 +18,29 @@ export function createDestinations(list, encoders, sdk) {
     if (!warned.has(id + message)) warned.add(id + message), sdk.warn(message);
   };
 
-  /** The site's transform(event) on each event: an object replaces it, null or false drops it. */
-  function transformed(destination, body) {
+  /**
+   * The site's transform(event) on each event: an object replaces it, null
+   * or false drops it. `origin` maps each event's id after the transform to
+   * its id in the outbox (a transform may change ids).
+   */
+  function transformed(destination, body, origin) {
     const transform = destination.options.transform;
     if (typeof transform !== 'function') return body;
     const batch = JSON.parse(body);
     batch.events = batch.events
       .map((event) => {
+        const id = event.id;
+        let result;
         try {
-          const result = transform(event);
-          return result && typeof result === 'object' ? result : null;
+          result = transform(event);
+          result = result && typeof result === 'object' ? result : null;
         } catch (e) {
           // A bug in the callback loses nothing: the event goes as it is.
           warnOnce(destination.id, 'destinations["' + destination.id + '"].transform threw (' + (e && e.message) + '); events are sent untransformed');
-          return event;
+          result = event;
         }
+        if (result) origin.set(String(result.id), id);
+        return result;
       })
       .filter(Boolean);
     return batch.events.length ? JSON.stringify(batch) : '';
@@ -70,22 +78,38 @@ export function createDestinations(list, encoders, sdk) {
     id: (i) => list[i].id,
 
     /**
-     * Sends destination `i`'s batch (a Parcours batch); resolves to the worst
-     * answer, with the encoder's notes (what it cut for the backend's limits).
+     * Sends destination `i`'s batch (a Parcours batch); resolves to the
+     * answer of the first request that failed (or a 200), with the encoder's
+     * notes (what it cut for the backend's limits) and, when one failed,
+     * `kept`: the ids of the events of that request and the ones after it.
+     * The core lets the others go, so a retry never resends what the
+     * backend already accepted.
      */
     sendTo(i, body) {
       const destination = list[i];
-      const events = transformed(destination, body);
+      const origin = new Map();
+      const events = transformed(destination, body, origin);
       if (!events) return Promise.resolve(DELIVERED);
       const encoded = encode(destination, events);
       if (!encoded) return Promise.resolve({ status: 400, retryAfter: -1 });
-      // One after the other: the first failure stops the rest, and the whole batch is retried.
+      let failed = null;
+      const kept = [];
+      // One after the other; after a failure the rest wait for the retry.
       return encoded.requests
         .reduce(
-          (previous, request) => previous.then((answer) => (answer.status >= 200 && answer.status < 300 ? deliver(destination, request) : answer)),
-          Promise.resolve(DELIVERED),
+          (previous, request) =>
+            previous.then(() => {
+              const keep = () => kept.push(...(request.events || []).map((id) => (origin.has(id) ? origin.get(id) : id)));
+              if (failed) return keep();
+              return deliver(destination, request).then((answer) => {
+                if (answer.status >= 200 && answer.status < 300) return;
+                failed = answer;
+                keep();
+              });
+            }),
+          Promise.resolve(),
         )
-        .then((answer) => Object.assign({ notes: encoded.notes }, answer));
+        .then(() => Object.assign({ notes: encoded.notes }, failed ? Object.assign({ kept }, failed) : DELIVERED));
     },
   };
 }

@@ -7,10 +7,15 @@
 //   learn(receipt, records)  another tab wrote these (IndexedDB: which chunk)
 //   remove(ids)    -> Promise<void>
 //   readAll()      -> Promise<records>  (any order; the core orders them)
+//   readNew()      -> Promise<records>  what other tabs stored since this tab
+//                  last read (a tab that closed before it could announce it)
+//   watch(onRecords) (shared stores) records other tabs leave in localStorage
+//                  (a closing tab's spill) as they land; returns a stop function
 //   clear()        -> Promise<void>
 //   close()        lets go of the storage (before erasing it)
 //   spill(records) (IndexedDB only) a synchronous copy in localStorage, for
-//                  writes that may not finish before the page is gone
+//                  writes that may not finish before the page is gone; all
+//                  tabs' spills together stay within WEB_STORAGE_LIMIT.bytes
 //   kind           'indexeddb' | 'localStorage' | 'sessionStorage' | 'memory'
 //   shared         true when other tabs of the site see the same records
 
@@ -59,7 +64,12 @@ function openIndexedDb() {
 // where each event this tab wrote, read or learned about lives.
 function indexedDbStore(db, local) {
   const spilled = local ? webStorageStore(local, 'localStorage') : null;
-  let hasSpill = !!spilled && spilled.count() > 0;
+  let hasSpill = !!spilled && spilled.usage().events > 0;
+  const readSpill = (all) => {
+    if (!hasSpill) return all;
+    hasSpill = spilled.usage().events > 0; // until another tab spills again
+    return spilled.readAll().then((more) => all.concat(more));
+  };
   const spilledHere = new Set(); // ids this tab spilled, until their chunk is written
   const chunkOf = new Map();
   const chunks = new Map(); // chunk id -> { size, gone: Set of delivered ids }
@@ -136,13 +146,43 @@ function indexedDbStore(db, local) {
             for (const r of records) all.push(r);
           }
         });
-      return run('readonly', read).then(() => (hasSpill ? spilled.readAll().then((more) => all.concat(more)) : all));
+      return run('readonly', read).then(() => readSpill(all));
+    },
+    readNew() {
+      // Only the chunks this tab has not seen: their keys first, then those.
+      const all = [];
+      const read = (store) =>
+        done(store.getAllKeys()).then((keys) => {
+          for (const chunk of keys || []) {
+            if (chunks.has(chunk)) continue;
+            done(store.get(chunk)).then((value) => {
+              const records = value && Array.isArray(value.records) ? value.records : [];
+              learn(chunk, records);
+              for (const r of records) all.push(r);
+            });
+          }
+        });
+      return run('readonly', read).then(() => readSpill(all));
+    },
+    watch(onRecords) {
+      if (!spilled) return () => {};
+      return spilled.watch((records) => {
+        hasSpill = true;
+        onRecords(records);
+      });
     },
     spill(records) {
       if (!spilled) return;
       hasSpill = true;
-      let bytes = 0;
-      const kept = records.filter((r) => (bytes += r.body.length) <= WEB_STORAGE_LIMIT.bytes);
+      // Within the bound for every tab's spills together (WEB_STORAGE_LIMIT.bytes
+      // characters, keys and values): older copies first.
+      let room = WEB_STORAGE_LIMIT.bytes - spilled.usage().bytes;
+      const kept = records.filter((r) => {
+        const size = recordSize(r);
+        if (spilledHere.has(r.id) || size > room) return false;
+        room -= size;
+        return true;
+      });
       kept.forEach((r) => spilledHere.add(r.id));
       spilled.write(kept);
     },
@@ -165,10 +205,28 @@ function webStorageStore(storage, kind) {
     }
     return found;
   };
-  return {
+  const store = {
     kind,
     shared: kind === 'localStorage',
-    count: () => keys().length,
+    /** Parcours' records in this storage: { events, bytes } (keys and values, in characters). */
+    usage() {
+      let bytes = 0;
+      const found = keys();
+      for (const key of found) bytes += key.length + (storage.getItem(key) || '').length;
+      return { events: found.length, bytes };
+    },
+    watch(onRecords) {
+      const listener = (event) => {
+        if (event.storageArea !== storage || !event.key || !event.key.startsWith(KEY_PREFIX) || !event.newValue) return;
+        try {
+          onRecords([JSON.parse(event.newValue)]);
+        } catch (e) {
+          // not a record of ours
+        }
+      };
+      addEventListener('storage', listener);
+      return () => removeEventListener('storage', listener);
+    },
     write(records) {
       try {
         for (const r of records) storage.setItem(KEY_PREFIX + r.id, JSON.stringify(r));
@@ -198,11 +256,17 @@ function webStorageStore(storage, kind) {
     },
     close() {},
   };
+  store.readNew = store.readAll; // the core takes in each record once
+  return store;
 }
+
+/** What a record takes in Web Storage, in characters (its key and its JSON). */
+const recordSize = (r) => KEY_PREFIX.length + r.id.length + r.body.length + 60;
 
 export function memoryStore() {
   const ok = () => Promise.resolve(true);
-  return { kind: 'memory', shared: false, write: ok, remove: ok, readAll: () => Promise.resolve([]), clear: ok, close() {} };
+  const none = () => Promise.resolve([]);
+  return { kind: 'memory', shared: false, write: ok, remove: ok, readAll: none, readNew: none, watch: () => () => {}, clear: ok, close() {} };
 }
 
 /**

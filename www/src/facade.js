@@ -2,8 +2,8 @@
 //
 // Calls are captured in a plain array at almost no cost (a timestamp, the
 // URL, JSON.stringify of the properties) and handed to the WebAssembly core
-// in short slices between other work, so a burst of thousands of calls never
-// blocks the page. This file owns everything that calls back later (timers,
+// in short slices (the first when the caller's task ends, the rest between
+// other work), so a burst of thousands of calls never blocks the page. This file owns everything that calls back later (timers,
 // listeners, fetch); the core owns every decision. Nothing here throws into
 // the host page: bad arguments warn, a trap in the core disables the SDK.
 
@@ -43,21 +43,49 @@ export class ParcoursError extends Error {
 const trackProperties = (name) => 'track("' + name + '") properties';
 const warn = (message) => console.warn('[parcours] ' + message);
 
+/** A value named in a warning; never throws (a BigInt, a revoked proxy, a Symbol). */
+function describe(value) {
+  try {
+    return typeof value === 'string' ? JSON.stringify(value.length > 100 ? value.slice(0, 100) + '…' : value) : String(value).slice(0, 100);
+  } catch (e) {
+    return typeof value;
+  }
+}
+
+/** An exception's message; never throws. */
+const messageOf = (e) => describe(e && typeof e === 'object' ? e.message : e);
+
 /** `what(name)` names the argument in a warning; built only when one is needed. */
 function stringifyObject(value, what, name) {
   if (value === undefined || value === null) return '';
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    what = what(name);
-    warn(what + ' must be a plain object; got ' + (Array.isArray(value) ? 'an array' : typeof value) + '. The call was ignored.');
-    return null;
-  }
   try {
+    if (typeof value !== 'object' || Array.isArray(value)) {
+      warn(what(name) + ' must be a plain object; got ' + (Array.isArray(value) ? 'an array' : typeof value) + '. The call was ignored.');
+      return null;
+    }
     return JSON.stringify(value);
   } catch (e) {
-    what = what(name);
-    warn(what + ' could not be serialised (' + e.message + '). The call was ignored.');
+    // A throwing getter or toJSON, a BigInt, a cycle, a revoked proxy.
+    warn(what(name) + ' could not be serialised (' + messageOf(e) + '). The call was ignored.');
     return null;
   }
+}
+
+/**
+ * `fn` that never throws into the page: an exception (from a hostile
+ * argument, or a bug) is a warning, and the call answers `fallback()`.
+ * A promise it returns never rejects either.
+ */
+function neverThrows(name, fn, fallback) {
+  // Two parameters (no API function takes more): no `arguments` object on the hot path.
+  return (a, b) => {
+    try {
+      return fn(a, b);
+    } catch (e) {
+      warn('parcours.' + name + '() was ignored: ' + messageOf(e));
+      return fallback();
+    }
+  };
 }
 
 /** localStorage or sessionStorage, or null where merely reading it throws (blocked storage). */
@@ -87,6 +115,7 @@ export function createParcours(loadCore, loadSurveyKit, loadEncoders, loadWidget
   let dead = false;
   let debug = false;
   let sliceScheduled = false;
+  let leaving = false; // after pagehide, until a pageshow (the back/forward cache)
   let loading = null;
   let initPageview = -1; // where init() queued its page view, while it may still fail
   let replayTime = 0;
@@ -112,7 +141,7 @@ export function createParcours(loadCore, loadSurveyKit, loadEncoders, loadWidget
   let kit = null;
   let remoteSurveys = null;
   const noSurveys = {
-    show: (id) => (warn('survey.show(' + JSON.stringify(id) + ') was ignored: init() defines no surveys (options surveys or surveysUrl)'), false),
+    show: (id) => (warn('survey.show(' + describe(id) + ') was ignored: init() defines no surveys (options surveys or surveysUrl)'), false),
     explain: (id) => ({ survey: id, show: false, checks: [{ rule: 'ready', ok: false, detail: started ? 'init() defines no surveys' : 'Parcours has not started' }] }),
     triggered() {},
     hide() {},
@@ -197,12 +226,22 @@ export function createParcours(loadCore, loadSurveyKit, loadEncoders, loadWidget
       queueMicrotask(forgetHref);
     }
     calls.push(kind, name, payload, replayTime || Date.now(), at || href);
-    scheduleSlice();
+    // After pagehide a closing page may still run a task or two, but not
+    // the microtasks after them: each call is recorded and spilled at once.
+    if (leaving) runSlice(true);
+    else scheduleSlice();
   }
 
   /** A touchpoint: a `touchpoint` event whose properties name it first. */
   function captureTouchpoint(name, properties) {
-    capture(TRACK, 'touchpoint', stringifyObject(Object.assign({ touchpoint: name }, properties), () => 'touchpoint() properties'));
+    let merged = null;
+    try {
+      merged = Object.assign({ touchpoint: name }, properties);
+    } catch (e) {
+      warn('touchpoint("' + name + '") properties could not be read (' + messageOf(e) + '). The call was ignored.');
+      return;
+    }
+    capture(TRACK, 'touchpoint', stringifyObject(merged, () => 'touchpoint() properties'));
   }
 
   function onNavigate(kind) {
@@ -237,10 +276,17 @@ export function createParcours(loadCore, loadSurveyKit, loadEncoders, loadWidget
     });
   }
 
-  function scheduleSlice() {
+  /**
+   * The first slice runs as soon as the caller's task ends, so what a task
+   * recorded is in the core (and on its way to storage) before anything
+   * else can happen, a tab closed mid-burst included; a backlog (`later`)
+   * continues in tasks of its own, so the page stays responsive.
+   */
+  function scheduleSlice(later) {
     if (sliceScheduled || !started || dead || consentNow !== 'granted') return;
     sliceScheduled = true;
-    if (channel) channel.port2.postMessage(0);
+    if (!later) queueMicrotask(runSlice);
+    else if (channel) channel.port2.postMessage(0);
     else setTimeout(runSlice, 0);
   }
 
@@ -270,14 +316,19 @@ export function createParcours(loadCore, loadSurveyKit, loadEncoders, loadWidget
       c.end();
     });
     calls.splice(0, i);
-    if (calls.length) scheduleSlice();
-    delivery.pump(false);
+    if (calls.length) scheduleSlice(true);
+    // A page being closed still runs for a moment after pagehide: what it
+    // records then is spilled and sent at once, as at the hide itself.
+    if (leaving) delivery.hide();
+    else delivery.pump(false);
   }
 
   function onHide(event) {
+    if (event.type === 'pageshow') return (leaving = false); // back from the back/forward cache
     if (event.type === 'visibilitychange' && document.visibilityState !== 'hidden') return;
     if (!started || dead) return;
     if (event.type === 'pagehide') {
+      leaving = true;
       if (forms) forms.leave();
       if (pages) pages.leave();
     }
@@ -323,6 +374,7 @@ export function createParcours(loadCore, loadSurveyKit, loadEncoders, loadWidget
     watchSurveys(report.surveyWatch);
     addEventListener('visibilitychange', onHide, true);
     addEventListener('pagehide', onHide, true);
+    addEventListener('pageshow', onHide, true);
   }
 
   /** Watches the page for what the surveys' triggers ask now (this changes when definitions arrive). */
@@ -350,6 +402,7 @@ export function createParcours(loadCore, loadSurveyKit, loadEncoders, loadWidget
     stopWatchingUrl = null;
     removeEventListener('visibilitychange', onHide, true);
     removeEventListener('pagehide', onHide, true);
+    removeEventListener('pageshow', onHide, true);
   }
 
   function start(options, jsOptions, surveysDefined) {
@@ -518,7 +571,7 @@ export function createParcours(loadCore, loadSurveyKit, loadEncoders, loadWidget
     consent(state) {
       const valid = (s) => s === 'granted' || s === 'pending' || s === 'denied';
       const ok = valid(state) || (state && typeof state === 'object' && Object.keys(state).every((k) => (k === 'analytics' || k === 'feedback') && valid(state[k])));
-      if (!ok) return warn('consent(state): expected "granted", "pending", "denied" or { analytics, feedback }; got ' + JSON.stringify(state) + '. The call was ignored.');
+      if (!ok) return warn('consent(state): expected "granted", "pending", "denied" or { analytics, feedback }; got ' + describe(state) + '. The call was ignored.');
       consentSaid = Object.assign({}, typeof consentSaid === 'object' ? consentSaid : {}, typeof state === 'string' ? { analytics: state, feedback: state } : state);
       if (!started || !core) return;
       const report = startCore();
@@ -572,7 +625,7 @@ export function createParcours(loadCore, loadSurveyKit, loadEncoders, loadWidget
     /** Listens to 'ready', 'session', 'flush' or 'error'. Returns a function that stops listening. */
     on(name, callback) {
       if (typeof callback !== 'function') {
-        warn('on(' + JSON.stringify(name) + ', callback): callback must be a function. The call was ignored.');
+        warn('on(' + describe(name) + ', callback): callback must be a function. The call was ignored.');
         return () => {};
       }
       if (!listeners.has(name)) listeners.set(name, new Set());
@@ -593,7 +646,7 @@ export function createParcours(loadCore, loadSurveyKit, loadEncoders, loadWidget
      * one now (resolves to true once on screen), survey.hide(id) takes it away.
      */
     survey: {
-      show: (id) => whenReady().then(() => surveys.show(id)),
+      show: (id) => whenReady().then(() => surveys.show(id)).catch(() => false),
       hide: (id) => surveys.hide(id),
       /** Why survey `id` would or would not show now: { show, checks: [{ rule, ok, detail }] }. */
       explain: (id) => surveys.explain(id),
@@ -604,6 +657,22 @@ export function createParcours(loadCore, loadSurveyKit, loadEncoders, loadWidget
       return guarded((c) => JSON.parse(c.state()), null);
     },
   };
+
+  // Nothing any call is given reaches the page as an exception or a rejection.
+  const answers = {
+    flush: () => Promise.resolve({ ok: false, pending: 0 }),
+    on: () => () => {},
+    journey: () => null,
+    debug: () => null,
+  };
+  for (const name of Object.keys(api)) {
+    if (typeof api[name] === 'function') api[name] = neverThrows(name, api[name], answers[name] || (() => undefined));
+  }
+  const flush = api.flush;
+  api.flush = () => flush().catch(answers.flush);
+  api.survey.show = neverThrows('survey.show', api.survey.show, () => Promise.resolve(false));
+  api.survey.hide = neverThrows('survey.hide', api.survey.hide, () => undefined);
+  api.survey.explain = neverThrows('survey.explain', api.survey.explain, () => ({ show: false, checks: [] }));
 
   /** Replays a call queued by the snippet, keeping its original time. */
   function replay(method, args, ts, resolve) {

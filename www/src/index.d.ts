@@ -26,7 +26,12 @@ export interface ParcoursState {
   sessionId: string | null;
   sessionIndex?: number;
   pending: number;
+  /** Events dropped since start: the oldest raw events of a full queue, and those the backend refused. */
   dropped: number;
+  /** Events the backend refused for good (each alone: the others of its batch are delivered). */
+  refused: number;
+  /** Whether this tab sends the site's outbox (one tab does; the others only write to it). */
+  sender: boolean;
   storageDegraded: boolean;
 }
 
@@ -34,6 +39,8 @@ export interface FlushEvent {
   status: number;
   result: 'delivered' | 'retry' | 'rejected';
   events: number;
+  /** For the endpoint: events the collector stored the batch without (it names each in its answer). */
+  refused: number;
   /** The destination's id; absent for the endpoint. */
   destination?: string;
   /** For a destination: what its encoder shortened or left out for the backend's limits, one sentence each. */
@@ -64,7 +71,8 @@ export interface Touch {
 export interface JourneyStep {
   touchpoint: string;
   kind: 'page' | 'track' | 'touchpoint';
-  path: string;
+  /** The page's path, when it differs from `touchpoint` (absent on page steps, whose touchpoint is their path). */
+  path?: string;
   stage?: string;
   /** Milliseconds since the session started. */
   at: number;

@@ -17,6 +17,9 @@ pub struct Request {
     pub content_type: &'static str,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// The ids of the Parcours events it carries: a request settles its own
+    /// events, so a retry resends only the requests that failed.
+    pub events: Vec<String>,
 }
 
 /// What an encoder produced: the requests, and what it had to cut.
@@ -55,7 +58,18 @@ fn parcours(destination: &Destination, batch: &ReceivedBatch, events: &[Event], 
     body.push_str(",\"events\":");
     push_events(&mut body, events);
     body.push('}');
-    request(destination, destination.url.clone(), "text/plain;charset=UTF-8", body)
+    request(
+        destination,
+        destination.url.clone(),
+        "text/plain;charset=UTF-8",
+        body,
+        ids(events),
+    )
+}
+
+/// The ids of `events`, for `Request::events`.
+pub(crate) fn ids(events: &[Event]) -> Vec<String> {
+    events.iter().map(|e| e.source.id.clone()).collect()
 }
 
 /// The events as Parcours wrote them, as a JSON array.
@@ -70,12 +84,19 @@ pub(crate) fn push_events(body: &mut String, events: &[Event]) {
     body.push(']');
 }
 
-pub(crate) fn request(destination: &Destination, url: String, content_type: &'static str, body: String) -> Request {
+pub(crate) fn request(
+    destination: &Destination,
+    url: String,
+    content_type: &'static str,
+    body: String,
+    events: Vec<String>,
+) -> Request {
     Request {
         url,
         content_type,
         headers: destination.headers.clone(),
         body,
+        events,
     }
 }
 
@@ -127,25 +148,44 @@ impl<'a> Event<'a> {
     }
 }
 
-/// Writes each event with `write(event, with_properties)`; one whose text
-/// is over `max_bytes` is written again without its properties, and the
-/// note says so (`limit` names the backend's limit).
+/// Writes each event with `write(event, properties, problems)`. One whose
+/// text is over `max_bytes` is written again without its largest property
+/// values, one at a time, until it fits (the small ones are kept), and the
+/// note names what was cut (`limit` names the backend's limit). What the
+/// writer pushes to `problems` (a renamed property, a hashed id) becomes a
+/// note too.
 pub(crate) fn write_each(
     destination: &Destination,
     events: &[Event],
     max_bytes: usize,
     limit: &str,
     encoded: &mut Encoded,
-    write: impl Fn(&Event, bool) -> String,
+    write: impl Fn(&Event, &Value, &mut Vec<String>) -> String,
 ) -> Vec<String> {
     let mut written = Vec::with_capacity(events.len());
     for event in events {
-        let mut text = write(event, true);
+        let mut problems = Vec::new();
+        let mut text = write(event, event.properties(), &mut problems);
         if text.len() > max_bytes {
-            text = write(event, false);
+            let mut fields = match event.properties() {
+                Value::Object(fields) => fields.clone(),
+                _ => Vec::new(),
+            };
+            let mut cut = Vec::new();
+            while text.len() > max_bytes && !fields.is_empty() {
+                let size = |i: usize| fields[i].0.len() + fields[i].1.to_json().len();
+                let largest = (0..fields.len()).max_by_key(|&i| size(i)).unwrap_or(0);
+                cut.push(fields.remove(largest).0);
+                problems.clear();
+                text = write(event, &Value::Object(fields.clone()), &mut problems);
+            }
             let mut problem = String::from("is over ");
             problem.push_str(limit);
-            problem.push_str("; sent without its properties");
+            problem.push_str("; sent without its largest properties: ");
+            problem.push_str(&cut.join(", "));
+            encoded.notes.push(note(destination, event, &problem));
+        }
+        for problem in problems {
             encoded.notes.push(note(destination, event, &problem));
         }
         written.push(text);
@@ -153,9 +193,58 @@ pub(crate) fn write_each(
     written
 }
 
+/// `id` when it has at most `max` characters; else its first characters and
+/// a hash of the whole (`~` and 16 hex digits), `max` in all: stable, and
+/// two ids that share a beginning stay apart (a backend that cuts long ids
+/// would merge them). `None` when it fits.
+pub(crate) fn fit_id(id: &str, max: usize) -> Option<String> {
+    if id.chars().count() <= max {
+        return None;
+    }
+    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let mut out: String = id.chars().take(max.saturating_sub(17)).collect();
+    out.push('~');
+    for shift in (0..16).rev() {
+        out.push(char::from(b"0123456789abcdef"[((hash >> (shift * 4)) & 0xf) as usize]));
+    }
+    Some(out)
+}
+
+/// Adds the site's `fields` after a backend's `own` ones: a site key that is
+/// one of the backend's is renamed `site_<key>` (and noted in `problems`),
+/// so no object ever has a key twice and the backend's fields are its own.
+pub(crate) fn merge_site(
+    own: &mut Vec<(String, Value)>,
+    fields: &[(String, Value)],
+    backend: &str,
+    problems: &mut Vec<String>,
+) {
+    let taken: Vec<String> = own.iter().map(|(k, _)| k.clone()).collect();
+    for (key, value) in fields {
+        if !taken.contains(key) {
+            own.push((key.clone(), value.clone()));
+            continue;
+        }
+        let renamed = String::from("site_") + key;
+        let mut problem = String::from("has a property ");
+        crate::json::write_string(&mut problem, key);
+        problem.push_str(", which is ");
+        problem.push_str(backend);
+        problem.push_str("'s own; sent as ");
+        crate::json::write_string(&mut problem, &renamed);
+        problems.push(problem);
+        if !own.iter().any(|(k, _)| *k == renamed) {
+            own.push((renamed, value.clone()));
+        }
+    }
+}
+
 /// Splits written items into runs whose texts (with `overhead` for the
 /// envelope) stay under `max_bytes`; an item larger than that goes alone.
-pub(crate) fn runs(items: &[String], max_bytes: usize, overhead: usize) -> Vec<&[String]> {
+/// Each run is a range of `items` (and of the events they were written from).
+pub(crate) fn runs(items: &[String], max_bytes: usize, overhead: usize) -> Vec<core::ops::Range<usize>> {
     let mut out = Vec::new();
     let mut start = 0;
     while start < items.len() {
@@ -165,7 +254,7 @@ pub(crate) fn runs(items: &[String], max_bytes: usize, overhead: usize) -> Vec<&
             size += items[end].len() + 1;
             end += 1;
         }
-        out.push(&items[start..end]);
+        out.push(start..end);
         start = end;
     }
     out

@@ -12,10 +12,18 @@
 //! data, so `identify` sends the user id and none of the traits.
 //!
 //! Limits, each enforced and noted: 25 events a request (one visitor per
-//! request), event and parameter names of 40 characters from
-//! `[A-Za-z0-9_]` starting with a letter and not reserved, 25 parameters
-//! an event, text values of 100 characters, events at most 72 hours old,
-//! 130 KB a request.
+//! request), event names of 40 characters of letters (any script), digits
+//! and `_` starting with a letter and not reserved, parameter names of 40
+//! from `[a-z0-9_]`, 25 parameters an event, text values of 100 characters
+//! (`page_location` 1,000, `page_referrer` 420, `page_title` 300), events at
+//! most 72 hours old, 130 KB a request.
+//!
+//! An event name GA4 would refuse is rewritten, and since two names could
+//! become one (`Order Completed`, `order-completed`), a rewritten name ends
+//! with six hex digits of a hash of the original: two different names never
+//! merge. A valid name is sent as it is. `engagement_time_msec` is the
+//! engaged time Parcours measured (`engagedMs` of `page_leave` and journey
+//! summaries), 1 on other events (GA4 needs it to count the session).
 
 #[allow(unused_imports)]
 use crate::prelude::*;
@@ -69,9 +77,20 @@ const RESERVED_EVENTS: &[&str] = &[
     "os_update",
     "screen_view",
     "session_start",
+    "session_start_with_rollout",
     "user_engagement",
 ];
-const RESERVED_PREFIXES: &[&str] = &["google_", "ga_", "firebase_"];
+const RESERVED_PREFIXES: &[&str] = &["google_", "ga_", "firebase_", "gtag."];
+
+/// The longest text value of parameter `key` (GA4's limits).
+fn max_value(key: &str) -> usize {
+    match key {
+        "page_location" => 1_000,
+        "page_referrer" => 420,
+        "page_title" => 300,
+        _ => MAX_VALUE,
+    }
+}
 
 pub(crate) fn encode(destination: &Destination, events: &[Event], now: u64, encoded: &mut Encoded) {
     let mut url = destination.url.clone();
@@ -82,6 +101,7 @@ pub(crate) fn encode(destination: &Destination, events: &[Event], now: u64, enco
     push_query_value(&mut url, &destination.secret);
     // One request per run of events of the same visitor and user, 25 at most.
     let mut run: Vec<String> = Vec::new();
+    let mut carried: Vec<String> = Vec::new();
     let mut owner: Option<(&str, Option<&str>)> = None;
     let mut size = 0;
     for event in events {
@@ -98,9 +118,14 @@ pub(crate) fn encode(destination: &Destination, events: &[Event], now: u64, enco
         let this = (source.visitor_id.as_str(), source.user_id.as_deref());
         if owner.is_some_and(|o| o != this) || run.len() == MAX_EVENTS || size + written.len() > MAX_BODY_BYTES - 500 {
             if let Some(o) = owner {
-                encoded
-                    .requests
-                    .push(request(destination, url.clone(), "application/json", body(o, &run)));
+                let events = core::mem::take(&mut carried);
+                encoded.requests.push(request(
+                    destination,
+                    url.clone(),
+                    "application/json",
+                    body(o, &run),
+                    events,
+                ));
             }
             run.clear();
             size = 0;
@@ -108,11 +133,12 @@ pub(crate) fn encode(destination: &Destination, events: &[Event], now: u64, enco
         owner = Some(this);
         size += written.len() + 1;
         run.push(written);
+        carried.push(source.id.clone());
     }
     if let (Some(o), false) = (owner, run.is_empty()) {
         encoded
             .requests
-            .push(request(destination, url, "application/json", body(o, &run)));
+            .push(request(destination, url, "application/json", body(o, &run), carried));
     }
 }
 
@@ -139,15 +165,21 @@ fn write_event(destination: &Destination, event: &Event, encoded: &mut Encoded) 
         EventKind::Track => event_name(&source.name),
     };
     if source.kind == EventKind::Track && name != source.name {
+        // (Only a name GA4 would refuse is rewritten.)
         let mut note = String::from("is named ");
         write_string(&mut note, &name);
-        note.push_str(" in GA4 (snake case, 40 characters at most, not a reserved name)");
+        note.push_str(" in GA4 (letters, digits and _ from a letter, 40 at most, not reserved; the hash keeps different names apart)");
         encoded.notes.push(super::note(destination, event, &note));
     }
     let mut params: Vec<(String, Value)> = Vec::new();
     let number = |n: u64| Value::Number(crate::num::u64_to_string(n));
     params.push(("session_id".into(), number(session_seconds(&source.session_id))));
-    params.push(("engagement_time_msec".into(), number(1)));
+    let engaged = event
+        .properties()
+        .get("engagedMs")
+        .and_then(Value::as_u64)
+        .filter(|ms| *ms > 0);
+    params.push(("engagement_time_msec".into(), number(engaged.unwrap_or(1))));
     params.push(("page_location".into(), Value::String(source.url.clone())));
     params.push(("page_title".into(), Value::String(source.title.clone())));
     if !source.referrer.is_empty() {
@@ -176,17 +208,18 @@ fn write_event(destination: &Destination, event: &Event, encoded: &mut Encoded) 
             cut.push(key);
             continue;
         }
+        let most = max_value(&key);
         let value = match value {
-            Value::String(s) if s.chars().count() > MAX_VALUE => {
+            Value::String(s) if s.chars().count() > most => {
                 cut.push(key.clone() + " (shortened)");
-                Value::String(s.chars().take(MAX_VALUE).collect())
+                Value::String(s.chars().take(most).collect())
             }
             other => other,
         };
         kept.push((key, value));
     }
     if !cut.is_empty() {
-        let mut note = String::from("exceeds GA4's parameter limits (25 per event, 100 characters per value): ");
+        let mut note = String::from("exceeds GA4's parameter limits (25 per event, 100 characters per value, page_location 1000, page_referrer 420, page_title 300): ");
         note.push_str(&cut.join(", "));
         encoded.notes.push(super::note(destination, event, &note));
     }
@@ -235,16 +268,42 @@ fn flatten(fields: &[(String, Value)], prefix: &str, out: &mut Vec<(String, Valu
     }
 }
 
-/// An event name in GA4's form: snake case, `_` for anything else, starting
-/// with a letter, 40 at most, never a reserved name or prefix.
+/// An event name GA4 takes: the name itself when it is valid (letters of any
+/// script, digits and `_`, starting with a letter, 40 at most, not
+/// reserved); otherwise a rewritten one ending in `_` and six hex digits of
+/// a hash of the original, so that two different names never become one.
 pub fn event_name(name: &str) -> String {
-    let mut out = param_name(name);
-    if out.is_empty() {
-        out.push_str("event");
+    let valid = |n: &str| {
+        n.chars().next().is_some_and(char::is_alphabetic)
+            && n.chars().all(|c| c.is_alphanumeric() || c == '_')
+            && n.chars().count() <= MAX_NAME
+    };
+    let reserved = |n: &str| {
+        let lower = n.to_ascii_lowercase();
+        RESERVED_EVENTS.contains(&lower.as_str()) || RESERVED_PREFIXES.iter().any(|p| lower.starts_with(p))
+    };
+    if valid(name) && !reserved(name) {
+        return name.to_string();
     }
-    if RESERVED_EVENTS.contains(&out.as_str()) {
-        out.insert_str(0, "parcours_");
-        out.truncate(MAX_NAME);
+    let mut base = String::new();
+    for c in name.chars() {
+        if c.is_alphanumeric() {
+            base.push(c);
+        } else if !base.is_empty() && !base.ends_with('_') {
+            base.push('_');
+        }
+    }
+    let mut base = String::from(base.trim_end_matches('_'));
+    if !base.chars().next().is_some_and(char::is_alphabetic) || reserved(&base) {
+        base.insert_str(0, if base.is_empty() { "event" } else { "parcours_" });
+    }
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let mut out: String = base.chars().take(MAX_NAME - 7).collect();
+    out.push('_');
+    for shift in (0..6).rev() {
+        out.push(char::from(b"0123456789abcdef"[((hash >> (shift * 4)) & 0xf) as usize]));
     }
     out
 }
@@ -302,5 +361,91 @@ fn push_query_value(out: &mut String, value: &str) {
             out.push(char::from(b"0123456789ABCDEF"[(b >> 4) as usize]));
             out.push(char::from(b"0123456789ABCDEF"[(b & 15) as usize]));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::destinations::{encode as encode_batch, parse_destinations};
+    use crate::json::parse;
+
+    const NOW: u64 = 1_795_375_416_191;
+
+    fn event(id: &str, kind: &str, name: &str, user: &str, url: &str, properties: &str) -> String {
+        String::from(r#"{"id":""#)
+            + id
+            + r#"","type":""#
+            + kind
+            + r#"","name":""#
+            + name
+            + r#"","ts":1795375416000,"visitorId":"v","sessionId":"01a2049b-4857-7fac-a68c-e528d1641e95","userId":""#
+            + user
+            + r#"","properties":"#
+            + properties
+            + r#","context":{"page":{"url":""#
+            + url
+            + r#"","path":"/","title":"T","referrer":""},"library":{"name":"parcours","version":"0"}}}"#
+    }
+
+    #[test]
+    fn long_urls_keep_their_campaign_engagement_is_measured_and_each_request_names_its_events() {
+        let url = String::from("https://shop.example/p?") + &"x".repeat(880) + "&utm_medium=email&utm_campaign=spring";
+        let body = String::from(r#"{"v":1,"events":["#)
+            + &event("a", "page", "page_view", "u1", &url, "{}")
+            + ","
+            + &event("b", "track", "page_leave", "u1", &url, r#"{"engagedMs":1661}"#)
+            + ","
+            + &event(
+                "c",
+                "track",
+                "session_start_with_rollout",
+                "u1",
+                "https://shop.example/",
+                "{}",
+            )
+            + ","
+            + &event("d", "track", "Signed Up", "u2", "https://shop.example/", "{}")
+            + "]}";
+        let batch = crate::batch::decode(&body).unwrap();
+        let (list, _) =
+            parse_destinations(&parse(r#"[{"type":"ga4","measurementId":"G-1","apiSecret":"s"}]"#).unwrap());
+        let encoded = encode_batch(&list[0], &batch, NOW);
+        assert_eq!(encoded.requests.len(), 2, "one user per request");
+        assert_eq!(encoded.requests[0].events, ["a", "b", "c"]);
+        assert_eq!(encoded.requests[1].events, ["d"]);
+        let first = parse(&encoded.requests[0].body).unwrap();
+        let Some(Value::Array(events)) = first.get("events") else {
+            panic!()
+        };
+        let params = |i: usize| events[i].get("params").unwrap();
+        assert_eq!(
+            params(0).get("page_location").unwrap().as_str(),
+            Some(url.as_str()),
+            "the whole URL, campaign included"
+        );
+        assert_eq!(params(1).get("engagement_time_msec").unwrap().as_u64(), Some(1661));
+        assert_eq!(params(0).get("engagement_time_msec").unwrap().as_u64(), Some(1));
+        let renamed = events[2].get("name").unwrap().as_str().unwrap();
+        assert!(
+            renamed.starts_with("parcours_session_start_with_rollo") && renamed.chars().count() == 40,
+            "{renamed}"
+        );
+        let long = String::from("https://shop.example/") + &"y".repeat(1_200);
+        let body = String::from(r#"{"v":1,"events":["#) + &event("e", "page", "page_view", "u1", &long, "{}") + "]}";
+        let encoded = encode_batch(&list[0], &crate::batch::decode(&body).unwrap(), NOW);
+        let sent = parse(&encoded.requests[0].body).unwrap();
+        let Some(Value::Array(events)) = sent.get("events") else {
+            panic!()
+        };
+        let location = events[0]
+            .get("params")
+            .unwrap()
+            .get("page_location")
+            .unwrap()
+            .as_str()
+            .unwrap();
+        assert_eq!(location.chars().count(), 1_000, "cut at GA4's 1,000 for page_location");
+        assert!(encoded.notes.iter().any(|n| n.contains("page_location (shortened)")));
     }
 }

@@ -29,7 +29,7 @@ pub mod snowplow;
 pub mod webhook;
 
 #[cfg(feature = "encoders")]
-pub(crate) use encoding::{dimensions, note, push_events, request, runs, write_each, Event};
+pub(crate) use encoding::{dimensions, fit_id, ids, merge_site, note, push_events, request, runs, write_each, Event};
 #[cfg(feature = "encoders")]
 pub use encoding::{encode, uuid_for, Encoded, Request};
 #[cfg(feature = "encoders")]
@@ -309,11 +309,44 @@ mod tests {
 
     #[test]
     fn ga4_names_are_snake_case_short_and_never_reserved() {
-        assert_eq!(ga4::event_name("Order Completed"), "order_completed");
-        assert_eq!(ga4::event_name("session_start"), "parcours_session_start");
-        assert_eq!(ga4::event_name("3D View!"), "p_3d_view");
-        assert_eq!(ga4::event_name("ga_custom"), "p_ga_custom");
-        assert_eq!(ga4::event_name("¡¿"), "event");
+        // Valid names (letters of any script) go as they are.
+        for name in ["order_completed", "Signup", "Покупка", "購入", "a1_b2"] {
+            assert_eq!(ga4::event_name(name), name);
+        }
+        // Others are rewritten, never into the same name as another.
+        let rewritten: Vec<String> = [
+            "Order Completed",
+            "order-completed",
+            "order completed",
+            "🚀🎉",
+            "🎉🚀",
+            "¡¿",
+            "3D View!",
+        ]
+        .iter()
+        .map(|n| ga4::event_name(n))
+        .collect();
+        assert!(rewritten[0].starts_with("Order_Completed_"), "{rewritten:?}");
+        assert!(rewritten[1].starts_with("order_completed_"), "{rewritten:?}");
+        assert!(rewritten[3].starts_with("event_"), "{rewritten:?}");
+        assert!(rewritten[6].starts_with("parcours_3D_View_"), "{rewritten:?}");
+        let mut distinct = rewritten.clone();
+        distinct.push("order_completed".into());
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), rewritten.len() + 1, "no two names merge: {rewritten:?}");
+        for name in [
+            "session_start",
+            "session_start_with_rollout",
+            "ga_custom",
+            "Firebase_x",
+            "user_engagement",
+        ] {
+            let sent = ga4::event_name(name);
+            assert!(sent.starts_with("parcours_"), "{name} -> {sent}");
+        }
+        assert!(rewritten.iter().all(|n| n.chars().count() <= 40));
+        assert_eq!(ga4::event_name(&"x ".repeat(40)).chars().count(), 40);
         assert_eq!(ga4::param_name("maxScrollPercent"), "max_scroll_percent");
         assert_eq!(ga4::param_name(&"a".repeat(60)).len(), 40);
     }
@@ -328,6 +361,140 @@ mod tests {
             ("rs_1:", "cnNfMTo="),
         ] {
             assert_eq!(segment::base64(text), encoded);
+        }
+    }
+
+    /// Every object in `v` has each key once.
+    fn assert_no_duplicate_keys(v: &crate::json::Value, at: &str) {
+        use crate::json::Value;
+        match v {
+            Value::Object(fields) => {
+                let mut keys: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+                keys.sort_unstable();
+                let before = keys.len();
+                keys.dedup();
+                assert_eq!(before, keys.len(), "a key twice in an object of {at}");
+                fields.iter().for_each(|(_, v)| assert_no_duplicate_keys(v, at));
+            }
+            Value::Array(items) => items.iter().for_each(|v| assert_no_duplicate_keys(v, at)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn backends_keep_their_own_keys_ids_that_fit_and_the_small_properties_of_a_large_event() {
+        use crate::json::{parse as json, Value};
+        let long_user = |tail: &str| "u".repeat(250) + tail;
+        let event = |id: &str, kind: &str, name: &str, user: &str, properties: &str| {
+            String::from(r#"{"id":""#)
+                + id
+                + r#"","type":""#
+                + kind
+                + r#"","name":""#
+                + name
+                + r#"","ts":1795375416000,"visitorId":"v","sessionId":"01a2049b-4857-7fac-a68c-e528d1641e95","userId":""#
+                + user
+                + r#"","properties":"#
+                + properties
+                + r#","context":{"page":{"url":"https://shop.example/p","path":"/p","title":"P","referrer":""},"library":{"name":"parcours","version":"0"}}}"#
+        };
+        let big =
+            String::from(r#"{"small":1,"big":""#) + &"x".repeat(40_000) + r#"","medium":""# + &"y".repeat(100) + "\"}";
+        let body = String::from(r#"{"v":1,"events":["#)
+            + &event(
+                "a",
+                "track",
+                "X",
+                &long_user("1"),
+                r#"{"$session_id":"evil","$current_url":"cu","ok":true}"#,
+            )
+            + ","
+            + &event("b", "track", "X", &long_user("2"), "{}")
+            + ","
+            + &event("c", "page", "page_view", "u", r#"{"url":"mine","title":"Mine"}"#)
+            + ","
+            + &event("d", "track", "Big", "u", &big)
+            + "]}";
+        let batch = crate::batch::decode(&body).unwrap();
+        let (list, errors) = parse(
+            r#"[{"type":"segment","writeKey":"k"},{"type":"posthog","apiKey":"k"},{"type":"snowplow","url":"https://sp.example"},{"type":"ga4","measurementId":"G-1","apiSecret":"s"}]"#,
+        );
+        assert!(errors.is_empty());
+        for destination in &list {
+            let encoded = encode(destination, &batch, 1_795_375_416_191);
+            for request in &encoded.requests {
+                assert_no_duplicate_keys(&json(&request.body).unwrap(), &destination.id);
+            }
+            let body = json(&encoded.requests[0].body).unwrap();
+            match destination.id.as_str() {
+                "posthog" => {
+                    let Some(Value::Array(events)) = body.get("batch") else {
+                        panic!()
+                    };
+                    let ids: Vec<&str> = events[..2]
+                        .iter()
+                        .map(|e| e.get("distinct_id").unwrap().as_str().unwrap())
+                        .collect();
+                    assert!(ids.iter().all(|id| id.chars().count() <= 200), "{ids:?}");
+                    assert_ne!(ids[0], ids[1], "two users sharing 200 characters stay two people");
+                    let p = events[0].get("properties").unwrap();
+                    assert_eq!(
+                        p.get("$session_id").unwrap().as_str(),
+                        Some("01a2049b-4857-7fac-a68c-e528d1641e95")
+                    );
+                    assert_eq!(p.get("$current_url").unwrap().as_str(), Some("https://shop.example/p"));
+                    assert_eq!(p.get("site_$session_id").unwrap().as_str(), Some("evil"));
+                    assert_eq!(
+                        p.get("parcours_user_id").unwrap().as_str(),
+                        Some(long_user("1").as_str())
+                    );
+                    assert!(
+                        encoded
+                            .notes
+                            .iter()
+                            .any(|n| n.contains("sent as \"site_$current_url\"")),
+                        "{:?}",
+                        encoded.notes
+                    );
+                }
+                "segment" => {
+                    let Some(Value::Array(messages)) = body.get("batch") else {
+                        panic!()
+                    };
+                    let page = messages[2].get("properties").unwrap();
+                    assert_eq!(page.get("url").unwrap().as_str(), Some("https://shop.example/p"));
+                    assert_eq!(page.get("site_title").unwrap().as_str(), Some("Mine"));
+                    let large = &messages[3];
+                    assert!(large.to_json().len() <= 32_000);
+                    let p = large.get("properties").unwrap();
+                    assert!(p.get("big").is_none(), "the largest value is cut");
+                    assert_eq!(
+                        (p.get("small").is_some(), p.get("medium").is_some()),
+                        (true, true),
+                        "the others are kept"
+                    );
+                    assert!(
+                        encoded
+                            .notes
+                            .iter()
+                            .any(|n| n.contains("without its largest properties: big")),
+                        "{:?}",
+                        encoded.notes
+                    );
+                }
+                "snowplow" => {
+                    let Some(Value::Array(payloads)) = body.get("data") else {
+                        panic!()
+                    };
+                    let uids: Vec<&str> = payloads[..2]
+                        .iter()
+                        .map(|p| p.get("uid").unwrap().as_str().unwrap())
+                        .collect();
+                    assert!(uids.iter().all(|u| u.chars().count() <= 255));
+                    assert_ne!(uids[0], uids[1]);
+                }
+                _ => {}
+            }
         }
     }
 }

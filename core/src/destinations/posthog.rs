@@ -16,7 +16,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::{dimensions, request, uuid_for, write_each, Destination, Encoded, Event};
+use super::{dimensions, fit_id, ids, merge_site, request, uuid_for, write_each, Destination, Encoded, Event};
 use crate::date::push_timestamp;
 use crate::event::EventKind;
 use crate::json::{write_string, ObjectWriter, Value};
@@ -32,12 +32,19 @@ pub(crate) fn encode(destination: &Destination, events: &[Event], now: u64, enco
     let limit = "PostHog's 1 MB per event";
     body.push_str(&write_each(destination, events, MAX_EVENT_BYTES, limit, encoded, write_event).join(","));
     body.push_str("]}");
-    encoded
-        .requests
-        .push(request(destination, destination.url.clone(), "application/json", body));
+    encoded.requests.push(request(
+        destination,
+        destination.url.clone(),
+        "application/json",
+        body,
+        ids(events),
+    ));
 }
 
-fn write_event(event: &Event, with_properties: bool) -> String {
+/// PostHog cuts a `distinct_id` to 200 characters: a longer one would merge people.
+const MAX_DISTINCT_ID: usize = 200;
+
+fn write_event(event: &Event, site: &Value, problems: &mut Vec<String>) -> String {
     let source = event.source;
     let name = match (source.kind, source.name.as_str()) {
         (EventKind::Page, _) => "$pageview",
@@ -66,18 +73,24 @@ fn write_event(event: &Event, with_properties: bool) -> String {
         set("$screen_width", Value::Number(crate::num::u64_to_string(width)));
         set("$screen_height", Value::Number(crate::num::u64_to_string(height)));
     }
+    let distinct = source.user_id.as_deref().unwrap_or(&source.visitor_id);
+    let fitted = fit_id(distinct, MAX_DISTINCT_ID);
+    if fitted.is_some() {
+        set("parcours_user_id", text(distinct));
+        problems.push(String::from(
+            "has a user id over PostHog's 200 characters; sent as a hash that fits, the id in parcours_user_id",
+        ));
+    }
     if source.kind == EventKind::Identify {
         set("$anon_distinct_id", text(&source.visitor_id));
-        if with_properties {
-            set("$set", event.properties().clone());
-        }
-    } else if let (true, Value::Object(fields)) = (with_properties, event.properties()) {
-        properties.extend(fields.iter().cloned());
+        set("$set", site.clone());
+    } else if let Value::Object(fields) = site {
+        merge_site(&mut properties, fields, "PostHog", problems);
     }
     let mut out = String::new();
     let mut e = ObjectWriter::new(&mut out);
     e.str("event", name)
-        .str("distinct_id", source.user_id.as_deref().unwrap_or(&source.visitor_id))
+        .str("distinct_id", fitted.as_deref().unwrap_or(distinct))
         .str("uuid", &uuid_for(&source.id));
     let timestamp = e.key("timestamp");
     timestamp.push('"');

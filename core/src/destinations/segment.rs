@@ -13,7 +13,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::{dimensions, request, runs, write_each, Destination, Encoded, Event, Format};
+use super::{dimensions, ids, merge_site, request, runs, write_each, Destination, Encoded, Event, Format};
 use crate::date::push_timestamp;
 use crate::event::EventKind;
 use crate::json::{write_string, ObjectWriter, Value};
@@ -26,14 +26,20 @@ pub(crate) fn encode(destination: &Destination, events: &[Event], now: u64, enco
     let messages = write_each(destination, events, MAX_MESSAGE_BYTES, limit, encoded, write_message);
     // Each request stays under 500 KB (the envelope takes a few hundred bytes).
     for run in runs(&messages, MAX_BATCH_BYTES, 300) {
-        let body = envelope(destination, run, now);
+        let body = envelope(destination, &messages[run.clone()], now);
         let rudderstack = destination.format == Format::RudderStack;
         let content_type = if rudderstack {
             "application/json"
         } else {
             "text/plain;charset=UTF-8"
         };
-        let mut req = request(destination, destination.url.clone(), content_type, body);
+        let mut req = request(
+            destination,
+            destination.url.clone(),
+            content_type,
+            body,
+            ids(&events[run]),
+        );
         if rudderstack {
             let mut auth = String::from("Basic ");
             auth.push_str(&base64(&(destination.key.clone() + ":")));
@@ -57,7 +63,7 @@ fn envelope(destination: &Destination, messages: &[String], now: u64) -> String 
     body
 }
 
-fn write_message(event: &Event, with_properties: bool) -> String {
+fn write_message(event: &Event, properties: &Value, problems: &mut Vec<String>) -> String {
     let source = event.source;
     let mut out = String::new();
     let mut m = ObjectWriter::new(&mut out);
@@ -71,8 +77,6 @@ fn write_message(event: &Event, with_properties: bool) -> String {
     timestamp.push('"');
     push_timestamp(timestamp, source.ts);
     timestamp.push('"');
-    let empty = Value::Object(Vec::new());
-    let properties = if with_properties { event.properties() } else { &empty };
     match source.kind {
         EventKind::Track => {
             m.str("event", &source.name).raw("properties", &properties.to_json());
@@ -90,7 +94,7 @@ fn write_message(event: &Event, with_properties: bool) -> String {
                 page.push((key.to_string(), Value::String(value.clone())));
             }
             if let Value::Object(fields) = properties {
-                page.extend(fields.iter().cloned());
+                merge_site(&mut page, fields, "Segment", problems);
             }
             m.str_if("name", &source.title)
                 .raw("properties", &Value::Object(page).to_json());

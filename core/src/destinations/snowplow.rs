@@ -16,7 +16,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::{request, runs, uuid_for, write_each, Destination, Encoded, Event};
+use super::{fit_id, ids, request, runs, uuid_for, write_each, Destination, Encoded, Event};
 use crate::event::EventKind;
 use crate::json::{ObjectWriter, Value};
 use crate::num::u64_to_string;
@@ -39,24 +39,36 @@ pub(crate) fn encode(destination: &Destination, events: &[Event], now: u64, enco
         String::from(destination.url.trim_end_matches('/')) + PATH
     };
     let limit = "Snowplow's 50 KB per request";
-    let write = |event: &Event, with_properties| write_payload(destination, event, now, with_properties);
+    let write = |event: &Event, properties: &Value, problems: &mut Vec<String>| {
+        write_payload(destination, event, now, properties, problems)
+    };
     let payloads = write_each(destination, events, MAX_REQUEST_BYTES - 200, limit, encoded, write);
     for run in runs(&payloads, MAX_REQUEST_BYTES, 120) {
         let mut body = String::from("{\"schema\":\"");
         body.push_str(PAYLOAD_DATA);
         body.push_str("\",\"data\":[");
-        body.push_str(&run.join(","));
+        body.push_str(&payloads[run.clone()].join(","));
         body.push_str("]}");
         encoded.requests.push(request(
             destination,
             url.clone(),
             "application/json; charset=UTF-8",
             body,
+            ids(&events[run]),
         ));
     }
 }
 
-fn write_payload(destination: &Destination, event: &Event, now: u64, with_properties: bool) -> String {
+/// Snowplow's atomic `user_id` column holds 255 characters.
+const MAX_UID: usize = 255;
+
+fn write_payload(
+    destination: &Destination,
+    event: &Event,
+    now: u64,
+    properties: &Value,
+    problems: &mut Vec<String>,
+) -> String {
     let source = event.source;
     let mut out = String::new();
     let mut p = ObjectWriter::new(&mut out);
@@ -70,7 +82,13 @@ fn write_payload(destination: &Destination, event: &Event, now: u64, with_proper
         .str("duid", &source.visitor_id)
         .str("sid", &uuid_for(&source.session_id));
     if let Some(user) = &source.user_id {
-        p.str("uid", user);
+        let fitted = fit_id(user, MAX_UID);
+        if fitted.is_some() {
+            problems.push(String::from(
+                "has a user id over Snowplow's 255 characters; sent as a hash that fits",
+            ));
+        }
+        p.str("uid", fitted.as_deref().unwrap_or(user));
     }
     p.str("url", &source.url)
         .str_if("page", &source.title)
@@ -80,8 +98,6 @@ fn write_payload(destination: &Destination, event: &Event, now: u64, with_proper
         .str_if("res", event.device("screen"))
         .str_if("vp", event.device("viewport"));
     if source.kind != EventKind::Page {
-        let empty = Value::Object(Vec::new());
-        let properties = if with_properties { event.properties() } else { &empty };
         let (name, data) = match (source.kind, source.name.as_str()) {
             (EventKind::Identify, _) => ("identify", object(&[("traits", properties.clone())])),
             (_, crate::journey::SUMMARY_EVENT) => ("journey_summary", properties.clone()),

@@ -60,6 +60,7 @@ mod without_destinations {
             (p == 0).then(|| self.next_batch(now, force, random)).flatten()
         }
 
+        /// See the build with destinations: the endpoint's batch is never split.
         pub fn settle_of(
             &mut self,
             p: usize,
@@ -67,6 +68,7 @@ mod without_destinations {
             retry_after_ms: Option<u64>,
             now: u64,
             random: &mut dyn Random,
+            _kept: Option<&[&str]>,
         ) -> Option<Settled> {
             let jitter = random.unit();
             (p == 0)
@@ -205,6 +207,8 @@ mod with_destinations {
         }
 
         /// Applies a backend's answer to partition `p`'s batch in flight.
+        /// `kept`: when the batch went as several requests and some failed,
+        /// the ids of the events those carried (see `Outbox::settle_split`).
         pub fn settle_of(
             &mut self,
             p: usize,
@@ -212,9 +216,14 @@ mod with_destinations {
             retry_after_ms: Option<u64>,
             now: u64,
             random: &mut dyn Random,
+            kept: Option<&[&str]>,
         ) -> Option<Settled> {
             let jitter = random.unit();
-            self.partition_mut(p)?.settle(status, retry_after_ms, now, jitter)
+            let outbox = self.partition_mut(p)?;
+            match kept {
+                Some(kept) => outbox.settle_split(kept, status, retry_after_ms, now, jitter),
+                None => outbox.settle(status, retry_after_ms, now, jitter),
+            }
         }
 
         /// Events of every partition to write to durable storage (one JSON array), or "".

@@ -817,11 +817,11 @@ fn each_destination_has_its_own_partition_filter_and_retry_state() {
         !ga4.contains("writeKey"),
         "a destination's batch never carries the site's write key"
     );
-    t.settle_of(2, 503, None, 3_000, &mut rng).unwrap();
+    t.settle_of(2, 503, None, 3_000, &mut rng, None).unwrap();
     let segment = t.next_batch_of(1, 3_000, true, &mut rng).unwrap();
     assert_eq!(batch_names(&segment).len(), 3);
     assert_eq!(
-        t.settle_of(1, 200, None, 3_000, &mut rng).unwrap().disposition,
+        t.settle_of(1, 200, None, 3_000, &mut rng, None).unwrap().disposition,
         crate::retry::Disposition::Delivered
     );
     assert!(
@@ -893,4 +893,119 @@ fn destinations_alone_need_no_endpoint() {
         parse_options(r#"{"destinations":[]}"#).unwrap_err().field,
         "options.endpoint"
     );
+}
+
+/// Sends partition 1's batches until none is left: in the first, request
+/// `fail` (or the last one there is) answers 500 and the ones after it wait;
+/// every later request succeeds. Returns how many requests went, and each
+/// event id as many times as a backend accepted it.
+#[cfg(feature = "encoders")]
+fn deliver_with_one_failed_request(t: &mut Tracker, fail: usize) -> (usize, usize, Vec<String>) {
+    let destination = &t.config().destinations[0].clone();
+    let mut rng = SeededRandom(3);
+    let mut accepted = Vec::new();
+    let (mut requests, mut first_split) = (0, 0);
+    let mut now = 10_000;
+    for round in 0..50 {
+        let Some(body) = t.next_batch_of(1, now, true, &mut rng) else {
+            if t.pending() == 0 {
+                break;
+            }
+            now += 60_000; // the backoff
+            continue;
+        };
+        let encoded = crate::destinations::encode(destination, &crate::batch::decode(&body).unwrap(), now);
+        if round == 0 {
+            first_split = encoded.requests.len();
+        }
+        let failing = if round == 0 {
+            fail.min(encoded.requests.len() - 1)
+        } else {
+            usize::MAX
+        };
+        let mut kept: Vec<&str> = Vec::new();
+        for (i, request) in encoded.requests.iter().enumerate() {
+            requests += 1;
+            if i >= failing {
+                kept.extend(request.events.iter().map(String::as_str));
+            } else {
+                accepted.extend(request.events.iter().cloned());
+            }
+        }
+        let status = if kept.is_empty() { 200 } else { 500 };
+        t.settle_of(1, status, None, now, &mut rng, (!kept.is_empty()).then_some(&kept[..]));
+        now += 1_000;
+    }
+    accepted.sort();
+    (first_split, requests, accepted)
+}
+
+#[cfg(feature = "encoders")]
+#[test]
+fn a_backend_that_fails_the_middle_request_of_a_split_batch_gets_every_event_once() {
+    let big = String::from(r#"{"blob":""#) + &"x".repeat(20_000) + "\"}";
+    let small = String::from("{}");
+    let medium = String::from(r#"{"note":""#) + &"m".repeat(1_500) + "\"}";
+    let short = String::from(r#"{"note":""#) + &"s".repeat(200) + "\"}";
+    // (destination, the request that fails, events per user, their properties)
+    let cases: [(&str, usize, u64, &String); 4] = [
+        (
+            r#"[{"type":"ga4","measurementId":"G-1","apiSecret":"s"}]"#,
+            1,
+            4,
+            &small,
+        ),
+        // Their requests are larger than Parcours' own events: a batch goes as two or three.
+        (r#"[{"type":"snowplow","url":"https://sp.example"}]"#, 1, 60, &short),
+        (r#"[{"type":"segment","writeKey":"wk"}]"#, 1, 200, &medium),
+        (r#"[{"type":"posthog","apiKey":"k"}]"#, 0, 12, &big),
+    ];
+    for (destinations, fail, per_user, properties) in cases {
+        let mut store = MemoryStore::default();
+        let options = String::from(r#"{"endpoint":"/v1/batch","flushAt":1000,"maxBatchBytes":1000000,"destinations":"#)
+            + destinations
+            + "}";
+        let parsed = parse_options(&options).unwrap();
+        let mut t = Tracker::start(parsed.config, &mut store, &mut SeededRandom(1), 1_000);
+        t.set_page("https://shop.example/", "Shop", "");
+        let mut rng = SeededRandom(2);
+        // Three users (GA4 takes one a request), events of 20 KB (Snowplow takes 50 KB a request, Segment 500 KB).
+        for (i, user) in ["u1", "u2", "u3"].iter().enumerate() {
+            t.identify(user, "{}", 2_000 + i as u64 * 100, &mut store, &mut rng)
+                .unwrap();
+            for j in 0..per_user {
+                t.record(
+                    EventKind::Track,
+                    "Viewed",
+                    properties,
+                    2_001 + i as u64 * 100 + j,
+                    &mut rng,
+                )
+                .unwrap();
+            }
+        }
+        let recorded = t.partition(1).unwrap().len();
+        let (split, requests, accepted) = deliver_with_one_failed_request(&mut t, fail);
+        let mut once = accepted.clone();
+        once.dedup();
+        assert_eq!(
+            accepted, once,
+            "{destinations}: an event accepted twice ({split} requests in the first batch)"
+        );
+        // (A journey summary may join the recorded events on the way.)
+        let outbox = t.partition(1).unwrap();
+        assert!(
+            accepted.len() >= recorded && outbox.is_empty(),
+            "{destinations}: every event accepted ({requests} requests)"
+        );
+        assert_eq!(
+            (outbox.dropped_total, outbox.refused_total),
+            (0, 0),
+            "{destinations}: nothing dropped"
+        );
+        eprintln!("{destinations}: first batch {split} requests, {requests} in all");
+        if !destinations.contains("posthog") {
+            assert!(split >= 2, "{destinations}: the first batch went as {split} requests");
+        }
+    }
 }
