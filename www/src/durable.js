@@ -64,10 +64,10 @@ function openIndexedDb() {
 // where each event this tab wrote, read or learned about lives.
 function indexedDbStore(db, local) {
   const spilled = local ? webStorageStore(local, 'localStorage') : null;
-  let hasSpill = !!spilled && spilled.usage().events > 0;
+  let hasSpill = !!spilled && spilled.count() > 0; // keys only: nothing read at start
   const readSpill = (all) => {
     if (!hasSpill) return all;
-    hasSpill = spilled.usage().events > 0; // until another tab spills again
+    hasSpill = spilled.count() > 0; // until another tab spills again
     return spilled.readAll().then((more) => all.concat(more));
   };
   const spilledHere = new Set(); // ids this tab spilled, until their chunk is written
@@ -208,6 +208,7 @@ function webStorageStore(storage, kind) {
   const store = {
     kind,
     shared: kind === 'localStorage',
+    count: () => keys().length,
     /** Parcours' records in this storage: { events, bytes } (keys and values, in characters). */
     usage() {
       let bytes = 0;

@@ -58,13 +58,17 @@ fn parcours(destination: &Destination, batch: &ReceivedBatch, events: &[Event], 
     body.push_str(",\"events\":");
     push_events(&mut body, events);
     body.push('}');
-    request(
-        destination,
-        destination.url.clone(),
-        "text/plain;charset=UTF-8",
-        body,
-        ids(events),
-    )
+    whole_batch(destination, "text/plain;charset=UTF-8", body, events)
+}
+
+/// The one request of a backend that takes a whole batch at once, to its URL.
+pub(crate) fn whole_batch(
+    destination: &Destination,
+    content_type: &'static str,
+    body: String,
+    events: &[Event],
+) -> Request {
+    request(destination, destination.url.clone(), content_type, body, ids(events))
 }
 
 /// The ids of `events`, for `Request::events`.

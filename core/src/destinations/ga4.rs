@@ -372,21 +372,7 @@ mod tests {
 
     const NOW: u64 = 1_795_375_416_191;
 
-    fn event(id: &str, kind: &str, name: &str, user: &str, url: &str, properties: &str) -> String {
-        String::from(r#"{"id":""#)
-            + id
-            + r#"","type":""#
-            + kind
-            + r#"","name":""#
-            + name
-            + r#"","ts":1795375416000,"visitorId":"v","sessionId":"01a2049b-4857-7fac-a68c-e528d1641e95","userId":""#
-            + user
-            + r#"","properties":"#
-            + properties
-            + r#","context":{"page":{"url":""#
-            + url
-            + r#"","path":"/","title":"T","referrer":""},"library":{"name":"parcours","version":"0"}}}"#
-    }
+    use crate::destinations::test_event as event;
 
     #[test]
     fn long_urls_keep_their_campaign_engagement_is_measured_and_each_request_names_its_events() {

@@ -29,7 +29,9 @@ pub mod snowplow;
 pub mod webhook;
 
 #[cfg(feature = "encoders")]
-pub(crate) use encoding::{dimensions, fit_id, ids, merge_site, note, push_events, request, runs, write_each, Event};
+pub(crate) use encoding::{
+    dimensions, fit_id, ids, merge_site, note, push_events, request, runs, whole_batch, write_each, Event,
+};
 #[cfg(feature = "encoders")]
 pub use encoding::{encode, uuid_for, Encoded, Request};
 #[cfg(feature = "encoders")]
@@ -172,6 +174,24 @@ pub fn read_routes(value: &Value) -> Vec<Destination> {
         });
     }
     routes
+}
+
+/// A batch event as the collector would receive it, for the encoders' tests.
+#[cfg(all(test, feature = "encoders"))]
+pub(crate) fn test_event(id: &str, kind: &str, name: &str, user: &str, url: &str, properties: &str) -> String {
+    String::from(r#"{"id":""#)
+        + id
+        + r#"","type":""#
+        + kind
+        + r#"","name":""#
+        + name
+        + r#"","ts":1795375416000,"visitorId":"v","sessionId":"01a2049b-4857-7fac-a68c-e528d1641e95","userId":""#
+        + user
+        + r#"","properties":"#
+        + properties
+        + r#","context":{"page":{"url":""#
+        + url
+        + r#"","path":"/p","title":"P","referrer":""},"library":{"name":"parcours","version":"0"}}}"#
 }
 
 #[cfg(all(test, feature = "encoders"))]
@@ -364,6 +384,15 @@ mod tests {
         }
     }
 
+    /// Fails unless one of the encoder's notes contains `text`.
+    fn assert_noted(encoded: &Encoded, text: &str) {
+        assert!(
+            encoded.notes.iter().any(|n| n.contains(text)),
+            "no note with {text:?} in {:?}",
+            encoded.notes
+        );
+    }
+
     /// Every object in `v` has each key once.
     fn assert_no_duplicate_keys(v: &crate::json::Value, at: &str) {
         use crate::json::Value;
@@ -386,17 +415,7 @@ mod tests {
         use crate::json::{parse as json, Value};
         let long_user = |tail: &str| "u".repeat(250) + tail;
         let event = |id: &str, kind: &str, name: &str, user: &str, properties: &str| {
-            String::from(r#"{"id":""#)
-                + id
-                + r#"","type":""#
-                + kind
-                + r#"","name":""#
-                + name
-                + r#"","ts":1795375416000,"visitorId":"v","sessionId":"01a2049b-4857-7fac-a68c-e528d1641e95","userId":""#
-                + user
-                + r#"","properties":"#
-                + properties
-                + r#","context":{"page":{"url":"https://shop.example/p","path":"/p","title":"P","referrer":""},"library":{"name":"parcours","version":"0"}}}"#
+            test_event(id, kind, name, user, "https://shop.example/p", properties)
         };
         let big =
             String::from(r#"{"small":1,"big":""#) + &"x".repeat(40_000) + r#"","medium":""# + &"y".repeat(100) + "\"}";
@@ -448,14 +467,7 @@ mod tests {
                         p.get("parcours_user_id").unwrap().as_str(),
                         Some(long_user("1").as_str())
                     );
-                    assert!(
-                        encoded
-                            .notes
-                            .iter()
-                            .any(|n| n.contains("sent as \"site_$current_url\"")),
-                        "{:?}",
-                        encoded.notes
-                    );
+                    assert_noted(&encoded, "sent as \"site_$current_url\"");
                 }
                 "segment" => {
                     let Some(Value::Array(messages)) = body.get("batch") else {
@@ -473,14 +485,7 @@ mod tests {
                         (true, true),
                         "the others are kept"
                     );
-                    assert!(
-                        encoded
-                            .notes
-                            .iter()
-                            .any(|n| n.contains("without its largest properties: big")),
-                        "{:?}",
-                        encoded.notes
-                    );
+                    assert_noted(&encoded, "without its largest properties: big");
                 }
                 "snowplow" => {
                     let Some(Value::Array(payloads)) = body.get("data") else {

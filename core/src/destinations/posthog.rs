@@ -16,7 +16,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::{dimensions, fit_id, ids, merge_site, request, uuid_for, write_each, Destination, Encoded, Event};
+use super::{dimensions, fit_id, merge_site, uuid_for, whole_batch, write_each, Destination, Encoded, Event};
 use crate::date::push_timestamp;
 use crate::event::EventKind;
 use crate::json::{write_string, ObjectWriter, Value};
@@ -32,13 +32,9 @@ pub(crate) fn encode(destination: &Destination, events: &[Event], now: u64, enco
     let limit = "PostHog's 1 MB per event";
     body.push_str(&write_each(destination, events, MAX_EVENT_BYTES, limit, encoded, write_event).join(","));
     body.push_str("]}");
-    encoded.requests.push(request(
-        destination,
-        destination.url.clone(),
-        "application/json",
-        body,
-        ids(events),
-    ));
+    encoded
+        .requests
+        .push(whole_batch(destination, "application/json", body, events));
 }
 
 /// PostHog cuts a `distinct_id` to 200 characters: a longer one would merge people.

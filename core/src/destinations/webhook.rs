@@ -7,7 +7,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use super::{ids, request, Destination, Encoded, Event};
+use super::{whole_batch, Destination, Encoded, Event};
 use crate::date::push_timestamp;
 use crate::json::write_string;
 
@@ -25,11 +25,7 @@ pub(crate) fn encode(destination: &Destination, events: &[Event], now: u64, enco
     body.push_str(",\"sentAt\":\"");
     push_timestamp(&mut body, now);
     body.push_str("\"}");
-    encoded.requests.push(request(
-        destination,
-        destination.url.clone(),
-        "application/json",
-        body,
-        ids(events),
-    ));
+    encoded
+        .requests
+        .push(whole_batch(destination, "application/json", body, events));
 }
