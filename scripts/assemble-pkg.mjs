@@ -18,7 +18,6 @@ const pkg = {
     './parcours_surveys_bg.wasm': './parcours_surveys_bg.wasm',
     './parcours_destinations_bg.wasm': './parcours_destinations_bg.wasm',
     './parcours_full_bg.wasm': './parcours_full_bg.wasm',
-    './parcours_encoders_bg.wasm': './parcours_encoders_bg.wasm',
     './parcours_widget_bg.wasm': './parcours_widget_bg.wasm',
     './package.json': './package.json',
   },

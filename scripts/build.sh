@@ -6,11 +6,11 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
-step "build: Rust -> WebAssembly (release, size-tuned profile): the widget and the encoder module"
+step "build: Rust -> WebAssembly (release, size-tuned profile): the widget"
 # Paths of this machine stay out of the shipped file, so the same sources give
 # the same bytes (and the same integrity hashes) wherever they are built.
 export RUSTFLAGS="--remap-path-prefix=$HOME/.cargo/registry/src=/crates --remap-path-prefix=$ROOT=/parcours"
-cargo build --quiet --target wasm32-unknown-unknown --profile wasm -p parcours-widget -p parcours-encoders --features bundle
+cargo build --quiet --target wasm32-unknown-unknown --profile wasm -p parcours-widget --features bundle
 
 # bindgen <crate file name> <out dir> <out name>: wasm-bindgen, then wasm-opt -Oz.
 bindgen() {
@@ -27,7 +27,6 @@ bindgen() {
 }
 step "build: wasm-bindgen and wasm-opt -Oz"
 bindgen parcours_widget target/bindgen-widget parcours_widget
-bindgen parcours_encoders target/bindgen-encoders parcours_encoders
 
 # The SDK is built once per combination of what a page uses, and each page
 # loads only its own: surveys (definitions, targeting, prompts) and
@@ -59,21 +58,18 @@ cp target/bindgen/parcours.js pkg/core.js
 cp target/bindgen/parcours.d.ts pkg/core.d.ts
 cp target/bindgen-widget/parcours_widget_bg.wasm pkg/
 cp target/bindgen-widget/parcours_widget.js pkg/widget-core.js
-cp target/bindgen-encoders/parcours_encoders_bg.wasm pkg/
-cp target/bindgen-encoders/parcours_encoders.js pkg/encoders-core.js
 # Every module of the facade (entry points and the snippet are not modules of it).
 for module in www/src/*.js; do
   case "$(basename "$module")" in script-tag.js|npm-entry.js|snippet.js|*-script-tag.js|*-npm.js) ;; *) cp "$module" pkg/ ;; esac
 done
 cp www/src/npm-entry.js pkg/index.js
 cp www/src/widget-npm.js pkg/widget.js
-cp www/src/encoders-npm.js pkg/encoders.js
 cp www/src/index.d.ts pkg/index.d.ts
 node scripts/assemble-pkg.mjs
 
 step "build: script-tag bundle in www/dist/"
 rm -rf www/dist && mkdir -p www/dist
-cp target/bindgen-lite/parcours_bg.wasm target/bindgen-widget/parcours_widget_bg.wasm target/bindgen-encoders/parcours_encoders_bg.wasm www/dist/
+cp target/bindgen-lite/parcours_bg.wasm target/bindgen-widget/parcours_widget_bg.wasm www/dist/
 cp target/bindgen-surveys/parcours_bg.wasm www/dist/parcours_surveys_bg.wasm
 cp target/bindgen-destinations/parcours_bg.wasm www/dist/parcours_destinations_bg.wasm
 cp target/bindgen/parcours_bg.wasm www/dist/parcours_full_bg.wasm
@@ -93,12 +89,11 @@ bundle www/src/widget-script-tag.js www/dist/parcours-widget.js \
 WIDGET_SRI="$(node scripts/sri.mjs www/dist/parcours-widget.js)"
 bundle www/src/survey-kit-script-tag.js www/dist/parcours-surveys.js
 SURVEYS_SRI="$(sri parcours-surveys.js)"
-bundle www/src/encoders-script-tag.js www/dist/parcours-destinations.js \
-  --define:PARCOURS_ENCODERS_WASM_SRI="'$(sri parcours_encoders_bg.wasm)'"
-ENCODERS_SRI="$(sri parcours-destinations.js)"
+bundle www/src/destinations-kit-script-tag.js www/dist/parcours-destinations.js
+DESTINATIONS_SRI="$(sri parcours-destinations.js)"
 bundle www/src/script-tag.js www/dist/parcours.js \
   --define:PARCOURS_SDK_SRI="$SDK_SRI" --define:PARCOURS_SURVEYS_SRI="'$SURVEYS_SRI'" \
-  --define:PARCOURS_ENCODERS_SRI="'$ENCODERS_SRI'" --define:PARCOURS_WIDGET_SRI="'$WIDGET_SRI'"
+  --define:PARCOURS_DESTINATIONS_SRI="'$DESTINATIONS_SRI'" --define:PARCOURS_WIDGET_SRI="'$WIDGET_SRI'"
 JS_SRI="$(node scripts/sri.mjs www/dist/parcours.js)"
 esbuild www/src/snippet.js --minify --log-level=warning --outfile=www/dist/snippet.min.js
 sed -i "s|PARCOURS_JS_SRI|$JS_SRI|" www/dist/snippet.min.js
@@ -106,7 +101,7 @@ echo "Subresource Integrity (the snippet and the loader carry these):"
 echo "  www/dist/parcours.js       $JS_SRI"
 echo "  the four builds of the SDK  $SDK_SRI"
 echo "  www/dist/parcours-surveys.js       $SURVEYS_SRI"
-echo "  www/dist/parcours-destinations.js  $ENCODERS_SRI"
+echo "  www/dist/parcours-destinations.js  $DESTINATIONS_SRI"
 echo "  www/dist/parcours-widget.js         $WIDGET_SRI"
 echo "  www/dist/parcours_widget_bg.wasm    $WIDGET_WASM_SRI"
 node scripts/readme-snippet.mjs || true

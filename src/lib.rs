@@ -173,6 +173,19 @@ pub fn start(
     push_list(&mut report, &parsed.survey_errors, |out, error| {
         out.push_str(&error.to_json())
     });
+    // The destinations kept, in the order of their partitions (1, 2, …),
+    // and one error per destination left out.
+    #[cfg(feature = "destinations")]
+    {
+        report.push_str(",\"destinations\":");
+        push_list(&mut report, &tracker.config().destinations, |out, d| {
+            write_string(out, &d.id)
+        });
+        report.push_str(",\"destinationErrors\":");
+        push_list(&mut report, &parsed.destination_errors, |out, error| {
+            out.push_str(&error.to_json())
+        });
+    }
     report.push('}');
     if let Ok(mut shell) = SHELL.0.try_borrow_mut() {
         *shell = Some(Shell {
@@ -365,6 +378,21 @@ pub fn settle(p: u32, status: u16, retry_after: f64, now: f64, refused: u32, kep
                 disposition + 4.0 * settled.events as f64
             }
             None => -1.0,
+        }
+    })
+}
+
+/// Encodes `batch` (a batch of destination `i`'s partition, after the
+/// site's `transform`) for destination `i` (0-based, the order of the
+/// start report's `destinations`): `{"requests":[…],"notes":[…]}` or
+/// `{"error":{…}}` (see `parcours_core::destinations::Encoded::to_json`).
+#[cfg(feature = "destinations")]
+#[wasm_bindgen]
+pub fn encode(i: u32, batch: &str, now: f64) -> String {
+    with_shell(String::new(), |s| {
+        match s.tracker.config().destinations.get(i as usize) {
+            Some(destination) => parcours_core::destinations::encode_json(destination, batch, ms(now)),
+            None => String::new(),
         }
     })
 }

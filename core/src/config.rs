@@ -132,7 +132,6 @@ const OTHER_OPTIONS: &[&str] = &[
     "surveys",
     "surveysUrl",
     "destinations",
-    "routes",
 ];
 
 /// Options that are true or false, and where each goes.
@@ -207,7 +206,6 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
     let mut config = Config::default();
     let mut warnings = Vec::new();
     let mut survey_errors = Vec::new();
-    #[cfg_attr(not(feature = "encoders"), allow(unused_mut))]
     let mut destination_errors = Vec::new();
     let mut has_endpoint = false;
     let mut stage_rules = None; // read once the stage model is known
@@ -259,20 +257,30 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
                 }
             }
             "conversions" => config.journey.goals = parse_goals(value)?,
-            // Checked in full by the encoder module (which writes them as
-            // `routes`); the SDK's module reads the result without error texts.
-            #[cfg(feature = "encoders")]
+            #[cfg(feature = "destinations")]
             "destinations" => {
                 (config.destinations, destination_errors) = crate::destinations::parse_destinations(value);
             }
-            // The SDK's module is to receive `routes` instead, written by the
-            // encoder module; until the facade does that, nothing is sent.
-            #[cfg(not(feature = "encoders"))]
-            "destinations" => warnings.push(String::from(
-                "options.destinations is not delivered by this version yet and was ignored",
-            )),
-            #[cfg(feature = "destinations")]
-            "routes" => config.destinations = crate::destinations::read_routes(value),
+            // Pages whose init() defines destinations load a build with them;
+            // an empty list needs none.
+            #[cfg(not(feature = "destinations"))]
+            "destinations" => match value {
+                Value::Array(list) if list.is_empty() => {}
+                Value::Array(_) => destination_errors.push(
+                    FieldError::new(
+                        CODE,
+                        "options.destinations",
+                        "needs the build of Parcours with destinations",
+                    )
+                    .with_fix("With init({ wasmUrl }), point wasmUrl at parcours_destinations_bg.wasm"),
+                ),
+                _ => destination_errors.push(expected(
+                    CODE,
+                    "options.destinations",
+                    "an array of destinations",
+                    value,
+                )),
+            },
             #[cfg(feature = "surveys")]
             "surveys" => {
                 let list = crate::survey::parse_surveys(value);
@@ -497,7 +505,7 @@ mod tests {
     #[test]
     fn every_documented_option_is_known() {
         let known: Vec<_> = known_options().collect();
-        assert_eq!(known.len(), 35);
+        assert_eq!(known.len(), 34);
         for option in [
             "endpoint",
             "writeKey",

@@ -247,10 +247,14 @@ impl Outbox {
             return;
         }
         self.sender = sender;
-        // A new sender reads every stored event, its own included.
-        self.own.clear();
+        // A new sender reads every stored event, its own included; until that
+        // read is in, its own written events stay queued here, so a page
+        // hidden in between still sends them.
+        let own = core::mem::take(&mut self.own);
         self.own_bytes = 0;
-        if !sender {
+        if sender {
+            self.requeue(own);
+        } else {
             self.release_written();
             if let Some(batch) = self.in_flight.take() {
                 // Its answer no longer matters here: the next sender resends it.
@@ -1052,6 +1056,29 @@ mod tests {
             "a late copy of a delivered event is not sent again"
         );
         assert!(sender.is_empty());
+    }
+
+    #[test]
+    fn a_writer_elected_sender_keeps_its_written_events_until_storage_is_read() {
+        // Leaving just after the election: storage has not been read yet,
+        // and the page-hide request must still carry this tab's events.
+        let mut o = Outbox::new(policy());
+        o.set_sender(false);
+        push(&mut o, 1, 5);
+        push(&mut o, 2, 6);
+        o.take_writes(usize::MAX);
+        o.set_sender(true);
+        assert_eq!(o.len(), 2, "still queued in the new sender");
+        assert!(
+            o.take_writes(usize::MAX).is_empty(),
+            "already written: not written twice"
+        );
+        assert!(
+            !o.adopt("e1", 5, 1, Retention::Raw, event(1)),
+            "the stored copy is the same event"
+        );
+        let body = o.take_hide_batch("h".into(), 10, None).unwrap();
+        assert_eq!(numbers(&body), vec![1, 2]);
     }
 
     #[test]

@@ -154,7 +154,7 @@ test('a backend that fails the middle request of a split batch gets every event 
   await page.context().close();
 });
 
-test('each page loads the build for what it defines, and the encoder module only with destinations', async () => {
+test('each page loads the build for what it defines, and the destinations kit only with destinations', async () => {
   const load = async (path) => {
     const page = await openPage(env.browser);
     const files = [];
@@ -166,8 +166,8 @@ test('each page loads the build for what it defines, and the encoder module only
     return { files: files.filter((f) => /\.wasm$|^parcours-/.test(f)).sort(), sent };
   };
   const destinationsOnly = await load('/e2e/destinations.html');
-  assert.deepEqual(destinationsOnly.files, ['parcours-destinations.js', 'parcours_destinations_bg.wasm', 'parcours_encoders_bg.wasm']);
+  assert.deepEqual(destinationsOnly.files, ['parcours-destinations.js', 'parcours_destinations_bg.wasm']);
   assert.ok(destinationsOnly.sent.includes('Page Opened'));
   const both = await load('/e2e/destinations.html?surveys');
-  assert.deepEqual(both.files, ['parcours-destinations.js', 'parcours-surveys.js', 'parcours_encoders_bg.wasm', 'parcours_full_bg.wasm']);
+  assert.deepEqual(both.files, ['parcours-destinations.js', 'parcours-surveys.js', 'parcours_full_bg.wasm']);
 });

@@ -195,7 +195,6 @@ test('a changed copy of the bundle or of its wasm is refused by Subresource Inte
     'parcours_bg.wasm': '/e2e/queued.html',
     'parcours_destinations_bg.wasm': '/e2e/destinations.html',
     'parcours-destinations.js': '/e2e/destinations.html',
-    'parcours_encoders_bg.wasm': '/e2e/destinations.html',
     'parcours_full_bg.wasm': '/e2e/destinations.html?surveys',
   };
   const recordedOn = async (path) => (await fetchEvents(env.collector, '')).filter((e) => e.context?.page?.path === path.split('?')[0]).length;

@@ -1,18 +1,19 @@
 // Sending a destination's batch (init({ destinations })): the site's
-// transform callback, then the encoder module's requests for that backend,
+// transform callback, then the requests the core encodes for that backend,
 // sent by the site's transport callback or by fetch. The core decides what
 // each destination gets and when; an answer other than 2xx leaves the batch
 // in its outbox for the core's retry rules.
 //
-// `list`: the destinations kept after the encoder module's check, in the
-// order of the core's partitions: [{ id, options }] (options as given to
-// init, callbacks included). `encoders`: the module ({ routes, encode }).
+// `list`: the destinations the core kept after its check, in the order of
+// their partitions: [{ id, options }] (options as given to init, callbacks
+// included). `encode(i, body)`: the core's requests for destination i's
+// batch (JSON, see parcours_core::destinations::Encoded::to_json).
 
 import { sendRequest } from './transport.js';
 
 const DELIVERED = { status: 200, retryAfter: -1 };
 
-export function createDestinations(list, encoders, sdk) {
+export function createDestinations(list, encodeIn, sdk) {
   const warned = new Set();
   const warnOnce = (id, message) => {
     if (!warned.has(id + message)) warned.add(id + message), sdk.warn(message);
@@ -46,14 +47,11 @@ export function createDestinations(list, encoders, sdk) {
     return batch.events.length ? JSON.stringify(batch) : '';
   }
 
-  /** The encoded batch ({ requests, notes }), or null when the encoder refused it (reported). */
-  function encode(destination, body) {
-    let encoded;
-    try {
-      encoded = JSON.parse(encoders.encode(JSON.stringify(destination.options), body, Date.now()));
-    } catch (e) {
-      encoded = { error: { code: 'encoder_failed', field: 'destinations["' + destination.id + '"]', message: 'the encoder module failed: ' + (e && e.message) } };
-    }
+  /** Destination i's batch encoded ({ requests, notes }), or null when the core refused it (reported). */
+  function encode(i, body) {
+    const answer = encodeIn(i, body);
+    if (!answer) return null; // the core is off (an internal error, already reported)
+    const encoded = JSON.parse(answer);
     if (encoded.error) {
       sdk.reportError(encoded.error);
       return null;
@@ -90,7 +88,7 @@ export function createDestinations(list, encoders, sdk) {
       const origin = new Map();
       const events = transformed(destination, body, origin);
       if (!events) return Promise.resolve(DELIVERED);
-      const encoded = encode(destination, events);
+      const encoded = encode(i, events);
       if (!encoded) return Promise.resolve({ status: 400, retryAfter: -1 });
       let failed = null;
       const kept = [];

@@ -24,7 +24,7 @@ const RECORD_ERROR = 1;
 const NOTICES = 2;
 
 /** Options handled here rather than by the core (functions, loading). */
-const JS_ONLY_OPTIONS = ['wasmUrl', 'widgetUrl', 'nonce', 'destinations'];
+const JS_ONLY_OPTIONS = ['wasmUrl', 'widgetUrl', 'nonce'];
 /** Most calls kept while the SDK loads or init() has not succeeded yet. */
 const MAX_EARLY_CALLS = 10000;
 /** A slice of core work yields to the page after this many milliseconds. */
@@ -103,11 +103,12 @@ const localStorageOrNull = () => storageOrNull('localStorage');
  * resolves to the core module (the wasm-bindgen exports) once the
  * WebAssembly is instantiated (the build for what init() defines);
  * `loadSurveyKit(options)` to the survey kit (survey-kit.js), loaded with a
- * build with surveys only; `loadEncoders(options)` to the encoder module,
- * loaded only when init() defines destinations; `loadWidget(options)` to the
+ * build with surveys only; `loadDestinationKit(options)` to the destinations
+ * kit (destinations-kit.js), loaded only when init() defines destinations
+ * (their encoders are in the builds with destinations); `loadWidget(options)` to the
  * survey widget's presenter, the first time a survey is shown.
  */
-export function createParcours(loadCore, loadSurveyKit, loadEncoders, loadWidget) {
+export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, loadWidget) {
   const calls = []; // flat: kind, name, payload, ts, href
   const listeners = new Map();
   let core = null;
@@ -148,7 +149,8 @@ export function createParcours(loadCore, loadSurveyKit, loadEncoders, loadWidget
     hideAll() {},
   };
   let surveys = noSurveys;
-  let destinations = null; // createDestinations(), once the encoder module checked them
+  let destinationKit = null; // the destinations kit, loaded when init() defines destinations
+  let destinations = null; // createDestinations(), for the destinations the core kept
 
   const channel = typeof MessageChannel === 'function' ? new MessageChannel() : null;
   if (channel) channel.port1.onmessage = () => runSlice();
@@ -346,6 +348,7 @@ export function createParcours(loadCore, loadSurveyKit, loadEncoders, loadWidget
       return false;
     }
     debug = report.debug;
+    if (destinationKit && !destinations) useDestinations(report);
     consentNow = report.consent.analytics;
     feedbackNow = report.consent.feedback;
     if (consentNow === 'denied' || feedbackNow !== 'granted') surveys.hideAll();
@@ -413,14 +416,14 @@ export function createParcours(loadCore, loadSurveyKit, loadEncoders, loadWidget
       loading = Promise.all([
         loadCore(jsOptions, surveysDefined, destinationsDefined),
         surveysDefined && loadSurveyKit(jsOptions),
-        destinationsDefined && loadEncoders(jsOptions),
+        destinationsDefined && loadDestinationKit(jsOptions),
       ]);
     }
     loading.then(
-      ([module, surveyKit, encoders]) => {
+      ([module, surveyKit, destinationKitLoaded]) => {
         if (dead) return;
         if (surveyKit && !kit) useSurveyKit(surveyKit);
-        if (encoders) coreOptions = useDestinations(encoders, jsOptions.destinations, coreOptions);
+        if (destinationKitLoaded) destinationKit = destinationKitLoaded;
         core = module;
         const report = startCore();
         if (!report) {
@@ -447,16 +450,16 @@ export function createParcours(loadCore, loadSurveyKit, loadEncoders, loadWidget
   }
 
   /**
-   * Has the encoder module check `given` (init's destinations) in full:
-   * each refused one is reported and left out; the core receives the
-   * routes of the others (`routes` in its options). Returns those options.
+   * The core checked init's destinations: each refused one is reported, and
+   * the kept ones (`report.destinations`, in the order of their partitions)
+   * are sent by the kit, with their callbacks (transform, transport).
    */
-  function useDestinations(encoders, given, options) {
-    const checked = JSON.parse(encoders.routes(JSON.stringify(given)));
-    for (const error of checked.errors) reportError(error);
-    const kept = checked.ids.map((id) => ({ id, options: given.find((d) => d && (d.id || d.type) === id) }));
-    destinations = encoders.createDestinations(kept, encoders, { warn, reportError, debug: () => debug });
-    return JSON.stringify(Object.assign(JSON.parse(options), { routes: checked.routes }));
+  function useDestinations(report) {
+    const given = jsOptionsGiven.destinations;
+    for (const error of report.destinationErrors) reportError(error);
+    const kept = report.destinations.map((id) => ({ id, options: given.find((d) => d && (d.id || d.type) === id) }));
+    const encode = (i, body) => guarded((c) => c.encode(i, body, Date.now()), '');
+    destinations = destinationKit.createDestinations(kept, encode, { warn, reportError, debug: () => debug });
   }
 
   function useSurveyKit(surveyKit) {
@@ -520,11 +523,8 @@ export function createParcours(loadCore, loadSurveyKit, loadEncoders, loadWidget
         if (JS_ONLY_OPTIONS.includes(key)) jsOptions[key] = options[key];
         else coreOptions[key] = options[key];
       }
-      const given = options.destinations;
-      if (given !== undefined && given !== null && !Array.isArray(given)) {
-        reportError({ code: 'invalid_option', field: 'options.destinations', message: "options.destinations: expected an array of destinations, got " + typeof given + ". Use destinations: [{ type: 'segment', writeKey: '…' }]" });
-        delete jsOptions.destinations;
-      }
+      // The core checks destinations; their callbacks stay here.
+      jsOptions.destinations = options.destinations;
       const text = stringifyObject(coreOptions, () => 'options');
       if (text === null) return;
       initPageview = -1;

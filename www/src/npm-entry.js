@@ -23,9 +23,10 @@ const { api } = createParcours(
     return initWasm({ module_or_path: wasm }).then(() => core);
   },
   // Chunks of their own for bundlers: the survey kit with the build with
-  // surveys, the widget the first time a survey is shown.
+  // surveys, the destinations kit with the build with destinations, the
+  // widget the first time a survey is shown.
   () => import('./survey-kit.js'),
-  () => import('./encoders.js').then((encoders) => encoders.loadEncoders()),
+  () => import('./destinations-kit.js'),
   () => import('./widget.js').then((widget) => widget.loadWidget()),
 );
 

@@ -6,12 +6,12 @@
 // what a page uses: parcours_bg.wasm (neither surveys nor destinations),
 // parcours_surveys_bg.wasm, parcours_destinations_bg.wasm and
 // parcours_full_bg.wasm (both). A page with surveys also loads the survey
-// kit's script (parcours-surveys.js); one with destinations the encoder
-// module (parcours-destinations.js). The build defines PARCOURS_SDK_SRI (the
-// four builds' sha384, by name), PARCOURS_SURVEYS_SRI, PARCOURS_ENCODERS_SRI
-// and PARCOURS_WIDGET_SRI, so the integrity chain runs snippet -> this file
-// -> the wasm, the kit, the encoders and the widget (-> their wasm): a
-// tampered copy of any on a CDN is refused by the browser.
+// kit's script (parcours-surveys.js); one with destinations the
+// destinations kit's (parcours-destinations.js). The build defines
+// PARCOURS_SDK_SRI (the four builds' sha384, by name), PARCOURS_SURVEYS_SRI,
+// PARCOURS_DESTINATIONS_SRI and PARCOURS_WIDGET_SRI, so the integrity chain
+// runs snippet -> this file -> the wasm, the kits and the widget (-> its
+// wasm): a tampered copy of any on a CDN is refused by the browser.
 
 import initWasm, * as core from '../../target/bindgen/parcours.js';
 import { createParcours } from './facade.js';
@@ -29,7 +29,7 @@ import { createParcours } from './facade.js';
       return initWasm({ module_or_path: wasm }).then(() => core);
     },
     (jsOptions) => loadScript(new URL('parcours-surveys.js', base), PARCOURS_SURVEYS_SRI, jsOptions.nonce),
-    (jsOptions) => loadScript(new URL('parcours-destinations.js', base), PARCOURS_ENCODERS_SRI, jsOptions.nonce),
+    (jsOptions) => loadScript(new URL('parcours-destinations.js', base), PARCOURS_DESTINATIONS_SRI, jsOptions.nonce),
     (jsOptions) => loadScript(jsOptions.widgetUrl || new URL('parcours-widget.js', base), jsOptions.widgetUrl ? '' : PARCOURS_WIDGET_SRI, jsOptions.nonce),
   );
   Object.defineProperty(api, '__parcours', { value: true });
@@ -39,7 +39,7 @@ import { createParcours } from './facade.js';
 })();
 
 /**
- * Inserts the script of the survey kit, the encoders or the widget (pinned by
+ * Inserts the script of the survey kit, the destinations kit or the widget (pinned by
  * `integrity` unless empty); it hands back what it offers through a
  * `parcours-module` event on its own element.
  */

@@ -6,7 +6,7 @@ use crate::prelude::*;
 
 use crate::batch::{ReceivedBatch, ReceivedEvent};
 use crate::event::EventKind;
-use crate::json::{parse, Value};
+use crate::json::{parse, push_list, write_string, Value};
 
 use super::{ga4, posthog, segment, snowplow, webhook, Destination, Format};
 
@@ -28,6 +28,46 @@ pub struct Encoded {
     pub requests: Vec<Request>,
     /// One sentence per event shortened or left out, naming it and the limit.
     pub notes: Vec<String>,
+}
+
+impl Encoded {
+    /// `{"requests":[{"url","contentType","headers":[[name,value]…],"body",
+    /// "events":[ids]}…],"notes":[…]}`: what the shell sends.
+    pub fn to_json(&self) -> String {
+        let mut out = String::from("{\"requests\":");
+        push_list(&mut out, &self.requests, |out, request| {
+            out.push_str("{\"url\":");
+            write_string(out, &request.url);
+            out.push_str(",\"contentType\":");
+            write_string(out, request.content_type);
+            out.push_str(",\"headers\":");
+            push_list(out, &request.headers, |out, (name, value)| {
+                out.push('[');
+                write_string(out, name);
+                out.push(',');
+                write_string(out, value);
+                out.push(']');
+            });
+            out.push_str(",\"body\":");
+            write_string(out, &request.body);
+            out.push_str(",\"events\":");
+            push_list(out, &request.events, |out, id| write_string(out, id));
+            out.push('}');
+        });
+        out.push_str(",\"notes\":");
+        push_list(&mut out, &self.notes, |out, note| write_string(out, note));
+        out.push('}');
+        out
+    }
+}
+
+/// Encodes `batch` (a Parcours batch as JSON, format v1) for `destination`:
+/// the requests as JSON (`Encoded::to_json`), or `{"error":{…}}`.
+pub fn encode_json(destination: &Destination, batch: &str, now: u64) -> String {
+    match crate::batch::decode(batch) {
+        Ok(decoded) => encode(destination, &decoded, now).to_json(),
+        Err(error) => String::from("{\"error\":") + &error.to_json() + "}",
+    }
 }
 
 /// Encodes a batch for `destination`.

@@ -13,29 +13,29 @@ use crate::prelude::*;
 use crate::event::EventKind;
 use crate::json::Value;
 
-#[cfg(feature = "encoders")]
+#[cfg(feature = "destinations")]
 mod encoding;
-#[cfg(feature = "encoders")]
+#[cfg(feature = "destinations")]
 pub mod ga4;
-#[cfg(feature = "encoders")]
+#[cfg(feature = "destinations")]
 mod options;
-#[cfg(feature = "encoders")]
+#[cfg(feature = "destinations")]
 pub mod posthog;
-#[cfg(feature = "encoders")]
+#[cfg(feature = "destinations")]
 pub mod segment;
-#[cfg(feature = "encoders")]
+#[cfg(feature = "destinations")]
 pub mod snowplow;
-#[cfg(feature = "encoders")]
+#[cfg(feature = "destinations")]
 pub mod webhook;
 
-#[cfg(feature = "encoders")]
+#[cfg(feature = "destinations")]
 pub(crate) use encoding::{
     dimensions, fit_id, ids, merge_site, note, push_events, request, runs, whole_batch, write_each, Event,
 };
-#[cfg(feature = "encoders")]
-pub use encoding::{encode, uuid_for, Encoded, Request};
-#[cfg(feature = "encoders")]
-pub use options::{parse_destinations, write_routes};
+#[cfg(feature = "destinations")]
+pub use encoding::{encode, encode_json, uuid_for, Encoded, Request};
+#[cfg(feature = "destinations")]
+pub use options::parse_destinations;
 
 /// The formats Parcours can send.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,51 +133,8 @@ pub struct Destination {
     pub envelope: Vec<(String, Value)>,
 }
 
-/// The routes of destinations already checked in full, in the compact form
-/// the encoder module writes (`write_routes`) and the SDK's module reads:
-/// `[[type, id, maxEvents, maxBytes, summariesOnly, samplePermyriad, [events…]]…]`.
-/// Internal and pre-validated, so it carries no error texts: an entry that
-/// does not fit is skipped.
-pub fn read_routes(value: &Value) -> Vec<Destination> {
-    let Value::Array(items) = value else { return Vec::new() };
-    let mut routes = Vec::new();
-    for item in items {
-        let Value::Array(f) = item else { continue };
-        let text = |i: usize| f.get(i).and_then(Value::as_str);
-        let number = |i: usize| f.get(i).and_then(Value::as_u64).unwrap_or(0) as usize;
-        let (Some(kind), Some(id)) = (text(0), text(1)) else {
-            continue;
-        };
-        let Some(&(_, format)) = FORMATS.iter().find(|(name, _)| *name == kind) else {
-            continue;
-        };
-        let events = match f.get(6) {
-            Some(Value::Array(names)) => names.iter().filter_map(Value::as_str).map(String::from).collect(),
-            _ => Vec::new(),
-        };
-        routes.push(Destination {
-            id: id.to_string(),
-            format,
-            url: String::new(),
-            key: String::new(),
-            secret: String::new(),
-            headers: Vec::new(),
-            max_events: number(2).max(1),
-            max_bytes: number(3).max(1_000),
-            filter: Filter {
-                events,
-                summaries_only: f.get(4).and_then(Value::as_bool).unwrap_or(false),
-                sample_bp: number(5) as u32,
-            },
-            events_key: String::new(),
-            envelope: Vec::new(),
-        });
-    }
-    routes
-}
-
 /// A batch event as the collector would receive it, for the encoders' tests.
-#[cfg(all(test, feature = "encoders"))]
+#[cfg(all(test, feature = "destinations"))]
 pub(crate) fn test_event(id: &str, kind: &str, name: &str, user: &str, url: &str, properties: &str) -> String {
     String::from(r#"{"id":""#)
         + id
@@ -194,7 +151,7 @@ pub(crate) fn test_event(id: &str, kind: &str, name: &str, user: &str, url: &str
         + r#"","path":"/p","title":"P","referrer":""},"library":{"name":"parcours","version":"0"}}}"#
 }
 
-#[cfg(all(test, feature = "encoders"))]
+#[cfg(all(test, feature = "destinations"))]
 mod tests {
     use super::*;
     use crate::error::FieldError;
@@ -294,25 +251,32 @@ mod tests {
     }
 
     #[test]
-    fn routes_written_by_the_encoder_module_read_back_the_same() {
-        let (checked, _) = parse(
-            r#"[{"type":"ga4","measurementId":"G-1","apiSecret":"s","events":["Order Completed"],"sample":12.5,"maxEvents":10},
-                {"id":"hook","type":"webhook","url":"https://h.example","summariesOnly":true}]"#,
+    fn encode_json_answers_the_requests_or_the_batch_error() {
+        let batch = include_str!("../../tests/fixtures/destinations/batch.json");
+        let (segment, _) = parse(r#"[{"type":"segment","writeKey":"wk"}]"#);
+        let out = crate::json::parse(&encode_json(&segment[0], batch, 1_795_375_416_191)).unwrap();
+        let Some(Value::Array(requests)) = out.get("requests") else {
+            panic!("{out:?}")
+        };
+        assert_eq!(
+            requests[0].get("url").unwrap().as_str(),
+            Some("https://api.segment.io/v1/batch")
         );
-        let routes = read_routes(&crate::json::parse(&write_routes(&checked)).unwrap());
-        assert_eq!(routes.len(), 2);
-        for (route, full) in routes.iter().zip(&checked) {
-            assert_eq!(
-                (&route.id, route.format, route.max_events, route.max_bytes),
-                (&full.id, full.format, full.max_events, full.max_bytes)
-            );
-            assert_eq!(route.filter, full.filter);
-            assert!(
-                route.url.is_empty() && route.key.is_empty(),
-                "routing needs no address or key"
-            );
-        }
-        assert!(read_routes(&crate::json::parse(r#"[["nope","x"],"junk",["segment"]]"#).unwrap()).is_empty());
+        assert_eq!(
+            requests[0].get("contentType").unwrap().as_str(),
+            Some("text/plain;charset=UTF-8"),
+            "no CORS preflight"
+        );
+        assert!(crate::json::parse(requests[0].get("body").unwrap().as_str().unwrap()).is_ok());
+        let Some(Value::Array(events)) = requests[0].get("events") else {
+            panic!()
+        };
+        assert!(!events.is_empty(), "a request names the events it carries");
+        let not_a_batch = crate::json::parse(&encode_json(&segment[0], "{}", 0)).unwrap();
+        assert_eq!(
+            not_a_batch.get("error").unwrap().get("field").unwrap().as_str(),
+            Some("v")
+        );
     }
 
     #[test]

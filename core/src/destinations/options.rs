@@ -27,29 +27,6 @@ pub fn parse_destinations(value: &Value) -> (Vec<Destination>, Vec<FieldError>) 
     parse_list(value, parse_destination)
 }
 
-/// Writes `destinations`' routes for `read_routes`.
-pub fn write_routes(destinations: &[Destination]) -> String {
-    let mut out = String::from("[");
-    for (i, d) in destinations.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let events: Vec<Value> = d.filter.events.iter().map(|e| Value::String(e.clone())).collect();
-        let fields = [
-            Value::String(d.format.name().to_string()),
-            Value::String(d.id.clone()),
-            Value::Number(crate::num::u64_to_string(d.max_events as u64)),
-            Value::Number(crate::num::u64_to_string(d.max_bytes as u64)),
-            Value::Bool(d.filter.summaries_only),
-            Value::Number(crate::num::u64_to_string(u64::from(d.filter.sample_bp))),
-            Value::Array(events),
-        ];
-        Value::Array(fields.to_vec()).write(&mut out);
-    }
-    out.push(']');
-    out
-}
-
 type ParseItem = fn(&Value, &str) -> Result<Destination, FieldError>;
 
 fn parse_list(value: &Value, parse_item: ParseItem) -> (Vec<Destination>, Vec<FieldError>) {

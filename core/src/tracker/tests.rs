@@ -899,7 +899,7 @@ fn destinations_alone_need_no_endpoint() {
 /// `fail` (or the last one there is) answers 500 and the ones after it wait;
 /// every later request succeeds. Returns how many requests went, and each
 /// event id as many times as a backend accepted it.
-#[cfg(feature = "encoders")]
+#[cfg(feature = "destinations")]
 fn deliver_with_one_failed_request(t: &mut Tracker, fail: usize) -> (usize, usize, Vec<String>) {
     let destination = &t.config().destinations[0].clone();
     let mut rng = SeededRandom(3);
@@ -940,7 +940,7 @@ fn deliver_with_one_failed_request(t: &mut Tracker, fail: usize) -> (usize, usiz
     (first_split, requests, accepted)
 }
 
-#[cfg(feature = "encoders")]
+#[cfg(feature = "destinations")]
 #[test]
 fn a_backend_that_fails_the_middle_request_of_a_split_batch_gets_every_event_once() {
     let big = String::from(r#"{"blob":""#) + &"x".repeat(20_000) + "\"}";
