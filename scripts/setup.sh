@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, skipping what is already there:
-#   Rust's wasm32 target, the wasm-bindgen CLI (same version as the crate),
+#   Rust's wasm32 target and the standard library's source, the wasm-bindgen CLI (same version as the crate),
 #   npm packages, and with --browser (the tests' needs) Debian's Chromium,
 #   ChromeDriver and clickhouse-server (the collector's second store).
 set -euo pipefail
@@ -10,6 +10,11 @@ cd "$ROOT"
 step "setup: Rust target wasm32-unknown-unknown"
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
+fi
+
+step "setup: the standard library's source (the shipped wasm rebuilds it, see scripts/build.sh)"
+if ! rustup component list --installed | grep -q '^rust-src'; then
+  rustup component add rust-src
 fi
 
 step "setup: wasm-bindgen CLI $WASM_BINDGEN_VERSION"

@@ -8,7 +8,7 @@
 // parcours_full_bg.wasm (both). A page with surveys also loads the survey
 // kit's script (parcours-surveys.js); one with destinations the
 // destinations kit's (parcours-destinations.js). The build defines
-// PARCOURS_SDK_SRI (the four builds' sha384, by name), PARCOURS_SURVEYS_SRI,
+// PARCOURS_SDK_SRI (the four builds' sha256, by name), PARCOURS_SURVEYS_SRI,
 // PARCOURS_DESTINATIONS_SRI and PARCOURS_WIDGET_SRI, so the integrity chain
 // runs snippet -> this file -> the wasm, the kits and the widget (-> its
 // wasm): a tampered copy of any on a CDN is refused by the browser.
