@@ -19,6 +19,7 @@ const pkg = {
     './parcours_destinations_bg.wasm': './parcours_destinations_bg.wasm',
     './parcours_full_bg.wasm': './parcours_full_bg.wasm',
     './parcours_widget_bg.wasm': './parcours_widget_bg.wasm',
+    './parcours_explain_bg.wasm': './parcours_explain_bg.wasm',
     './package.json': './package.json',
   },
   files: [...readdirSync(new URL('../pkg/', import.meta.url)).filter((f) => /\.(js|d\.ts|wasm)$/.test(f)).sort(), 'README.md'],

@@ -54,10 +54,13 @@ sdk() { # sdk <out dir> <cargo feature flags...>
   cargo build --quiet "${BUILD_STD[@]}" --target wasm32-unknown-unknown --profile wasm -p parcours "$@"
   bindgen parcours "$out" parcours
 }
-sdk target/bindgen --features bundle,destinations
-sdk target/bindgen-surveys --features bundle
+sdk target/bindgen --no-default-features --features bundle,surveys,destinations
+sdk target/bindgen-surveys --no-default-features --features bundle,surveys
 sdk target/bindgen-destinations --no-default-features --features bundle,destinations
 sdk target/bindgen-lite --no-default-features --features bundle
+# The diagnostics build: everything, with the words of errors (`explain`),
+# fetched only when there is an error to word. It brings its own glue.
+sdk target/bindgen-explain --no-default-features --features bundle,surveys,destinations,texts
 for build in surveys destinations lite; do
   node scripts/check-glue.mjs target/bindgen/parcours.js "target/bindgen-$build/parcours_bg.wasm"
 done
@@ -71,6 +74,8 @@ cp target/bindgen/parcours_bg.wasm pkg/parcours_full_bg.wasm
 cp target/bindgen/parcours.js pkg/core.js
 cp target/bindgen/parcours.d.ts pkg/core.d.ts
 cp target/bindgen-widget/parcours_widget_bg.wasm pkg/
+cp target/bindgen-explain/parcours_bg.wasm pkg/parcours_explain_bg.wasm
+cp target/bindgen-explain/parcours.js pkg/explain-core.js
 cp target/bindgen-widget/parcours_widget.js pkg/widget-core.js
 # Every module of the facade (entry points and the snippet are not modules of it).
 for module in www/src/*.js; do
@@ -78,6 +83,7 @@ for module in www/src/*.js; do
 done
 cp www/src/npm-entry.js pkg/index.js
 cp www/src/widget-npm.js pkg/widget.js
+cp www/src/explain-npm.js pkg/explain.js
 cp www/src/index.d.ts pkg/index.d.ts
 node scripts/assemble-pkg.mjs
 
@@ -87,6 +93,7 @@ cp target/bindgen-lite/parcours_bg.wasm target/bindgen-widget/parcours_widget_bg
 cp target/bindgen-surveys/parcours_bg.wasm www/dist/parcours_surveys_bg.wasm
 cp target/bindgen-destinations/parcours_bg.wasm www/dist/parcours_destinations_bg.wasm
 cp target/bindgen/parcours_bg.wasm www/dist/parcours_full_bg.wasm
+cp target/bindgen-explain/parcours_bg.wasm www/dist/parcours_explain_bg.wasm
 sri() { node scripts/sri.mjs "www/dist/$1"; }
 # The four builds' hashes, by name, for the loader.
 SDK_SRI="{\"lite\":\"$(sri parcours_bg.wasm)\",\"surveys\":\"$(sri parcours_surveys_bg.wasm)\",\"destinations\":\"$(sri parcours_destinations_bg.wasm)\",\"full\":\"$(sri parcours_full_bg.wasm)\"}"
@@ -105,13 +112,16 @@ bundle() {
 bundle www/src/widget-script-tag.js www/dist/parcours-widget.js \
   --define:PARCOURS_WIDGET_WASM_SRI="'$WIDGET_WASM_SRI'"
 WIDGET_SRI="$(node scripts/sri.mjs www/dist/parcours-widget.js)"
+bundle www/src/explain-script-tag.js www/dist/parcours-explain.js \
+  --define:PARCOURS_EXPLAIN_WASM_SRI="'$(sri parcours_explain_bg.wasm)'"
+EXPLAIN_SRI="$(sri parcours-explain.js)"
 bundle www/src/survey-kit-script-tag.js www/dist/parcours-surveys.js
 SURVEYS_SRI="$(sri parcours-surveys.js)"
 bundle www/src/destinations-kit-script-tag.js www/dist/parcours-destinations.js
 DESTINATIONS_SRI="$(sri parcours-destinations.js)"
 bundle www/src/script-tag.js www/dist/parcours.js \
   --define:PARCOURS_SDK_SRI="$SDK_SRI" --define:PARCOURS_SURVEYS_SRI="'$SURVEYS_SRI'" \
-  --define:PARCOURS_DESTINATIONS_SRI="'$DESTINATIONS_SRI'" --define:PARCOURS_WIDGET_SRI="'$WIDGET_SRI'"
+  --define:PARCOURS_DESTINATIONS_SRI="'$DESTINATIONS_SRI'" --define:PARCOURS_EXPLAIN_SRI="'$EXPLAIN_SRI'" --define:PARCOURS_WIDGET_SRI="'$WIDGET_SRI'"
 JS_SRI="$(node scripts/sri.mjs www/dist/parcours.js)"
 esbuild www/src/snippet.js --minify --log-level=warning --outfile=www/dist/snippet.min.js
 sed -i "s|PARCOURS_JS_SRI|$JS_SRI|" www/dist/snippet.min.js

@@ -110,7 +110,7 @@ pub fn start(
 ) -> String {
     let parsed = match parse_options(options) {
         Ok(parsed) => parsed,
-        Err(error) => return "{\"ok\":false,\"error\":".to_string() + &error.to_json() + "}",
+        Err(error) => return TEXTS_FLAG.to_string() + "\"ok\":false,\"error\":" + &error.to_json() + "}",
     };
     // The options say where state lives: localStorage, sessionStorage, or memory only (cookieless).
     let storage = match parsed.config.persistence {
@@ -124,7 +124,7 @@ pub fn start(
         .is_some();
     let consent = match parcours_core::consent::in_force(&parsed.config, environment, opt_out_flag) {
         Ok(consent) => consent,
-        Err(error) => return "{\"ok\":false,\"error\":".to_string() + &error.to_json() + "}",
+        Err(error) => return TEXTS_FLAG.to_string() + "\"ok\":false,\"error\":" + &error.to_json() + "}",
     };
     // Without analytics consent nothing touches the browser's storage.
     let granted = consent.analytics == ConsentState::Granted;
@@ -138,7 +138,7 @@ pub fn start(
     let mut tracker = Tracker::start(parsed.config, &mut store, &mut random, ms(now));
     tracker.set_device(environment);
 
-    let mut report = String::from("{\"ok\":true,\"warnings\":");
+    let mut report = TEXTS_FLAG.to_string() + "\"ok\":true,\"warnings\":";
     push_list(&mut report, &parsed.warnings, |out, warning| write_string(out, warning));
     report.push_str(",\"endpoint\":");
     let config = tracker.config();
@@ -202,6 +202,53 @@ pub fn start(
     }
     report
 }
+
+/// What a build without the words of errors (the four shipped ones) found
+/// wrong in `options`, explained: `{"errors":[{code,field,message}…],
+/// "warnings":[…]}` with the error that stops `start` or those of the
+/// surveys and destinations left out. Only in the diagnostics build, which
+/// the facade fetches when there is something to explain; it reads the
+/// options and touches nothing.
+#[cfg(feature = "texts")]
+#[wasm_bindgen]
+pub fn explain(options: &str) -> String {
+    let mut errors = alloc::vec::Vec::new();
+    let mut warnings = alloc::vec::Vec::new();
+    match parse_options(options) {
+        Ok(parsed) => {
+            errors.extend(parsed.survey_errors);
+            errors.extend(parsed.destination_errors);
+            warnings = parsed.warnings;
+        }
+        Err(error) => errors.push(error),
+    }
+    explained(&errors, &warnings)
+}
+
+/// The same for survey definitions served at `url` (`body`, as fetched).
+#[cfg(all(feature = "texts", feature = "surveys"))]
+#[wasm_bindgen]
+pub fn explain_surveys(url: &str, body: &str) -> String {
+    explained(&parcours_core::tracker::remote::explain_remote(url, body), &[])
+}
+
+#[cfg(feature = "texts")]
+fn explained(errors: &[parcours_core::error::FieldError], warnings: &[String]) -> String {
+    let mut out = String::from("{\"errors\":");
+    push_list(&mut out, errors, |out, error| out.push_str(&error.to_json()));
+    out.push_str(",\"warnings\":");
+    push_list(&mut out, warnings, |out, warning| write_string(out, warning));
+    out.push('}');
+    out
+}
+
+/// Opens `start`'s report: whether its errors have words (`texts`: false
+/// in the shipped builds, whose errors `explain` words).
+const TEXTS_FLAG: &str = if cfg!(feature = "texts") {
+    "{\"texts\":true,"
+} else {
+    "{\"texts\":false,"
+};
 
 /// Removes everything Parcours keeps in `storage` (consent denied, opt-out).
 #[wasm_bindgen]

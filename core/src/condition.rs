@@ -283,8 +283,7 @@ impl UrlRule {
         };
         let pattern = match test {
             UrlTest::Matches => Some(Pattern::new(text).map_err(|problem| {
-                let mut message = String::from("is not a regular expression this SDK reads: it ");
-                message.push_str(problem);
+                let message = crate::words!(String::from("is not a regular expression this SDK reads: it ") + problem);
                 FieldError::new(CODE, path, message)
             })?),
             _ => None,

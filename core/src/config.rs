@@ -359,7 +359,8 @@ fn url_option(field: &str, value: &Value) -> Result<String, FieldError> {
     let scheme_ok =
         url.starts_with("https://") || url.starts_with("http://") || (url.starts_with('/') && !url.starts_with("//"));
     if !scheme_ok || url.len() > 2_000 || url.bytes().any(|b| b.is_ascii_whitespace()) {
-        return Err(FieldError::new(CODE, field, "is not a usable URL: ".to_string() + &describe(value)).with_fix(fix));
+        let problem = crate::words!("is not a usable URL: ".to_string() + &describe(value));
+        return Err(FieldError::new(CODE, field, problem).with_fix(fix));
     }
     Ok(url.to_string())
 }
@@ -378,12 +379,15 @@ fn int(key: &str, value: &Value, min: u64, max: u64) -> Result<u64, FieldError> 
     match value.as_u64() {
         Some(n) if (min..=max).contains(&n) => Ok(n),
         _ => {
-            let mut problem = String::from("expected an integer from ");
-            push_u64(&mut problem, min);
-            problem.push_str(" to ");
-            push_u64(&mut problem, max);
-            problem.push_str(", got ");
-            problem.push_str(&describe(value));
+            let problem = crate::words! {{
+                let mut problem = String::from("expected an integer from ");
+                push_u64(&mut problem, min);
+                problem.push_str(" to ");
+                push_u64(&mut problem, max);
+                problem.push_str(", got ");
+                problem.push_str(&describe(value));
+                problem
+            }};
             Err(FieldError::new(CODE, field_path(key), problem).with_fix("Leave it out to use the default"))
         }
     }

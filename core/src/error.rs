@@ -19,26 +19,51 @@ pub struct FieldError {
 }
 
 impl FieldError {
+    /// An error of the options or of survey definitions. Without the
+    /// `texts` feature (the SDK's shipped builds) the words are left out:
+    /// the error keeps its code and field, and the diagnostics build, which
+    /// has them, explains it when there is something to say.
+    #[inline]
     pub fn new(code: &'static str, field: impl Into<String>, problem: impl Into<String>) -> Self {
+        #[cfg(not(feature = "texts"))]
+        let problem = {
+            let _ = problem;
+            ""
+        };
+        Self::always(code, field, problem, "")
+    }
+
+    /// An error whose words every build keeps (a call's argument, a
+    /// response at run time): `fix` may be empty.
+    pub fn always(code: &'static str, field: impl Into<String>, problem: impl Into<String>, fix: &str) -> Self {
         FieldError {
             code,
             field: field.into(),
             problem: problem.into(),
-            fix: String::new(),
+            fix: fix.into(),
         }
     }
 
+    /// How to fix it (left out with the problem, see `new`).
+    #[inline]
     pub fn with_fix(mut self, fix: impl Into<String>) -> Self {
-        self.fix = fix.into();
+        if cfg!(feature = "texts") {
+            self.fix = fix.into();
+        }
         self
     }
 
-    /// One line for a person: `field: problem. fix`.
+    /// One line for a person: `field: problem. fix` (`field: invalid` when
+    /// the build has no words for it).
     pub fn message(&self) -> String {
         let mut out = String::new();
         out.push_str(&self.field);
         out.push_str(": ");
-        out.push_str(&self.problem);
+        out.push_str(if self.problem.is_empty() {
+            "invalid"
+        } else {
+            &self.problem
+        });
         if !self.fix.is_empty() {
             out.push_str(". ");
             out.push_str(&self.fix);
@@ -66,6 +91,19 @@ impl core::fmt::Display for FieldError {
 }
 
 impl core::error::Error for FieldError {}
+
+/// Builds an error's problem only in a build with words (`texts`): in the
+/// others the text and the code that assembles it are left out.
+#[macro_export]
+macro_rules! words {
+    ($($build:tt)*) => {
+        if cfg!(feature = "texts") {
+            $($build)*
+        } else {
+            alloc::string::String::new()
+        }
+    };
+}
 
 /// The path of a field of the `index`-th item of an options list:
 /// `options.<list>[<index>].<field>` (no `.field` when `field` is empty).
@@ -124,6 +162,9 @@ pub fn index_path(field: &str, index: usize) -> String {
 /// `field: expected <what>, got <value>`, the most common refusal. (One
 /// function rather than the same concatenation at every call site: smaller.)
 pub fn expected(code: &'static str, field: impl Into<String>, what: &str, got: &crate::json::Value) -> FieldError {
+    if !cfg!(feature = "texts") {
+        return FieldError::new(code, field, "");
+    }
     let mut problem = String::from("expected ");
     problem.push_str(what);
     problem.push_str(", got ");

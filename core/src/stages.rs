@@ -177,15 +177,18 @@ fn parse_rule(index: usize, value: &Value, stages: &[String]) -> Result<StageRul
             "stage" => {
                 let name = text()?;
                 rule.stage = stages.iter().position(|s| *s == name).ok_or_else(|| {
-                    let mut problem = describe(field);
-                    problem.push_str(" is not one of the stages (");
-                    for (i, stage) in stages.iter().enumerate() {
-                        if i > 0 {
-                            problem.push_str(", ");
+                    let problem = crate::words! {{
+                        let mut problem = describe(field);
+                        problem.push_str(" is not one of the stages (");
+                        for (i, stage) in stages.iter().enumerate() {
+                            if i > 0 {
+                                problem.push_str(", ");
+                            }
+                            problem.push_str(stage);
                         }
-                        problem.push_str(stage);
-                    }
-                    problem.push(')');
+                        problem.push(')');
+                        problem
+                    }};
                     rule_error(index, "stage", problem).with_fix("Use a name from options.stages, or add it there")
                 })?;
             }

@@ -165,6 +165,7 @@ test('each page loads the build for what it defines, and the destinations kit on
     await page.context().close();
     return { files: files.filter((f) => /\.wasm$|^parcours-/.test(f)).sort(), sent };
   };
+  // Valid options: nothing to explain, so the diagnostics build is never fetched.
   const destinationsOnly = await load('/e2e/destinations.html');
   assert.deepEqual(destinationsOnly.files, ['parcours-destinations.js', 'parcours_destinations_bg.wasm']);
   assert.ok(destinationsOnly.sent.includes('Page Opened'));

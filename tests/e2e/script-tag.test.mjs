@@ -93,6 +93,38 @@ test('loading the snippet and the bundle twice records each call once', async ()
   await page.context().close();
 });
 
+test('an option error is worded by the diagnostics build, fetched only then; without it the error keeps its code and field', async () => {
+  const run = async (blockDiagnostics) => {
+    const page = await openPage(env.browser);
+    const files = [];
+    page.on('request', (r) => files.push(r.url().split('/').pop()));
+    if (blockDiagnostics) await page.route('**/dist/parcours-explain.js', (route) => route.abort());
+    await page.goto(`${env.collector.url}/e2e/blank.html`);
+    const error = await page.evaluate(
+      () =>
+        new Promise((resolve) => {
+          parcours.on('error', (e) => resolve({ code: e.code, field: e.field, message: e.message }));
+          parcours.init({ endpoint: '/v1/batch', maxQueueEvents: 5 });
+        }),
+    );
+    await page.context().close();
+    return { error, files };
+  };
+  const worded = await run(false);
+  assert.deepEqual(worded.error, {
+    code: 'invalid_option',
+    field: 'options.maxQueueEvents',
+    message: 'options.maxQueueEvents: expected an integer from 10 to 1000000, got 5. Leave it out to use the default',
+  });
+  assert.ok(worded.files.includes('parcours-explain.js') && worded.files.includes('parcours_explain_bg.wasm'), worded.files.join(' '));
+  const unworded = await run(true);
+  assert.deepEqual(unworded.error, {
+    code: 'invalid_option',
+    field: 'options.maxQueueEvents',
+    message: 'options.maxQueueEvents: invalid (invalid_option; the explanation could not be loaded)',
+  });
+});
+
 test('bad arguments warn with the fix and never throw into the page', async () => {
   const page = await openPage(env.browser);
   await page.goto(`${env.collector.url}/e2e/blank.html`);

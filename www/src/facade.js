@@ -106,9 +106,11 @@ const localStorageOrNull = () => storageOrNull('localStorage');
  * build with surveys only; `loadDestinationKit(options)` to the destinations
  * kit (destinations-kit.js), loaded only when init() defines destinations
  * (their encoders are in the builds with destinations); `loadWidget(options)` to the
- * survey widget's presenter, the first time a survey is shown.
+ * survey widget's presenter, the first time a survey is shown;
+ * `loadExplain(options)` to the diagnostics build ({ explain, explainSurveys }),
+ * which words the errors the shipped builds report by code and field only.
  */
-export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, loadWidget) {
+export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, loadWidget, loadExplain) {
   const calls = []; // flat: kind, name, payload, ts, href
   const listeners = new Map();
   let core = null;
@@ -151,6 +153,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
   let surveys = noSurveys;
   let destinationKit = null; // the destinations kit, loaded when init() defines destinations
   let destinations = null; // createDestinations(), for the destinations the core kept
+  let explainer = null; // the diagnostics build, once fetched
 
   const channel = typeof MessageChannel === 'function' ? new MessageChannel() : null;
   if (channel) channel.port1.onmessage = () => runSlice();
@@ -344,7 +347,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
     const report = guarded((c) => JSON.parse(c.start(coreOptions, Date.now(), localStorageOrNull(), storageOrNull('sessionStorage'), globalThis.crypto, environment)), null);
     if (!report) return false;
     if (!report.ok) {
-      reportError(report.error);
+      reportWorded(report, [report.error], (m) => m.explain(coreOptions));
       return false;
     }
     debug = report.debug;
@@ -434,12 +437,14 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
           return;
         }
         for (const message of report.warnings) warn(message);
-        for (const error of report.surveyErrors) reportError(error);
+        // The surveys and destinations left out are reported before ready.
+        const refused = report.surveyErrors.concat(report.destinationErrors || []);
+        const reported = reportWorded(report, refused, (m) => m.explain(coreOptions));
         started = true;
         if (markStarted) markStarted();
         if (consentNow !== 'denied') startListening(report);
         loadRemoteSurveys(report);
-        emit('ready', JSON.parse(core.state()));
+        reported.then(() => core && emit('ready', JSON.parse(core.state())));
         runSlice();
       },
       (error) => {
@@ -450,13 +455,30 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
   }
 
   /**
+   * Reports `errors` from the core. The shipped builds give their code and
+   * field only (`texts` false): the diagnostics build, fetched the first
+   * time there is something to explain, words them (`ask(module)` answers
+   * its JSON); if it cannot be loaded, each goes with its code and field.
+   */
+  function reportWorded({ texts }, errors, ask) {
+    if (texts || !errors.length) return Promise.resolve(errors.forEach(reportError));
+    explainer = explainer || loadExplain(jsOptionsGiven);
+    return explainer
+      .then((module) => {
+        const worded = new Map(JSON.parse(ask(module)).errors.map((e) => [e.field, e]));
+        return errors.map((e) => worded.get(e.field) || e);
+      })
+      .catch(() => errors.map((e) => Object.assign({}, e, { message: e.message + ' (' + e.code + '; the explanation could not be loaded)' })))
+      .then((worded) => worded.forEach(reportError));
+  }
+
+  /**
    * The core checked init's destinations: each refused one is reported, and
    * the kept ones (`report.destinations`, in the order of their partitions)
    * are sent by the kit, with their callbacks (transform, transport).
    */
   function useDestinations(report) {
     const given = jsOptionsGiven.destinations;
-    for (const error of report.destinationErrors) reportError(error);
     const kept = report.destinations.map((id) => ({ id, options: given.find((d) => d && (d.id || d.type) === id) }));
     const encode = (i, body) => guarded((c) => c.encode(i, body, Date.now()), '');
     destinations = destinationKit.createDestinations(kept, encode, { warn, reportError, debug: () => debug });
@@ -468,8 +490,9 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
     remoteSurveys = kit.createRemoteSurveys({
       guarded,
       reportError,
-      applied(result) {
-        for (const error of result.errors) reportError(error);
+      applied(result, url) {
+        // Definitions with errors come back with them from a build without words.
+        reportWorded({ texts: !result.body }, result.errors, (m) => m.explainSurveys(url, result.body));
         for (const message of result.warnings) warn(message);
         if (stopWatchingUrl) watchSurveys(result.watch);
         // Definitions that arrived after the page view may have fired its triggers.

@@ -28,6 +28,7 @@ const { api } = createParcours(
   () => import('./survey-kit.js'),
   () => import('./destinations-kit.js'),
   () => import('./widget.js').then((widget) => widget.loadWidget()),
+  () => import('./explain.js').then((explain) => explain.loadExplain()),
 );
 
 export const { init, track, page, identify, touchpoint, consent, optOut, shutdown, reset, flush, on, journey, debug, survey } = api;

@@ -8,7 +8,7 @@
 /** A fetch that takes longer is abandoned (the cached copy stays in use). */
 const FETCH_TIMEOUT_MS = 10000;
 
-/** `sdk`: { guarded, reportError, applied(result) }. */
+/** `sdk`: { guarded, reportError, applied(result, url) }. */
 export function createRemoteSurveys(sdk) {
   let fetching = false;
   let waitingForOnline = false;
@@ -42,7 +42,7 @@ export function createRemoteSurveys(sdk) {
       .then(
         ([status, etag, body]) => {
           const result = sdk.guarded((c) => JSON.parse(c.surveys_received(url, status, etag, body, Date.now())), null);
-          if (result) sdk.applied(result);
+          if (result) sdk.applied(result, url);
         },
         (error) => {
           const kept = cached.loaded ? 'the ' + cached.loaded + ' surveys cached from it stay in use' : 'none of its surveys is loaded';
@@ -64,7 +64,7 @@ export function createRemoteSurveys(sdk) {
     load(url) {
       const cached = sdk.guarded((c) => JSON.parse(c.surveys_cached(url, Date.now())), null);
       if (!cached) return;
-      sdk.applied(cached);
+      sdk.applied(cached, url);
       if (!cached.fresh) revalidate(url, cached);
     },
   };

@@ -9,9 +9,10 @@
 // kit's script (parcours-surveys.js); one with destinations the
 // destinations kit's (parcours-destinations.js). The build defines
 // PARCOURS_SDK_SRI (the four builds' sha256, by name), PARCOURS_SURVEYS_SRI,
-// PARCOURS_DESTINATIONS_SRI and PARCOURS_WIDGET_SRI, so the integrity chain
-// runs snippet -> this file -> the wasm, the kits and the widget (-> its
-// wasm): a tampered copy of any on a CDN is refused by the browser.
+// PARCOURS_DESTINATIONS_SRI, PARCOURS_WIDGET_SRI and PARCOURS_EXPLAIN_SRI
+// (the diagnostics build, fetched only to word an error), so the integrity
+// chain runs snippet -> this file -> the wasm, the kits, the widget and the
+// diagnostics (-> their wasm): a tampered copy of any on a CDN is refused.
 
 import initWasm, * as core from '../../target/bindgen/parcours.js';
 import { createParcours } from './facade.js';
@@ -31,6 +32,7 @@ import { createParcours } from './facade.js';
     (jsOptions) => loadScript(new URL('parcours-surveys.js', base), PARCOURS_SURVEYS_SRI, jsOptions.nonce),
     (jsOptions) => loadScript(new URL('parcours-destinations.js', base), PARCOURS_DESTINATIONS_SRI, jsOptions.nonce),
     (jsOptions) => loadScript(jsOptions.widgetUrl || new URL('parcours-widget.js', base), jsOptions.widgetUrl ? '' : PARCOURS_WIDGET_SRI, jsOptions.nonce),
+    (jsOptions) => loadScript(new URL('parcours-explain.js', base), PARCOURS_EXPLAIN_SRI, jsOptions.nonce),
   );
   Object.defineProperty(api, '__parcours', { value: true });
   window.parcours = api;

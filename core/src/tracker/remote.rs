@@ -34,6 +34,9 @@ pub struct Applied {
     pub loaded: usize,
     pub errors: Vec<FieldError>,
     pub warnings: Vec<String>,
+    /// In a build without the words of errors, the definitions they are in
+    /// (for the diagnostics build); empty otherwise.
+    pub body: String,
 }
 
 impl Tracker {
@@ -105,8 +108,12 @@ impl Tracker {
             message.push_str(url);
             message.push(' ');
             message.push_str(problem);
-            FieldError::new(CODE, "options.surveysUrl", message)
-                .with_fix("Serve { \"surveys\": [ … ] }, the same definitions init({ surveys }) takes")
+            FieldError::always(
+                CODE,
+                "options.surveysUrl",
+                message,
+                "Serve { \"surveys\": [ … ] }, the same definitions init({ surveys }) takes",
+            )
         };
         if body.len() > MAX_REMOTE_BYTES {
             return Err(whole("is larger than 256 KB"));
@@ -130,24 +137,21 @@ impl Tracker {
                 let mut field = String::from("surveys[\"");
                 field.push_str(&survey.id);
                 field.push_str("\"].id");
-                applied.errors.push(
-                    FieldError::new(CODE, field, "is also defined in init({ surveys })")
-                        .with_fix("The one in init() is used; remove one of the two"),
-                );
+                applied.errors.push(FieldError::always(
+                    CODE,
+                    field,
+                    "is also defined in init({ surveys })",
+                    "The one in init() is used; remove one of the two",
+                ));
                 continue;
             }
             applied.warnings.extend(survey.contrast_warnings());
             self.config.surveys.push(survey);
         }
-        for error in &mut applied.errors {
-            // The list's own paths say "options.surveys[…]"; these came from the URL.
-            if let Some(rest) = error.field.strip_prefix("options.") {
-                error.field = rest.to_string();
-            }
-            error.code = CODE;
-            error.problem.push_str(" (in the surveys from ");
-            error.problem.push_str(url);
-            error.problem.push(')');
+        from_url(url, &mut applied.errors);
+        if !cfg!(feature = "texts") && !applied.errors.is_empty() {
+            // The diagnostics build explains them from the same definitions.
+            applied.body = body.to_string();
         }
         applied.loaded = self.config.surveys.len() - self.init_surveys;
         Ok(applied)
@@ -181,9 +185,38 @@ impl Applied {
             .num("loaded", self.loaded as u64)
             .raw("errors", &errors)
             .raw("warnings", &Value::Array(warnings).to_json())
+            .str("body", &self.body)
             .finish();
         out
     }
+}
+
+/// The errors of definitions served at `url`: their paths say `surveys[…]`
+/// (not `options.`) and their problem names the URL.
+fn from_url(url: &str, errors: &mut [FieldError]) {
+    for error in errors {
+        if let Some(rest) = error.field.strip_prefix("options.") {
+            error.field = rest.to_string();
+        }
+        error.code = CODE;
+        error.problem.push_str(" (in the surveys from ");
+        error.problem.push_str(url);
+        error.problem.push(')');
+    }
+}
+
+/// The errors of the definitions `body` served at `url` (what
+/// `received_surveys` reports, words included in a build with them): for
+/// the diagnostics build, which explains what the shipped builds found.
+pub fn explain_remote(url: &str, body: &str) -> Vec<FieldError> {
+    let document = parse(body).unwrap_or(Value::Null);
+    let list = match &document {
+        Value::Array(_) => &document,
+        _ => document.get("surveys").unwrap_or(&Value::Null),
+    };
+    let mut errors = crate::survey::parse_surveys(list).errors;
+    from_url(url, &mut errors);
+    errors
 }
 
 struct Cached {
