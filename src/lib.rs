@@ -97,8 +97,9 @@ fn ms(t: f64) -> u64 {
 /// Web Crypto: the facade reads those globals, which keeps the global-object
 /// lookup machinery out of the wasm. `device` is what the browser reports of
 /// the device (JSON; see `parcours_core::device`). Returns a JSON report:
-/// `{"ok":true,"warnings":[…],"endpoint":…}` or
-/// `{"ok":false,"error":{"code","field","message"}}`.
+/// `{"texts":…,"ok":true,"warnings":[…],"endpoint":…}` or
+/// `{"texts":…,"ok":false,"error":{"code","field","message"}}`; `texts`
+/// false when the errors have no words (the shipped builds: see `explain`).
 #[wasm_bindgen]
 pub fn start(
     options: &str,
