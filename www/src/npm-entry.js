@@ -6,8 +6,11 @@
 
 import initWasm, * as core from './core.js';
 import { createParcours, ParcoursError } from './facade.js';
+import { inertApi, inBrowser } from './inert.js';
 
-const { api } = createParcours(
+// Imported where there is no page (server rendering, Node), every function
+// does nothing: nothing throws, nothing is created, the process can exit.
+const { api } = !inBrowser() ? { api: inertApi() } : createParcours(
   (jsOptions, surveys, destinations) => {
     // One build per combination of surveys and destinations; each is listed
     // literally, so that bundlers see every file.
