@@ -125,6 +125,25 @@ test('an option error is worded by the diagnostics build, fetched only then; wit
   });
 });
 
+test('when the wasm cannot be loaded, flush() settles at once and says nothing was sent', async () => {
+  const page = await openPage(env.browser);
+  await page.route('**/dist/parcours_bg.wasm', (route) => route.abort());
+  await page.goto(`${env.collector.url}/e2e/blank.html`);
+  const outcome = await page.evaluate(async () => {
+    const error = new Promise((resolve) => parcours.on('error', (e) => resolve(e.code)));
+    parcours.init({ endpoint: '/v1/batch', capturePageview: false });
+    parcours.track('kept');
+    const waiting = parcours.flush(); // called while the wasm is still on its way
+    const timeout = new Promise((resolve) => setTimeout(() => resolve('no answer within 3 s'), 3000));
+    return { code: await error, waiting: await Promise.race([waiting, timeout]), after: await Promise.race([parcours.flush(), timeout]) };
+  });
+  assert.equal(outcome.code, 'load_failed');
+  assert.deepEqual(outcome.waiting, { ok: false, pending: 1 }, 'the call is kept for a later init()');
+  assert.deepEqual(outcome.after, { ok: false, pending: 1 });
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});
+
 test('bad arguments warn with the fix and never throw into the page', async () => {
   const page = await openPage(env.browser);
   await page.goto(`${env.collector.url}/e2e/blank.html`);

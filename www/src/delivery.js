@@ -364,11 +364,16 @@ export function createDelivery(hooks, webStorage) {
     }
   }
 
+  /** Answers every waiting flush() with `answer` (nothing can be sent now). */
+  function answerWaiters(answer) {
+    for (const resolve of flushWaiters.splice(0)) resolve(answer);
+  }
+
   /** Gives up: waiters learn nothing more will be sent from here. */
   function abandon() {
     end(false);
-    for (const resolve of flushWaiters.splice(0)) resolve({ ok: false, pending: 0 });
+    answerWaiters({ ok: false, pending: 0 });
   }
 
-  return { begin, end, pump, persist, flush, hide, abandon, settleWaitersIfIdle };
+  return { begin, end, pump, persist, flush, hide, abandon, answerWaiters, settleWaitersIfIdle };
 }

@@ -450,6 +450,8 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
       (error) => {
         loading = null;
         reportError({ code: 'load_failed', field: 'wasmUrl', message: 'Parcours could not be loaded (' + (error && error.message) + '); calls are kept until init() is called again' });
+        // Nothing can be sent until then: a waiting flush() says so now.
+        delivery.answerWaiters({ ok: false, pending: calls.length / 5 });
       },
     );
   }
@@ -637,6 +639,8 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
     flush() {
       return new Promise((resolve) => {
         if (dead) return resolve({ ok: false, pending: 0 });
+        // Nothing loading (no init() yet, or the wasm could not be loaded): nothing can be sent.
+        if (!started && !loading) return resolve({ ok: false, pending: calls.length / 5 });
         // Without analytics consent there is nothing to send (pending calls wait in memory).
         if (started && consentNow !== 'granted') return resolve({ ok: consentNow === 'denied', pending: consentNow === 'denied' ? 0 : calls.length / 5 });
         delivery.flush(resolve);
