@@ -25,6 +25,6 @@ echo "The journey map:     http://127.0.0.1:$PORT/map"
 echo "Recorded sessions:   http://127.0.0.1:$PORT/sessions"
 # The demo shop sends writeKey "demo_site"; batches without it are refused.
 # The demo's surveys and their targeting rules are served from www/demo/surveys.json (GET /v1/surveys).
-# Offline touchpoints (POST /v1/touchpoints) take the server key demo_server.
+# Offline touchpoints (POST /v1/touchpoints) take the server key demo_server_key_1.
 exec target/release/parcours-collector --port "$PORT" --db "$DB" --www www --write-key demo_site \
-  --surveys www/demo/surveys.json --server-key demo_server "$@"
+  --surveys www/demo/surveys.json --server-key demo_server_key_1 "$@"

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod faults;
+pub mod flags;
 pub mod limits;
 pub mod live;
 pub mod map;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use parcours_collector::app::{router, Settings};
+use parcours_collector::flags;
 use parcours_collector::store::Store;
 
 const HELP: &str = "parcours-collector: receives Parcours batches into SQLite or ClickHouse
@@ -19,14 +20,16 @@ USAGE: parcours-collector [FLAGS]
                         when missing)
   --host ADDR           address to listen on (default: 127.0.0.1)
   --port N              port (default: 8787; 0 picks a free one)
-  --allow-origin URL    origin allowed to send from a browser; repeat for several
+  --allow-origin URL    origin allowed to send from a browser (https://shop.example;
+                        a trailing slash is dropped); repeat for several
                         (default: any origin)
   --max-body BYTES      largest accepted request body (default: 1000000)
   --www DIR             folder served at / (default: www/ when it exists)
   --no-www              serve no static files
   --write-key KEY       a key batches must carry (init({ writeKey })); repeat for
                         several (default: none, any batch is accepted)
-  --admin-key KEY       key for reading events and pages and for erasure
+  --admin-key KEY       key for reading events and pages and for erasure (at least
+                        16 characters)
                         (Authorization: Bearer KEY; the pages take Basic auth
                         with KEY as the password); without it reads are open
                         and DELETE /v1/visitors/{id} is off
@@ -41,7 +44,7 @@ USAGE: parcours-collector [FLAGS]
   --stages A,B,C        the site's stage model, in order: the journey map's columns
                         (default: awareness,consideration,decision,purchase,
                         retention,advocacy, as the SDK's)
-  --server-key KEY      key the site's servers send offline touchpoints with
+  --server-key KEY      key (16+ characters) the site's servers send offline touchpoints with
                         (POST /v1/touchpoints, Authorization: Bearer KEY);
                         repeat for several (default: none, the route is off)
   --fault-injection     enables POST /v1/faults, which makes the batch route
@@ -109,7 +112,7 @@ fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
                     .parse()
                     .map_err(|_| format!("--port: expected a number from 0 to 65535, got {v:?}"))?;
             }
-            "--allow-origin" => settings.allowed_origins.push(value("--allow-origin")?),
+            "--allow-origin" => settings.allowed_origins.push(flags::origin(&value("--allow-origin")?)?),
             "--max-body" => {
                 let v = value("--max-body")?;
                 settings.max_body_bytes = v
@@ -126,12 +129,14 @@ fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
                 www = Some(dir);
             }
             "--no-www" => www = None,
-            "--admin-key" => settings.admin_key = Some(value("--admin-key")?),
-            "--write-key" => settings.write_keys.push(value("--write-key")?),
+            "--admin-key" => settings.admin_key = Some(flags::secret_key("--admin-key", &value("--admin-key")?)?),
+            "--write-key" => settings.write_keys.push(flags::write_key(&value("--write-key")?)?),
             "--fault-injection" => settings.fault_injection = true,
             "--surveys" => settings.surveys_file = Some(PathBuf::from(value("--surveys")?)),
             "--trust-proxy" => settings.trust_proxy = true,
-            "--server-key" => settings.server_keys.push(value("--server-key")?),
+            "--server-key" => settings
+                .server_keys
+                .push(flags::secret_key("--server-key", &value("--server-key")?)?),
             "--stages" => settings.stages = stage_list(&value("--stages")?)?,
             "--rate-ip" => settings.ip_rate_per_minute = count("--rate-ip", &value("--rate-ip")?)?,
             "--rate-key" => settings.key_rate_per_minute = count("--rate-key", &value("--rate-key")?)?,

@@ -11,7 +11,7 @@ const SHOTS = ROOT + 'test-results/map/';
 mkdirSync(SHOTS, { recursive: true });
 const env = {};
 before(async () => {
-  env.collector = await startCollector(['--server-key', 'shop-server']);
+  env.collector = await startCollector(['--server-key', 'shop-server-key-01']);
   env.browser = await launchBrowser();
 });
 after(async () => {
@@ -106,7 +106,7 @@ test('visitors walk the demo shop and the map shows exactly their journeys', asy
   // Ada's store visit, from the shop's till: it joins her journey.
   const response = await fetch(env.collector.url + '/v1/touchpoints', {
     method: 'POST',
-    headers: { authorization: 'Bearer shop-server', 'content-type': 'application/json' },
+    headers: { authorization: 'Bearer shop-server-key-01', 'content-type': 'application/json' },
     body: JSON.stringify({ touchpoints: [{ userId, touchpoint: 'Store visit', at: Date.now(), stage: 'retention', answers: [{ questionType: 'csat', value: 5 }] }] }),
   });
   assert.deepEqual(await response.json(), { accepted: 1, duplicates: 0, joined: 1 });
