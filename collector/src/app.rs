@@ -133,13 +133,14 @@ pub fn router(store: Store, settings: Settings) -> Router {
         )
         .route("/sessions/{id}", get(session_page))
         .with_state(state);
-    match www {
+    let app = match www {
         Some(dir) => {
             app = app.route("/", get(|| async { axum::response::Redirect::to("/demo/") }));
             app.fallback_service(ServeDir::new(dir))
         }
         None => app,
-    }
+    };
+    app.layer(axum::middleware::from_fn(crate::headers::security))
 }
 
 fn cors_layer(origins: &[String]) -> CorsLayer {

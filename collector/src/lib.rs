@@ -5,6 +5,7 @@
 pub mod app;
 pub mod faults;
 pub mod flags;
+pub mod headers;
 pub mod limits;
 pub mod live;
 pub mod map;

@@ -997,3 +997,44 @@ async fn the_default_map_is_kept_live_through_new_journeys_duplicates_other_writ
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn the_collector_pages_forbid_framing_and_foreign_scripts_and_every_answer_says_nosniff() {
+    let www = std::env::temp_dir().join(format!("parcours-www-{}", std::process::id()));
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::write(www.join("shop.html"), "<!doctype html><script>inline()</script>").unwrap();
+    let app = app_with(Settings {
+        www_dir: Some(www.clone()),
+        ..Settings::default()
+    });
+    let headers = |uri: &'static str| {
+        let app = app.clone();
+        async move {
+            let response = app
+                .oneshot(Request::builder().uri(uri).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK, "{uri}");
+            response.headers().clone()
+        }
+    };
+    for page in ["/map", "/sessions"] {
+        let h = headers(page).await;
+        let policy = h.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+        assert!(
+            policy.contains("default-src 'self'") && policy.contains("frame-ancestors 'none'"),
+            "{page}: {policy}"
+        );
+        assert_eq!(h.get(header::X_FRAME_OPTIONS).unwrap(), "DENY");
+        assert_eq!(h.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
+    }
+    let api = headers("/v1/stats").await;
+    assert_eq!(api.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
+    let site = headers("/shop.html").await;
+    assert_eq!(site.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
+    assert!(
+        site.get(header::CONTENT_SECURITY_POLICY).is_none(),
+        "the site's own pages keep their headers (their inline snippet)"
+    );
+    std::fs::remove_dir_all(&www).unwrap();
+}
