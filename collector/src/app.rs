@@ -51,6 +51,9 @@ pub struct Settings {
     pub server_keys: Vec<String>,
     /// The site's stage model, in order (the map's columns).
     pub stages: Vec<String>,
+    /// Refuse events dated outside the window around the collector's clock
+    /// (`window.rs`). Off only for tests whose events are dated near 1970.
+    pub time_window: bool,
 }
 
 impl Default for Settings {
@@ -67,6 +70,7 @@ impl Default for Settings {
             trust_proxy: false,
             surveys_file: None,
             server_keys: Vec::new(),
+            time_window: true,
             stages: parcours_core::stages::DEFAULT_STAGES
                 .iter()
                 .map(|s| s.to_string())
@@ -229,10 +233,13 @@ async fn receive_batch(State(state): State<Shared>, request: Request) -> Respons
             )
         }
     };
-    let batch = match batch::decode(&text) {
+    let mut batch = match batch::decode(&text) {
         Ok(batch) => batch,
         Err(error) => return error_response(StatusCode::BAD_REQUEST, &error),
     };
+    if state.settings.time_window {
+        crate::window::refuse_outside(&mut batch, now_ms() as u64);
+    }
     // Every event refused: the batch is, with the first reason (and each in `refused`).
     if batch.events.is_empty() && !batch.refused.is_empty() {
         return refused_batch(&batch.refused);

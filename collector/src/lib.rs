@@ -15,3 +15,4 @@ pub mod seed;
 pub mod store;
 pub mod surveys;
 pub mod touchpoints;
+pub mod window;

@@ -9,8 +9,16 @@ use parcours_collector::store::Store;
 use parcours_core::json::{self, Value};
 use tower::ServiceExt;
 
+/// The events of these tests are dated near 1970, outside the window the
+/// collector accepts (`window.rs`, tested on its own and below with it on).
 fn app_with(settings: Settings) -> Router {
-    router(Store::open_in_memory().unwrap(), settings)
+    router(
+        Store::open_in_memory().unwrap(),
+        Settings {
+            time_window: false,
+            ..settings
+        },
+    )
 }
 
 fn app() -> Router {
@@ -43,7 +51,13 @@ fn stores() -> Vec<Store> {
 fn apps_with(settings: Settings) -> Vec<Router> {
     stores()
         .into_iter()
-        .map(|store| router(store, settings.clone()))
+        .map(|store| {
+            let settings = Settings {
+                time_window: false,
+                ..settings.clone()
+            };
+            router(store, settings)
+        })
         .collect()
 }
 
@@ -947,6 +961,7 @@ async fn the_default_map_is_kept_live_through_new_journeys_duplicates_other_writ
         Store::open(&path).unwrap(),
         Settings {
             admin_key: Some("s3cret".into()),
+            time_window: false, // journeys dated near 1970
             ..Settings::default()
         },
     );
@@ -1037,4 +1052,28 @@ async fn the_collector_pages_forbid_framing_and_foreign_scripts_and_every_answer
         "the site's own pages keep their headers (their inline snippet)"
     );
     std::fs::remove_dir_all(&www).unwrap();
+}
+
+#[tokio::test]
+async fn an_event_dated_far_in_the_future_is_refused_alone() {
+    let app = router(Store::open_in_memory().unwrap(), Settings::default());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let (status, answer) = post_batch(
+        &app,
+        batch(&[
+            event("now", "s1", "A", now),
+            event("far", "s1", "B", 253_402_300_799_000),
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer.get("accepted").unwrap().as_u64(), Some(1));
+    let Some(Value::Array(refused)) = answer.get("refused") else {
+        panic!("{answer:?}")
+    };
+    assert_eq!(refused[0].get("field").unwrap().as_str(), Some("events[1].ts"));
+    assert_eq!(stored_events(&app, "session=s1").await.len(), 1);
 }
