@@ -79,12 +79,10 @@ fn parse_one(item: &Value, path: &str, stages: &[String]) -> Result<OfflineTouch
             None | Some(Value::Null) if required => Err(FieldError::new(CODE, at_path(key), "is required")),
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if !s.is_empty() && s.len() <= max => Ok(Some(s.clone())),
-            Some(other) => Err(expected(
-                CODE,
-                at_path(key),
-                "a non-empty string of at most 200 characters",
-                other,
-            )),
+            Some(other) => {
+                let what = String::from("a non-empty string of at most ") + &crate::num::u64_to_string(max as u64);
+                Err(expected(CODE, at_path(key), &(what + " characters"), other))
+            }
         }
     };
     let user_id = text("userId", 256, true)?.unwrap_or_default();
@@ -124,7 +122,7 @@ fn parse_one(item: &Value, path: &str, stages: &[String]) -> Result<OfflineTouch
             ));
         }
     }
-    let id = match text("id", 60, false)? {
+    let id = match text("id", ID_MAX, false)? {
         Some(id) if crate::id::is_valid_client_id(&id) => id,
         Some(id) => {
             return Err(FieldError::new(
@@ -151,6 +149,11 @@ fn parse_one(item: &Value, path: &str, stages: &[String]) -> Result<OfflineTouch
         answers,
     })
 }
+
+/// Longest `id`: the session id made of it (`offline-<id>`) must be a
+/// valid id (at most 64 characters), like every id the store keeps.
+const ID_MAX: usize = 64 - SESSION_PREFIX.len();
+const SESSION_PREFIX: &str = "offline-";
 
 fn parse_answer(item: &Value, path: &str) -> Result<(String, String, u64), FieldError> {
     let kind = item.get("questionType").and_then(Value::as_str).unwrap_or("");
@@ -193,7 +196,7 @@ impl OfflineTouchpoint {
     /// The stored event: a `journey_summary` of one step, for `visitor_id`,
     /// whose `session_index`-th session it is, in the batch format.
     pub fn summary_event(&self, visitor_id: &str, session_index: u32, rules: &JourneyRules) -> String {
-        let session_id = String::from("offline-") + &self.id;
+        let session_id = String::from(SESSION_PREFIX) + &self.id;
         let touch = Touch {
             channel: Some(self.channel),
             landing_path: self.touchpoint.clone(),
@@ -330,6 +333,15 @@ mod tests {
             r#"{"touchpoints":[{"userId":"u","touchpoint":"x","at":1,"answers":[{"questionType":"nps","value":11}]}]}"#
         )
         .contains("touchpoints[0].answers[0].value: expected a whole number from 0 to 10 for nps, got 11"));
+        // The longest id the derived session id (offline-<id>, 64 at most) allows, and one more.
+        let with_id = |n: usize| {
+            String::from(r#"{"touchpoints":[{"userId":"u","touchpoint":"x","at":1,"id":""#) + &"i".repeat(n) + r#""}]}"#
+        };
+        let longest = &parse(&with_id(56), &stages()).unwrap()[0];
+        let event = crate::json::parse(&longest.summary_event("v", 1, &JourneyRules::default())).unwrap();
+        let session = event.get("sessionId").unwrap().as_str().unwrap();
+        assert!(crate::id::is_valid_client_id(session), "{session}");
+        assert!(err(&with_id(57)).contains("touchpoints[0].id: expected a non-empty string of at most 56 characters"));
         let twice = r#"{"touchpoints":[{"userId":"u","touchpoint":"Call","at":5,"channel":"email"}]}"#;
         let (a, b) = (parse(twice, &stages()).unwrap(), parse(twice, &stages()).unwrap());
         assert_eq!(a[0].id, b[0].id);
