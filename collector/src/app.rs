@@ -247,7 +247,9 @@ async fn receive_batch(State(state): State<Shared>, request: Request) -> Respons
     if let Err(error) = check_write_key(&state.settings.write_keys, batch.write_key.as_deref()) {
         return error_response(StatusCode::UNAUTHORIZED, &error);
     }
-    if let Some(key) = &batch.write_key {
+    // The key's limit is shared by every visitor of the site: a batch that
+    // stores nothing (empty, or every event refused above) never spends it.
+    if let Some(key) = batch.write_key.as_ref().filter(|_| !batch.events.is_empty()) {
         if let Err(wait) = state.key_limiter.check(key, Instant::now()) {
             return too_many_requests("writeKey", wait);
         }

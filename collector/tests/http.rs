@@ -485,6 +485,13 @@ async fn each_write_key_has_its_own_rate_limit() {
     let (status, answer) = post_batch(&app, keyed_batch("busy", "e10")).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(error_field(&answer), (Some("rate_limited"), Some("writeKey")));
+    // Batches that store nothing never spend the limit the site's visitors share.
+    for i in 0..20 {
+        let empty = format!(r#"{{"v":1,"batchId":"empty-{i}","sentAt":1,"writeKey":"calm","events":[]}}"#);
+        assert_eq!(post_batch(&app, empty).await.0, StatusCode::OK);
+        let bad = format!(r#"{{"v":1,"batchId":"bad-{i}","sentAt":1,"writeKey":"calm","events":[{{"id":"x"}}]}}"#);
+        assert_eq!(post_batch(&app, bad).await.0, StatusCode::BAD_REQUEST);
+    }
     assert_eq!(post_batch(&app, keyed_batch("calm", "e11")).await.0, StatusCode::OK);
 }
 
