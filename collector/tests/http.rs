@@ -1084,3 +1084,56 @@ async fn an_event_dated_far_in_the_future_is_refused_alone() {
     assert_eq!(refused[0].get("field").unwrap().as_str(), Some("events[1].ts"));
     assert_eq!(stored_events(&app, "session=s1").await.len(), 1);
 }
+
+#[tokio::test]
+async fn erasing_a_user_id_erases_the_events_of_its_visitors_from_before_identify() {
+    let user_event = |id: &str, visitor: &str, user: Option<&str>| {
+        let user = user.map_or(String::new(), |u| format!(r#""userId":"{u}","#));
+        format!(
+            r#"{{"id":"{id}","type":"track","name":"A","ts":5,"visitorId":"{visitor}",{user}"sessionId":"s-{visitor}",
+                "context":{{"page":{{"url":"https://shop.example/p","path":"/p","title":"P","referrer":""}},"library":{{"name":"parcours","version":"0.1.0"}}}}}}"#
+        )
+    };
+    for app in apps_with(Settings {
+        admin_key: Some("s3cret".into()),
+        ..Settings::default()
+    }) {
+        post_batch(
+            &app,
+            batch(&[
+                user_event("before", "v7", None),
+                user_event("after", "v7", Some("u7")),
+                user_event("phone", "v8", Some("u7")),
+                user_event("other", "v9", None),
+            ]),
+        )
+        .await;
+        let (status, body, _) = send(
+            &app,
+            Method::DELETE,
+            "/v1/visitors/u7",
+            String::new(),
+            &[("authorization", "Bearer s3cret")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            body, r#"{"deleted":3}"#,
+            "the user's events and its visitors' earlier ones"
+        );
+        let mut left = usize::MAX;
+        for _ in 0..50 {
+            left = stored_events(&app, "visitor=v7").await.len() + stored_events(&app, "visitor=v8").await.len();
+            if left == 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await; // ClickHouse mutations
+        }
+        assert_eq!(left, 0);
+        assert_eq!(
+            stored_events(&app, "visitor=v9").await.len(),
+            1,
+            "another visitor is kept"
+        );
+    }
+}

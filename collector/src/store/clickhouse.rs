@@ -351,8 +351,19 @@ impl ClickHouseStore {
 
     /// Counts, then deletes by a mutation (ClickHouse applies it in the
     /// background, within seconds).
+    /// Erases a visitor id, or a user id with every visitor id it was seen
+    /// with (their events from before `identify` carry no user id).
     pub fn erase_visitor(&self, id: &str) -> Result<usize> {
-        let matches = format!("visitor_id = {0} OR user_id = {0}", quote(id));
+        let mut visitors = vec![quote(id)];
+        for row in self.rows(&format!(
+            "SELECT DISTINCT visitor_id FROM events FINAL WHERE user_id = {}",
+            quote(id)
+        ))? {
+            if let Some(Some(visitor)) = row.into_iter().next() {
+                visitors.push(quote(&visitor));
+            }
+        }
+        let matches = format!("visitor_id IN ({}) OR user_id = {}", visitors.join(", "), quote(id));
         let count = self.number(&format!("SELECT count() FROM events FINAL WHERE {matches}"))?;
         if count > 0 {
             self.run(&format!("ALTER TABLE journeys DELETE WHERE {matches}"))?;

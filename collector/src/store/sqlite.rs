@@ -289,10 +289,23 @@ impl SqliteStore {
         Ok(Some((visitor, sessions as u64)))
     }
 
+    /// Erases a visitor id, or a user id with every visitor id it was seen
+    /// with (their events from before `identify` carry no user id).
     pub fn erase_visitor(&self, id: &str) -> rusqlite::Result<usize> {
-        let conn = self.conn();
-        conn.execute("DELETE FROM journeys WHERE visitor_id = ?1 OR user_id = ?1", [id])?;
-        conn.execute("DELETE FROM events WHERE visitor_id = ?1 OR user_id = ?1", [id])
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        // The visitor ids go in a table of their own first: the deletes below
+        // remove the rows that name them.
+        tx.execute_batch("CREATE TEMP TABLE IF NOT EXISTS erased (id TEXT PRIMARY KEY); DELETE FROM temp.erased;")?;
+        tx.execute(
+            "INSERT OR IGNORE INTO temp.erased SELECT ?1 UNION SELECT visitor_id FROM events WHERE user_id = ?1",
+            [id],
+        )?;
+        let matches = "visitor_id IN (SELECT id FROM temp.erased) OR user_id = ?1";
+        tx.execute(&format!("DELETE FROM journeys WHERE {matches}"), [id])?;
+        let deleted = tx.execute(&format!("DELETE FROM events WHERE {matches}"), [id])?;
+        tx.commit()?;
+        Ok(deleted)
     }
 
     pub fn count_events(&self) -> rusqlite::Result<i64> {
