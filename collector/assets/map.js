@@ -125,7 +125,19 @@
     return button;
   }
 
+  /** What the map leaves out (the collector's bounds), said in words. */
+  function drawBounds(data) {
+    var parts = [];
+    if (data.touchpointsNotShown) parts.push('The ' + data.touchpoints.length + ' busiest touchpoints are shown; ' + count(data.touchpointsNotShown, 'more touchpoint') + ' with fewer sessions ' + (data.touchpointsNotShown === 1 ? 'is' : 'are') + ' in the CSV export.');
+    if (data.touchpoints.some(function (t) { return t.name === '(other touchpoints)'; })) parts.push('“(other touchpoints)” counts the steps of journeys past 100 distinct touchpoints, and touchpoints met after the 2,000 the map keeps.');
+    if (data.pathsNotKept) parts.push(count(data.pathsNotKept, 'session') + ' took a path past the 10,000 the map keeps and ' + (data.pathsNotKept === 1 ? 'is' : 'are') + ' not in the paths.');
+    var note = document.getElementById('map-note');
+    note.textContent = parts.join(' ');
+    note.hidden = !parts.length;
+  }
+
   function drawMap(data) {
+    drawBounds(data);
     var map = document.getElementById('map');
     map.textContent = '';
     var busiest = Math.max(1, Math.max.apply(null, data.touchpoints.map(function (t) { return t.sessions; }).concat([1])));

@@ -50,12 +50,13 @@ pub fn is_hot_spot(place: &Place) -> bool {
     place.sessions > 0 && place.friction_count() as f64 / place.sessions as f64 >= HOT_SPOT_SHARE
 }
 
-/// The touchpoints of each stage, busiest first.
+/// The touchpoints the map shows (`shown_touchpoints`) of each stage, busiest first.
 pub fn cards_by_stage(map: &JourneyMap) -> Vec<Vec<&Place>> {
+    let (shown, _) = map.shown_touchpoints();
     map.stages
         .iter()
         .map(|stage| {
-            let mut cards: Vec<&Place> = map.touchpoints.iter().filter(|t| t.stage == stage.name).collect();
+            let mut cards: Vec<&Place> = shown.iter().copied().filter(|t| t.stage == stage.name).collect();
             cards.sort_by(|a, b| b.sessions.cmp(&a.sessions).then(a.name.cmp(&b.name)));
             cards
         })

@@ -1137,3 +1137,39 @@ async fn erasing_a_user_id_erases_the_events_of_its_visitors_from_before_identif
         );
     }
 }
+
+#[tokio::test]
+async fn journeys_forged_with_thousands_of_touchpoints_leave_the_map_small_and_readable() {
+    for app in apps() {
+        for j in 0..3 {
+            let steps: Vec<String> = (0..10_000)
+                .map(|i| format!(r#"{{"touchpoint":"/forged/{j}/{i}","stage":"awareness","emotion":"neutral"}}"#))
+                .collect();
+            let body = batch(&[summary_event(
+                &format!("f{j}"),
+                &format!("vf{j}"),
+                None,
+                1,
+                &format!("[{}]", steps.join(",")),
+            )]);
+            assert!(body.len() < 1_000_000, "within the default body limit");
+            assert_eq!(post_batch(&app, body).await.0, StatusCode::OK);
+        }
+        let (status, body, _) = get_text(&app, "/v1/map").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.len() < 200_000, "/v1/map is {} bytes", body.len());
+        let map = json::parse(&body).unwrap();
+        let Some(Value::Array(touchpoints)) = map.get("touchpoints") else {
+            panic!()
+        };
+        assert_eq!(touchpoints.len(), 200, "the busiest shown");
+        assert_eq!(
+            map.get("touchpointsNotShown").unwrap().as_u64(),
+            Some(101),
+            "and how many more"
+        );
+        assert!(touchpoints
+            .iter()
+            .any(|t| t.get("name").and_then(Value::as_str) == Some("(other touchpoints)")));
+    }
+}

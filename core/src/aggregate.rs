@@ -246,11 +246,21 @@ impl Names {
         self.names.len()
     }
 
+    fn hash(name: &str) -> u64 {
+        name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
+        })
+    }
+
+    /// The name's number, if it was met.
+    fn find(&self, name: &str) -> Option<u32> {
+        let same = self.by_hash.get(&Self::hash(name))?;
+        same.iter().find(|n| self.names[**n as usize] == name).copied()
+    }
+
     /// The name's number, given the next one when it is new.
     fn number(&mut self, name: &str) -> u32 {
-        let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-        });
+        let hash = Self::hash(name);
         let same = self.by_hash.entry(hash).or_default();
         if let Some(n) = same.iter().find(|n| self.names[**n as usize] == name) {
             return *n;
@@ -292,6 +302,20 @@ impl Step {
     }
 }
 
+/// Where the journeys name more touchpoints than a map can show (a site
+/// with thousands of pages, or summaries forged to break the map), the
+/// touchpoints past these bounds are counted together under `OTHER`.
+pub const OTHER: &str = "(other touchpoints)";
+/// Most distinct touchpoints one journey adds; the rest of its steps go to `OTHER`.
+pub const MAX_TOUCHPOINTS_PER_JOURNEY: usize = 100;
+/// Most distinct touchpoints the map keeps; new ones past it go to `OTHER`.
+pub const MAX_TOUCHPOINTS: usize = 2_000;
+/// Most touchpoints the map shows (the busiest); the JSON says how many more there are.
+pub const SHOWN_TOUCHPOINTS: usize = 200;
+/// Most distinct paths kept, and most touchpoints in one path.
+pub const MAX_PATHS: usize = 10_000;
+pub const MAX_PATH_STEPS: usize = 30;
+
 /// The journey map: fed journey summaries, it holds every figure.
 #[derive(Clone, Debug, Default)]
 pub struct JourneyMap {
@@ -309,6 +333,8 @@ pub struct JourneyMap {
     /// Where each touchpoint is in `touchpoints`.
     touchpoint_index: Names,
     pub conversions: u64,
+    /// Sessions whose path was not kept (past `MAX_PATHS`).
+    pub paths_not_kept: u64,
 }
 
 impl JourneyMap {
@@ -383,8 +409,10 @@ impl JourneyMap {
             if step.touchpoint.is_empty() {
                 continue;
             }
-            let at = self.touchpoint_at(step.touchpoint);
-            if path.last() != Some(&(at as u32)) {
+            let known = self.touchpoint_index.find(step.touchpoint).is_some();
+            let full = seen.len() >= MAX_TOUCHPOINTS_PER_JOURNEY || self.touchpoints.len() >= MAX_TOUCHPOINTS;
+            let at = self.touchpoint_at(if known || !full { step.touchpoint } else { OTHER });
+            if path.last() != Some(&(at as u32)) && path.len() < MAX_PATH_STEPS {
                 path.push(at as u32);
             }
             let stage = self.stages.iter().position(|s| s.name == step.stage);
@@ -412,7 +440,11 @@ impl JourneyMap {
             }
         }
         if !path.is_empty() {
-            *self.paths.entry(path).or_insert(0) += 1;
+            if self.paths.len() < MAX_PATHS || self.paths.contains_key(&path) {
+                *self.paths.entry(path).or_insert(0) += 1;
+            } else {
+                self.paths_not_kept += 1;
+            }
         }
         true
     }
@@ -454,6 +486,21 @@ impl JourneyMap {
         sorted
     }
 
+    /// The `SHOWN_TOUCHPOINTS` busiest touchpoints, in `sorted_touchpoints`'
+    /// order, and how many others there are.
+    pub fn shown_touchpoints(&self) -> (Vec<&Place>, usize) {
+        let mut busiest: Vec<&Place> = self.touchpoints.iter().collect();
+        busiest.sort_by(|a, b| b.sessions.cmp(&a.sessions).then(a.name.cmp(&b.name)));
+        let hidden = busiest.len().saturating_sub(SHOWN_TOUCHPOINTS);
+        busiest.truncate(SHOWN_TOUCHPOINTS);
+        let shown: Vec<&Place> = self
+            .sorted_touchpoints()
+            .into_iter()
+            .filter(|t| busiest.iter().any(|b| core::ptr::eq(*b, *t)))
+            .collect();
+        (shown, hidden)
+    }
+
     /// The emotion curve: each stage's average emotion, in the model's order.
     pub fn emotion_curve(&self) -> Vec<Option<f64>> {
         self.stages.iter().map(Place::emotion).collect()
@@ -467,9 +514,11 @@ impl JourneyMap {
             .num("visitors", self.visitors())
             .num("conversions", self.conversions);
         push_list(o.key("stages"), &self.stages, |out, place| place.write_json(out));
-        push_list(o.key("touchpoints"), &self.sorted_touchpoints(), |out, place| {
-            place.write_json(out)
-        });
+        let (shown, hidden) = self.shown_touchpoints();
+        push_list(o.key("touchpoints"), &shown, |out, place| place.write_json(out));
+        // What the page leaves out, so that it can say so.
+        o.num("touchpointsNotShown", hidden as u64)
+            .num("pathsNotKept", self.paths_not_kept);
         push_list(o.key("steps"), &self.steps, |out, step| {
             let mut s = ObjectWriter::new(out);
             s.str("from", &step.from)

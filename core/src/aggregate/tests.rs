@@ -349,3 +349,91 @@ fn the_figures_do_not_depend_on_the_order_journeys_arrive_in() {
     assert_eq!(reversed.to_json(10), map(Filter::default()).to_json(10));
     assert_eq!(reversed.to_csv(10), map(Filter::default()).to_csv(10));
 }
+
+/// A journey of `n` steps, each at a touchpoint of its own (`<prefix>0`, `<prefix>1`, …).
+fn sprawling(visitor: &str, prefix: &str, n: usize) -> Value {
+    let steps: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"touchpoint":"{prefix}{i}","stage":"awareness","emotion":"neutral"}}"#))
+        .collect();
+    summary(
+        visitor,
+        1,
+        "direct",
+        "desktop",
+        r#"["awareness"]"#,
+        &format!("[{}]", steps.join(",")),
+        false,
+    )
+}
+
+#[test]
+fn forged_journeys_naming_thousands_of_touchpoints_stay_within_the_bounds_and_say_so() {
+    let mut map = JourneyMap::new(&STAGES, Filter::default());
+    // Five journeys of 30,000 distinct touchpoints each, as seen from outside.
+    for v in 0..5 {
+        map.add(&sprawling(&format!("forger{v}"), &format!("t{v}-"), 30_000));
+    }
+    assert_eq!(
+        map.touchpoints.len(),
+        5 * MAX_TOUCHPOINTS_PER_JOURNEY + 1,
+        "each journey adds 100, the rest is other"
+    );
+    let other = place(&map.touchpoints, OTHER);
+    assert_eq!(other.sessions, 5, "every forged journey reached the bucket once");
+    let (shown, hidden) = map.shown_touchpoints();
+    assert_eq!(shown.len(), SHOWN_TOUCHPOINTS);
+    assert_eq!(hidden, 5 * MAX_TOUCHPOINTS_PER_JOURNEY + 1 - SHOWN_TOUCHPOINTS);
+    assert!(
+        shown.iter().any(|t| t.name == OTHER),
+        "the busiest is shown: the bucket"
+    );
+    let json = parse(&map.to_json(10)).unwrap();
+    assert_eq!(json.get("touchpointsNotShown").unwrap().as_u64(), Some(hidden as u64));
+    let Some(Value::Array(paths)) = json.get("paths") else {
+        panic!()
+    };
+    let Some(Value::Array(longest)) = paths[0].get("path") else {
+        panic!()
+    };
+    assert!(longest.len() <= MAX_PATH_STEPS);
+    assert!(
+        map.to_json(10).len() < 200_000,
+        "the export stays small: {}",
+        map.to_json(10).len()
+    );
+}
+
+#[test]
+fn past_the_map_bound_new_touchpoints_and_paths_are_counted_not_kept() {
+    let mut map = JourneyMap::new(&STAGES, Filter::default());
+    for v in 0..(MAX_TOUCHPOINTS / 50 + 5) {
+        map.add(&sprawling(&format!("v{v}"), &format!("p{v}-"), 50));
+    }
+    assert_eq!(map.touchpoints.len(), MAX_TOUCHPOINTS + 1, "the bound, and the bucket");
+    assert_eq!(
+        place(&map.touchpoints, OTHER).sessions,
+        5,
+        "the journeys past the bound"
+    );
+    // Distinct paths of two touchpoints (a<i> then b<j>): the first MAX_PATHS are kept.
+    let mut paths = JourneyMap::new(&STAGES, Filter::default());
+    for v in 0..(MAX_PATHS + 3) {
+        let steps = format!(
+            r#"[{{"touchpoint":"a{}","stage":"awareness"}},{{"touchpoint":"b{}","stage":"awareness"}}]"#,
+            v / 101,
+            v % 101
+        );
+        paths.add(&summary(
+            &format!("w{v}"),
+            1,
+            "direct",
+            "desktop",
+            r#"["awareness"]"#,
+            &steps,
+            false,
+        ));
+    }
+    assert_eq!(paths.paths_not_kept, 3);
+    assert_eq!(paths.sessions, (MAX_PATHS + 3) as u64, "every session still counts");
+    assert_eq!(paths.top_paths(usize::MAX).len(), MAX_PATHS);
+}
