@@ -495,6 +495,7 @@ async fn list_events(State(state): State<Shared>, Query(params): Query<EventsPar
         visitor_id: params.visitor,
         name: params.name,
         limit: params.limit.unwrap_or(1_000).min(100_000),
+        offset: 0,
     };
     let rows = match state.store.events(&query) {
         Ok(rows) => rows,
@@ -542,22 +543,44 @@ async fn sessions_page(State(state): State<Shared>, headers: HeaderMap) -> Respo
     }
 }
 
-async fn session_page(State(state): State<Shared>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+#[derive(serde::Deserialize, Default)]
+struct PageParams {
+    page: Option<usize>,
+}
+
+/// `GET /sessions/{id}?page=N`: one page of a session's events
+/// (`pages::SESSION_PAGE` of them, long values cut), with its journey.
+async fn session_page(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    Query(params): Query<PageParams>,
+    headers: HeaderMap,
+) -> Response {
     if let Some(refusal) = reader_refusal(&state.settings, &headers) {
         return refusal;
     }
-    let query = EventQuery {
+    let page = params.page.unwrap_or(1).clamp(1, 100_000);
+    let query = |name: Option<&str>, limit: usize, offset: usize| EventQuery {
         session_id: Some(id.clone()),
-        limit: 10_000,
+        name: name.map(str::to_string),
+        limit,
+        offset,
         ..EventQuery::default()
     };
-    match state.store.events(&query) {
-        Ok(events) if events.is_empty() => (
+    // One more than a page: whether there is a next one.
+    let events = state
+        .store
+        .events(&query(None, pages::SESSION_PAGE + 1, (page - 1) * pages::SESSION_PAGE));
+    let summary = state
+        .store
+        .events(&query(Some(parcours_core::journey::SUMMARY_EVENT), 1, 0));
+    match (events, summary) {
+        (Ok(events), _) if events.is_empty() => (
             StatusCode::NOT_FOUND,
-            Html(pages::not_found(&format!("No session {id}"))),
+            Html(pages::not_found(&format!("No session {id} (or no page {page} of it)"))),
         )
             .into_response(),
-        Ok(events) => Html(pages::session(&id, &events)).into_response(),
-        Err(e) => internal_error(e),
+        (Ok(events), Ok(summary)) => Html(pages::session(&id, &events, summary.first(), page)).into_response(),
+        (Err(e), _) | (_, Err(e)) => internal_error(e),
     }
 }

@@ -107,15 +107,26 @@ pub fn sessions(rows: &[SessionRow]) -> String {
     layout("Sessions", &body)
 }
 
-pub fn session(id: &str, events: &[EventRow]) -> String {
+/// Events on one page of a session.
+pub const SESSION_PAGE: usize = 200;
+/// Longest value shown in a cell; the full one is in `/v1/events`.
+const CELL_CHARS: usize = 500;
+
+/// Page `page` (from 1) of a session: `events` are its events from
+/// `(page - 1) * SESSION_PAGE`, one more than a page when there is a next.
+pub fn session(id: &str, events: &[EventRow], summary: Option<&EventRow>, page: usize) -> String {
+    let more = events.len() > SESSION_PAGE;
+    let events = &events[..events.len().min(SESSION_PAGE)];
     let first = events.first().map_or(0, |e| e.ts);
+    let from = (page - 1) * SESSION_PAGE + 1;
     let mut body = format!(
-        "<h1>Session <code>{}</code></h1><p>Visitor <code>{}</code> · {} events</p>",
+        "<h1>Session <code>{}</code></h1><p>Visitor <code>{}</code> · events {} to {}</p>",
         escape(id),
         escape(events.first().map_or("", |e| e.visitor_id.as_str())),
-        events.len()
+        from,
+        from + events.len() - 1
     );
-    if let Some(summary) = events.iter().find(|e| e.name == "journey_summary") {
+    if let Some(summary) = summary {
         body.push_str(&journey(&summary.properties));
     }
     body.push_str(
@@ -126,17 +137,35 @@ pub fn session(id: &str, events: &[EventRow]) -> String {
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
             duration(e.ts - first),
             escape(&e.kind),
-            escape(&e.name),
-            escape(&e.path),
+            escape(&cut(&e.name)),
+            escape(&cut(&e.path)),
             if e.name == "journey_summary" {
                 "(the journey above)".to_string()
             } else {
-                escape(&e.properties)
+                escape(&cut(&e.properties))
             },
         ));
     }
-    body.push_str("</tbody></table>");
+    body.push_str("</tbody></table><nav class=\"pages\">");
+    let link = |page: usize, text: &str| format!("<a href=\"?page={page}\">{text}</a> ");
+    if page > 1 {
+        body.push_str(&link(page - 1, "← earlier events"));
+    }
+    if more {
+        body.push_str(&link(page + 1, "later events →"));
+    }
+    body.push_str("</nav><p class=\"muted\">Values longer than 500 characters are cut here; <code>/v1/events?session=");
+    body.push_str(&escape(id));
+    body.push_str("</code> has them whole.</p>");
     layout("Session", &body)
+}
+
+/// `text`, cut to `CELL_CHARS` characters with how long it was.
+fn cut(text: &str) -> String {
+    match text.char_indices().nth(CELL_CHARS) {
+        None => text.to_string(),
+        Some((end, _)) => format!("{}… ({} characters)", &text[..end], text.chars().count()),
+    }
 }
 
 /// The session's journey, from its `journey_summary` properties.

@@ -1173,3 +1173,39 @@ async fn journeys_forged_with_thousands_of_touchpoints_leave_the_map_small_and_r
             .any(|t| t.get("name").and_then(Value::as_str) == Some("(other touchpoints)")));
     }
 }
+
+#[tokio::test]
+async fn a_session_of_huge_events_is_shown_a_page_at_a_time_with_long_values_cut() {
+    for app in apps() {
+        let big = "x".repeat(100_000);
+        for chunk in 0..5 {
+            let events: Vec<String> = (0..50)
+                .map(|i| {
+                    let n = chunk * 50 + i;
+                    format!(
+                        r#"{{"id":"h{n}","type":"track","name":"Big","ts":{n},"visitorId":"v1","sessionId":"huge",
+                            "properties":{{"blob":"{big}"}},"context":{{"page":{{"url":"https://shop.example/p","path":"/p","title":"P","referrer":""}},"library":{{"name":"parcours","version":"0.1.0"}}}}}}"#
+                    )
+                })
+                .collect();
+            // Five events a batch: within the default body limit.
+            for ten in events.chunks(5) {
+                assert_eq!(post_batch(&app, batch(ten)).await.0, StatusCode::OK);
+            }
+        }
+        let (status, first, _) = get_text(&app, "/sessions/huge").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(first.len() < 500_000, "one page is {} bytes, not 25 MB", first.len());
+        assert!(first.contains("events 1 to 200"), "{}", &first[..300]);
+        assert!(
+            first.contains("(100011 characters)"),
+            "a long value is cut and says how long it was"
+        );
+        assert!(first.contains("href=\"?page=2\""));
+        let (_, second, _) = get_text(&app, "/sessions/huge?page=2").await;
+        assert!(second.contains("events 201 to 250") && second.contains("href=\"?page=1\""));
+        assert!(!second.contains("?page=3"));
+        let (status, _, _) = get_text(&app, "/sessions/huge?page=9").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+}

@@ -270,7 +270,7 @@ impl ClickHouseStore {
                 sql += &format!(" AND {column} = {}", quote(value));
             }
         }
-        sql += &format!(" ORDER BY ts, id LIMIT {}", query.limit);
+        sql += &format!(" ORDER BY ts, id LIMIT {} OFFSET {}", query.limit, query.offset);
         self.rows(&sql)?
             .into_iter()
             .map(|row| {

@@ -190,6 +190,8 @@ pub struct EventQuery {
     pub visitor_id: Option<String>,
     pub name: Option<String>,
     pub limit: usize,
+    /// Events skipped first (a page of them).
+    pub offset: usize,
 }
 
 /// The facts line of a journey summary event, stored beside it; none for

@@ -216,10 +216,16 @@ impl SqliteStore {
         let mut stmt = conn.prepare_cached(
             "SELECT id, type, name, ts, session_id, visitor_id, path, properties, raw, received_at FROM events
              WHERE (?1 IS NULL OR session_id = ?1) AND (?2 IS NULL OR visitor_id = ?2) AND (?3 IS NULL OR name = ?3)
-             ORDER BY ts, rowid LIMIT ?4",
+             ORDER BY ts, rowid LIMIT ?4 OFFSET ?5",
         )?;
         let rows = stmt.query_map(
-            params![query.session_id, query.visitor_id, query.name, query.limit as i64],
+            params![
+                query.session_id,
+                query.visitor_id,
+                query.name,
+                query.limit as i64,
+                query.offset as i64
+            ],
             |row| {
                 Ok(EventRow {
                     id: row.get(0)?,
