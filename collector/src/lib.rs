@@ -12,6 +12,7 @@ pub mod map;
 pub mod map_svg;
 pub mod pages;
 pub mod seed;
+pub mod serve;
 pub mod store;
 pub mod surveys;
 pub mod touchpoints;

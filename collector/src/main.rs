@@ -242,12 +242,7 @@ async fn main() -> ExitCode {
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
-    // The peer address is what per-IP rate limits count.
-    let service = app.into_make_service_with_connect_info::<SocketAddr>();
-    if let Err(e) = axum::serve(listener, service).with_graceful_shutdown(shutdown).await {
-        eprintln!("parcours-collector: server error: {e}");
-        return ExitCode::FAILURE;
-    }
+    parcours_collector::serve::serve(listener, app, shutdown).await;
     ExitCode::SUCCESS
 }
 

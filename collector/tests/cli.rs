@@ -25,3 +25,74 @@ fn an_origin_with_a_path_is_refused_with_the_reason() {
     let message = refused(&["--allow-origin", "https://shop.example/checkout"]);
     assert!(message.contains("is not an origin"), "{message}");
 }
+
+/// Starts the collector on a free port; the child and its address.
+fn start() -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_parcours-collector"))
+        .args(["--port", "0", "--no-www", "--db", ":memory:"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first.rsplit("http://").next().unwrap().to_string();
+    std::thread::spawn(move || lines.for_each(drop)); // keep its stdout drained
+    (child, addr)
+}
+
+/// Whether the server closes `stream` within `wait` (a read answers 0 bytes).
+fn closed_within(stream: &mut std::net::TcpStream, wait: std::time::Duration) -> bool {
+    use std::io::Read;
+    stream.set_read_timeout(Some(wait)).unwrap();
+    matches!(stream.read(&mut [0u8; 64]), Ok(0) | Err(_)) && {
+        // A timeout is an error too: tell it apart from a close.
+        let mut probe = [0u8; 1];
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_millis(10)))
+            .unwrap();
+        matches!(stream.read(&mut probe), Ok(0))
+    }
+}
+
+fn health(addr: &str) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = std::net::TcpStream::connect(addr) else {
+        return false;
+    };
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(2)))
+        .unwrap();
+    let _ = stream.write_all(b"GET /health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.starts_with("HTTP/1.1 200")
+}
+
+#[test]
+fn idle_connections_are_closed_and_can_never_use_up_the_server() {
+    use parcours_collector::serve::{HEADER_TIMEOUT, MAX_CONNECTIONS};
+    let (mut child, addr) = start();
+    assert!(health(&addr));
+    // As many idle connections as the server takes: one more is closed at once.
+    let mut idle: Vec<std::net::TcpStream> = (0..MAX_CONNECTIONS)
+        .map(|_| std::net::TcpStream::connect(&addr).unwrap())
+        .collect();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let mut extra = std::net::TcpStream::connect(&addr).unwrap();
+    assert!(
+        closed_within(&mut extra, std::time::Duration::from_secs(2)),
+        "one past the limit is closed, not left hanging"
+    );
+    // The idle ones are closed once the header timeout passes, and new clients are served again.
+    let started = std::time::Instant::now();
+    for stream in &mut idle {
+        let left = (HEADER_TIMEOUT + std::time::Duration::from_secs(3)).saturating_sub(started.elapsed());
+        assert!(
+            closed_within(stream, left.max(std::time::Duration::from_millis(100))),
+            "an idle connection is closed"
+        );
+    }
+    assert!(health(&addr), "answers again");
+    child.kill().unwrap();
+}
