@@ -239,11 +239,31 @@ async fn main() -> ExitCode {
         println!("  surveys:  http://{addr}/v1/surveys (from {})", path.display());
     }
     let app = router(store, cli.settings);
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    parcours_collector::serve::serve(listener, app, shutdown).await;
+    parcours_collector::serve::serve(listener, app, stop_signal()).await;
+    // Every request in progress has finished; the store closes as it drops.
+    println!("parcours-collector: stopped");
     ExitCode::SUCCESS
+}
+
+/// Ctrl-C or SIGTERM (what `docker stop`, systemd and Kubernetes send):
+/// the server stops accepting and finishes what is in progress, then exits 0.
+async fn stop_signal() {
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+    println!("parcours-collector: stopping (finishing the requests in progress)");
 }
 
 /// `parcours-collector seed …`: simulated visitors into the store.

@@ -24,10 +24,12 @@ pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 /// leaving room for the store's files.
 pub const MAX_CONNECTIONS: usize = 768;
 
-/// Serves `app` on `listener` until `shutdown` completes, then waits (at
-/// most `HEADER_TIMEOUT`) for the connections in progress to finish.
+/// Serves `app` on `listener` until `shutdown` completes; then idle
+/// connections close at once and the requests in progress are finished
+/// (waiting at most `HEADER_TIMEOUT` for them).
 pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Output = ()>) {
     let open = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let (stop, stopping) = tokio::sync::watch::channel(false);
     tokio::pin!(shutdown);
     loop {
         let accepted = tokio::select! {
@@ -47,6 +49,7 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
             continue;
         };
         let app = app.clone();
+        let mut stopping = stopping.clone();
         tokio::spawn(async move {
             let _open = permit;
             let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
@@ -54,13 +57,22 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: impl Future<Out
                 request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
                 app.clone().oneshot(request.map(axum::body::Body::new))
             });
-            let _ = hyper::server::conn::http1::Builder::new()
+            let connection = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_TIMEOUT)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+                .serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = stopping.changed() => {
+                    // Finishes the request in progress, if any, then closes.
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
         });
     }
+    let _ = stop.send(true);
     let all = u32::try_from(MAX_CONNECTIONS).unwrap_or(u32::MAX);
     let _ = tokio::time::timeout(HEADER_TIMEOUT, open.acquire_many(all)).await;
 }

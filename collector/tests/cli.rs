@@ -96,3 +96,52 @@ fn idle_connections_are_closed_and_can_never_use_up_the_server() {
     assert!(health(&addr), "answers again");
     child.kill().unwrap();
 }
+
+#[test]
+fn sigterm_stops_the_collector_cleanly_with_exit_0() {
+    let (mut child, addr) = start();
+    assert!(health(&addr));
+    let sent = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(15),
+            "still running after SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(0), "exit 0, not killed by the signal (143)");
+}
+
+#[test]
+fn at_sigterm_idle_connections_close_at_once_and_the_collector_exits() {
+    let (mut child, addr) = start();
+    // A browser's kept-alive connection, idle: it must not hold the stop up.
+    let idle = std::net::TcpStream::connect(&addr).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(0));
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
+    drop(idle);
+}
