@@ -495,7 +495,7 @@ async fn list_events(State(state): State<Shared>, Query(params): Query<EventsPar
         visitor_id: params.visitor,
         name: params.name,
         limit: params.limit.unwrap_or(1_000).min(100_000),
-        offset: 0,
+        ..EventQuery::default()
     };
     let rows = match state.store.events(&query) {
         Ok(rows) => rows,
@@ -560,20 +560,26 @@ async fn session_page(
         return refusal;
     }
     let page = params.page.unwrap_or(1).clamp(1, 100_000);
-    let query = |name: Option<&str>, limit: usize, offset: usize| EventQuery {
+    let query = |name: Option<&str>, limit: usize, offset: usize, preview: Option<usize>| EventQuery {
         session_id: Some(id.clone()),
         name: name.map(str::to_string),
         limit,
         offset,
+        preview,
         ..EventQuery::default()
     };
-    // One more than a page: whether there is a next one.
-    let events = state
-        .store
-        .events(&query(None, pages::SESSION_PAGE + 1, (page - 1) * pages::SESSION_PAGE));
+    // One more than a page: whether there is a next one. Only what the page
+    // shows of each event is read.
+    let page_of = query(
+        None,
+        pages::SESSION_PAGE + 1,
+        (page - 1) * pages::SESSION_PAGE,
+        Some(pages::CELL_CHARS),
+    );
+    let events = state.store.events(&page_of);
     let summary = state
         .store
-        .events(&query(Some(parcours_core::journey::SUMMARY_EVENT), 1, 0));
+        .events(&query(Some(parcours_core::journey::SUMMARY_EVENT), 1, 0, None));
     match (events, summary) {
         (Ok(events), _) if events.is_empty() => (
             StatusCode::NOT_FOUND,

@@ -110,7 +110,7 @@ pub fn sessions(rows: &[SessionRow]) -> String {
 /// Events on one page of a session.
 pub const SESSION_PAGE: usize = 200;
 /// Longest value shown in a cell; the full one is in `/v1/events`.
-const CELL_CHARS: usize = 500;
+pub const CELL_CHARS: usize = 500;
 
 /// Page `page` (from 1) of a session: `events` are its events from
 /// `(page - 1) * SESSION_PAGE`, one more than a page when there is a next.
@@ -137,12 +137,12 @@ pub fn session(id: &str, events: &[EventRow], summary: Option<&EventRow>, page: 
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
             duration(e.ts - first),
             escape(&e.kind),
-            escape(&cut(&e.name)),
-            escape(&cut(&e.path)),
+            escape(&cut(&e.name, 0)),
+            escape(&cut(&e.path, 0)),
             if e.name == "journey_summary" {
                 "(the journey above)".to_string()
             } else {
-                escape(&cut(&e.properties))
+                escape(&cut(&e.properties, e.properties_chars))
             },
         ));
     }
@@ -160,11 +160,14 @@ pub fn session(id: &str, events: &[EventRow], summary: Option<&EventRow>, page: 
     layout("Session", &body)
 }
 
-/// `text`, cut to `CELL_CHARS` characters with how long it was.
-fn cut(text: &str) -> String {
+/// `text`, cut to `CELL_CHARS` characters, saying how long the whole was
+/// (`whole` characters, when `text` is already a preview of it).
+fn cut(text: &str, whole: i64) -> String {
+    let chars = usize::try_from(whole).unwrap_or(0).max(text.chars().count());
     match text.char_indices().nth(CELL_CHARS) {
-        None => text.to_string(),
-        Some((end, _)) => format!("{}… ({} characters)", &text[..end], text.chars().count()),
+        _ if chars <= CELL_CHARS => text.to_string(),
+        None => format!("{text}… ({chars} characters)"),
+        Some((end, _)) => format!("{}… ({chars} characters)", &text[..end]),
     }
 }
 

@@ -258,9 +258,14 @@ impl ClickHouseStore {
     }
 
     pub fn events(&self, query: &EventQuery) -> Result<Vec<EventRow>> {
-        let mut sql = "SELECT id, type, name, ts, session_id, visitor_id, path, properties, raw, received_at
-             FROM events FINAL WHERE 1"
-            .to_string();
+        let (properties, raw) = match query.preview {
+            Some(chars) => (format!("substringUTF8(properties, 1, {chars})"), "''".to_string()),
+            None => ("properties".to_string(), "raw".to_string()),
+        };
+        let mut sql = format!(
+            "SELECT id, type, name, ts, session_id, visitor_id, path, {properties}, {raw}, received_at,
+                    lengthUTF8(properties) FROM events FINAL WHERE 1"
+        );
         for (column, value) in [
             ("session_id", &query.session_id),
             ("visitor_id", &query.visitor_id),
@@ -284,6 +289,7 @@ impl ClickHouseStore {
                     visitor_id: text(5),
                     path: text(6),
                     properties: text(7),
+                    properties_chars: self.parse_i64(&text(10))?,
                     raw: text(8),
                     received_at: self.parse_i64(&text(9))?,
                 })

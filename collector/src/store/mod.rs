@@ -162,7 +162,11 @@ pub struct EventRow {
     pub session_id: String,
     pub visitor_id: String,
     pub path: String,
+    /// Whole, or its first `EventQuery::preview` characters.
     pub properties: String,
+    /// Characters in the whole `properties`.
+    pub properties_chars: i64,
+    /// The event as received; empty in a preview.
     pub raw: String,
     pub received_at: i64,
 }
@@ -192,6 +196,10 @@ pub struct EventQuery {
     pub limit: usize,
     /// Events skipped first (a page of them).
     pub offset: usize,
+    /// When set, only this many characters of each event's properties and
+    /// not the raw event are read (a page that shows them cut never loads
+    /// megabytes it will not show).
+    pub preview: Option<usize>,
 }
 
 /// The facts line of a journey summary event, stored beside it; none for

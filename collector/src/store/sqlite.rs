@@ -214,7 +214,9 @@ impl SqliteStore {
     pub fn events(&self, query: &EventQuery) -> rusqlite::Result<Vec<EventRow>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT id, type, name, ts, session_id, visitor_id, path, properties, raw, received_at FROM events
+            "SELECT id, type, name, ts, session_id, visitor_id, path,
+                    CASE WHEN ?6 > 0 THEN substr(properties, 1, ?6) ELSE properties END,
+                    CASE WHEN ?6 > 0 THEN '' ELSE raw END, received_at, length(properties) FROM events
              WHERE (?1 IS NULL OR session_id = ?1) AND (?2 IS NULL OR visitor_id = ?2) AND (?3 IS NULL OR name = ?3)
              ORDER BY ts, rowid LIMIT ?4 OFFSET ?5",
         )?;
@@ -224,7 +226,8 @@ impl SqliteStore {
                 query.visitor_id,
                 query.name,
                 query.limit as i64,
-                query.offset as i64
+                query.offset as i64,
+                query.preview.unwrap_or(0) as i64
             ],
             |row| {
                 Ok(EventRow {
@@ -236,6 +239,7 @@ impl SqliteStore {
                     visitor_id: row.get(5)?,
                     path: row.get(6)?,
                     properties: row.get(7)?,
+                    properties_chars: row.get(10)?,
                     raw: row.get(8)?,
                     received_at: row.get(9)?,
                 })
