@@ -349,6 +349,14 @@ mod tests {
     }
 
     /// Fails unless one of the encoder's notes contains `text`.
+    /// `key` of the first two items (the two users with long ids).
+    fn first_two<'a>(items: &'a [Value], key: &str) -> Vec<&'a str> {
+        items[..2]
+            .iter()
+            .map(|item| item.get(key).unwrap().as_str().unwrap())
+            .collect()
+    }
+
     fn assert_noted(encoded: &Encoded, text: &str) {
         assert!(
             encoded.notes.iter().any(|n| n.contains(text)),
@@ -414,10 +422,7 @@ mod tests {
                     let Some(Value::Array(events)) = body.get("batch") else {
                         panic!()
                     };
-                    let ids: Vec<&str> = events[..2]
-                        .iter()
-                        .map(|e| e.get("distinct_id").unwrap().as_str().unwrap())
-                        .collect();
+                    let ids = first_two(events, "distinct_id");
                     assert!(ids.iter().all(|id| id.chars().count() <= 200), "{ids:?}");
                     assert_ne!(ids[0], ids[1], "two users sharing 200 characters stay two people");
                     let p = events[0].get("properties").unwrap();
@@ -455,10 +460,7 @@ mod tests {
                     let Some(Value::Array(payloads)) = body.get("data") else {
                         panic!()
                     };
-                    let uids: Vec<&str> = payloads[..2]
-                        .iter()
-                        .map(|p| p.get("uid").unwrap().as_str().unwrap())
-                        .collect();
+                    let uids = first_two(payloads, "uid");
                     assert!(uids.iter().all(|u| u.chars().count() <= 255));
                     assert_ne!(uids[0], uids[1]);
                 }
