@@ -247,9 +247,7 @@ impl Names {
     }
 
     fn hash(name: &str) -> u64 {
-        name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ b as u64).wrapping_mul(0x0100_0000_01b3)
-        })
+        crate::num::fnv1a(crate::num::FNV_OFFSET, name.bytes())
     }
 
     /// The name's number, if it was met.

@@ -21,6 +21,24 @@ pub fn push_u64(out: &mut String, mut n: u64) {
     out.push_str(core::str::from_utf8(text).unwrap_or_default());
 }
 
+/// FNV-1a's standard starting value.
+pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a of `bytes` from `seed` (`FNV_OFFSET` for the standard hash): the
+/// one small, stable hash Parcours uses for ids, draws and names.
+pub fn fnv1a(seed: u64, bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes
+        .into_iter()
+        .fold(seed, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+/// Appends the last `digits` hex digits of `n` (16 for all of it).
+pub fn push_hex(out: &mut String, n: u64, digits: u32) {
+    for shift in (0..digits.min(16)).rev() {
+        out.push(char::from(b"0123456789abcdef"[((n >> (shift * 4)) & 0xf) as usize]));
+    }
+}
+
 pub fn u64_to_string(n: u64) -> String {
     let mut out = String::new();
     push_u64(&mut out, n);

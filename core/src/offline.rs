@@ -259,22 +259,16 @@ fn observed<'a>(kind: EventKind, name: &'a str, properties: &'a str, ts: u64) ->
 
 /// FNV-1a over the parts, separated by a zero byte.
 fn fnv(parts: &[&str]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (i, part) in parts.iter().enumerate() {
+    parts.iter().enumerate().fold(crate::num::FNV_OFFSET, |h, (i, part)| {
         let separator: &[u8] = if i > 0 { &[0] } else { &[] };
-        for b in separator.iter().chain(part.as_bytes()) {
-            h ^= *b as u64;
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    h
+        crate::num::fnv1a(h, separator.iter().chain(part.as_bytes()).copied())
+    })
 }
 
 fn hex(n: u64) -> String {
-    (0..16)
-        .rev()
-        .map(|i| char::from(b"0123456789abcdef"[((n >> (i * 4)) & 0xf) as usize]))
-        .collect()
+    let mut out = String::new();
+    crate::num::push_hex(&mut out, n, 16);
+    out
 }
 
 #[cfg(test)]

@@ -85,9 +85,7 @@ impl Queued {
 /// FNV-1a: settled ids are remembered as hashes (a few kilobytes, no set
 /// structure in the shipped code).
 fn id_hash(id: &str) -> u64 {
-    id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    crate::num::fnv1a(crate::num::FNV_OFFSET, id.bytes())
 }
 
 /// Limits and thresholds, from the config.

@@ -725,17 +725,13 @@ pub fn write_checks(checks: &[Check], out: &mut String) {
 /// FNV-1a of the three, finished with splitmix64's mixer so that visitor
 /// ids differing only in their last characters spread evenly.
 pub fn draw(salt: &str, id: &str, visitor_id: &str) -> u32 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     let bytes = salt
         .bytes()
         .chain([0])
         .chain(id.bytes())
         .chain([0])
         .chain(visitor_id.bytes());
-    for b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
-    }
+    let mut h = crate::num::fnv1a(crate::num::FNV_OFFSET, bytes);
     h ^= h >> 30;
     h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
     h ^= h >> 27;

@@ -30,7 +30,12 @@ fn fixtures() -> &'static Path {
 
 /// Encodes the fixture batch and compares it with `<name>.json`: the requests, their bodies parsed.
 fn golden(name: &str, options: &str) -> (Encoded, Vec<Value>) {
-    let text = std::fs::read_to_string(fixtures().join("batch.json")).unwrap();
+    golden_of("batch.json", name, options)
+}
+
+/// `golden` for the batch in `batch_file`.
+fn golden_of(batch_file: &str, name: &str, options: &str) -> (Encoded, Vec<Value>) {
+    let text = std::fs::read_to_string(fixtures().join(batch_file)).unwrap();
     let batch = batch::decode(&text).unwrap();
     let encoded = encode(&destination(options), &batch, NOW);
     let bodies: Vec<Value> = encoded
@@ -395,4 +400,32 @@ fn the_parcours_format_is_the_batch_the_collector_takes() {
     let decoded = batch::decode(&encoded.requests[0].body).expect("the collector's own decoder reads it");
     assert_eq!(decoded.write_key.as_deref(), Some("site_b"));
     assert_eq!(decoded.events.len(), 8);
+}
+
+/// The stressing batch (`stress-batch.json`), one request file per backend
+/// (`stress-<backend>.json`), which tests/e2e/destination-rules.test.mjs
+/// checks against each backend's published rules: a name GA4 reserves
+/// (`session_start_with_rollout`), a 700-character URL whose campaign is at
+/// its end, names in Cyrillic, Japanese and emoji and two spellings of one
+/// name, a `page_leave` with its engaged time, site properties named like
+/// PostHog's and Segment's own, a 40 KB value beside small ones, 60
+/// properties, nested values, an 80-hour-old event, and two users whose
+/// 256-character ids share their first 255.
+#[test]
+fn the_stressing_batch_has_a_golden_request_file_per_backend() {
+    for (name, options) in [
+        ("stress-segment", r#"{"type":"segment","writeKey":"wk_test"}"#),
+        ("stress-posthog", r#"{"type":"posthog","apiKey":"phc_test"}"#),
+        (
+            "stress-snowplow",
+            r#"{"type":"snowplow","url":"https://sp.example.com","appId":"shop"}"#,
+        ),
+        (
+            "stress-ga4",
+            r#"{"type":"ga4","measurementId":"G-TEST123","apiSecret":"s"}"#,
+        ),
+    ] {
+        let (encoded, _) = golden_of("stress-batch.json", name, options);
+        assert!(!encoded.notes.is_empty(), "{name}: every backend has something to note");
+    }
 }

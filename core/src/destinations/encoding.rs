@@ -7,6 +7,7 @@ use crate::prelude::*;
 use crate::batch::{ReceivedBatch, ReceivedEvent};
 use crate::event::EventKind;
 use crate::json::{parse, push_list, write_string, Value};
+use crate::num::{fnv1a, push_hex, FNV_OFFSET};
 
 use super::{ga4, posthog, segment, snowplow, webhook, Destination, Format};
 
@@ -245,14 +246,9 @@ pub(crate) fn fit_id(id: &str, max: usize) -> Option<String> {
     if id.chars().count() <= max {
         return None;
     }
-    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
     let mut out: String = id.chars().take(max.saturating_sub(17)).collect();
     out.push('~');
-    for shift in (0..16).rev() {
-        out.push(char::from(b"0123456789abcdef"[((hash >> (shift * 4)) & 0xf) as usize]));
-    }
+    push_hex(&mut out, fnv1a(FNV_OFFSET, id.bytes()), 16);
     Some(out)
 }
 
@@ -330,18 +326,12 @@ pub fn uuid_for(id: &str) -> String {
     if crate::id::is_uuid(id) {
         return id.to_string();
     }
-    let hash = |seed: u64| {
-        id.bytes()
-            .fold(seed, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
-    };
-    let (high, low) = (hash(0xcbf2_9ce4_8422_2325), hash(0x8422_2325_cbf2_9ce4));
+    let (high, low) = (fnv1a(FNV_OFFSET, id.bytes()), fnv1a(0x8422_2325_cbf2_9ce4, id.bytes()));
     let high = (high & !0xf000) | 0x8000; // version 8
     let low = (low & !(0xc << 60)) | (0x8 << 60); // the RFC 9562 variant
     let mut hex = String::new();
     for word in [high, low] {
-        for shift in (0..16).rev() {
-            hex.push(char::from(b"0123456789abcdef"[((word >> (shift * 4)) & 0xf) as usize]));
-        }
+        push_hex(&mut hex, word, 16);
     }
     let mut out = String::new();
     for (i, c) in hex.chars().enumerate() {

@@ -31,6 +31,7 @@ use crate::prelude::*;
 use super::{request, Destination, Encoded, Event};
 use crate::event::EventKind;
 use crate::json::{write_string, ObjectWriter, Value};
+use crate::num::{fnv1a, push_hex, FNV_OFFSET};
 
 pub const MAX_EVENTS: usize = 25;
 pub const MAX_BODY_BYTES: usize = 130_000;
@@ -193,16 +194,29 @@ fn write_event(destination: &Destination, event: &Event, encoded: &mut Encoded) 
     }
     // Limits: names, text length, count.
     let mut cut = Vec::new();
+    let mut renamed = Vec::new();
     let mut kept: Vec<(String, Value)> = Vec::new();
-    for (i, (key, value)) in params.into_iter().enumerate() {
-        let key = if i < own { key } else { param_name(&key) };
-        if key.is_empty() {
-            cut.push(String::from("a parameter with no usable name"));
-            continue;
+    for (i, (original, value)) in params.into_iter().enumerate() {
+        let (mut key, mut hashed) = if i < own {
+            (original.clone(), false)
+        } else {
+            param_name(&original)
+        };
+        if kept.iter().any(|(k, _)| *k == key) && !hashed {
+            // `dwellMs` and `dwell_ms` in one event: the second gets a hash.
+            key = with_hash(&key, &original);
+            hashed = true;
         }
         if kept.iter().any(|(k, _)| *k == key) {
             cut.push(key + " (the name is taken)");
             continue;
+        }
+        if hashed {
+            let mut pair = String::new();
+            write_string(&mut pair, &original);
+            pair.push_str(" as ");
+            pair.push_str(&key);
+            renamed.push(pair);
         }
         if kept.len() == MAX_PARAMS {
             cut.push(key);
@@ -217,6 +231,11 @@ fn write_event(destination: &Destination, event: &Event, encoded: &mut Encoded) 
             other => other,
         };
         kept.push((key, value));
+    }
+    if !renamed.is_empty() {
+        let mut note = String::from("has parameters renamed for GA4 (letters, digits and _ from a letter, 40 at most; the hash keeps different names apart): ");
+        note.push_str(&renamed.join(", "));
+        encoded.notes.push(super::note(destination, event, &note));
     }
     if !cut.is_empty() {
         let mut note = String::from("exceeds GA4's parameter limits (25 per event, 100 characters per value, page_location 1000, page_referrer 420, page_title 300): ");
@@ -297,47 +316,54 @@ pub fn event_name(name: &str) -> String {
     if !base.chars().next().is_some_and(char::is_alphabetic) || reserved(&base) {
         base.insert_str(0, if base.is_empty() { "event" } else { "parcours_" });
     }
-    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
+    with_hash(&base, name)
+}
+
+/// `base`, cut to leave room, then `_` and six hex digits of a hash of
+/// `original`: a rewritten name that no other original can share.
+fn with_hash(base: &str, original: &str) -> String {
     let mut out: String = base.chars().take(MAX_NAME - 7).collect();
     out.push('_');
-    for shift in (0..6).rev() {
-        out.push(char::from(b"0123456789abcdef"[((hash >> (shift * 4)) & 0xf) as usize]));
-    }
+    push_hex(&mut out, fnv1a(FNV_OFFSET, original.bytes()), 6);
     out
 }
 
-/// A parameter name in GA4's form (see `event_name`); empty when nothing is left.
-pub fn param_name(name: &str) -> String {
+/// A parameter name in GA4's form, and whether it had to be rewritten
+/// beyond case. GA4 takes letters of any script, digits and `_`, from a
+/// letter, 40 at most, without its reserved prefixes. camelCase becomes
+/// snake_case (`dwellMs` is `dwell_ms`, as GA4's own parameters are
+/// named); any other change (a character GA4 refuses, a leading digit, a
+/// reserved prefix, a cut) ends the name with a hash of the original, as
+/// `event_name` does, so two names never become one.
+pub fn param_name(name: &str) -> (String, bool) {
     let mut out = String::new();
     let mut previous_lower = false;
+    let mut rewritten = false;
     for c in name.chars() {
-        // camelCase words become snake_case ones: dwellMs -> dwell_ms.
         if c.is_ascii_uppercase() && previous_lower {
             out.push('_');
         }
         previous_lower = c.is_ascii_lowercase();
-        if c.is_ascii_alphanumeric() {
+        if c.is_alphanumeric() || c == '_' {
             out.push(c.to_ascii_lowercase());
-        } else if !out.is_empty() && !out.ends_with('_') {
-            out.push('_');
+        } else {
+            rewritten = true;
+            if !out.ends_with('_') {
+                out.push('_');
+            }
         }
     }
-    while out.ends_with('_') {
-        out.pop();
+    let mut base = String::from(out.trim_matches('_'));
+    rewritten |= base.len() != out.len();
+    if !base.chars().next().is_some_and(char::is_alphabetic) || RESERVED_PREFIXES.iter().any(|p| base.starts_with(p)) {
+        base.insert_str(0, if base.is_empty() { "param" } else { "p_" });
+        rewritten = true;
     }
-    if out.bytes().next().is_some_and(|b| b.is_ascii_digit()) {
-        out.insert_str(0, "p_");
+    if rewritten || base.chars().count() > MAX_NAME {
+        (with_hash(&base, name), true)
+    } else {
+        (base, false)
     }
-    if RESERVED_PREFIXES.iter().any(|p| out.starts_with(p)) {
-        out.insert_str(0, "p_");
-    }
-    out.truncate(MAX_NAME);
-    while out.ends_with('_') {
-        out.pop();
-    }
-    out
 }
 
 /// GA4 counts sessions by a number: the session's start in seconds. A

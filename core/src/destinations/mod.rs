@@ -331,8 +331,42 @@ mod tests {
         }
         assert!(rewritten.iter().all(|n| n.chars().count() <= 40));
         assert_eq!(ga4::event_name(&"x ".repeat(40)).chars().count(), 40);
-        assert_eq!(ga4::param_name("maxScrollPercent"), "max_scroll_percent");
-        assert_eq!(ga4::param_name(&"a".repeat(60)).len(), 40);
+        // Parameters: camelCase becomes snake_case; letters of any script
+        // stay; any other rewrite ends with a hash, so names never merge.
+        assert_eq!(
+            ga4::param_name("maxScrollPercent"),
+            ("max_scroll_percent".into(), false)
+        );
+        assert_eq!(ga4::param_name("цена"), ("цена".into(), false));
+        let params: Vec<String> = [
+            "цена!",
+            "цена?",
+            "🚀",
+            "🎉",
+            "price-1",
+            "price 1",
+            "1st",
+            "ga_x",
+            &"a".repeat(60),
+        ]
+        .iter()
+        .map(|n| ga4::param_name(n))
+        .inspect(|(_, hashed)| assert!(hashed))
+        .map(|(name, _)| name)
+        .collect();
+        assert!(
+            params[0].starts_with("цена_") && params[2].starts_with("param_"),
+            "{params:?}"
+        );
+        assert!(
+            params[6].starts_with("p_1st_") && params[7].starts_with("p_ga_x_"),
+            "{params:?}"
+        );
+        assert!(params.iter().all(|n| n.chars().count() <= 40), "{params:?}");
+        let mut distinct = params.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), params.len(), "no two parameters merge: {params:?}");
     }
 
     #[test]
@@ -348,7 +382,6 @@ mod tests {
         }
     }
 
-    /// Fails unless one of the encoder's notes contains `text`.
     /// `key` of the first two items (the two users with long ids).
     fn first_two<'a>(items: &'a [Value], key: &str) -> Vec<&'a str> {
         items[..2]
@@ -357,6 +390,7 @@ mod tests {
             .collect()
     }
 
+    /// Fails unless one of the encoder's notes contains `text`.
     fn assert_noted(encoded: &Encoded, text: &str) {
         assert!(
             encoded.notes.iter().any(|n| n.contains(text)),
@@ -385,7 +419,7 @@ mod tests {
     #[test]
     fn backends_keep_their_own_keys_ids_that_fit_and_the_small_properties_of_a_large_event() {
         use crate::json::{parse as json, Value};
-        let long_user = |tail: &str| "u".repeat(250) + tail;
+        let long_user = |tail: &str| "u".repeat(255) + tail; // 256, the longest user id
         let event = |id: &str, kind: &str, name: &str, user: &str, properties: &str| {
             test_event(id, kind, name, user, "https://shop.example/p", properties)
         };
@@ -463,6 +497,17 @@ mod tests {
                     let uids = first_two(payloads, "uid");
                     assert!(uids.iter().all(|u| u.chars().count() <= 255));
                     assert_ne!(uids[0], uids[1]);
+                    let contexts = json(payloads[0].get("co").unwrap().as_str().unwrap()).unwrap();
+                    let Some(Value::Array(contexts)) = contexts.get("data") else {
+                        panic!()
+                    };
+                    let session = contexts[0].get("data").unwrap();
+                    assert_eq!(
+                        session.get("userId").unwrap().as_str(),
+                        Some(long_user("1").as_str()),
+                        "the id itself is kept"
+                    );
+                    assert_noted(&encoded, "the id in the session context's userId");
                 }
                 _ => {}
             }

@@ -81,11 +81,13 @@ fn write_payload(
         .str_if("aid", &destination.key)
         .str("duid", &source.visitor_id)
         .str("sid", &uuid_for(&source.session_id));
+    // A user id too long for `uid` goes as a hash that fits, the id itself
+    // in the session context's `userId`.
+    let fitted = source.user_id.as_deref().and_then(|user| fit_id(user, MAX_UID));
     if let Some(user) = &source.user_id {
-        let fitted = fit_id(user, MAX_UID);
         if fitted.is_some() {
             problems.push(String::from(
-                "has a user id over Snowplow's 255 characters; sent as a hash that fits",
+                "has a user id over Snowplow's 255 characters; sent as a hash that fits, the id in the session context's userId",
             ));
         }
         p.str("uid", fitted.as_deref().unwrap_or(user));
@@ -114,10 +116,14 @@ fn write_payload(
         let outer = object(&[("schema", Value::String(UNSTRUCT.to_string())), ("data", inner)]);
         p.str("ue_pr", &outer.to_json());
     }
-    let session = object(&[
+    let mut session = Vec::from([
         ("sessionId", Value::String(source.session_id.clone())),
         ("visitorId", Value::String(source.visitor_id.clone())),
     ]);
+    if let (Some(_), Some(user)) = (&fitted, &source.user_id) {
+        session.push(("userId", Value::String(user.clone())));
+    }
+    let session = object(&session);
     let context = object(&[("schema", Value::String(schema("session"))), ("data", session)]);
     let contexts = object(&[
         ("schema", Value::String(CONTEXTS.to_string())),
