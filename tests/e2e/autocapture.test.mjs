@@ -4,7 +4,7 @@
 // device context and stripped URL parameters.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { openPage, fetchEvents, waitForEvents, withCollectorAndBrowser } from './harness.mjs';
+import { openPage, fetchEvents, waitForEvents, withCollectorAndBrowser, startOnBlank } from './harness.mjs';
 
 const env = withCollectorAndBrowser();
 
@@ -90,4 +90,19 @@ test('automatic capture can be switched off', async () => {
   });
   const events = await fetchEvents(env.collector, 'visitor=' + visitorId);
   assert.deepEqual(events.map((e) => e.name), ['page_view']);
+});
+
+test('events carry the visitor’s time zone, from Temporal or, where it is missing, from Intl', async () => {
+  for (const [zone, hideTemporal] of [['Asia/Tokyo', false], ['America/Sao_Paulo', true]]) {
+    const context = await env.browser.newContext({ timezoneId: zone });
+    const page = await context.newPage();
+    if (hideTemporal) await page.addInitScript(() => delete globalThis.Temporal);
+    await startOnBlank(page, env.collector);
+    assert.equal(await page.evaluate(() => typeof globalThis.Temporal), hideTemporal ? 'undefined' : 'object', 'this Chromium has Temporal');
+    const visitorId = await page.evaluate(() => parcours.debug().visitorId);
+    await page.evaluate(() => (parcours.track('Zone Checked'), parcours.flush()));
+    const [event] = await waitForEvents(env.collector, 'visitor=' + visitorId, (events) => events.length > 0);
+    assert.equal(event.context.device.timeZone, zone);
+    await context.close();
+  }
 });

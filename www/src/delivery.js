@@ -249,7 +249,7 @@ export function createDelivery(hooks, webStorage) {
   }
 
   function sendToEndpoint(body) {
-    return send(endpoint, body, false, compress).then((answer) => {
+    return send(endpoint, body, compress).then((answer) => {
       const { status, compressed } = answer;
       if (compressed && status >= 400 && status < 500 && status !== 408 && status !== 429) {
         // An endpoint that does not inflate gzip refuses it: send plain from now on.

@@ -13,14 +13,14 @@ const TIMEOUT_MS = 15000;
 /** Smaller bodies gain too little from gzip to be worth the work. */
 const COMPRESS_FROM_BYTES = 1024;
 
-export function send(url, body, keepalive, compress) {
-  const gzip = compress && !keepalive && body.length >= COMPRESS_FROM_BYTES && typeof CompressionStream === 'function';
-  return (gzip ? gzipped(body) : Promise.resolve(null)).then((packed) => post(url, packed || body, keepalive, !!packed));
+export function send(url, body, compress) {
+  const gzip = compress && body.length >= COMPRESS_FROM_BYTES && typeof CompressionStream === 'function';
+  return (gzip ? gzipped(body) : Promise.resolve(null)).then((packed) => post(url, packed || body, !!packed));
 }
 
 /** One request of a destination: `{ url, contentType, headers: [[name, value]…], body }`. */
 export function sendRequest(request) {
-  return post(request.url, request.body, false, false, Object.fromEntries([['Content-Type', request.contentType]].concat(request.headers)));
+  return post(request.url, request.body, false, Object.fromEntries([['Content-Type', request.contentType]].concat(request.headers)));
 }
 
 /**
@@ -59,17 +59,14 @@ function gzipped(text) {
   }
 }
 
-function post(url, body, keepalive, compressed, headers) {
-  let timer = 0;
+function post(url, body, compressed, headers) {
   const controller = typeof AbortController === 'function' ? new AbortController() : null;
-  if (controller && !keepalive) timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
-  const size = typeof body === 'string' ? body.length : body.byteLength;
+  const timer = controller ? setTimeout(() => controller.abort(), TIMEOUT_MS) : 0;
   return fetch(url, {
     method: 'POST',
     body,
     headers: headers || { 'Content-Type': 'text/plain;charset=UTF-8' },
     credentials: 'omit',
-    keepalive: keepalive && size < 60000,
     signal: controller ? controller.signal : undefined,
   })
     .then((response) => refusedIn(response).then((refused) => ({ status: response.status, retryAfter: retryAfterMs(response.headers.get('Retry-After')), compressed, refused })))
