@@ -559,99 +559,27 @@ pub fn state() -> String {
     })
 }
 
+/// `ParcoursSettings` and `ShellSettings`, generated from the option table
+/// (core/src/config/table.rs) by core/tests/options_docs.rs.
+#[wasm_bindgen(typescript_custom_section)]
+const SETTINGS_TYPE: &'static str = include_str!("options.d.ts");
+
 #[wasm_bindgen(typescript_custom_section)]
 const OPTIONS_TYPE: &'static str = r#"
 /** Options of `init()`: `endpoint`, or `destinations`, or both; every other field is optional. */
 export type ParcoursOptions = ParcoursSettings & ({ endpoint: string } | { destinations: Destination[] });
 
-/** The fields of `init()`'s options. */
-export interface ParcoursSettings {
-  /** Where batches are POSTed: an absolute http(s) URL or a path on this site. Required unless `destinations` are given. */
-  endpoint?: string;
-  /** Identifies your site to the collector (1-64 letters, digits, -_.:). */
-  writeKey?: string;
-  /** Send as soon as this many events wait. 1-1000, default 30. */
-  flushAt?: number;
-  /** Send waiting events after this many milliseconds. 100-300000, default 5000. */
-  flushInterval?: number;
-  /** Largest request body in bytes; keeps page-hide requests in the browser's budget. 1000-1000000, default 60000. */
-  maxBatchBytes?: number;
-  /** Most events waiting (in IndexedDB, shared by the site's tabs); beyond, the oldest raw events are dropped and counted. Default 10000 (1000 in the localStorage fallback). */
-  maxQueueEvents?: number;
-  /** Most bytes waiting. Default 10000000 (1000000 in the localStorage fallback). */
-  maxQueueBytes?: number;
-  /** A session ends after this much inactivity. 1-1440, default 30. */
-  sessionTimeoutMinutes?: number;
-  /** ...or when it has lasted this long. Default 1440 (24 h). */
-  maxSessionMinutes?: number;
-  /** Record a page view at init. Default true. */
-  capturePageview?: boolean;
-  /** Log what Parcours does in the console. Default false. */
-  debug?: boolean;
-  /** The journey's stages in order. Default awareness, consideration, decision, purchase, retention, advocacy. */
-  stages?: string[];
-  /** Which touchpoints enter which stage; every condition given must hold. */
-  stageRules?: StageRule[];
-  /** Events that count as conversions, with where to read their value. */
-  conversions?: { event: string; valueProperty?: string; currencyProperty?: string; currency?: string }[];
-  /** Send journey summaries (and identify calls) but no raw events. Default false. */
-  summariesOnly?: boolean;
-  /** Steps kept per session journey (10-1000, default 200); later ones are counted. */
-  maxJourneySteps?: number;
-  /** Page views on history changes and #/ hash routes. Default true. */
-  captureSpaPageviews?: boolean;
-  /** A replaceState that keeps the path records a page view. Default false. */
-  pageviewOnReplaceState?: boolean;
-  /** data-parcours-touchpoint / data-parcours-view elements. Default true. */
-  captureTouchpoints?: boolean;
-  /** Touchpoints declared by CSS selector. */
-  touchpoints?: { selector: string; name: string; stage?: string; trigger?: 'click' | 'view' }[];
-  /** Query parameters removed from every recorded URL (and referrer). */
-  stripQueryParams?: string[];
-  /** Friction detectors; false turns one off. */
-  friction?: {
-    rageClicks?: false | { clicks?: number; withinMs?: number; radiusPx?: number };
-    deadClicks?: false | number;
-    errors?: boolean;
-    slowPageMs?: false | number;
-    longFormRequired?: false | number;
-    repeatedInvalid?: false | number;
-    formAbandonment?: boolean;
-    navigationLoops?: boolean;
-    ignore?: string[];
-  };
-  /** Forms and outbound/download links. Default true. */
-  captureForms?: boolean;
-  /** Consent at start: for every purpose, or per purpose. Default "granted". */
-  consent?: ConsentState | { analytics?: ConsentState; feedback?: ConsentState };
-  /** Do Not Track and Global Privacy Control deny analytics. Default true. */
-  respectPrivacySignals?: boolean;
-  /** Query parameters kept in recorded URLs besides UTM tags and click ids, or true for all. */
-  keepQueryParams?: true | string[];
-  /** Mask emails, card numbers, phones and tokens in URLs, titles and properties. Default true. */
-  maskPersonalData?: boolean;
-  /** Where the visitor, session and journey are kept: "local" (default), "session" (one tab) or "none" (cookieless, one page load). */
-  persistence?: 'local' | 'session' | 'none';
-  /** Gzip batches (CompressionStream) where the browser can; turn off for an endpoint that does not inflate gzip bodies. Default true. */
-  compress?: boolean;
-  /** Feedback surveys that `parcours.survey.show(id)` shows. A bad definition is reported and left out; the others load. */
-  surveys?: Survey[];
-  /** Days between any two surveys shown by their triggers. Default 7; 0 turns the cooldown off. */
-  surveyCooldownDays?: number;
-  /**
-   * More surveys, served at this URL as `{ "surveys": [ … ] }` (e.g. the collector's `/v1/surveys`).
-   * Cached in localStorage with their ETag; a bad definition is reported and left out.
-   */
-  surveysUrl?: string;
-  /** Seconds a fetched copy of `surveysUrl` is used before it is revalidated. Default 300. */
-  surveysTtlSeconds?: number;
-  /**
-   * Backends that receive the events besides `endpoint`, each with its own outbox, batch
-   * limits and retries: a slow one never holds up another. A refused destination is
-   * reported and left out; the others work.
-   * @example destinations: [{ type: 'segment', writeKey: 'abc' }, { type: 'ga4', measurementId: 'G-X', apiSecret: 's' }]
-   */
-  destinations?: Destination[];
+/** Friction detectors and their thresholds; `false` turns one off. */
+export interface FrictionOptions {
+  rageClicks?: false | { clicks?: number; withinMs?: number; radiusPx?: number };
+  deadClicks?: false | number;
+  errors?: boolean;
+  slowPageMs?: false | number;
+  longFormRequired?: false | number;
+  repeatedInvalid?: false | number;
+  formAbandonment?: boolean;
+  navigationLoops?: boolean;
+  ignore?: string[];
 }
 
 /** A backend that receives Parcours' events in its own format. */

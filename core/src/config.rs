@@ -15,6 +15,11 @@ use crate::json::{self, Value};
 use crate::num::push_u64;
 use crate::stages::{parse_rules, parse_stages};
 
+mod table;
+pub use table::{Kind, OPTIONS};
+#[cfg(any(test, feature = "texts"))]
+pub use table::{OptionDoc, OPTION_DOCS};
+
 /// Validated SDK options. Times are in milliseconds.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
@@ -116,48 +121,9 @@ impl Default for Config {
     }
 }
 
-/// The options that are not integers (those are in `INT_OPTIONS`).
-const OTHER_OPTIONS: &[&str] = &[
-    "endpoint",
-    "writeKey",
-    "stages",
-    "stageRules",
-    "conversions",
-    "touchpoints",
-    "stripQueryParams",
-    "friction",
-    "consent",
-    "keepQueryParams",
-    "persistence",
-    "surveys",
-    "surveysUrl",
-    "destinations",
-];
-
-/// Options that are true or false, and where each goes.
-type BoolOption = (&'static str, fn(&mut Config, bool));
-const BOOL_OPTIONS: &[BoolOption] = &[
-    ("capturePageview", |c, v| c.capture_pageview = v),
-    ("debug", |c, v| c.debug = v),
-    ("summariesOnly", |c, v| c.summaries_only = v),
-    ("captureSpaPageviews", |c, v| c.autocapture.spa_pageviews = v),
-    ("pageviewOnReplaceState", |c, v| {
-        c.autocapture.replace_state_pageviews = v
-    }),
-    ("captureTouchpoints", |c, v| c.autocapture.touchpoints = v),
-    ("captureForms", |c, v| c.autocapture.forms = v),
-    ("respectPrivacySignals", |c, v| c.respect_privacy_signals = v),
-    ("maskPersonalData", |c, v| c.autocapture.mask = v),
-    ("compress", |c, v| c.compress = v),
-];
-
 /// Every option `init` knows, for unknown-key detection and suggestions.
 pub fn known_options() -> impl Iterator<Item = &'static str> {
-    INT_OPTIONS
-        .iter()
-        .map(|option| option.0)
-        .chain(BOOL_OPTIONS.iter().map(|option| option.0))
-        .chain(OTHER_OPTIONS.iter().copied())
+    OPTIONS.iter().map(|option| option.0)
 }
 
 /// The result of reading options: the config and what was ignored.
@@ -173,28 +139,6 @@ pub struct Parsed {
 }
 
 const CODE: &str = "invalid_option";
-
-/// Integer options: name, smallest and largest accepted value, and where the
-/// value goes. (A table rather than a match arm each: less code in the wasm.)
-type IntOption = (&'static str, u64, u64, fn(&mut Config, u64));
-const INT_OPTIONS: &[IntOption] = &[
-    ("flushAt", 1, 1_000, |c, v| c.flush_at = v as u32),
-    ("flushInterval", 100, 300_000, |c, v| c.flush_interval_ms = v),
-    ("maxBatchBytes", 1_000, 1_000_000, |c, v| c.max_batch_bytes = v as u32),
-    ("maxQueueEvents", 10, 1_000_000, |c, v| c.max_queue_events = v as u32),
-    ("maxQueueBytes", 10_000, 100_000_000, |c, v| {
-        c.max_queue_bytes = v as u32
-    }),
-    ("sessionTimeoutMinutes", 1, 24 * 60, |c, v| {
-        c.session_timeout_ms = v * 60_000
-    }),
-    ("maxSessionMinutes", 1, 7 * 24 * 60, |c, v| {
-        c.max_session_ms = v * 60_000
-    }),
-    ("maxJourneySteps", 10, 1_000, |c, v| c.journey.max_steps = v as usize),
-    ("surveyCooldownDays", 0, 365, |c, v| c.survey_cooldown_days = v),
-    ("surveysTtlSeconds", 0, 86_400, |c, v| c.surveys_ttl_ms = v * 1_000),
-];
 
 /// Validates the options given as JSON text (what `JSON.stringify(options)` produced).
 pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
@@ -214,13 +158,17 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
         if matches!(value, Value::Null) {
             continue; // null means "use the default"
         }
-        if let Some((_, min, max, set)) = INT_OPTIONS.iter().find(|(name, ..)| name == key) {
-            set(&mut config, int(key, value, *min, *max)?);
-            continue;
-        }
-        if let Some((_, set)) = BOOL_OPTIONS.iter().find(|(name, _)| name == key) {
-            set(&mut config, boolean(key, value)?);
-            continue;
+        match OPTIONS.iter().find(|(name, _)| name == key).map(|(_, kind)| kind) {
+            Some(Kind::Int(min, max, set)) => {
+                set(&mut config, int(key, value, *min, *max)?);
+                continue;
+            }
+            Some(Kind::Bool(set)) => {
+                set(&mut config, boolean(key, value)?);
+                continue;
+            }
+            Some(Kind::Shell) => continue, // the shell's own (wasmUrl, …)
+            _ => {}
         }
         match key.as_str() {
             "endpoint" => {
@@ -509,7 +457,7 @@ mod tests {
     #[test]
     fn every_documented_option_is_known() {
         let known: Vec<_> = known_options().collect();
-        assert_eq!(known.len(), 34);
+        assert_eq!(known.len(), 37, "34 for the core, 3 for the shell");
         for option in [
             "endpoint",
             "writeKey",

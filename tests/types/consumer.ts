@@ -35,6 +35,8 @@ init({ flushAt: 3 });
 init({ endpoint: '/v1/batch', flushAt: '3' });
 // @ts-expect-error an unknown option is a type error in TypeScript (a warning in plain JS)
 init({ endpoint: '/v1/batch', flushEvery: 3 });
+// @ts-expect-error the shell's options are typed too (generated from the same table)
+init({ endpoint: '/v1/batch', nonce: 3 });
 // @ts-expect-error the event name is a string
 track(42);
 // @ts-expect-error no such event

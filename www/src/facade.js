@@ -12,6 +12,7 @@ import { watchUrl } from './navigation.js';
 import { trackPages } from './pages.js';
 import { trackTouchpoints } from './touchpoints.js';
 import { reportEnvironment } from './device.js';
+import { SHELL_OPTIONS } from './shell-options.js';
 import { trackForms } from './forms.js';
 import { watchFriction } from './friction.js';
 
@@ -23,8 +24,6 @@ const RESET = 3;
 const RECORD_ERROR = 1;
 const NOTICES = 2;
 
-/** Options handled here rather than by the core (functions, loading). */
-const JS_ONLY_OPTIONS = ['wasmUrl', 'widgetUrl', 'nonce'];
 /** Most calls kept while the SDK loads or init() has not succeeded yet. */
 const MAX_EARLY_CALLS = 10000;
 /** A slice of core work yields to the page after this many milliseconds. */
@@ -545,7 +544,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
       const jsOptions = {};
       const coreOptions = {};
       for (const key of Object.keys(options)) {
-        if (JS_ONLY_OPTIONS.includes(key)) jsOptions[key] = options[key];
+        if (SHELL_OPTIONS.includes(key)) jsOptions[key] = options[key];
         else coreOptions[key] = options[key];
       }
       // The core checks destinations; their callbacks stay here.

@@ -1,7 +1,9 @@
-// Public types of the npm package. ParcoursOptions is generated from the
-// Rust config (see src/lib.rs) so the types cannot drift from what init() accepts.
-import type { ParcoursOptions, ConsentState, Survey, SurveyQuestion, Destination, DestinationRequest } from './core.js';
-export type { ParcoursOptions, ConsentState, Survey, SurveyQuestion, Destination, DestinationRequest };
+// Public types of the npm package. The fields of ParcoursOptions and
+// ShellSettings are generated from the core's option table
+// (core/src/config/table.rs, through src/options.d.ts) so the types cannot
+// drift from what init() accepts.
+import type { ParcoursOptions, ShellSettings, ConsentState, Survey, SurveyQuestion, Destination, DestinationRequest } from './core.js';
+export type { ParcoursOptions, ShellSettings, ConsentState, Survey, SurveyQuestion, Destination, DestinationRequest };
 
 /** A JSON-serialisable object of event properties or user traits. */
 export type Properties = Record<string, unknown>;
@@ -182,13 +184,7 @@ export interface Parcours {
    * Starts Parcours. Calls made before are kept and sent once it starts.
    * @example parcours.init({ endpoint: 'https://collect.example.com/v1/batch', writeKey: 'wk_live_1' })
    */
-  init(options: ParcoursOptions & {
-    wasmUrl?: string | URL;
-    /** Script tag only: where parcours-widget.js is (default: beside parcours.js). */
-    widgetUrl?: string | URL;
-    /** The nonce of your Content Security Policy, for the widget's style (and script) element. */
-    nonce?: string;
-  }): void;
+  init(options: ParcoursOptions & ShellSettings): void;
   /** @example parcours.track('Signed Up', { plan: 'pro' }) */
   track(name: string, properties?: Properties): void;
   /** Records a page view (one is recorded at init unless capturePageview is false). */
