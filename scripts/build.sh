@@ -45,8 +45,7 @@ bindgen parcours_widget target/bindgen-widget parcours_widget
 # The SDK is built once per combination of what a page uses, and each page
 # loads only its own: surveys (definitions, targeting, prompts) and
 # destinations (one outbox per destination) are left out of the builds of
-# pages without them. One JS glue, the full build's, serves all four: the
-# others import a subset of what it provides (checked).
+# pages without them.
 step "build: the SDK four ways (surveys and destinations, surveys, destinations, neither)"
 sdk() { # sdk <out dir> <cargo feature flags...>
   local out="$1"
@@ -61,9 +60,18 @@ sdk target/bindgen-lite --no-default-features --features bundle
 # The diagnostics build: everything, with the words of errors (`explain`),
 # fetched only when there is an error to word. It brings its own glue.
 sdk target/bindgen-explain --no-default-features --features bundle,surveys,destinations,texts
+# The npm package's one glue (the full build's) serves all four builds; the
+# script-tag loader instantiates them with the lite build's glue, and each
+# kit brings its build's glue for its own exports, attached to that instance
+# (scripts/attach-glue.mjs).
 for build in surveys destinations lite; do
   node scripts/check-glue.mjs target/bindgen/parcours.js "target/bindgen-$build/parcours_bg.wasm"
 done
+for wasm in target/bindgen-surveys/parcours_bg.wasm target/bindgen-destinations/parcours_bg.wasm target/bindgen/parcours_bg.wasm; do
+  node scripts/check-glue.mjs target/bindgen-lite/parcours.js "$wasm"
+done
+node scripts/attach-glue.mjs target/bindgen-surveys/parcours.js
+node scripts/attach-glue.mjs target/bindgen-destinations/parcours.js
 
 step "build: npm package in pkg/"
 rm -rf pkg && mkdir -p pkg

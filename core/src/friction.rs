@@ -5,7 +5,7 @@
 //!
 //! | detector | default | rule |
 //! |---|---|---|
-//! | `rageClicks` | 3 clicks, 1000 ms, 30 px | that many clicks within the time, all within the radius of the first |
+//! | `rageClicks` | 3 clicks, 1000 ms, 30 px | that many clicks within the time, all within the radius of the first; one burst is one rage click (`clicks`, and `dead` when nothing reacted), never also a dead click |
 //! | `deadClicks` | 1000 ms | a click on something interactive followed by no navigation, DOM change or request within the time |
 //! | `errors` | on | uncaught errors and unhandled rejections (message cut to 200 characters, source without query) |
 //! | `slowPageMs` | 3000 | page load or Largest Contentful Paint slower than this |
@@ -150,14 +150,28 @@ impl FrictionConfig {
 /// The detectors' memory between signals (one page's worth).
 #[derive(Clone, Debug, Default)]
 pub struct FrictionState {
-    /// Clicks of the current rage cluster: (x, y, t).
+    /// Clicks of the current burst: (x, y, t).
     cluster: Vec<(i64, i64, u64)>,
+    /// The element the burst began on.
+    burst_target: String,
+    /// Clicks of the burst once it is a rage click (0 before).
+    rage_clicks: u32,
+    /// The page reacted since the burst began.
+    reacted: bool,
     /// An interactive click waiting for a reaction: (t, target).
     pending_dead: Option<(u64, String)>,
 }
 
+/// Friction a click detector found: its type and its fields (JSON members).
+pub type Found = (&'static str, String);
+
 impl FrictionState {
-    /// A click at (x, y) at `t`; returns the friction it completes, if any.
+    /// A click at (x, y) at `t`. One burst of clicks is one friction point:
+    /// once `clicks` fall within the time and the radius of the first, the
+    /// burst is a rage click; it goes on while clicks keep coming within the
+    /// time of the previous one, and is reported when it ends (`due`, or a
+    /// click elsewhere) with its click count and `dead` when the page never
+    /// reacted. Returns the burst this click ended, if it was a rage click.
     pub fn click(
         &mut self,
         config: &FrictionConfig,
@@ -166,45 +180,87 @@ impl FrictionState {
         t: u64,
         interactive: bool,
         target: &str,
-    ) -> Option<&'static str> {
-        if interactive && config.dead_click_ms.is_some() {
-            self.pending_dead = Some((t, target.to_string()));
-        }
-        let (clicks, window, radius) = config.rage?;
+    ) -> Option<Found> {
+        let (clicks, window, radius) = config.rage.unwrap_or((u32::MAX, 0, 0));
         let radius = radius as i64;
-        let fits = |&(fx, fy, ft): &(i64, i64, u64)| {
-            t.saturating_sub(ft) <= window && (x - fx).pow(2) + (y - fy).pow(2) <= radius * radius
+        let continues = match (self.cluster.first(), self.cluster.last()) {
+            (Some(&(fx, fy, ft)), Some(&(_, _, lt))) => {
+                let since = if self.rage_clicks > 0 { lt } else { ft };
+                t.saturating_sub(since) <= window && (x - fx).pow(2) + (y - fy).pow(2) <= radius * radius
+            }
+            _ => false,
         };
-        if !self.cluster.first().is_some_and(fits) {
+        let mut ended = None;
+        if !continues {
+            ended = self.end_burst();
             self.cluster.clear();
+            self.burst_target = target.to_string();
+            self.reacted = false;
         }
         self.cluster.push((x, y, t));
         if self.cluster.len() as u32 >= clicks {
-            self.cluster.clear();
-            self.pending_dead = None; // a rage click is not also a dead click
-            return Some("rage_click");
+            self.rage_clicks = self.cluster.len() as u32;
         }
-        None
+        if interactive && config.dead_click_ms.is_some() {
+            self.pending_dead = Some((t, target.to_string()));
+        }
+        ended
+    }
+
+    /// Ends the current burst: the rage click it was, if it was one (its dead
+    /// clicks are part of it).
+    pub fn end_burst(&mut self) -> Option<Found> {
+        if self.rage_clicks == 0 {
+            return None;
+        }
+        let mut fields = String::from("\"target\":");
+        crate::json::write_string(&mut fields, &self.burst_target);
+        fields.push_str(",\"clicks\":");
+        crate::num::push_u64(&mut fields, self.rage_clicks as u64);
+        fields.push_str(if self.reacted {
+            ",\"dead\":false"
+        } else {
+            ",\"dead\":true"
+        });
+        self.rage_clicks = 0;
+        self.cluster.clear();
+        self.pending_dead = None;
+        Some(("rage_click", fields))
     }
 
     /// The page reacted (DOM change, request, navigation) at `t`.
     pub fn activity(&mut self, t: u64) {
+        self.reacted = true;
         if self.pending_dead.as_ref().is_some_and(|(click, _)| t >= *click) {
             self.pending_dead = None;
         }
     }
 
-    /// A dead click whose wait is over at `now`: its target.
-    pub fn due_dead_click(&mut self, config: &FrictionConfig, now: u64) -> Option<String> {
-        let window = config.dead_click_ms?;
-        match &self.pending_dead {
-            Some((t, _)) if now.saturating_sub(*t) >= window => self.pending_dead.take().map(|(_, target)| target),
-            _ => None,
+    /// What is due at `now`: a rage click whose burst is over (no click
+    /// within the time, nor a reaction within the dead-click wait), or a dead
+    /// click whose wait is over.
+    pub fn due(&mut self, config: &FrictionConfig, now: u64) -> Option<Found> {
+        let at = self.deadline(config)?;
+        if now < at {
+            return None;
         }
+        if self.rage_clicks > 0 {
+            return self.end_burst();
+        }
+        let (_, target) = self.pending_dead.take()?;
+        let mut fields = String::from("\"target\":");
+        crate::json::write_string(&mut fields, &target);
+        Some(("dead_click", fields))
     }
 
-    /// When a pending dead click will be due.
-    pub fn dead_click_deadline(&self, config: &FrictionConfig) -> Option<u64> {
+    /// When `due` will have something.
+    pub fn deadline(&self, config: &FrictionConfig) -> Option<u64> {
+        let dead_wait = config.dead_click_ms.unwrap_or(0);
+        if self.rage_clicks > 0 {
+            let last = self.cluster.last().map_or(0, |c| c.2);
+            let window = config.rage.map_or(0, |r| r.1);
+            return Some(last + window.max(dead_wait));
+        }
         Some(self.pending_dead.as_ref()?.0 + config.dead_click_ms?)
     }
 }
@@ -232,15 +288,62 @@ mod tests {
         let mut s = FrictionState::default();
         assert_eq!(s.click(&c, 100, 100, 0, true, "button#buy"), None);
         assert_eq!(s.click(&c, 110, 105, 300, true, "button#buy"), None);
-        assert_eq!(s.click(&c, 104, 120, 600, true, "button#buy"), Some("rage_click"));
-        assert_eq!(s.due_dead_click(&c, 5_000), None, "not also a dead click");
+        assert_eq!(
+            s.click(&c, 104, 120, 600, true, "button#buy"),
+            None,
+            "reported when the burst ends"
+        );
+        assert_eq!(s.deadline(&c), Some(1_600));
+        assert_eq!(s.due(&c, 1_599), None);
+        let (kind, fields) = s.due(&c, 1_600).unwrap();
+        assert_eq!(kind, "rage_click");
+        assert_eq!(fields, r#""target":"button#buy","clicks":3,"dead":true"#);
+        assert_eq!(s.due(&c, 5_000), None, "not also a dead click");
         // Too slow, or too far apart: no rage.
         s.click(&c, 0, 0, 10_000, false, "");
         s.click(&c, 0, 0, 10_600, false, "");
         assert_eq!(s.click(&c, 0, 0, 11_200, false, ""), None);
         s.click(&c, 0, 0, 20_000, false, "");
         s.click(&c, 50, 0, 20_100, false, "");
-        assert_eq!(s.click(&c, 100, 0, 20_200, false, ""), None);
+        s.click(&c, 100, 0, 20_200, false, "");
+        assert_eq!(s.due(&c, 30_000), None);
+    }
+
+    /// Worked out by hand (issue 22): four quick clicks on a button that
+    /// does nothing are one friction point, a rage click of four clicks,
+    /// marked dead; a page that reacts makes it a rage click that is not.
+    #[test]
+    fn one_burst_of_clicks_is_one_rage_click_marked_dead_when_nothing_reacted() {
+        let c = FrictionConfig::default();
+        let mut s = FrictionState::default();
+        for (i, t) in [0, 200, 400, 600].into_iter().enumerate() {
+            assert_eq!(s.click(&c, 100 + i as i64, 100, t, true, "button#apply"), None);
+        }
+        let mut found = Vec::new();
+        for now in (600..5_000).step_by(100) {
+            found.extend(s.due(&c, now));
+        }
+        assert_eq!(
+            found,
+            [(
+                "rage_click",
+                String::from(r#""target":"button#apply","clicks":4,"dead":true"#)
+            )]
+        );
+        // A click elsewhere ends a burst at once; a reaction means not dead.
+        for t in [10_000, 10_100, 10_200] {
+            s.click(&c, 0, 0, t, true, "a#more");
+        }
+        s.activity(10_300);
+        let ended = s.click(&c, 500, 500, 10_400, false, "p");
+        assert_eq!(
+            ended,
+            Some((
+                "rage_click",
+                String::from(r#""target":"a#more","clicks":3,"dead":false"#)
+            ))
+        );
+        assert_eq!(s.due(&c, 20_000), None);
     }
 
     #[test]
@@ -248,14 +351,17 @@ mod tests {
         let c = FrictionConfig::default();
         let mut s = FrictionState::default();
         s.click(&c, 0, 0, 1_000, true, "button#pay");
-        assert_eq!(s.dead_click_deadline(&c), Some(2_000));
-        assert_eq!(s.due_dead_click(&c, 1_500), None);
-        assert_eq!(s.due_dead_click(&c, 2_000).as_deref(), Some("button#pay"));
+        assert_eq!(s.deadline(&c), Some(2_000));
+        assert_eq!(s.due(&c, 1_500), None);
+        assert_eq!(
+            s.due(&c, 2_000),
+            Some(("dead_click", String::from(r#""target":"button#pay""#)))
+        );
         s.click(&c, 0, 0, 3_000, true, "a#next");
         s.activity(3_200);
-        assert_eq!(s.due_dead_click(&c, 9_000), None, "the page reacted");
+        assert_eq!(s.due(&c, 9_000), None, "the page reacted");
         s.click(&c, 0, 0, 4_000, false, "p");
-        assert_eq!(s.due_dead_click(&c, 9_000), None, "not interactive");
+        assert_eq!(s.due(&c, 9_000), None, "not interactive");
     }
 
     #[test]

@@ -36,6 +36,13 @@ pub const PAGE_LEAVE_EVENT: &str = "page_leave";
 pub const FORM_EVENT_PREFIX: &str = "form_";
 /// An outbound or download link was clicked; not a step.
 pub const LINK_EVENT: &str = "link_clicked";
+
+/// What the page reports as the visitor leaves it (`page_leave`,
+/// `form_abandoned`) rather than something the visitor did: it belongs to
+/// the session it ends and never opens or extends one.
+pub fn is_passive(kind: EventKind, name: &str) -> bool {
+    kind == EventKind::Track && (name == PAGE_LEAVE_EVENT || name == "form_abandoned")
+}
 /// Gaps between events count as engaged time up to this long.
 const ENGAGED_GAP_CAP_MS: u64 = 30_000;
 /// A session shorter than this, with one page and no conversion, bounced.

@@ -95,6 +95,8 @@ pub struct Tracker {
     traits: Option<crate::json::Value>,
     /// The surveys shown in this browser (re-read from storage at each claim).
     history: History,
+    /// Recording a passive event (`journey::is_passive`) and what it causes.
+    passive: bool,
     /// How many of `config.surveys` came from `init`; those after came from `surveysUrl`.
     init_surveys: usize,
     /// One outbox per destination, besides the main one.
@@ -160,6 +162,7 @@ impl Tracker {
             flagged_forms: Vec::new(),
             traits,
             history,
+            passive: false,
         };
         tracker.load_session(store);
         tracker
@@ -317,6 +320,17 @@ impl Tracker {
         ts: u64,
         random: &mut dyn Random,
     ) -> Result<Recorded, FieldError> {
+        // A burst of clicks still going when the page is left ends with it.
+        if kind == EventKind::Track && name == crate::journey::PAGE_LEAVE_EVENT {
+            if let Some((found, fields)) = self.friction.end_burst() {
+                self.record_friction(found, &fields, ts, random);
+            }
+        }
+        // What a passive event causes (the friction of an abandoned form) is passive too.
+        let passive = self.passive || crate::journey::is_passive(kind, name);
+        if passive && self.session.is_none() {
+            return Ok(Recorded::default()); // nothing to belong to
+        }
         if name.is_empty() || name.len() > MAX_NAME_LEN {
             return Err(FieldError::always(
                 CODE,
@@ -346,7 +360,13 @@ impl Tracker {
             None
         };
         let properties = masked.as_deref().unwrap_or(properties);
-        let session_started = self.advance_session(ts, random);
+        // A passive event is left in the session as it is, even timed out: a
+        // page leave ends the page it reports on.
+        let session_started = if passive {
+            None
+        } else {
+            self.advance_session(ts, random)
+        };
         if !self.config.summaries_only || kind == EventKind::Identify || self.partitions() > 1 {
             let id = new_id(ts, random);
             self.encode(&id, kind, name, properties, ts);
@@ -392,7 +412,9 @@ impl Tracker {
         }
         // After the form event is on the journey, so its friction attaches to it.
         if name.starts_with("form_") && kind == EventKind::Track {
+            self.passive = passive;
             self.form_friction(name, properties, ts, random);
+            self.passive = false;
         }
         Ok(Recorded {
             session_started,
@@ -614,13 +636,12 @@ impl Tracker {
         self.record_friction(kind, &fields, ts, random);
     }
 
-    /// A click at (x, y): a rage click is recorded at once, a dead click
-    /// when its wait is over (`tick`). `target` describes the element
-    /// (tag, id, first class; never its text).
+    /// A click at (x, y): a burst of them is a rage click and a click
+    /// without reaction a dead click, each recorded when its wait is over
+    /// (`tick`) or when a click elsewhere ends the burst. `target` describes
+    /// the element (tag, id, first class; never its text).
     pub fn signal_click(&mut self, x: i64, y: i64, t: u64, interactive: bool, target: &str, random: &mut dyn Random) {
-        if let Some(kind) = self.friction.click(&self.config.friction, x, y, t, interactive, target) {
-            let mut fields = String::from("\"target\":");
-            crate::json::write_string(&mut fields, target);
+        if let Some((kind, fields)) = self.friction.click(&self.config.friction, x, y, t, interactive, target) {
             self.record_friction(kind, &fields, t, random);
         }
     }
@@ -661,12 +682,10 @@ impl Tracker {
         }
     }
 
-    /// Records a dead click whose wait is over.
+    /// Records a rage or dead click whose wait is over.
     pub fn check_dead_click(&mut self, now: u64, random: &mut dyn Random) {
-        if let Some(target) = self.friction.due_dead_click(&self.config.friction, now) {
-            let mut fields = String::from("\"target\":");
-            crate::json::write_string(&mut fields, &target);
-            self.record_friction("dead_click", &fields, now, random);
+        if let Some((kind, fields)) = self.friction.due(&self.config.friction, now) {
+            self.record_friction(kind, &fields, now, random);
         }
     }
 
@@ -800,7 +819,7 @@ impl Tracker {
         };
         let dead_click = self
             .friction
-            .dead_click_deadline(&self.config.friction)
+            .deadline(&self.config.friction)
             .map(|at| at.saturating_sub(now));
         [
             self.outbox.next_wake(now),

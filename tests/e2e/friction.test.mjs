@@ -15,7 +15,9 @@ test('rage and dead clicks, errors, slow pages, forms, links and loops are recor
   const visitorId = await page.evaluate(() => parcours.debug().visitorId);
   await page.waitForTimeout(1300); // the slow-page check runs a second after load
 
-  for (let i = 0; i < 3; i++) await page.click('#rage', { delay: 10 }); // rage (and no dead click)
+  // Four quick clicks on a button that does nothing: one friction point, a
+  // rage click of four clicks marked dead (not also a dead click).
+  for (let i = 0; i < 4; i++) await page.click('#rage', { delay: 10 });
   await page.waitForTimeout(1200);
   await page.click('#dead'); // nothing happens: dead click after 1 s
   await page.waitForTimeout(1200);
@@ -62,7 +64,7 @@ test('rage and dead clicks, errors, slow pages, forms, links and loops are recor
     'friction:form_abandonment',
   ]);
   const byType = (type) => events.find((e) => e.properties?.type === type).properties;
-  assert.equal(byType('rage_click').target, 'button#rage');
+  assert.deepEqual(byType('rage_click'), { type: 'rage_click', target: 'button#rage', clicks: 4, dead: true });
   assert.equal(byType('dead_click').target, 'button#dead.primary');
   assert.match(byType('js_error').message, /Cannot read properties of undefined/);
   assert.equal(byType('js_error').source, `${base}/e2e/friction.html`);

@@ -80,3 +80,31 @@ test('a visit through the demo shop becomes a journey, live and as a summary', a
   assert.match(html, /<h2>Journey <small>\(reset\)<\/small><\/h2>/);
   assert.deepEqual(page.pageErrors, []);
 });
+
+// Worked out by hand (issue 22): a visitor lands on the shop directly, stays
+// idle past the 30-minute timeout, then types the checkout address. The
+// home page's page_leave, recorded as it goes, belongs to the first session;
+// the second session is direct and lands on the checkout, not on the home
+// page whose leave used to open it.
+test('an idle return through a new page starts a session there, not with the old page’s leave', async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  const t0 = Date.now();
+  await context.clock.setFixedTime(t0);
+  await page.goto(`${env.collector.url}/demo/`);
+  await page.waitForFunction(() => parcours.journey && parcours.journey()?.journey);
+  const first = await page.evaluate(() => parcours.journey().journey);
+  const visitorId = await page.evaluate(() => parcours.debug().visitorId);
+  assert.equal(first.channel, 'direct');
+  await context.clock.setFixedTime(t0 + 40 * 60_000);
+  await page.goto(`${env.collector.url}/demo/checkout.html`);
+  await page.waitForFunction(() => parcours.journey && parcours.journey()?.journey?.sessionIndex === 2);
+  const second = await page.evaluate(async () => (await parcours.flush(), parcours.journey().journey));
+  assert.equal(second.channel, 'direct');
+  assert.equal(second.landing, '/demo/checkout.html');
+  const events = await waitForEvents(env.collector, 'visitor=' + visitorId, (evs) => evs.some((e) => e.name === 'page_leave'));
+  const leave = events.find((e) => e.name === 'page_leave');
+  assert.equal(leave.sessionId, first.sessionId, 'the leave belongs to the session it ends');
+  assert.equal(leave.context.page.path, '/demo/');
+  await context.close();
+});

@@ -14,7 +14,32 @@
 // chain runs snippet -> this file -> the wasm, the kits, the widget and the
 // diagnostics (-> their wasm): a tampered copy of any on a CDN is refused.
 
-import initWasm, * as core from '../../target/bindgen/parcours.js';
+import initWasm, {
+  adopt,
+  begin,
+  confirm,
+  end,
+  erase,
+  hide_batch,
+  journey,
+  limit_outbox,
+  next_batch,
+  next_wake,
+  opt_out,
+  pending,
+  record,
+  reset,
+  set_sender,
+  settle,
+  settle_hide,
+  signal,
+  start,
+  state,
+  take_deletes,
+  take_error,
+  take_notices,
+  take_writes,
+} from '../../target/bindgen-lite/parcours.js';
 import { createParcours } from './facade.js';
 
 (function install() {
@@ -22,15 +47,33 @@ import { createParcours } from './facade.js';
   if (existing && existing.__parcours) return; // loaded twice: keep the first
   const script = document.currentScript;
   const base = script && script.src ? script.src : location.href;
+  // The calls into the wasm: the lite build's glue, and what the kits add
+  // for the builds with surveys or destinations (each kit is loaded once).
+  // prettier-ignore
+  const core = { adopt, begin, confirm, end, erase, hide_batch, journey, limit_outbox, next_batch, next_wake, opt_out, pending, record, reset, set_sender, settle, settle_hide, signal, start, state, take_deletes, take_error, take_notices, take_writes };
+  const kits = {};
+  const kit = (file, integrity, jsOptions) =>
+    kits[file] ||
+    (kits[file] = loadScript(new URL(file, base), integrity, jsOptions.nonce).catch((error) => {
+      delete kits[file]; // a later init() tries again
+      throw error;
+    }));
+  const surveyKit = (jsOptions) => kit('parcours-surveys.js', PARCOURS_SURVEYS_SRI, jsOptions);
+  const destinationKit = (jsOptions) => kit('parcours-destinations.js', PARCOURS_DESTINATIONS_SRI, jsOptions);
   const { api, replay } = createParcours(
     (jsOptions, surveys, destinations) => {
       const build = surveys ? (destinations ? 'full' : 'surveys') : destinations ? 'destinations' : 'lite';
       const file = build === 'lite' ? 'parcours_bg.wasm' : 'parcours_' + build + '_bg.wasm';
       const wasm = jsOptions.wasmUrl || fetch(new URL(file, base), { integrity: PARCOURS_SDK_SRI[build] });
-      return initWasm({ module_or_path: wasm }).then(() => core);
+      return Promise.all([initWasm({ module_or_path: wasm }), surveys && surveyKit(jsOptions), destinations && destinationKit(jsOptions)]).then(
+        ([exports, ...loaded]) => {
+          for (const k of loaded) if (k) Object.assign(core, k.attach(exports));
+          return core;
+        },
+      );
     },
-    (jsOptions) => loadScript(new URL('parcours-surveys.js', base), PARCOURS_SURVEYS_SRI, jsOptions.nonce),
-    (jsOptions) => loadScript(new URL('parcours-destinations.js', base), PARCOURS_DESTINATIONS_SRI, jsOptions.nonce),
+    surveyKit,
+    destinationKit,
     (jsOptions) => loadScript(jsOptions.widgetUrl || new URL('parcours-widget.js', base), jsOptions.widgetUrl ? '' : PARCOURS_WIDGET_SRI, jsOptions.nonce),
     (jsOptions) => loadScript(new URL('parcours-explain.js', base), PARCOURS_EXPLAIN_SRI, jsOptions.nonce),
   );

@@ -317,6 +317,79 @@ fn a_session_that_ended_while_the_page_was_closed_is_summarised_on_the_next_visi
     );
 }
 
+/// Worked out by hand (issue 22): a visitor lands on / directly, idles 40
+/// minutes, then types /checkout into the same tab. The old page reports
+/// its leave as it goes; that report belongs to the first session. The
+/// second session is the visitor's return: direct, landing on /checkout.
+#[test]
+fn a_page_leave_never_opens_a_session_an_idle_return_starts_on_the_new_page() {
+    let mut store = MemoryStore::default();
+    let mut tab = Tab::open(&mut store, shop_config(""), "https://shop.example/", "", 0);
+    tab.run(&mut store, &[(EventKind::Page, "page_view", "", 1_000)]);
+    let first = tab.tracker.session().unwrap().id.clone();
+    let leave_at = 1_000 + 40 * MIN;
+    tab.run(
+        &mut store,
+        &[(
+            EventKind::Track,
+            "page_leave",
+            r#"{"dwellMs":2400000,"engagedMs":3000}"#,
+            leave_at,
+        )],
+    );
+    assert_eq!(
+        tab.tracker.session().unwrap().id,
+        first,
+        "no session opened by the leave"
+    );
+    let leave_sent = tab.sent(leave_at); // its delivery ends the timed-out session (`tick`)
+    tab.tracker.save_session(&mut store);
+    drop(tab); // the page is gone
+    let mut next = Tab::open(
+        &mut store,
+        shop_config(""),
+        "https://shop.example/checkout",
+        "",
+        leave_at + 300,
+    );
+    next.run(&mut store, &[(EventKind::Page, "page_view", "", leave_at + 300)]);
+    let sent: Vec<Value> = leave_sent.into_iter().chain(next.sent(leave_at + 300)).collect();
+    let leave = sent.iter().find(|e| s(e, "name") == "page_leave").unwrap();
+    assert_eq!(s(leave, "sessionId"), first, "the leave belongs to the session it ends");
+    let all = summaries(&sent);
+    assert_eq!(all.len(), 1);
+    assert_eq!(s(&all[0], "sessionId"), first);
+    assert_eq!(s(&all[0], "properties.endReason"), "timeout");
+    assert_eq!(s(&all[0], "properties.steps.0.touchpoint"), "/");
+    let view = sent
+        .iter()
+        .find(|e| s(e, "name") == "page_view" && s(e, "sessionId") != first)
+        .unwrap();
+    let second = next.tracker.journey().unwrap();
+    assert_eq!(s(view, "sessionId"), second.session_id);
+    assert_eq!(second.session_index, 2);
+    assert_eq!(second.touch.channel().as_str(), "direct");
+    assert_eq!(
+        second.steps[0].touchpoint, "/checkout",
+        "the new session lands where the visitor did"
+    );
+}
+
+/// A page leave reports on time already spent: it does not extend the
+/// session, so 31 minutes after the last thing the visitor did, a new one begins.
+#[test]
+fn a_page_leave_does_not_extend_a_session() {
+    let mut store = MemoryStore::default();
+    let mut tab = Tab::open(&mut store, shop_config(""), "https://shop.example/", "", 0);
+    tab.run(&mut store, &[(EventKind::Page, "page_view", "", 0)]);
+    let first = tab.tracker.session().unwrap().id.clone();
+    tab.run(&mut store, &[(EventKind::Track, "page_leave", "{}", 29 * MIN)]);
+    tab.go("https://shop.example/pricing");
+    tab.run(&mut store, &[(EventKind::Page, "page_view", "", 31 * MIN)]);
+    assert_ne!(tab.tracker.session().unwrap().id, first);
+    assert_eq!(tab.tracker.session().unwrap().index, 2);
+}
+
 #[test]
 fn a_new_campaign_starts_a_new_session() {
     let mut store = MemoryStore::default();
