@@ -130,6 +130,7 @@ pub fn router(store: Store, settings: Settings) -> Router {
     let mut app = Router::new()
         .merge(api)
         .route("/health", get(|| async { "ok" }))
+        .route("/ready", get(ready))
         .route("/sessions", get(sessions_page))
         .route(
             "/collector.css",
@@ -359,6 +360,16 @@ async fn serve_surveys(State(state): State<Shared>, headers: HeaderMap) -> Respo
 }
 
 /// `GET /v1/stats`: totals of what was received (admin key when set).
+/// `GET /ready`: 200 once the store answers a query within 5 s, else 503
+/// (`/health` only says the process serves HTTP).
+async fn ready(State(state): State<Shared>) -> Response {
+    let answered = tokio::time::timeout(Duration::from_secs(5), off_thread(move || state.store.ping())).await;
+    match answered {
+        Ok(Ok(())) => (StatusCode::OK, "ready").into_response(),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, "the store does not answer").into_response(),
+    }
+}
+
 async fn stats(State(state): State<Shared>, headers: HeaderMap) -> Response {
     if let Some(refusal) = reader_refusal(&state.settings, &headers) {
         return refusal;

@@ -4,59 +4,150 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::{Parser, Subcommand};
+
 use parcours_collector::app::{router, Settings};
 use parcours_collector::flags;
 use parcours_collector::store::Store;
 
-const HELP: &str = "parcours-collector: receives Parcours batches into SQLite or ClickHouse
+/// Receives Parcours batches into SQLite or ClickHouse, and serves the
+/// journey map, the session pages and the demo shop.
+///
+/// Every flag can also be set by an environment variable, PARCOURS_ and its
+/// name in capitals (PARCOURS_ADMIN_KEY, PARCOURS_PORT, …); a repeatable
+/// flag takes a comma-separated list there. A flag on the command line wins.
+/// Keys are best given by file (--admin-key-file, --server-key-file) or by
+/// environment: what is on the command line shows in `ps`.
+#[derive(Parser)]
+#[command(name = "parcours-collector", version, args_conflicts_with_subcommands = true)]
+struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
 
-USAGE: parcours-collector [FLAGS]
-       parcours-collector seed [--events N] [--days N] [--if-empty] [--db PATH | --store URL]
+#[derive(Subcommand)]
+enum Command {
+    /// Stores simulated visitors of the demo shop (their events, journeys,
+    /// survey answers and some offline touchpoints), then exits.
+    Seed(SeedArgs),
+}
 
-  --db PATH             SQLite file (default: parcours.db in the working directory)
-  --store URL           store events in ClickHouse instead, over its HTTP interface:
-                        clickhouse://[user[:password]@]host[:port][/database]
-                        (port 8123 and database parcours by default; created
-                        when missing)
-  --host ADDR           address to listen on (default: 127.0.0.1)
-  --port N              port (default: 8787; 0 picks a free one)
-  --allow-origin URL    origin allowed to send from a browser (https://shop.example;
-                        a trailing slash is dropped); repeat for several
-                        (default: any origin)
-  --max-body BYTES      largest accepted request body (default: 1000000)
-  --www DIR             folder served at / (default: www/ when it exists)
-  --no-www              serve no static files
-  --write-key KEY       a key batches must carry (init({ writeKey })); repeat for
-                        several (default: none, any batch is accepted)
-  --admin-key KEY       key for reading events and pages and for erasure (at least
-                        16 characters)
-                        (Authorization: Bearer KEY; the pages take Basic auth
-                        with KEY as the password); without it reads are open
-                        and DELETE /v1/visitors/{id} is off
-  --rate-ip N           batches a minute from one IP address, bursts of ten
-                        seconds' worth (default: 1200; 0: unlimited)
-  --rate-key N          batches a minute under one write key (default: 60000)
-  --trust-proxy         behind one reverse proxy: per-IP limits count the address
-                        it appends to X-Forwarded-For, not the proxy's own
-  --surveys FILE        serves the survey definitions in FILE ({ \"surveys\": [ … ] },
-                        as init({ surveys }) takes them) at GET /v1/surveys, for
-                        init({ surveysUrl }); FILE is re-read when it changes
-  --stages A,B,C        the site's stage model, in order: the journey map's columns
-                        (default: awareness,consideration,decision,purchase,
-                        retention,advocacy, as the SDK's)
-  --server-key KEY      key (16+ characters) the site's servers send offline touchpoints with
-                        (POST /v1/touchpoints, Authorization: Bearer KEY);
-                        repeat for several (default: none, the route is off)
-  --fault-injection     enables POST /v1/faults, which makes the batch route
-                        fail on purpose (for delivery tests; never in production)
-  --help                this text
+#[derive(clap::Args)]
+struct StoreArgs {
+    /// SQLite file.
+    #[arg(long, env = "PARCOURS_DB", value_name = "PATH", default_value = "parcours.db")]
+    db: PathBuf,
+    /// Store events in ClickHouse instead, over its HTTP interface:
+    /// clickhouse://[user[:password]@]host[:port][/database] (port 8123 and
+    /// database parcours by default; created when missing).
+    #[arg(long, env = "PARCOURS_STORE", value_name = "URL", value_parser = store_url, hide_env_values = true)]
+    store: Option<String>,
+}
 
-seed: stores simulated visitors of the demo shop (their events, journeys,
-survey answers and some offline touchpoints), then exits:
-  --events N            at least N events (default: 1000000)
-  --days N              visits spread over the last N days (default: 30, at least 17)
-  --if-empty            only when the store holds no event yet
-";
+impl StoreArgs {
+    fn address(&self) -> StoreAddress {
+        match &self.store {
+            Some(url) => StoreAddress::ClickHouse(url.clone()),
+            None => StoreAddress::Sqlite(self.db.clone()),
+        }
+    }
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Address to listen on.
+    #[arg(long, env = "PARCOURS_HOST", value_name = "ADDR", default_value = "127.0.0.1")]
+    host: String,
+    /// Port (0 picks a free one).
+    #[arg(long, env = "PARCOURS_PORT", default_value_t = 8787)]
+    port: u16,
+    /// Origin allowed to send from a browser (https://shop.example; a trailing
+    /// slash is dropped); repeat for several. Default: any origin.
+    #[arg(long, env = "PARCOURS_ALLOW_ORIGIN", value_name = "URL", value_delimiter = ',', value_parser = flags::origin)]
+    allow_origin: Vec<String>,
+    /// Largest accepted request body, in bytes (1000 or more).
+    #[arg(long, env = "PARCOURS_MAX_BODY", value_name = "BYTES", default_value_t = 1_000_000, value_parser = max_body)]
+    max_body: usize,
+    /// Folder served at / (default: www/ when it exists).
+    #[arg(long, env = "PARCOURS_WWW", value_name = "DIR", value_parser = folder)]
+    www: Option<PathBuf>,
+    /// Serve no static files.
+    #[arg(long, env = "PARCOURS_NO_WWW")]
+    no_www: bool,
+    /// A key batches must carry (init({ writeKey })); repeat for several.
+    /// Default: none, any batch is accepted.
+    #[arg(long, env = "PARCOURS_WRITE_KEY", value_name = "KEY", value_delimiter = ',', value_parser = flags::write_key)]
+    write_key: Vec<String>,
+    /// Key (16+ characters) for reading events and pages and for erasure
+    /// (Authorization: Bearer KEY; the pages take Basic auth with KEY as the
+    /// password). Without it reads are open and erasure is off.
+    #[arg(
+        long,
+        env = "PARCOURS_ADMIN_KEY",
+        value_name = "KEY",
+        hide_env_values = true,
+        conflicts_with = "admin_key_file"
+    )]
+    admin_key: Option<String>,
+    /// Reads --admin-key from this file (its first line).
+    #[arg(long, env = "PARCOURS_ADMIN_KEY_FILE", value_name = "PATH")]
+    admin_key_file: Option<PathBuf>,
+    /// Batches a minute from one IP address, bursts of ten seconds' worth (0: unlimited).
+    #[arg(long, env = "PARCOURS_RATE_IP", value_name = "N", default_value_t = 1_200)]
+    rate_ip: u32,
+    /// Batches a minute under one write key (0: unlimited).
+    #[arg(long, env = "PARCOURS_RATE_KEY", value_name = "N", default_value_t = 60_000)]
+    rate_key: u32,
+    /// Behind one reverse proxy: per-IP limits count the address it appends
+    /// to X-Forwarded-For, not the proxy's own.
+    #[arg(long, env = "PARCOURS_TRUST_PROXY")]
+    trust_proxy: bool,
+    /// Serves the survey definitions in FILE ({ "surveys": [ … ] }) at GET
+    /// /v1/surveys, for init({ surveysUrl }); re-read when it changes.
+    #[arg(long, env = "PARCOURS_SURVEYS", value_name = "FILE")]
+    surveys: Option<PathBuf>,
+    /// The site's stage model, in order: the journey map's columns (default:
+    /// the SDK's awareness,consideration,decision,purchase,retention,advocacy).
+    #[arg(long, env = "PARCOURS_STAGES", value_name = "A,B,C", value_parser = stage_list)]
+    stages: Option<Vec<String>>,
+    /// Key (16+ characters) the site's servers send offline touchpoints with
+    /// (POST /v1/touchpoints, Authorization: Bearer KEY); repeat for several.
+    /// Default: none, the route is off.
+    #[arg(
+        long,
+        env = "PARCOURS_SERVER_KEY",
+        value_name = "KEY",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    server_key: Vec<String>,
+    /// Reads --server-key values from this file (one a line).
+    #[arg(long, env = "PARCOURS_SERVER_KEY_FILE", value_name = "PATH")]
+    server_key_file: Option<PathBuf>,
+    /// Enables POST /v1/faults, which makes the batch route fail on purpose
+    /// (for delivery tests; never in production).
+    #[arg(long, env = "PARCOURS_FAULT_INJECTION")]
+    fault_injection: bool,
+}
+
+#[derive(clap::Args)]
+struct SeedArgs {
+    #[command(flatten)]
+    store: StoreArgs,
+    /// At least N events.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    events: usize,
+    /// Visits spread over the last N days (at least 17 are used).
+    #[arg(long, value_name = "N", default_value_t = 30)]
+    days: u64,
+    /// Only when the store holds no event yet.
+    #[arg(long)]
+    if_empty: bool,
+}
 
 struct Cli {
     store: StoreAddress,
@@ -82,72 +173,94 @@ impl StoreAddress {
     }
 }
 
-fn store_flag(value: String) -> Result<StoreAddress, String> {
+fn store_url(value: &str) -> Result<String, String> {
     if value.starts_with("clickhouse://") {
-        Ok(StoreAddress::ClickHouse(value))
+        Ok(value.to_string())
     } else {
         Err(format!(
-            "--store: expected clickhouse://host:8123/database, got {value:?} (a SQLite file is --db PATH)"
+            "expected clickhouse://host:8123/database, got {value:?} (a SQLite file is --db PATH)"
         ))
     }
 }
 
-fn parse_args(args: &[String]) -> Result<Option<Cli>, String> {
-    let mut store = StoreAddress::Sqlite(PathBuf::from("parcours.db"));
-    let mut host = "127.0.0.1".to_string();
-    let mut port: u16 = 8787;
-    let mut settings = Settings::default();
-    let mut www: Option<PathBuf> = Some(PathBuf::from("www")).filter(|p| p.is_dir());
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("{name} needs a value"));
-        match flag.as_str() {
-            "--help" | "-h" => return Ok(None),
-            "--db" => store = StoreAddress::Sqlite(PathBuf::from(value("--db")?)),
-            "--store" => store = store_flag(value("--store")?)?,
-            "--host" => host = value("--host")?,
-            "--port" => {
-                let v = value("--port")?;
-                port = v
-                    .parse()
-                    .map_err(|_| format!("--port: expected a number from 0 to 65535, got {v:?}"))?;
-            }
-            "--allow-origin" => settings.allowed_origins.push(flags::origin(&value("--allow-origin")?)?),
-            "--max-body" => {
-                let v = value("--max-body")?;
-                settings.max_body_bytes = v
-                    .parse()
-                    .ok()
-                    .filter(|n| *n >= 1_000)
-                    .ok_or_else(|| format!("--max-body: expected a number of bytes >= 1000, got {v:?}"))?;
-            }
-            "--www" => {
-                let dir = PathBuf::from(value("--www")?);
-                if !dir.is_dir() {
-                    return Err(format!("--www: {} is not a folder", dir.display()));
-                }
-                www = Some(dir);
-            }
-            "--no-www" => www = None,
-            "--admin-key" => settings.admin_key = Some(flags::secret_key("--admin-key", &value("--admin-key")?)?),
-            "--write-key" => settings.write_keys.push(flags::write_key(&value("--write-key")?)?),
-            "--fault-injection" => settings.fault_injection = true,
-            "--surveys" => settings.surveys_file = Some(PathBuf::from(value("--surveys")?)),
-            "--trust-proxy" => settings.trust_proxy = true,
-            "--server-key" => settings
-                .server_keys
-                .push(flags::secret_key("--server-key", &value("--server-key")?)?),
-            "--stages" => settings.stages = stage_list(&value("--stages")?)?,
-            "--rate-ip" => settings.ip_rate_per_minute = count("--rate-ip", &value("--rate-ip")?)?,
-            "--rate-key" => settings.key_rate_per_minute = count("--rate-key", &value("--rate-key")?)?,
-            other => return Err(format!("unknown flag {other:?} (see --help)")),
-        }
-    }
-    let addr = format!("{host}:{port}")
+fn max_body(value: &str) -> Result<usize, String> {
+    value
         .parse()
-        .map_err(|_| format!("--host: {host:?} is not an IP address"))?;
-    settings.www_dir = www;
-    Ok(Some(Cli { store, addr, settings }))
+        .ok()
+        .filter(|n| *n >= 1_000)
+        .ok_or_else(|| format!("expected a number of bytes >= 1000, got {value:?}"))
+}
+
+fn folder(value: &str) -> Result<PathBuf, String> {
+    let dir = PathBuf::from(value);
+    if dir.is_dir() {
+        Ok(dir)
+    } else {
+        Err(format!("{value} is not a folder"))
+    }
+}
+
+/// The lines of a key file (`--admin-key-file`, `--server-key-file`), each checked as `flag` checks it.
+fn keys_from_file(flag: &str, path: &std::path::Path) -> Result<Vec<String>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{flag}-file {}: {e}", path.display()))?;
+    let keys: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect();
+    if keys.is_empty() {
+        return Err(format!("{flag}-file {}: the file holds no key", path.display()));
+    }
+    keys.iter().map(|key| flags::secret_key(flag, key)).collect()
+}
+
+fn parse_args(args: ServeArgs) -> Result<Cli, String> {
+    // Keys are checked here rather than by clap, whose errors quote the value.
+    let admin_key = args
+        .admin_key
+        .map(|key| flags::secret_key("--admin-key", &key))
+        .transpose()?;
+    let server_keys = args
+        .server_key
+        .iter()
+        .map(|key| flags::secret_key("--server-key", key))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut settings = Settings {
+        allowed_origins: args.allow_origin,
+        max_body_bytes: args.max_body,
+        write_keys: args.write_key,
+        admin_key,
+        ip_rate_per_minute: args.rate_ip,
+        key_rate_per_minute: args.rate_key,
+        trust_proxy: args.trust_proxy,
+        surveys_file: args.surveys,
+        server_keys,
+        fault_injection: args.fault_injection,
+        ..Settings::default()
+    };
+    if let Some(stages) = args.stages {
+        settings.stages = stages;
+    }
+    if let Some(path) = &args.admin_key_file {
+        settings.admin_key = keys_from_file("--admin-key", path)?.into_iter().next();
+    }
+    if let Some(path) = &args.server_key_file {
+        settings.server_keys.extend(keys_from_file("--server-key", path)?);
+    }
+    settings.www_dir = match (args.no_www, args.www) {
+        (true, _) => None,
+        (false, Some(dir)) => Some(dir),
+        (false, None) => Some(PathBuf::from("www")).filter(|p| p.is_dir()),
+    };
+    let addr = format!("{}:{}", args.host, args.port)
+        .parse()
+        .map_err(|_| format!("--host: {:?} is not an IP address", args.host))?;
+    Ok(Cli {
+        store: args.store.address(),
+        addr,
+        settings,
+    })
 }
 
 /// Refuses a definitions file that is not JSON; prints what the SDK would skip.
@@ -172,30 +285,19 @@ fn stage_list(list: &str) -> Result<Vec<String>, String> {
         .filter(|s| !s.is_empty())
         .collect();
     if stages.is_empty() {
-        return Err(format!(
-            "--stages: expected stage names separated by commas, got {list:?}"
-        ));
+        return Err(format!("expected stage names separated by commas, got {list:?}"));
     }
     Ok(stages)
 }
 
-fn count(flag: &str, v: &str) -> Result<u32, String> {
-    v.parse()
-        .map_err(|_| format!("{flag}: expected a whole number of batches a minute (0 for no limit), got {v:?}"))
-}
-
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("seed") {
-        return seed_command(&args[1..]);
+    let args = Args::parse();
+    if let Some(Command::Seed(seed)) = args.command {
+        return seed_command(seed);
     }
-    let cli = match parse_args(&args) {
-        Ok(Some(cli)) => cli,
-        Ok(None) => {
-            print!("{HELP}");
-            return ExitCode::SUCCESS;
-        }
+    let cli = match parse_args(args.serve) {
+        Ok(cli) => cli,
         Err(message) => {
             eprintln!("parcours-collector: {message}");
             return ExitCode::from(2);
@@ -229,8 +331,8 @@ async fn main() -> ExitCode {
     println!("  batches:  POST http://{addr}/v1/batch");
     println!("  sessions: http://{addr}/sessions");
     println!("  map:      http://{addr}/map");
-    if cli.settings.write_keys.is_empty() {
-        println!("  note:     no --write-key given, so batches from anyone are accepted");
+    for warning in start_warnings(&cli.settings) {
+        println!("  warning:  {warning}");
     }
     if has_www {
         println!("  demo:     http://{addr}/demo/");
@@ -243,6 +345,23 @@ async fn main() -> ExitCode {
     // Every request in progress has finished; the store closes as it drops.
     println!("parcours-collector: stopped");
     ExitCode::SUCCESS
+}
+
+/// What an operator should know before exposing this collector.
+fn start_warnings(settings: &Settings) -> Vec<&'static str> {
+    let mut warnings = Vec::new();
+    if settings.admin_key.is_none() {
+        warnings.push(
+            "no --admin-key: every event, session page and the journey map can be read by anyone who reaches this address, and erasure is off",
+        );
+    }
+    if settings.write_keys.is_empty() {
+        warnings.push("no --write-key: batches from anyone are accepted");
+    }
+    if settings.fault_injection {
+        warnings.push("--fault-injection: POST /v1/faults makes the batch route fail on purpose; never in production");
+    }
+    warnings
 }
 
 /// Ctrl-C or SIGTERM (what `docker stop`, systemd and Kubernetes send):
@@ -267,39 +386,16 @@ async fn stop_signal() {
 }
 
 /// `parcours-collector seed …`: simulated visitors into the store.
-fn seed_command(args: &[String]) -> ExitCode {
-    let mut store = StoreAddress::Sqlite(PathBuf::from("parcours.db"));
-    let mut options = parcours_collector::seed::SeedOptions {
-        events: 1_000_000,
+fn seed_command(args: SeedArgs) -> ExitCode {
+    let store = args.store.address();
+    let options = parcours_collector::seed::SeedOptions {
+        events: args.events,
         now: std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64),
-        days: 30,
+        days: args.days.max(1),
     };
-    let mut if_empty = false;
-    let mut it = args.iter();
-    let parsed: Result<(), String> = (|| {
-        while let Some(flag) = it.next() {
-            let mut value = |name: &str| it.next().cloned().ok_or_else(|| format!("{name} needs a value"));
-            let number = |name: &str, v: String| -> Result<u64, String> {
-                v.parse()
-                    .map_err(|_| format!("{name}: expected a whole number, got {v:?}"))
-            };
-            match flag.as_str() {
-                "--events" => options.events = number("--events", value("--events")?)? as usize,
-                "--days" => options.days = number("--days", value("--days")?)?.max(1),
-                "--db" => store = StoreAddress::Sqlite(PathBuf::from(value("--db")?)),
-                "--store" => store = store_flag(value("--store")?)?,
-                "--if-empty" => if_empty = true,
-                other => return Err(format!("seed: unknown flag {other:?} (see --help)")),
-            }
-        }
-        Ok(())
-    })();
-    if let Err(message) = parsed {
-        eprintln!("parcours-collector: {message}");
-        return ExitCode::from(2);
-    }
+    let if_empty = args.if_empty;
     let store = match store.open() {
         Ok(store) => store,
         Err(message) => {

@@ -28,17 +28,116 @@ fn an_origin_with_a_path_is_refused_with_the_reason() {
 
 /// Starts the collector on a free port; the child and its address.
 fn start() -> (std::process::Child, String) {
+    let (child, addr, _) = start_with(&["--port", "0", "--no-www", "--db", ":memory:"], &[]);
+    (child, addr)
+}
+
+/// Starts the collector with `args` and `env`; the child, its address and
+/// its start banner (the lines after the first, as they come).
+fn start_with(args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, String, std::sync::mpsc::Receiver<String>) {
     use std::io::BufRead;
     let mut child = Command::new(env!("CARGO_BIN_EXE_parcours-collector"))
-        .args(["--port", "0", "--no-www", "--db", ":memory:"])
+        .args(args)
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .expect("runs");
     let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     let addr = first.rsplit("http://").next().unwrap().to_string();
-    std::thread::spawn(move || lines.for_each(drop)); // keep its stdout drained
-    (child, addr)
+    let (send, banner) = std::sync::mpsc::channel();
+    // Keeps its stdout drained.
+    std::thread::spawn(move || lines.map_while(Result::ok).for_each(|line| drop(send.send(line))));
+    (child, addr, banner)
+}
+
+/// The status line and body of `GET path` (with `Authorization: Bearer key` when given).
+fn get(addr: &str, path: &str, key: Option<&str>) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let auth = key.map_or(String::new(), |k| format!("authorization: Bearer {k}\r\n"));
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nhost: x\r\n{auth}connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    (head.lines().next().unwrap_or("").to_string(), body.to_string())
+}
+
+#[test]
+fn version_flag_value_syntax_and_environment_variables_configure_it() {
+    let out = Command::new(env!("CARGO_BIN_EXE_parcours-collector"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!("parcours-collector {}", env!("CARGO_PKG_VERSION"))
+    );
+    // A key from the environment (not on the command line, where `ps` shows it), --flag=value.
+    let key = "0123456789abcdef-env";
+    let (mut child, addr, _) = start_with(
+        &["--port=0", "--no-www", "--db=:memory:"],
+        &[("PARCOURS_ADMIN_KEY", key), ("PARCOURS_RATE_IP", "0")],
+    );
+    assert!(get(&addr, "/v1/events", None).0.contains(" 401"), "reads need the key");
+    assert!(get(&addr, "/v1/events", Some(key)).0.contains(" 200"));
+    child.kill().unwrap();
+    // A bad value from the environment is refused like one on the command
+    // line, and the refusal never repeats the key.
+    let out = Command::new(env!("CARGO_BIN_EXE_parcours-collector"))
+        .args(["--port", "0", "--no-www", "--db", ":memory:"])
+        .env("PARCOURS_ADMIN_KEY", "tooShortKey")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let message = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        message.contains("--admin-key: a key needs at least 16 characters"),
+        "{message}"
+    );
+    assert!(!message.contains("tooShortKey"), "the key is not printed: {message}");
+}
+
+#[test]
+fn keys_are_read_from_a_file_and_an_empty_file_is_refused() {
+    let dir = std::env::temp_dir().join(format!("parcours-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("admin.key");
+    std::fs::write(&file, "0123456789abcdef-file\n").unwrap();
+    let path = file.to_str().unwrap();
+    let (mut child, addr, _) = start_with(
+        &["--port", "0", "--no-www", "--db", ":memory:", "--admin-key-file", path],
+        &[],
+    );
+    assert!(get(&addr, "/v1/events", Some("0123456789abcdef-file"))
+        .0
+        .contains(" 200"));
+    assert!(get(&addr, "/v1/events", None).0.contains(" 401"));
+    child.kill().unwrap();
+    std::fs::write(&file, "\n").unwrap();
+    assert!(refused(&["--admin-key-file", path]).contains("holds no key"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn ready_says_whether_the_store_answers_and_open_reads_are_warned_about() {
+    let (mut child, addr, banner) = start_with(&["--port", "0", "--no-www", "--db", ":memory:"], &[]);
+    assert_eq!(
+        get(&addr, "/ready", None),
+        ("HTTP/1.1 200 OK".to_string(), "ready".to_string())
+    );
+    let warned = std::iter::from_fn(|| banner.recv_timeout(std::time::Duration::from_secs(2)).ok())
+        .any(|line| line.starts_with("  warning:  no --admin-key: every event"));
+    assert!(warned, "the start banner warns that reads are open");
+    child.kill().unwrap();
 }
 
 /// Whether the server closes `stream` within `wait` (a read answers 0 bytes).

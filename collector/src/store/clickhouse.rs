@@ -378,6 +378,10 @@ impl ClickHouseStore {
         Ok(count as usize)
     }
 
+    pub fn ping(&self) -> Result<()> {
+        self.number("SELECT 1").map(drop)
+    }
+
     pub fn count_events(&self) -> Result<i64> {
         self.number("SELECT count() FROM events FINAL")
     }

@@ -139,6 +139,11 @@ impl Store {
         either!(self, s => s.count_events())
     }
 
+    /// Whether the store answers a query at all (`GET /ready`).
+    pub fn ping(&self) -> Result<()> {
+        either!(self, s => s.ping())
+    }
+
     /// The most recently active sessions, newest first.
     pub fn recent_sessions(&self, limit: usize) -> Result<Vec<SessionRow>> {
         either!(self, s => s.recent_sessions(limit))

@@ -318,6 +318,10 @@ impl SqliteStore {
         Ok(deleted)
     }
 
+    pub fn ping(&self) -> rusqlite::Result<()> {
+        self.conn().query_row("SELECT 1", [], |_| Ok(()))
+    }
+
     pub fn count_events(&self) -> rusqlite::Result<i64> {
         self.conn()
             .query_row("SELECT COUNT(*) FROM events", [], |row| row.get(0))
