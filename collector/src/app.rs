@@ -88,6 +88,7 @@ pub(crate) struct AppState {
     key_limiter: RateLimiter,
     faults: Faults,
     surveys: Option<SurveyFile>,
+    metrics: crate::metrics::Metrics,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -102,6 +103,7 @@ pub fn router(store: Store, settings: Settings) -> Router {
         key_limiter: RateLimiter::new(settings.key_rate_per_minute),
         faults: Faults::default(),
         surveys: settings.surveys_file.clone().map(SurveyFile::new),
+        metrics: crate::metrics::Metrics::default(),
         settings,
     });
     // The map's default view is built now, in the background, so that the
@@ -131,6 +133,7 @@ pub fn router(store: Store, settings: Settings) -> Router {
         .merge(api)
         .route("/health", get(|| async { "ok" }))
         .route("/ready", get(ready))
+        .route("/metrics", get(metrics))
         .route("/sessions", get(sessions_page))
         .route(
             "/collector.css",
@@ -173,7 +176,9 @@ pub(crate) fn json_response(status: StatusCode, body: String) -> Response {
 }
 
 pub(crate) fn error_response(status: StatusCode, error: &FieldError) -> Response {
-    json_response(status, format!("{{\"error\":{}}}", error.to_json()))
+    let mut response = json_response(status, format!("{{\"error\":{}}}", error.to_json()));
+    response.extensions_mut().insert(RefusalCode(error.code));
+    response
 }
 
 /// Runs store work off the async threads; a store failure (or a panic in
@@ -198,10 +203,42 @@ pub(crate) fn internal_error(e: impl std::fmt::Display) -> Response {
     error_response(StatusCode::SERVICE_UNAVAILABLE, &error)
 }
 
-/// `POST /v1/batch`: checks who sends, validates and stores a batch. Any
-/// content type is accepted (the SDK sends `text/plain` so that browsers
-/// skip the CORS preflight); a gzip body is recognised by its magic bytes.
+/// `GET /metrics`: the batch route's counters and latencies for Prometheus
+/// (admin key when set, as `Authorization: Bearer`).
+async fn metrics(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    if let Some(refusal) = reader_refusal(&state.settings, &headers) {
+        return refusal;
+    }
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+        .into_response()
+}
+
+/// `POST /v1/batch`, counted: the answer's time, and a refusal's code.
 async fn receive_batch(State(state): State<Shared>, request: Request) -> Response {
+    let started = Instant::now();
+    let response = store_batch(state.clone(), request).await;
+    state.metrics.answered(started.elapsed());
+    if !response.status().is_success() {
+        let code = response
+            .extensions()
+            .get::<RefusalCode>()
+            .map_or("internal_error", |c| c.0);
+        state.metrics.batch_refused(code);
+    }
+    response
+}
+
+/// The error code of a refused request, for the metrics.
+#[derive(Clone, Copy)]
+pub(crate) struct RefusalCode(pub(crate) &'static str);
+
+/// Checks who sends, validates and stores a batch. Any content type is
+/// accepted (the SDK sends `text/plain` so that browsers skip the CORS
+/// preflight); a gzip body is recognised by its magic bytes.
+async fn store_batch(state: Shared, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     if let Some(refusal) = origin_refusal(&state.settings.allowed_origins, &parts.headers) {
         return refusal;
@@ -257,16 +294,25 @@ async fn receive_batch(State(state): State<Shared>, request: Request) -> Respons
     }
     let batch_refused = batch.refused.clone();
     let state2 = state.clone();
+    let writing = Instant::now();
     match off_thread(move || state2.live.store(&state2.store, std::slice::from_ref(&batch), now_ms())).await {
-        Ok(stored) => json_response(
-            StatusCode::OK,
-            format!(
-                "{{\"accepted\":{},\"duplicates\":{},\"refused\":{}}}",
+        Ok(stored) => {
+            state.metrics.batch_stored(
                 stored.accepted,
                 stored.duplicates,
-                refused_list(&batch_refused)
-            ),
-        ),
+                batch_refused.iter().map(|r| r.error.code),
+                writing.elapsed(),
+            );
+            json_response(
+                StatusCode::OK,
+                format!(
+                    "{{\"accepted\":{},\"duplicates\":{},\"refused\":{}}}",
+                    stored.accepted,
+                    stored.duplicates,
+                    refused_list(&batch_refused)
+                ),
+            )
+        }
         Err(response) => response,
     }
 }
@@ -285,7 +331,9 @@ fn refused_batch(refused: &[batch::RefusedEvent]) -> Response {
         first.to_json(),
         refused_list(refused)
     );
-    json_response(StatusCode::BAD_REQUEST, body)
+    let mut response = json_response(StatusCode::BAD_REQUEST, body);
+    response.extensions_mut().insert(RefusalCode(first.code));
+    response
 }
 
 /// The address per-IP limits count: the peer, or, behind a trusted reverse

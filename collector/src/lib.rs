@@ -10,6 +10,7 @@ pub mod limits;
 pub mod live;
 pub mod map;
 pub mod map_svg;
+pub mod metrics;
 pub mod pages;
 pub mod seed;
 pub mod serve;

@@ -1209,3 +1209,45 @@ async fn a_session_of_huge_events_is_shown_a_page_at_a_time_with_long_values_cut
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }
+
+/// The value of the sample `name` (with its labels) in a /metrics answer.
+fn sample(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test]
+async fn metrics_count_stored_refused_and_rate_limited_batches_and_their_latency() {
+    let app = app_with(Settings {
+        ip_rate_per_minute: 6, // a burst of one
+        admin_key: Some("s3cret-admin-key-1".into()),
+        ..Settings::default()
+    });
+    let bad = event("e2", "s1", "B", 11).replace("\"ts\":11", "\"ts\":\"yesterday\"");
+    let (status, _) = post_batch(&app, batch(&[event("e1", "s1", "A", 10), bad])).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = post_batch(&app, batch(&[event("e3", "s1", "A", 12)])).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let (status, _, _) = send(&app, Method::GET, "/metrics", String::new(), &[]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the admin key guards them");
+    let auth = [("authorization", "Bearer s3cret-admin-key-1")];
+    let (status, text, headers) = send(&app, Method::GET, "/metrics", String::new(), &auth).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    assert_eq!(sample(&text, "parcours_batches_stored_total"), Some(1.0));
+    assert_eq!(sample(&text, "parcours_events_accepted_total"), Some(1.0));
+    assert_eq!(
+        sample(&text, "parcours_events_refused_total{code=\"invalid_batch\"}"),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(&text, "parcours_batches_refused_total{code=\"rate_limited\"}"),
+        Some(1.0)
+    );
+    assert_eq!(sample(&text, "parcours_batch_request_seconds_count"), Some(2.0));
+    assert_eq!(sample(&text, "parcours_store_write_seconds_count"), Some(1.0));
+    assert!(sample(&text, "parcours_store_write_seconds_bucket{le=\"+Inf\"}") == Some(1.0));
+}
