@@ -112,7 +112,7 @@ pub fn router(store: Store, settings: Settings) -> Router {
         let state = state.clone();
         runtime.spawn_blocking(move || {
             if let Err(e) = state.live.read(&state.store, &state.settings.stages, |_| ()) {
-                eprintln!("collector: the journey map's default view: {e}");
+                crate::log::error("the journey map's default view failed", &[("error", &e.to_string())]);
             }
         });
     }
@@ -194,7 +194,7 @@ pub(crate) async fn off_thread<T: Send + 'static>(
 }
 
 pub(crate) fn internal_error(e: impl std::fmt::Display) -> Response {
-    eprintln!("collector: storage error: {e}");
+    crate::log::error("storage error", &[("error", &e.to_string())]);
     let error = FieldError::new(
         "storage_error",
         "",
@@ -227,6 +227,11 @@ async fn receive_batch(State(state): State<Shared>, request: Request) -> Respons
             .get::<RefusalCode>()
             .map_or("internal_error", |c| c.0);
         state.metrics.batch_refused(code);
+        let status = response.status().as_u16().to_string();
+        crate::log::warn(
+            "refused",
+            &[("route", "POST /v1/batch"), ("status", &status), ("code", code)],
+        );
     }
     response
 }
@@ -392,7 +397,7 @@ async fn serve_surveys(State(state): State<Shared>, headers: HeaderMap) -> Respo
     let served = match file.current() {
         Ok(served) => served,
         Err(problem) => {
-            eprintln!("collector: surveys: {problem}");
+            crate::log::error("the surveys file cannot be served", &[("problem", &problem)]);
             let error = FieldError::new("surveys_unavailable", "", problem);
             return error_response(StatusCode::SERVICE_UNAVAILABLE, &error);
         }

@@ -8,6 +8,7 @@ pub mod flags;
 pub mod headers;
 pub mod limits;
 pub mod live;
+pub mod log;
 pub mod map;
 pub mod map_svg;
 pub mod metrics;

@@ -132,6 +132,16 @@ struct ServeArgs {
     /// (for delivery tests; never in production).
     #[arg(long, env = "PARCOURS_FAULT_INJECTION")]
     fault_injection: bool,
+    /// Log lines (refused requests, storage errors) on stderr as text or as
+    /// one JSON object each. Never a key, a body or a client address.
+    #[arg(long, env = "PARCOURS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(clap::Args)]
@@ -216,6 +226,7 @@ fn keys_from_file(flag: &str, path: &std::path::Path) -> Result<Vec<String>, Str
 }
 
 fn parse_args(args: ServeArgs) -> Result<Cli, String> {
+    parcours_collector::log::set_json(args.log_format == LogFormat::Json);
     // Keys are checked here rather than by clap, whose errors quote the value.
     let admin_key = args
         .admin_key

@@ -244,3 +244,48 @@ fn at_sigterm_idle_connections_close_at_once_and_the_collector_exits() {
     );
     drop(idle);
 }
+
+#[test]
+fn a_refused_request_is_one_log_line_with_its_reason_and_no_secret() {
+    use std::io::{BufRead, Write};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_parcours-collector"))
+        .args([
+            "--port",
+            "0",
+            "--no-www",
+            "--db",
+            ":memory:",
+            "--log-format=json",
+            "--write-key",
+            "site_key_1",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first.rsplit("http://").next().unwrap().to_string();
+    std::thread::spawn(move || lines.for_each(drop));
+    // A batch with a wrong write key.
+    let body = r#"{"v":1,"batchId":"b","sentAt":1,"writeKey":"wrong_secret_key","events":[]}"#;
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        stream,
+        "POST /v1/batch HTTP/1.1\r\nhost: x\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = std::io::Read::read_to_string(&mut stream, &mut answer);
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+    let mut errors = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let line = errors.next().unwrap().unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let entry = parcours_core::json::parse(&line).unwrap_or_else(|_| panic!("not one JSON object: {line}"));
+    assert_eq!(entry.get("msg").unwrap().as_str(), Some("refused"));
+    assert_eq!(entry.get("status").unwrap().as_u64(), Some(401));
+    assert_eq!(entry.get("code").unwrap().as_str(), Some("unauthorized"));
+    assert!(!line.contains("wrong_secret_key"), "no key in the log: {line}");
+}
