@@ -27,6 +27,22 @@ test('the npm package manifest points at files that exist', () => {
   assert.equal(pkg.version, VERSION);
 });
 
+test('the npm package carries its license, where it lives, its own README and the batch schema', () => {
+  const pkg = JSON.parse(read('pkg/package.json'));
+  assert.equal(pkg.license, 'MIT');
+  assert.ok(pkg.files.includes('LICENSE') && read('pkg/LICENSE').startsWith('MIT License'));
+  for (const field of ['repository', 'homepage', 'bugs', 'engines']) assert.ok(pkg[field], `package.json has ${field}`);
+  assert.equal(pkg.engines.node, '>=18');
+  assert.equal(pkg.exports['./batch.schema.json'], './batch.schema.json');
+  assert.equal(JSON.parse(read('pkg/batch.schema.json')).title, 'Parcours batch, format version 1');
+  // Written for the package's users: no repository set-up, and no link that only works in the repository.
+  const readme = read('pkg/README.md');
+  assert.match(readme, /^# Parcours\n\n\*\*Parcours\*\* is a customer-journey SDK/);
+  assert.match(readme, /## Install from npm/);
+  assert.doesNotMatch(readme, /^npm (start|test) +#|^## The collector/m);
+  assert.doesNotMatch(readme, /\]\((?!https?:|#)/, 'relative links point at the repository');
+});
+
 test('the bundle never listens to unload and never evaluates strings', () => {
   for (const file of ['www/dist/parcours.js', 'pkg/facade.js', 'pkg/core.js', 'pkg/index.js']) {
     const code = read(file);

@@ -1,7 +1,7 @@
 // Compiled with `tsc --noEmit` against the built pkg/: the published types
 // must accept correct use and reject mistakes (each @ts-expect-error fails
 // the build if the mistake stops being an error, e.g. if a type became any).
-import parcours, { init, track, identify, flush, on, ParcoursError, type ParcoursOptions } from 'parcours';
+import parcours, { init, track, identify, flush, on, ParcoursError, type ParcoursOptions, type Batch } from 'parcours';
 
 const options: ParcoursOptions = { endpoint: 'https://collect.example.com/v1/batch', writeKey: 'wk_1', flushAt: 20 };
 init(options);
@@ -127,3 +127,22 @@ init({
 });
 // @ts-expect-error GA4 needs its API secret
 init({ destinations: [{ type: 'ga4', measurementId: 'G-1' }] });
+
+// A backend's handler types what it receives.
+const received: Batch = {
+  v: 1,
+  events: [
+    {
+      id: 'e1',
+      type: 'track',
+      name: 'Signed Up',
+      ts: 1,
+      visitorId: 'v',
+      sessionId: 's',
+      properties: { plan: 'pro' },
+      context: { page: { url: 'https://shop.example/', path: '/', title: 'Shop', referrer: '' }, library: { name: 'parcours', version: '0.1.0' } },
+    },
+  ],
+};
+// @ts-expect-error an event's type is track, page or identify
+received.events[0].type = 'click';

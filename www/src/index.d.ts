@@ -8,6 +8,51 @@ export type { ParcoursOptions, ShellSettings, ConsentState, Survey, SurveyQuesti
 /** A JSON-serialisable object of event properties or user traits. */
 export type Properties = Record<string, unknown>;
 
+/**
+ * What a backend receives: the body of each POST to `init({ endpoint })`
+ * (or a destination of type `parcours`). Its JSON Schema ships as
+ * `parcours/batch.schema.json`; the collector checks the same rules.
+ */
+export interface Batch {
+  /** Format version. */
+  v: 1;
+  /** Identifies the batch in logs. */
+  batchId?: string;
+  /** When it was sent, in ms since 1970 (the browser's clock). */
+  sentAt?: number;
+  /** The site's key (`init({ writeKey })`). */
+  writeKey?: string;
+  /** Events the SDK had to drop (its queue caps) since the last batch. */
+  dropped?: number;
+  events: BatchEvent[];
+}
+
+/** One event of a batch, as the collector stores it. */
+export interface BatchEvent {
+  /** Unique per event (a journey summary's is `j-<sessionId>`): a resent event is stored once. */
+  id: string;
+  type: 'track' | 'page' | 'identify';
+  /** `page_view` for pages, `identify` for identify calls; for track, the site's name or Parcours' own (`page_leave`, `friction`, `journey_summary`, `survey_answered`, …). */
+  name: string;
+  /** When it happened, in ms since 1970. */
+  ts: number;
+  visitorId: string;
+  sessionId: string;
+  /** Set once `identify()` was called. */
+  userId?: string;
+  /** track and page: what the site or Parcours attached. */
+  properties?: Properties;
+  /** identify: the traits the site gave. */
+  traits?: Properties;
+  context: {
+    page: { url: string; path: string; title: string; referrer: string };
+    library: { name: string; version: string };
+    /** Coarse device facts: no fingerprinting. */
+    device?: { class?: 'mobile' | 'tablet' | 'desktop'; viewport?: string; screen?: string; language?: string; timeZone?: string; platform?: string };
+    campaign?: Record<string, string>;
+  };
+}
+
 /** An error reported by Parcours: `code` and `field` say what to fix. */
 export declare class ParcoursError extends Error {
   readonly code: 'invalid_option' | 'invalid_call' | 'batch_rejected' | 'load_failed' | string;
