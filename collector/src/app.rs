@@ -89,7 +89,12 @@ pub(crate) struct AppState {
     faults: Faults,
     surveys: Option<SurveyFile>,
     metrics: crate::metrics::Metrics,
+    /// Wrong keys on the read, erase and offline-touchpoint routes, per client address.
+    auth_failures: RateLimiter,
 }
+
+/// Wrong keys a client may try: bursts of ten, then one a second.
+const AUTH_FAILURES_PER_MINUTE: u32 = 60;
 
 pub(crate) type Shared = Arc<AppState>;
 
@@ -104,6 +109,7 @@ pub fn router(store: Store, settings: Settings) -> Router {
         faults: Faults::default(),
         surveys: settings.surveys_file.clone().map(SurveyFile::new),
         metrics: crate::metrics::Metrics::default(),
+        auth_failures: RateLimiter::new(AUTH_FAILURES_PER_MINUTE),
         settings,
     });
     // The map's default view is built now, in the background, so that the
@@ -140,6 +146,10 @@ pub fn router(store: Store, settings: Settings) -> Router {
             get(|| async { ([(header::CONTENT_TYPE, "text/css")], pages::CSS) }),
         )
         .route("/sessions/{id}", get(session_page))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            throttle_key_guessing,
+        ))
         .with_state(state);
     let app = match www {
         Some(dir) => {
@@ -203,6 +213,29 @@ pub(crate) fn internal_error(e: impl std::fmt::Display) -> Response {
     error_response(StatusCode::SERVICE_UNAVAILABLE, &error)
 }
 
+/// Keys are not guessed: a client whose wrong keys (401 answers) outrun
+/// `AUTH_FAILURES_PER_MINUTE` gets 429 with Retry-After until its bucket
+/// refills. Batches are left to their own limits (a write key is public).
+async fn throttle_key_guessing(
+    State(state): State<Shared>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if request.uri().path() == "/v1/batch" {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let client = client_address(&parts, state.settings.trust_proxy);
+    if let Err(wait) = state.auth_failures.peek(&client, Instant::now()) {
+        return too_many_requests("authorization", "tried too many wrong keys", wait);
+    }
+    let response = next.run(Request::from_parts(parts, body)).await;
+    if response.status() == StatusCode::UNAUTHORIZED {
+        let _ = state.auth_failures.check(&client, Instant::now());
+    }
+    response
+}
+
 /// `GET /metrics`: the batch route's counters and latencies for Prometheus
 /// (admin key when set, as `Authorization: Bearer`).
 async fn metrics(State(state): State<Shared>, headers: HeaderMap) -> Response {
@@ -250,7 +283,7 @@ async fn store_batch(state: Shared, request: Request) -> Response {
     }
     let ip = client_address(&parts, state.settings.trust_proxy);
     if let Err(wait) = state.ip_limiter.check(&ip, Instant::now()) {
-        return too_many_requests("ip", wait);
+        return too_many_requests("ip", "sent more batches than this collector allows", wait);
     }
     match state.faults.next() {
         Action::Proceed => {}
@@ -294,7 +327,7 @@ async fn store_batch(state: Shared, request: Request) -> Response {
     // stores nothing (empty, or every event refused above) never spends it.
     if let Some(key) = batch.write_key.as_ref().filter(|_| !batch.events.is_empty()) {
         if let Err(wait) = state.key_limiter.check(key, Instant::now()) {
-            return too_many_requests("writeKey", wait);
+            return too_many_requests("writeKey", "sent more batches than this collector allows", wait);
         }
     }
     let batch_refused = batch.refused.clone();
@@ -473,13 +506,9 @@ pub(crate) fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-fn too_many_requests(field: &str, wait: Duration) -> Response {
+fn too_many_requests(field: &str, problem: &str, wait: Duration) -> Response {
     let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    let error = FieldError::new(
-        "rate_limited",
-        field,
-        format!("sent more batches than this collector allows; retry in {seconds} s"),
-    );
+    let error = FieldError::new("rate_limited", field, format!("{problem}; retry in {seconds} s"));
     let mut response = error_response(StatusCode::TOO_MANY_REQUESTS, &error);
     response
         .headers_mut()

@@ -65,6 +65,25 @@ impl RateLimiter {
         }
     }
 
+    /// Whether `client` has a token at `now`, without taking it (how long
+    /// until it has one otherwise).
+    pub fn peek(&self, client: &str, now: Instant) -> Result<(), Duration> {
+        if self.is_off() {
+            return Ok(());
+        }
+        let buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(bucket) = buckets.get(client) else {
+            return Ok(());
+        };
+        let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
+        let tokens = (bucket.tokens + elapsed * self.per_second).min(self.burst);
+        if tokens >= 1.0 {
+            Ok(())
+        } else {
+            Err(Duration::from_secs_f64((1.0 - tokens) / self.per_second))
+        }
+    }
+
     fn forget_idle(&self, buckets: &mut HashMap<String, Bucket>, now: Instant) {
         let refill = Duration::from_secs_f64(self.burst / self.per_second);
         buckets.retain(|_, b| now.saturating_duration_since(b.updated) < refill);

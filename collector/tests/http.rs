@@ -1251,3 +1251,46 @@ async fn metrics_count_stored_refused_and_rate_limited_batches_and_their_latency
     assert_eq!(sample(&text, "parcours_store_write_seconds_count"), Some(1.0));
     assert!(sample(&text, "parcours_store_write_seconds_bucket{le=\"+Inf\"}") == Some(1.0));
 }
+
+#[tokio::test]
+async fn wrong_admin_keys_are_throttled_per_client_and_the_right_key_is_not_guessed() {
+    let app = app_with(Settings {
+        admin_key: Some("the-real-admin-key".into()),
+        ..Settings::default()
+    });
+    let get = |key: &'static str| {
+        let app = app.clone();
+        async move {
+            let auth = format!("Bearer {key}");
+            send(
+                &app,
+                Method::GET,
+                "/v1/events",
+                String::new(),
+                &[("authorization", auth.as_str())],
+            )
+            .await
+        }
+    };
+    let mut statuses = Vec::new();
+    for _ in 0..1_000 {
+        statuses.push(get("a-wrong-admin-key-0").await.0);
+    }
+    let unauthorized = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    assert_eq!(
+        unauthorized, 10,
+        "a burst of ten wrong keys is answered; then the client waits"
+    );
+    assert_eq!(statuses[999], StatusCode::TOO_MANY_REQUESTS);
+    // While it waits, even the right key is not tried: guessing gains nothing.
+    let (status, text, headers) = get("the-real-admin-key").await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{text}");
+    assert!(headers.get(header::RETRY_AFTER).is_some());
+    assert_eq!(
+        error_field(&json::parse(&text).unwrap()),
+        (Some("rate_limited"), Some("authorization"))
+    );
+    // Batches are not held up by it.
+    let (status, _) = post_batch(&app, batch(&[event("e1", "s1", "A", 10)])).await;
+    assert_eq!(status, StatusCode::OK);
+}
