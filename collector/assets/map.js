@@ -223,14 +223,17 @@
       return n + ' ' + (emotions[i] === null ? 'none' : emotions[i]);
     }).join(', '));
 
+    // Sessions that got at least this far (their furthest stage is this one
+    // or later), so it never widens; each with the share of the stage before.
+    var kept = function (f) { return f.keptPercent === null ? '' : ' (' + Math.round(f.keptPercent) + '% of the stage before)'; };
     chart('funnel', {
-      tooltip: { trigger: 'item', formatter: '{b}: {c} sessions' },
+      tooltip: { trigger: 'item', formatter: '{b}: {c} sessions reached at least this stage' },
       series: [{
         type: 'funnel', sort: 'none', left: '5%', width: '60%', gap: 2, minSize: '8%',
-        label: { formatter: '{b}: {c}' },
-        data: data.stages.map(function (s) { return { name: s.name, value: s.sessions }; }),
+        label: { formatter: function (p) { return p.name + ': ' + p.value + kept(data.funnel[p.dataIndex]); } },
+        data: data.funnel.map(function (f) { return { name: f.stage, value: f.sessions }; }),
       }],
-    }, 'Sessions reaching each stage: ' + data.stages.map(function (s) { return s.name + ' ' + s.sessions; }).join(', '));
+    }, 'Sessions that reached at least each stage: ' + data.funnel.map(function (f) { return f.stage + ' ' + f.sessions + kept(f); }).join(', '));
 
     // Paths as a Sankey: a node per (position, touchpoint), so loops stay acyclic.
     var nodes = {};

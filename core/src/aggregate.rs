@@ -333,6 +333,9 @@ pub struct JourneyMap {
     pub conversions: u64,
     /// Sessions whose path was not kept (past `MAX_PATHS`).
     pub paths_not_kept: u64,
+    /// The funnel: sessions whose furthest stage is this one or a later
+    /// one, per stage of the model (never wider than the stage before).
+    pub funnel: Vec<u64>,
 }
 
 impl JourneyMap {
@@ -349,6 +352,7 @@ impl JourneyMap {
                     ..Step::default()
                 })
                 .collect(),
+            funnel: stages.iter().map(|_| 0).collect(),
             ..JourneyMap::default()
         }
     }
@@ -389,6 +393,9 @@ impl JourneyMap {
         }
         if let Some(&(furthest, _)) = reached.iter().max_by_key(|(i, _)| *i) {
             self.stages[furthest].exits += 1;
+            for reached_at_least in self.funnel.iter_mut().take(furthest + 1) {
+                *reached_at_least += 1;
+            }
         }
         for (k, step) in self.steps.iter_mut().enumerate() {
             let at = |i: usize| reached.iter().find(|(j, _)| *j == i).map(|(_, at)| *at);
@@ -512,6 +519,15 @@ impl JourneyMap {
             .num("visitors", self.visitors())
             .num("conversions", self.conversions);
         push_list(o.key("stages"), &self.stages, |out, place| place.write_json(out));
+        let funnel: Vec<(usize, &u64)> = self.funnel.iter().enumerate().collect();
+        push_list(o.key("funnel"), &funnel, |out, (i, n)| {
+            let mut f = ObjectWriter::new(out);
+            f.str("stage", &self.stages[*i].name).num("sessions", **n);
+            // The share of the stage before that got this far.
+            let before = i.checked_sub(1).map(|b| self.funnel[b]);
+            push_number(f.key("keptPercent"), before.and_then(|b| percent(**n, b)));
+            f.finish();
+        });
         let (shown, hidden) = self.shown_touchpoints();
         push_list(o.key("touchpoints"), &shown, |out, place| place.write_json(out));
         // What the page leaves out, so that it can say so.

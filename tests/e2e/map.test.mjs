@@ -168,6 +168,11 @@ test('visitors walk the demo shop and the map shows exactly their journeys', asy
   assert.match(await card('/demo/').textContent(), /NPS \+100 \(1\)/);
   assert.equal(await page.locator('#paths svg').count(), 1, 'the charts are drawn (library served by the collector)');
   assert.equal(await page.locator('#funnel svg').count(), 1);
+  // The funnel reads "reached at least this stage": it never widens.
+  const funnel = await page.locator('#funnel').getAttribute('aria-label');
+  assert.match(funnel, /^Sessions that reached at least each stage: awareness \d+, consideration \d+ \(\d+% of the stage before\)/);
+  const widths = funnel.split(': ')[1].split(', ').map((part) => Number(part.split(' ')[1]));
+  assert.ok(widths.every((n, i) => i === 0 || n <= widths[i - 1]), funnel);
   await page.screenshot({ path: SHOTS + 'map.png', fullPage: true });
   assert.deepEqual(await axeViolations(page), [], 'axe-core on the map');
 

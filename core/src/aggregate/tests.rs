@@ -127,6 +127,46 @@ fn stages_count_sessions_visitors_conversion_time_and_drop_off() {
     assert_eq!(steps[2], (2, 1, Some(50.0), Some(60_000)), "decision → purchase");
 }
 
+/// Worked out by hand (issue 22): the funnel counts sessions whose furthest
+/// stage is this one or later, so it never widens. In the dataset: A1 got
+/// to purchase, A2 to decision, B1 to consideration, C1 and B2 stayed at
+/// awareness; a landing straight on a later stage counts at every earlier one.
+#[test]
+fn the_funnel_counts_sessions_that_reached_at_least_each_stage() {
+    let m = map(Filter::default());
+    assert_eq!(m.funnel, [5, 3, 2, 1]);
+    let json = parse(&m.to_json(10)).unwrap();
+    let Some(Value::Array(funnel)) = json.get("funnel") else {
+        panic!("no funnel")
+    };
+    let kept: Vec<Option<f64>> = funnel
+        .iter()
+        .map(|f| match f.get("keptPercent") {
+            Some(Value::Number(n)) => Some(n.parse().unwrap()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(funnel[1].get("stage").unwrap().as_str(), Some("consideration"));
+    assert_eq!(kept[0], None, "nothing before the first stage");
+    assert!((kept[1].unwrap() - 60.0).abs() < 1e-9 && (kept[3].unwrap() - 50.0).abs() < 1e-9);
+    // One session landing on decision, with no earlier stage: counted at all three.
+    let mut landed = JourneyMap::new(&STAGES, Filter::default());
+    landed.add(&summary(
+        "D",
+        1,
+        "direct",
+        "desktop",
+        r#"[{"stage":"decision","at":0}]"#,
+        "[]",
+        false,
+    ));
+    assert_eq!(landed.funnel, [1, 1, 1, 0]);
+    assert_eq!(
+        landed.stages[0].sessions, 0,
+        "the stage card still counts only sessions that were there"
+    );
+}
+
 #[test]
 fn touchpoints_count_friction_scores_and_exits() {
     let m = map(Filter::default());
