@@ -460,9 +460,9 @@ async fn stats(State(state): State<Shared>, headers: HeaderMap) -> Response {
     if let Some(refusal) = reader_refusal(&state.settings, &headers) {
         return refusal;
     }
-    match state.store.stats_json() {
+    match off_thread(move || state.store.stats_json()).await {
         Ok(json) => json_response(StatusCode::OK, json),
-        Err(e) => internal_error(e),
+        Err(response) => response,
     }
 }
 
@@ -590,9 +590,9 @@ async fn list_events(State(state): State<Shared>, Query(params): Query<EventsPar
         limit: params.limit.unwrap_or(1_000).min(100_000),
         ..EventQuery::default()
     };
-    let rows = match state.store.events(&query) {
+    let rows = match off_thread(move || state.store.events(&query)).await {
         Ok(rows) => rows,
-        Err(e) => return internal_error(e),
+        Err(response) => return response,
     };
     let mut body = String::from("{\"events\":[");
     for (i, row) in rows.iter().enumerate() {
@@ -618,11 +618,12 @@ async fn erase_visitor(State(state): State<Shared>, Path(id): Path<String>, head
     if let Some(refusal) = reader_refusal(&state.settings, &headers) {
         return refusal;
     }
-    let erased = state.store.erase_visitor(&id);
+    let erasing = state.clone();
+    let erased = off_thread(move || erasing.store.erase_visitor(&id)).await;
     state.live.forget();
     match erased {
         Ok(deleted) => json_response(StatusCode::OK, format!("{{\"deleted\":{deleted}}}")),
-        Err(e) => internal_error(e),
+        Err(response) => response,
     }
 }
 
@@ -630,9 +631,9 @@ async fn sessions_page(State(state): State<Shared>, headers: HeaderMap) -> Respo
     if let Some(refusal) = reader_refusal(&state.settings, &headers) {
         return refusal;
     }
-    match state.store.recent_sessions(200) {
+    match off_thread(move || state.store.recent_sessions(200)).await {
         Ok(sessions) => Html(pages::sessions(&sessions)).into_response(),
-        Err(e) => internal_error(e),
+        Err(response) => response,
     }
 }
 
@@ -669,17 +670,15 @@ async fn session_page(
         (page - 1) * pages::SESSION_PAGE,
         Some(pages::CELL_CHARS),
     );
-    let events = state.store.events(&page_of);
-    let summary = state
-        .store
-        .events(&query(Some(parcours_core::journey::SUMMARY_EVENT), 1, 0, None));
-    match (events, summary) {
-        (Ok(events), _) if events.is_empty() => (
+    let summary_query = query(Some(parcours_core::journey::SUMMARY_EVENT), 1, 0, None);
+    let read = off_thread(move || Ok((state.store.events(&page_of)?, state.store.events(&summary_query)?))).await;
+    match read {
+        Ok((events, _)) if events.is_empty() => (
             StatusCode::NOT_FOUND,
             Html(pages::not_found(&format!("No session {id} (or no page {page} of it)"))),
         )
             .into_response(),
-        (Ok(events), Ok(summary)) => Html(pages::session(&id, &events, summary.first(), page)).into_response(),
-        (Err(e), _) | (_, Err(e)) => internal_error(e),
+        Ok((events, summary)) => Html(pages::session(&id, &events, summary.first(), page)).into_response(),
+        Err(response) => response,
     }
 }
