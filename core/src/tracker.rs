@@ -129,8 +129,18 @@ impl Tracker {
             max_bytes: config.max_queue_bytes as usize,
         });
         let (first_touch, last_touch) = load_touches(store);
-        let traits = store.get(TRAITS_KEY).and_then(|t| crate::json::parse(&t).ok());
-        let history = History::load(store);
+        // The traits surveys' audiences judge: only builds with surveys read them.
+        let traits = if cfg!(feature = "surveys") {
+            store.get(TRAITS_KEY).and_then(|t| crate::json::parse(&t).ok())
+        } else {
+            None
+        };
+        // Surveys' history (shown, answered, traits): only builds with surveys read it.
+        let history = if cfg!(feature = "surveys") {
+            History::load(store)
+        } else {
+            History::default()
+        };
         let mut tracker = Tracker {
             rules: SessionRules {
                 timeout_ms: config.session_timeout_ms,
@@ -741,7 +751,13 @@ impl Tracker {
             self.user_id = previous;
         } else {
             store.set(USER_KEY, user_id);
-            self.merge_traits(traits, store);
+            if cfg!(feature = "surveys") {
+                self.merge_traits(traits, store);
+            } else if traits.len() > 2 {
+                // Kept for the pages with surveys, whose build merges them;
+                // this build only keeps the latest (no JSON work here).
+                store.set(TRAITS_KEY, traits);
+            }
         }
         result
     }

@@ -152,3 +152,22 @@ test('browser signals fire their triggers: time on page, scroll depth, exit inte
     await page.context().close();
   }
 });
+
+test('traits given on a page without surveys reach the audiences of a page with them', async () => {
+  const context = await env.browser.newContext();
+  const page = await context.newPage();
+  // The page without surveys loads the build without survey code, which keeps the traits for the others.
+  await startOnBlank(page, env.collector);
+  await page.evaluate(() => (parcours.identify('user_pro', { plan: 'pro' }), parcours.flush()));
+  const wasms = [];
+  page.on('request', (r) => r.url().endsWith('.wasm') && wasms.push(r.url().split('/').pop()));
+  await startOnBlank(page, env.collector, {
+    surveyCooldownDays: 0,
+    surveys: [{ id: 'pro-nps', questions: [{ type: 'nps' }], audience: { trait: 'plan', eq: 'pro' } }],
+  });
+  assert.deepEqual(wasms, ['parcours_surveys_bg.wasm']);
+  const verdict = await page.evaluate(() => parcours.survey.explain('pro-nps'));
+  const audience = verdict.checks.find((c) => c.rule === 'audience');
+  assert.equal(audience.ok, true, JSON.stringify(verdict));
+  await context.close();
+});
