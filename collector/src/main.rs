@@ -6,6 +6,15 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// `println!` that never panics: a closed stdout (a log pipe that went
+/// away) must not bring the collector down, least of all while it stops.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 use parcours_collector::app::{router, Settings};
 use parcours_collector::flags;
 use parcours_collector::store::Store;
@@ -19,7 +28,12 @@ use parcours_collector::store::Store;
 /// Keys are best given by file (--admin-key-file, --server-key-file) or by
 /// environment: what is on the command line shows in `ps`.
 #[derive(Parser)]
-#[command(name = "parcours-collector", version, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "parcours-collector",
+    version,
+    args_conflicts_with_subcommands = true,
+    args_override_self = true
+)]
 struct Args {
     #[command(subcommand)]
     command: Option<Command>,
@@ -278,13 +292,13 @@ fn parse_args(args: ServeArgs) -> Result<Cli, String> {
 fn check_surveys(path: &std::path::Path) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let checked = parcours_collector::surveys::check(&text)?;
-    println!(
+    say!(
         "  surveys:  {} definitions load from {}",
         checked.surveys,
         path.display()
     );
     for error in checked.errors {
-        println!("  warning:  {error} (this survey is skipped by the SDK)");
+        say!("  warning:  {error} (this survey is skipped by the SDK)");
     }
     Ok(())
 }
@@ -337,24 +351,24 @@ async fn main() -> ExitCode {
     let addr = listener.local_addr().unwrap_or(cli.addr);
     let has_www = cli.settings.www_dir.is_some();
     // Tests read this line to learn the port.
-    println!("parcours-collector listening on http://{addr}");
-    println!("  store:    {}", store.describe());
-    println!("  batches:  POST http://{addr}/v1/batch");
-    println!("  sessions: http://{addr}/sessions");
-    println!("  map:      http://{addr}/map");
+    say!("parcours-collector listening on http://{addr}");
+    say!("  store:    {}", store.describe());
+    say!("  batches:  POST http://{addr}/v1/batch");
+    say!("  sessions: http://{addr}/sessions");
+    say!("  map:      http://{addr}/map");
     for warning in start_warnings(&cli.settings) {
-        println!("  warning:  {warning}");
+        say!("  warning:  {warning}");
     }
     if has_www {
-        println!("  demo:     http://{addr}/demo/");
+        say!("  demo:     http://{addr}/demo/");
     }
     if let Some(path) = &cli.settings.surveys_file {
-        println!("  surveys:  http://{addr}/v1/surveys (from {})", path.display());
+        say!("  surveys:  http://{addr}/v1/surveys (from {})", path.display());
     }
     let app = router(store, cli.settings);
     parcours_collector::serve::serve(listener, app, stop_signal()).await;
     // Every request in progress has finished; the store closes as it drops.
-    println!("parcours-collector: stopped");
+    say!("parcours-collector: stopped");
     ExitCode::SUCCESS
 }
 
@@ -393,7 +407,7 @@ async fn stop_signal() {
         _ = tokio::signal::ctrl_c() => {}
         () = terminate => {}
     }
-    println!("parcours-collector: stopping (finishing the requests in progress)");
+    say!("parcours-collector: stopping (finishing the requests in progress)");
 }
 
 /// `parcours-collector seed …`: simulated visitors into the store.
@@ -415,21 +429,21 @@ fn seed_command(args: SeedArgs) -> ExitCode {
         }
     };
     if if_empty && store.count_events().is_ok_and(|n| n > 0) {
-        println!("seed: {} already holds events; nothing added", store.describe());
+        say!("seed: {} already holds events; nothing added", store.describe());
         return ExitCode::SUCCESS;
     }
     let started = std::time::Instant::now();
     let mut next_report = 100_000;
     let result = parcours_collector::seed::seed(&store, &options, |stored| {
         if stored >= next_report {
-            println!("seed: {stored} events stored");
+            say!("seed: {stored} events stored");
             next_report += 100_000;
         }
     });
     match result {
         Ok(seeded) => {
             let seconds = started.elapsed().as_secs_f64();
-            println!(
+            say!(
                 "seed: {} events of {} simulated visitors ({} sessions, {} offline touchpoints) into {} in {seconds:.1} s ({:.0} events/s)",
                 seeded.events,
                 seeded.visitors,

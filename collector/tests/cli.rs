@@ -83,8 +83,16 @@ fn version_flag_value_syntax_and_environment_variables_configure_it() {
     );
     // A key from the environment (not on the command line, where `ps` shows it), --flag=value.
     let key = "0123456789abcdef-env";
+    // A flag given twice takes its last value, as scripts that add to a base command line expect.
     let (mut child, addr, _) = start_with(
-        &["--port=0", "--no-www", "--db=:memory:"],
+        &[
+            "--port",
+            "1",
+            "--port=0",
+            "--no-www",
+            "--db=/nonexistent/dir/x.db",
+            "--db=:memory:",
+        ],
         &[("PARCOURS_ADMIN_KEY", key), ("PARCOURS_RATE_IP", "0")],
     );
     assert!(get(&addr, "/v1/events", None).0.contains(" 401"), "reads need the key");
