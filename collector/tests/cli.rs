@@ -35,13 +35,16 @@ fn start() -> (std::process::Child, String) {
 /// Starts the collector with `args` and `env`; the child, its address and
 /// its start banner (the lines after the first, as they come).
 fn start_with(args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, String, std::sync::mpsc::Receiver<String>) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_parcours-collector"));
+    command.args(args).envs(env.iter().copied());
+    spawn(&mut command)
+}
+
+/// Runs `command` (the collector) with its stdout piped: the child, the
+/// address its first line names, and the lines after it, as they come.
+fn spawn(command: &mut Command) -> (std::process::Child, String, std::sync::mpsc::Receiver<String>) {
     use std::io::BufRead;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_parcours-collector"))
-        .args(args)
-        .envs(env.iter().copied())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("runs");
+    let mut child = command.stdout(std::process::Stdio::piped()).spawn().expect("runs");
     let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     let addr = first.rsplit("http://").next().unwrap().to_string();
@@ -256,25 +259,20 @@ fn at_sigterm_idle_connections_close_at_once_and_the_collector_exits() {
 #[test]
 fn a_refused_request_is_one_log_line_with_its_reason_and_no_secret() {
     use std::io::{BufRead, Write};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_parcours-collector"))
-        .args([
-            "--port",
-            "0",
-            "--no-www",
-            "--db",
-            ":memory:",
-            "--log-format=json",
-            "--write-key",
-            "site_key_1",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("runs");
-    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let addr = first.rsplit("http://").next().unwrap().to_string();
-    std::thread::spawn(move || lines.for_each(drop));
+    let (mut child, addr, _) = spawn(
+        Command::new(env!("CARGO_BIN_EXE_parcours-collector"))
+            .args([
+                "--port",
+                "0",
+                "--no-www",
+                "--db",
+                ":memory:",
+                "--log-format=json",
+                "--write-key",
+                "site_key_1",
+            ])
+            .stderr(std::process::Stdio::piped()),
+    );
     // A batch with a wrong write key.
     let body = r#"{"v":1,"batchId":"b","sentAt":1,"writeKey":"wrong_secret_key","events":[]}"#;
     let mut stream = std::net::TcpStream::connect(&addr).unwrap();
