@@ -137,19 +137,21 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
   let touchpoints = null;
   let forms = null;
   let friction = null; // while replaying the snippet's queue: the original call time
-  let surveyWatch = null;
   // The survey kit arrives with the build of the wasm with surveys; until
   // then (and for good on pages without surveys) survey.* only explains.
-  let kit = null;
-  let remoteSurveys = null;
-  const noSurveys = {
+  const nothing = () => {};
+  let surveys = {
     show: (id) => (warn('survey.show(' + describe(id) + ') was ignored: init() defines no surveys (options surveys or surveysUrl)'), false),
     explain: (id) => ({ survey: id, show: false, checks: [{ rule: 'ready', ok: false, detail: started ? 'init() defines no surveys' : 'Parcours has not started' }] }),
-    triggered() {},
-    hide() {},
-    hideAll() {},
+    triggered: nothing,
+    hide: nothing,
+    hideAll: nothing,
+    started: nothing,
+    listen: nothing,
+    newPage: nothing,
+    stop: nothing,
   };
-  let surveys = noSurveys;
+  let surveyKit = false;
   let destinationKit = null; // the destinations kit, loaded when init() defines destinations
   let destinations = null; // createDestinations(), for the destinations the core kept
   let explainer = null; // the diagnostics build, once fetched
@@ -254,7 +256,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
     if (pages && pages.onNavigate(kind)) {
       if (forms) forms.leave();
       if (touchpoints) touchpoints.newPage();
-      if (surveyWatch) surveyWatch.newPage();
+      surveys.newPage();
     }
   }
 
@@ -271,14 +273,6 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
     delivery.pump(false);
   }
 
-  /** A browser signal for survey triggers (time on page, scroll, exit intent, a click). */
-  function surveySignal(kind, value, text) {
-    if (!started || dead || consentNow !== 'granted') return;
-    if (calls.length) runSlice(true);
-    guarded((c) => {
-      if (c.survey_signal(kind, value, text, location.href, Date.now()) & NOTICES) handleNotices(c);
-    });
-  }
 
   /**
    * The first slice runs as soon as the caller's task ends, so what a task
@@ -353,7 +347,6 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
     if (destinationKit && !destinations) useDestinations(report);
     consentNow = report.consent.analytics;
     feedbackNow = report.consent.feedback;
-    if (consentNow === 'denied' || feedbackNow !== 'granted') surveys.hideAll();
     if (consentNow === 'granted') delivery.begin(report);
     else delivery.end(consentNow === 'denied');
     if (consentNow === 'denied') {
@@ -376,33 +369,15 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
     if (report.autocapture.touchpoints || report.autocapture.declared.length) touchpoints = trackTouchpoints(captureTouchpoint, report.autocapture);
     if (report.autocapture.forms) forms = trackForms((name, properties) => capture(TRACK, name, JSON.stringify(properties)));
     friction = watchFriction(signal, report.friction);
-    watchSurveys(report.surveyWatch);
+    surveys.listen(report);
     addEventListener('visibilitychange', onHide, true);
     addEventListener('pagehide', onHide, true);
     addEventListener('pageshow', onHide, true);
   }
 
-  /** Watches the page for what the surveys' triggers ask now (this changes when definitions arrive). */
-  function watchSurveys(watch) {
-    if (surveyWatch) surveyWatch.update(watch);
-    else if (kit && kit.watchesAnything(watch)) surveyWatch = kit.watchSurveyTriggers(surveySignal, watch);
-  }
-
-  /** Definitions from init({ surveysUrl }), once surveys may be shown at all. */
-  function loadRemoteSurveys(report) {
-    if (!report.surveysUrl || !remoteSurveys || consentNow !== 'granted' || feedbackNow !== 'granted') return;
-    let url;
-    try {
-      url = new URL(report.surveysUrl, location.href).href;
-    } catch (e) {
-      return reportError({ code: 'invalid_option', field: 'options.surveysUrl', message: 'options.surveysUrl: ' + report.surveysUrl + ' is not a URL on this page' });
-    }
-    remoteSurveys.load(url);
-  }
-
   function stopListening() {
-    for (const part of [pages, touchpoints, forms, friction, surveyWatch]) if (part) part.stop();
-    pages = touchpoints = forms = friction = surveyWatch = null;
+    for (const part of [pages, touchpoints, forms, friction, surveys]) if (part) part.stop();
+    pages = touchpoints = forms = friction = null;
     if (stopWatchingUrl) stopWatchingUrl();
     stopWatchingUrl = null;
     removeEventListener('visibilitychange', onHide, true);
@@ -422,9 +397,9 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
       ]);
     }
     loading.then(
-      ([module, surveyKit, destinationKitLoaded]) => {
+      ([module, kit, destinationKitLoaded]) => {
         if (dead) return;
-        if (surveyKit && !kit) useSurveyKit(surveyKit);
+        if (kit && !surveyKit) surveys = (surveyKit = kit).connectSurveys(surveySdk);
         if (destinationKitLoaded) destinationKit = destinationKitLoaded;
         core = module;
         const report = startCore();
@@ -442,7 +417,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
         started = true;
         if (markStarted) markStarted();
         if (consentNow !== 'denied') startListening(report);
-        loadRemoteSurveys(report);
+        surveys.started(report);
         reported.then(() => core && emit('ready', JSON.parse(core.state())));
         runSlice();
       },
@@ -485,23 +460,6 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
     destinations = destinationKit.createDestinations(kept, encode, { warn, reportError, debug: () => debug });
   }
 
-  function useSurveyKit(surveyKit) {
-    kit = surveyKit;
-    surveys = kit.createSurveys(surveySdk);
-    remoteSurveys = kit.createRemoteSurveys({
-      guarded,
-      reportError,
-      applied(result, url) {
-        // Definitions with errors come back with them from a build without words.
-        reportWorded({ texts: !result.body }, result.errors, (m) => m.explainSurveys(url, result.body));
-        for (const message of result.warnings) warn(message);
-        if (stopWatchingUrl) watchSurveys(result.watch);
-        // Definitions that arrived after the page view may have fired its triggers.
-        guarded(handleNotices);
-      },
-    });
-  }
-
   function whenReady() {
     if (started) return Promise.resolve();
     if (!whenStarted) whenStarted = new Promise((resolve) => (markStarted = resolve));
@@ -509,11 +467,22 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
   }
 
 
-  /** What surveys.js may do with the SDK. */
+  /** What the survey kit may do with the SDK (see survey-wiring.js). */
   const surveySdk = {
     guarded,
     warn,
     reportError,
+    reportWorded,
+    signal(fn) {
+      if (!started || dead || consentNow !== 'granted') return;
+      if (calls.length) runSlice(true);
+      guarded((c) => {
+        fn(c);
+        handleNotices(c);
+      });
+    },
+    consent: () => ({ analytics: consentNow, feedback: feedbackNow }),
+    listening: () => !!stopWatchingUrl,
     record(name, properties) {
       capture(TRACK, name, JSON.stringify(properties));
       emit(name, properties);
@@ -600,11 +569,9 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
       if (!started || !core) return;
       const report = startCore();
       if (!report) return;
-      if (consentNow === 'granted') {
-        startListening(report);
-        loadRemoteSurveys(report);
-        runSlice();
-      }
+      if (consentNow === 'granted') startListening(report);
+      surveys.started(report);
+      if (consentNow === 'granted') runSlice();
       emit('consent', report.consent);
     },
 

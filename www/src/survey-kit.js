@@ -3,6 +3,4 @@
 // surveysUrl). It is loaded with the build of the wasm with surveys, so a
 // page without surveys downloads none of it.
 
-export { createSurveys } from './surveys.js';
-export { watchSurveyTriggers, watchesAnything } from './survey-triggers.js';
-export { createRemoteSurveys } from './remote-surveys.js';
+export { connectSurveys } from './survey-wiring.js';
