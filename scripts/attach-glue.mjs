@@ -1,9 +1,10 @@
 // Lets a copy of a wasm-bindgen glue module call into an instance another
 // copy created. The script-tag loader (parcours.js) instantiates every build
-// with the lite build's glue; the survey and destinations kits bring the
-// glue of their build for their own exports (survey_*, encode), bound to that
-// instance by the `__attach(exports)` this script appends. So the page
-// without surveys or destinations carries no wrapper it never calls.
+// with the lite build's glue; the survey kit brings the glue of its build
+// for its own exports (survey_*), bound to that instance by the
+// `__attach(exports)` this script appends. So the page without surveys
+// carries no wrapper it never calls. (Every build shares the port's
+// `call`, so the destinations kit needs no glue.)
 // Usage: node scripts/attach-glue.mjs <glue.js>
 import { readFileSync, writeFileSync } from 'node:fs';
 

@@ -61,9 +61,9 @@ sdk target/bindgen-lite --no-default-features --features bundle
 # fetched only when there is an error to word. It brings its own glue.
 sdk target/bindgen-explain --no-default-features --features bundle,surveys,destinations,texts
 # The npm package's one glue (the full build's) serves all four builds; the
-# script-tag loader instantiates them with the lite build's glue, and each
-# kit brings its build's glue for its own exports, attached to that instance
-# (scripts/attach-glue.mjs).
+# script-tag loader instantiates them with the lite build's glue, and the
+# survey kit brings its build's glue for its own exports, attached to that
+# instance (scripts/attach-glue.mjs).
 for build in surveys destinations lite; do
   node scripts/check-glue.mjs target/bindgen/parcours.js "target/bindgen-$build/parcours_bg.wasm"
 done
@@ -71,7 +71,6 @@ for wasm in target/bindgen-surveys/parcours_bg.wasm target/bindgen-destinations/
   node scripts/check-glue.mjs target/bindgen-lite/parcours.js "$wasm"
 done
 node scripts/attach-glue.mjs target/bindgen-surveys/parcours.js
-node scripts/attach-glue.mjs target/bindgen-destinations/parcours.js
 
 step "build: npm package in pkg/"
 rm -rf pkg && mkdir -p pkg

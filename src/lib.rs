@@ -71,10 +71,7 @@ static SHELL: Global = Global(RefCell::new(None));
 // catches the trap and disables the SDK.
 parcours_core::bundle_runtime!();
 
-/// `record` result bits.
-const RECORD_ERROR: u32 = 1;
-/// Notices (session, stage, friction, conversion) wait in `take_notices`.
-const NOTICES: u32 = 2;
+use parcours_core::port::{self, op, NOTICES, RECORD_ERROR};
 
 fn with_shell<T>(default: T, f: impl FnOnce(&mut Shell) -> T) -> T {
     match SHELL.0.try_borrow_mut().as_deref_mut() {
@@ -96,7 +93,8 @@ fn ms(t: f64) -> u64 {
 /// reading them threw; `persistence` picks one) and `crypto` its
 /// Web Crypto: the facade reads those globals, which keeps the global-object
 /// lookup machinery out of the wasm. `device` is what the browser reports of
-/// the device (JSON; see `parcours_core::device`). Returns a JSON report:
+/// the device (JSON; see `parcours_core::device`), `referrer` the
+/// document's (it never changes in a document). Returns a JSON report:
 /// `{"texts":…,"ok":true,"warnings":[…],"endpoint":…}` or
 /// `{"texts":…,"ok":false,"error":{"code","field","message"}}`; `texts`
 /// false when the errors have no words (the shipped builds: see `explain`).
@@ -108,6 +106,7 @@ pub fn start(
     session: Option<web_sys::Storage>,
     crypto: Option<web_sys::Crypto>,
     environment: &str,
+    referrer: &str,
 ) -> String {
     let parsed = match parse_options(options) {
         Ok(parsed) => parsed,
@@ -195,7 +194,7 @@ pub fn start(
             random,
             last_error: String::new(),
             title: String::new(),
-            referrer: String::new(),
+            referrer: referrer.to_string(),
             href: String::new(),
             #[cfg(feature = "surveys")]
             prompts: alloc::vec::Vec::new(),
@@ -278,30 +277,10 @@ pub fn opt_out(local: Option<web_sys::Storage>, session: Option<web_sys::Storage
     }
 }
 
-/// Call before a run of `record`s with the document's current title and
-/// referrer: picks up the session other tabs may have advanced.
-#[wasm_bindgen]
-pub fn begin(title: &str, referrer: &str) {
-    with_shell((), |s| {
-        s.tracker.load_session(&s.store);
-        if s.title != title {
-            s.title = title.to_string();
-        }
-        if s.referrer != referrer {
-            s.referrer = referrer.to_string();
-        }
-    });
-}
-
-/// Saves the session for other tabs; call after a run of `record`s.
-#[wasm_bindgen]
-pub fn end() {
-    with_shell((), |s| s.tracker.save_session(&mut s.store));
-}
-
-/// Records one call made at `ts` on the page `href`. `kind`: 0 track, 1 page,
-/// 2 identify (then `name` is the user id). `payload` is a JSON object's text
-/// or empty. Returns bits: 1 refused (see `take_error`), 2 a session began.
+/// Records one call made at `ts` on the page `href`. `kind`: a call code of
+/// `parcours_core::port` (identify: `name` is the user id). `payload` is a
+/// JSON object's text or empty. Returns bits (`RECORD_ERROR`: see
+/// `op::TAKE_ERROR`; `NOTICES`).
 #[wasm_bindgen]
 pub fn record(kind: u8, name: &str, payload: &str, ts: f64, href: &str) -> u32 {
     with_shell(RECORD_ERROR, |s| {
@@ -316,10 +295,16 @@ pub fn record(kind: u8, name: &str, payload: &str, ts: f64, href: &str) -> u32 {
             s.href = href.to_string();
         }
         let ts = ms(ts);
-        let result = match EventKind::from_code(kind) {
-            Some(EventKind::Identify) => s.tracker.identify(name, payload, ts, &mut s.store, &mut s.random),
-            Some(kind) => s.tracker.record(kind, name, payload, ts, &mut s.random),
-            None => return RECORD_ERROR,
+        let (tracker, store, random) = (&mut s.tracker, &mut s.store, &mut s.random);
+        let result = match kind {
+            port::TRACK => tracker.record(EventKind::Track, name, payload, ts, random),
+            port::PAGE => tracker.record(EventKind::Page, name, payload, ts, random),
+            port::IDENTIFY => tracker.identify(name, payload, ts, store, random),
+            port::RESET => {
+                tracker.reset(store, random, ts);
+                Ok(Default::default())
+            }
+            _ => return RECORD_ERROR,
         };
         match result {
             Ok(recorded) if recorded.notices > 0 => NOTICES,
@@ -332,201 +317,99 @@ pub fn record(kind: u8, name: &str, payload: &str, ts: f64, href: &str) -> u32 {
     })
 }
 
-/// A browser signal for the friction detectors. `kind`: 0 click at (a, b)
-/// on `text` (`text2` "1" when interactive), 1 page activity, 2 error
-/// `text` from `text2` at line `a`, 3 timings (a load ms, b LCP ms).
-/// Returns the `record` bits (2: notices wait).
+/// Everything else the shell asks of the core, by operation
+/// (`parcours_core::port::op`: each says which arguments it reads). One
+/// export rather than one per operation: the glue, every build's
+/// identical, stays small, and the kits need none of their own. Every
+/// answer is text (a number's decimal digits, "1" for true).
 #[wasm_bindgen]
-pub fn signal(kind: u8, a: f64, b: f64, t: f64, text: &str, text2: &str) -> u32 {
-    with_shell(0, |s| {
-        let t = ms(t);
-        match kind {
-            0 => s
-                .tracker
-                .signal_click(a as i64, b as i64, t, text2 == "1", text, &mut s.random),
-            1 => s.tracker.signal_activity(t),
-            2 => s.tracker.signal_error(text, text2, ms(a), t, &mut s.random),
-            3 => s.tracker.signal_timing(ms(a), ms(b), t, &mut s.random),
+#[allow(clippy::too_many_arguments)]
+pub fn call(op: u8, s1: Option<String>, s2: Option<String>, a: f64, b: f64, c: f64, d: f64, e: f64) -> String {
+    let s1 = s1.unwrap_or_default();
+    let s2 = s2.unwrap_or_default();
+    with_shell(String::new(), |s| {
+        let number = |n: u64| {
+            let mut out = String::new();
+            push_u64(&mut out, n);
+            out
+        };
+        match op {
+            op::BEGIN => {
+                s.tracker.load_session(&s.store);
+                if s.title != s1 {
+                    s.title = s1;
+                }
+            }
+            op::END => s.tracker.save_session(&mut s.store),
+            op::SIGNAL => return number(u64::from(signal(s, a as u8, b, c, d, &s1, &s2))),
+            op::TAKE_NOTICES => return s.tracker.take_notices(),
+            op::TAKE_ERROR => return core::mem::take(&mut s.last_error),
+            op::JOURNEY => return s.tracker.journey_json(),
+            op::STATE => return state(s),
+            op::NEXT_BATCH => {
+                return s
+                    .tracker
+                    .next_batch_of(a as usize, ms(b), c > 0.0, &mut s.random)
+                    .unwrap_or_default()
+            }
+            op::SETTLE => return settle(s, a as usize, b as u16, c, ms(d), ms(e), &s1),
+            op::HIDE_BATCH => return s.tracker.next_hide_batch(ms(a), &mut s.random).unwrap_or_default(),
+            op::SETTLE_HIDE => s.tracker.settle_hide(&s1, a as u16),
+            op::CONFIRM => s.tracker.confirm(&s1),
+            op::TAKE_WRITES => return s.tracker.take_writes(a as usize),
+            op::TAKE_DELETES => return s.tracker.take_deletes(),
+            op::ADOPT => {
+                let keep = parcours_core::outbox::Retention::from_code(c as u8);
+                if s.tracker.adopt(&s1, ms(a), b as u32, keep, s2) {
+                    return "1".into();
+                }
+            }
+            op::SET_SENDER => s.tracker.set_sender(a > 0.0),
+            op::LIMIT_OUTBOX => s.tracker.limit_outboxes(a as usize, b as usize),
+            op::NEXT_WAKE => {
+                return match s.tracker.next_wake(ms(a)) {
+                    Some(t) => number(t),
+                    None => "-1".into(),
+                }
+            }
+            op::PENDING => return number(s.tracker.pending() as u64),
+            #[cfg(feature = "destinations")]
+            op::ENCODE => {
+                if let Some(destination) = s.tracker.config().destinations.get(a as usize) {
+                    return parcours_core::destinations::encode_json(destination, &s1, ms(b));
+                }
+            }
             _ => {}
         }
-        if s.tracker.pending_notices() > 0 {
-            NOTICES
-        } else {
-            0
-        }
+        String::new()
     })
 }
 
-/// Notices since the last call: a JSON array of `{"type":"session"|"stage"|"friction"|"conversion",…}`.
-#[wasm_bindgen]
-pub fn take_notices() -> String {
-    with_shell(String::new(), |s| s.tracker.take_notices())
-}
-
-/// The current journey (see `parcours.journey()`), as JSON.
-#[wasm_bindgen]
-pub fn journey() -> String {
-    with_shell(String::new(), |s| s.tracker.journey_json())
-}
-
-/// The last refusal as `{"code","field","message"}`.
-#[wasm_bindgen]
-pub fn take_error() -> String {
-    with_shell(String::new(), |s| core::mem::take(&mut s.last_error))
-}
-
-/// The next batch body of partition `p` to send (0: the endpoint, then
-/// one per destination), or an empty string when none is due.
-#[wasm_bindgen]
-pub fn next_batch(p: u32, now: f64, force: bool) -> String {
-    with_shell(String::new(), |s| {
-        s.tracker
-            .next_batch_of(p as usize, ms(now), force, &mut s.random)
-            .unwrap_or_default()
-    })
-}
-
-/// Applies the answer to partition `p`'s batch in flight: `status` 0 for a network
-/// error, `retry_after` in ms or a negative number, `refused` the events a
-/// collector stored the batch without (it names them in its answer), `kept`
-/// (a JSON array of event ids, or "") the events of the requests that failed
-/// when a destination's batch went as several: the others are delivered. Returns
-/// `disposition + 4 * events` (disposition 0 delivered, 1 retry, 2 rejected),
-/// or -1 when no batch was in flight. A number, not JSON: less glue.
-#[wasm_bindgen]
-pub fn settle(p: u32, status: u16, retry_after: f64, now: f64, refused: u32, kept: &str) -> f64 {
-    with_shell(-1.0, |s| {
-        s.tracker.note_refused(p as usize, u64::from(refused));
-        let retry_after = (retry_after >= 0.0).then(|| ms(retry_after));
-        // Only a destination's batch goes as several requests.
-        #[cfg(feature = "destinations")]
-        let kept = match parcours_core::json::parse(kept) {
-            Ok(parcours_core::json::Value::Array(items)) => Some(items),
-            _ => None,
-        };
-        #[cfg(feature = "destinations")]
-        let kept: Option<alloc::vec::Vec<&str>> = kept
-            .as_ref()
-            .map(|items| items.iter().filter_map(parcours_core::json::Value::as_str).collect());
-        #[cfg(not(feature = "destinations"))]
-        let kept: Option<alloc::vec::Vec<&str>> = {
-            let _ = kept;
-            None
-        };
-        match s
+/// A browser signal for the friction detectors: `kind` `SIGNAL_CLICK` at
+/// (a, b) on `text` (`text2` "1" when interactive), `SIGNAL_ACTIVITY`,
+/// `SIGNAL_ERROR` `text` from `text2` at line `a`, `SIGNAL_TIMING` (a load
+/// ms, b LCP ms). Returns the `record` bits (`NOTICES`: notices wait).
+fn signal(s: &mut Shell, kind: u8, a: f64, b: f64, t: f64, text: &str, text2: &str) -> u32 {
+    let t = ms(t);
+    match kind {
+        port::SIGNAL_CLICK => s
             .tracker
-            .settle_of(p as usize, status, retry_after, ms(now), &mut s.random, kept.as_deref())
-        {
-            Some(settled) => {
-                let disposition = match settled.disposition {
-                    Disposition::Delivered => 0.0,
-                    Disposition::Retry => 1.0,
-                    Disposition::Reject => 2.0,
-                };
-                disposition + 4.0 * settled.events as f64
-            }
-            None => -1.0,
-        }
-    })
-}
-
-/// Encodes `batch` (a batch of destination `i`'s partition, after the
-/// site's `transform`) for destination `i` (0-based, the order of the
-/// start report's `destinations`): `{"requests":[…],"notes":[…]}` or
-/// `{"error":{…}}` (see `parcours_core::destinations::Encoded::to_json`).
-#[cfg(feature = "destinations")]
-#[wasm_bindgen]
-pub fn encode(i: u32, batch: &str, now: f64) -> String {
-    with_shell(String::new(), |s| {
-        match s.tracker.config().destinations.get(i as usize) {
-            Some(destination) => parcours_core::destinations::encode_json(destination, batch, ms(now)),
-            None => String::new(),
-        }
-    })
-}
-
-/// Page hide: the next request body for the endpoint of what this tab has
-/// not seen delivered (its batch in flight and queue, or, in a tab that only
-/// writes, its own events), within the keepalive budget; "" when all is on
-/// its way. Call until "", then `settle_hide` each answer.
-#[wasm_bindgen]
-pub fn hide_batch(now: f64) -> String {
-    with_shell(String::new(), |s| {
-        s.tracker.next_hide_batch(ms(now), &mut s.random).unwrap_or_default()
-    })
-}
-
-/// The answer (`status`, 0 for none) to the page-hide request `body`.
-#[wasm_bindgen]
-pub fn settle_hide(body: &str, status: u16) {
-    with_shell((), |s| s.tracker.settle_hide(body, status));
-}
-
-/// The sending tab delivered these events (the JSON array of ids its
-/// `take_deletes` gave): a tab that only writes forgets its copies.
-#[wasm_bindgen]
-pub fn confirm(ids: &str) {
-    with_shell((), |s| s.tracker.confirm(ids));
-}
-
-/// Events to write to durable storage (JSON array of
-/// `{"id","at","seq","keep","body"}`, about `max_bytes` at most), or an
-/// empty string.
-#[wasm_bindgen]
-pub fn take_writes(max_bytes: u32) -> String {
-    with_shell(String::new(), |s| s.tracker.take_writes(max_bytes as usize))
-}
-
-/// Ids to remove from durable storage (JSON array), or an empty string.
-#[wasm_bindgen]
-pub fn take_deletes() -> String {
-    with_shell(String::new(), |s| s.tracker.take_deletes())
-}
-
-/// Takes in an event found in durable storage or sent by another tab;
-/// false when it is already known (or was already sent).
-#[wasm_bindgen]
-pub fn adopt(id: &str, at: f64, seq: u32, keep: u8, body: String) -> bool {
-    with_shell(false, |s| {
-        let keep = parcours_core::outbox::Retention::from_code(keep);
-        s.tracker.adopt(id, ms(at), seq, keep, body)
-    })
-}
-
-/// Whether this tab sends (the elected sender) or only writes.
-#[wasm_bindgen]
-pub fn set_sender(sender: bool) {
-    with_shell((), |s| s.tracker.set_sender(sender));
-}
-
-/// Lowers the outbox caps, e.g. when the only storage is a small one.
-#[wasm_bindgen]
-pub fn limit_outbox(events: u32, bytes: u32) {
-    with_shell((), |s| s.tracker.limit_outboxes(events as usize, bytes as usize));
-}
-
-/// Milliseconds until a batch may become due, or -1 when nothing waits.
-#[wasm_bindgen]
-pub fn next_wake(now: f64) -> f64 {
-    with_shell(-1.0, |s| s.tracker.next_wake(ms(now)).map_or(-1.0, |t| t as f64))
-}
-
-/// Events not yet delivered (waiting or in flight).
-#[wasm_bindgen]
-pub fn pending() -> u32 {
-    with_shell(0, |s| s.tracker.pending() as u32)
-}
-
-/// New anonymous visitor, no user, next event starts a new session.
-#[wasm_bindgen]
-pub fn reset(now: f64) {
-    with_shell((), |s| s.tracker.reset(&mut s.store, &mut s.random, ms(now)));
+            .signal_click(a as i64, b as i64, t, text2 == "1", text, &mut s.random),
+        port::SIGNAL_ACTIVITY => s.tracker.signal_activity(t),
+        port::SIGNAL_ERROR => s.tracker.signal_error(text, text2, ms(a), t, &mut s.random),
+        port::SIGNAL_TIMING => s.tracker.signal_timing(ms(a), ms(b), t, &mut s.random),
+        _ => {}
+    }
+    if s.tracker.pending_notices() > 0 {
+        NOTICES
+    } else {
+        0
+    }
 }
 
 /// Identity and queue state as JSON, for `parcours.debug()` and tests.
-#[wasm_bindgen]
-pub fn state() -> String {
-    with_shell(String::new(), |s| {
+fn state(s: &Shell) -> String {
+    {
         let t = &s.tracker;
         let mut out = String::from("{\"visitorId\":");
         write_string(&mut out, t.visitor_id());
@@ -556,7 +439,44 @@ pub fn state() -> String {
         out.push_str(if s.store.degraded { "true" } else { "false" });
         out.push('}');
         out
-    })
+    }
+}
+
+/// Applies the answer to partition `p`'s batch in flight (see `op::SETTLE`).
+fn settle(s: &mut Shell, p: usize, status: u16, retry_after: f64, now: u64, refused: u64, kept: &str) -> String {
+    s.tracker.note_refused(p, refused);
+    let retry_after = (retry_after >= 0.0).then(|| ms(retry_after));
+    // Only a destination's batch goes as several requests.
+    #[cfg(feature = "destinations")]
+    let kept = match parcours_core::json::parse(kept) {
+        Ok(parcours_core::json::Value::Array(items)) => Some(items),
+        _ => None,
+    };
+    #[cfg(feature = "destinations")]
+    let kept: Option<alloc::vec::Vec<&str>> = kept
+        .as_ref()
+        .map(|items| items.iter().filter_map(parcours_core::json::Value::as_str).collect());
+    #[cfg(not(feature = "destinations"))]
+    let kept: Option<alloc::vec::Vec<&str>> = {
+        let _ = kept;
+        None
+    };
+    match s
+        .tracker
+        .settle_of(p, status, retry_after, now, &mut s.random, kept.as_deref())
+    {
+        Some(settled) => {
+            let disposition = match settled.disposition {
+                Disposition::Delivered => 0,
+                Disposition::Retry => 1,
+                Disposition::Reject => 2,
+            };
+            let mut out = String::new();
+            push_u64(&mut out, disposition + 4 * settled.events as u64);
+            out
+        }
+        None => "-1".into(),
+    }
 }
 
 /// `ParcoursSettings` and `ShellSettings`, generated from the option table

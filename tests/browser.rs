@@ -3,6 +3,13 @@
 #![cfg(target_arch = "wasm32")]
 
 use parcours_core::json::{self, Value};
+use parcours_core::port::op;
+
+/// The port's `call` with `s1` and up to five numbers.
+fn call(op: u8, s1: &str, numbers: &[f64]) -> String {
+    let n = |i: usize| numbers.get(i).copied().unwrap_or(0.0);
+    parcours::call(op, Some(s1.into()), None, n(0), n(1), n(2), n(3), n(4))
+}
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -17,7 +24,7 @@ fn crypto() -> Option<web_sys::Crypto> {
 
 /// Starts the shell the way the facade does.
 fn start(options: &str) -> String {
-    parcours::start(options, now(), Some(storage()), None, crypto(), "{}")
+    parcours::start(options, now(), Some(storage()), None, crypto(), "{}", "")
 }
 
 fn now() -> f64 {
@@ -50,10 +57,10 @@ fn events_carry_the_real_page_and_a_visitor_kept_in_local_storage() {
     let stored_visitor = storage().get_item("parcours.vid").unwrap().expect("visitor id stored");
 
     let href = web_sys::window().unwrap().location().href().unwrap();
-    parcours::begin("Test page", "");
+    call(op::BEGIN, "Test page", &[]);
     assert_eq!(parcours::record(0, "Clicked", r#"{"a":1}"#, now(), &href) & 1, 0);
-    parcours::end();
-    let body = parcours::next_batch(0, now(), false);
+    call(op::END, "", &[]);
+    let body = call(op::NEXT_BATCH, "", &[0.0, now(), 0.0]);
     let event = &events(&body)[0];
     assert_eq!(event.get("visitorId").unwrap().as_str(), Some(stored_visitor.as_str()));
     let page = event.get("context").unwrap().get("page").unwrap();
@@ -66,7 +73,7 @@ fn events_carry_the_real_page_and_a_visitor_kept_in_local_storage() {
 
     // A second start (a new page load) keeps the visitor.
     start(r#"{"endpoint":"/v1/batch"}"#);
-    let state = json::parse(&parcours::state()).unwrap();
+    let state = json::parse(&call(op::STATE, "", &[])).unwrap();
     assert_eq!(state.get("visitorId").unwrap().as_str(), Some(stored_visitor.as_str()));
 }
 
@@ -78,7 +85,7 @@ fn ids_from_web_crypto_are_unique() {
     for _ in 0..500 {
         parcours::record(0, "e", "", now(), &href);
     }
-    let body = parcours::next_batch(0, now(), true);
+    let body = call(op::NEXT_BATCH, "", &[0.0, now(), 1.0]);
     let mut ids: Vec<String> = events(&body)
         .iter()
         .map(|e| e.get("id").unwrap().as_str().unwrap().to_string())
@@ -98,6 +105,7 @@ fn blocked_storage_falls_back_to_memory() {
         None,
         crypto(),
         "{}",
+        "",
     ))
     .unwrap();
     assert_eq!(report.get("ok").unwrap().as_bool(), Some(true));
@@ -121,11 +129,11 @@ fn a_full_storage_quota_degrades_to_memory_without_failing() {
     let report = json::parse(&start(r#"{"endpoint":"/v1/batch","flushAt":1}"#)).unwrap();
     assert_eq!(report.get("ok").unwrap().as_bool(), Some(true));
     let href = web_sys::window().unwrap().location().href().unwrap();
-    parcours::begin("Test page", "");
+    call(op::BEGIN, "Test page", &[]);
     assert_eq!(parcours::record(0, "still works", "", now(), &href) & 1, 0);
-    parcours::end();
-    assert_eq!(events(&parcours::next_batch(0, now(), true)).len(), 1);
-    let state = json::parse(&parcours::state()).unwrap();
+    call(op::END, "", &[]);
+    assert_eq!(events(&call(op::NEXT_BATCH, "", &[0.0, now(), 1.0])).len(), 1);
+    let state = json::parse(&call(op::STATE, "", &[])).unwrap();
     assert_eq!(state.get("storageDegraded").unwrap().as_bool(), Some(true));
     local.clear().unwrap();
 }

@@ -38,16 +38,6 @@ impl EventKind {
             _ => None,
         }
     }
-
-    /// The number the JavaScript facade uses for this kind.
-    pub fn from_code(code: u8) -> Option<EventKind> {
-        match code {
-            0 => Some(EventKind::Track),
-            1 => Some(EventKind::Page),
-            2 => Some(EventKind::Identify),
-            _ => None,
-        }
-    }
 }
 
 /// Where an event happened.

@@ -43,6 +43,7 @@ pub mod offline;
 pub mod outbox;
 pub mod pattern;
 pub mod platform;
+pub mod port;
 pub mod privacy;
 pub mod prompt;
 pub mod retry;

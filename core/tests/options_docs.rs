@@ -2,8 +2,10 @@
 //! `ParcoursSettings` and `ShellSettings` TypeScript interfaces
 //! (src/options.d.ts, part of the package's types), the README's options
 //! table, and the option names the JavaScript shell keeps for itself
-//! (www/src/shell-options.js). `PARCOURS_UPDATE_DOCS=1 cargo test -p
-//! parcours-core --test options_docs` rewrites them; read the diff.
+//! (www/src/shell-options.js); and the numbers of the port between the
+//! shell and the core (www/src/codes.js, from core/src/port.rs).
+//! `PARCOURS_UPDATE_DOCS=1 cargo test -p parcours-core --test options_docs`
+//! rewrites them; read the diff.
 
 use parcours_core::config::{parse_options, Kind, OptionDoc, OPTIONS, OPTION_DOCS};
 use std::path::{Path, PathBuf};
@@ -155,4 +157,16 @@ fn every_option_of_the_table_is_read_by_the_core_or_kept_by_the_shell() {
             );
         }
     }
+}
+
+#[test]
+fn the_shells_codes_come_from_the_port() {
+    let mut out = String::from(
+        "// Generated from core/src/port.rs by core/tests/options_docs.rs: do not edit.\n\
+         // The numbers of the port between the shell and the core: call codes, operations, result bits.\n",
+    );
+    for (name, code) in parcours_core::port::CODES {
+        out += &format!("export const {name} = {code};\n");
+    }
+    check("www/src/codes.js", None, &out);
 }

@@ -15,8 +15,9 @@
 import { send, sendAtHide } from './transport.js';
 import { openDurableStore, eraseDurable, memoryStore, WEB_STORAGE_LIMIT } from './durable.js';
 import { electSender } from './sender.js';
+import { LIMIT_OUTBOX, SET_SENDER, CONFIRM, ADOPT, TAKE_WRITES, TAKE_DELETES, NEXT_BATCH, SETTLE, NEXT_WAKE, PENDING, HIDE_BATCH, SETTLE_HIDE } from './codes.js';
 
-/** What the core's settle() number means (see src/lib.rs). */
+/** What the core's SETTLE answer means (see core/src/port.rs). */
 const SETTLED = ['delivered', 'retry', 'rejected'];
 const CHANNEL = 'parcours.outbox';
 const OFFLINE_RECHECK_MS = 30000;
@@ -73,12 +74,12 @@ export function createDelivery(hooks, webStorage) {
       if (!active) return opened.close();
       store = opened;
       if (store.kind === 'localStorage' || store.kind === 'sessionStorage') {
-        guarded((c) => c.limit_outbox(WEB_STORAGE_LIMIT.events, WEB_STORAGE_LIMIT.bytes));
+        guarded((c) => c.call(LIMIT_OUTBOX, '', '', WEB_STORAGE_LIMIT.events, WEB_STORAGE_LIMIT.bytes));
       }
       if (store.shared) {
         // Until the election says otherwise this tab only writes: two tabs
         // must never both send.
-        guarded((c) => c.set_sender(false));
+        guarded((c) => c.call(SET_SENDER, '', '', 0));
         if (typeof BroadcastChannel === 'function') {
           channel = new BroadcastChannel(CHANNEL);
           channel.onmessage = ({ data }) => onMessage(data || {});
@@ -100,7 +101,7 @@ export function createDelivery(hooks, webStorage) {
       if (store.learn) store.learn(data.receipt, data.records);
       adoptAll(data.records);
     }
-    if (!sender && typeof data.delivered === 'string') guarded((c) => c.confirm(data.delivered));
+    if (!sender && typeof data.delivered === 'string') guarded((c) => c.call(CONFIRM, data.delivered));
     if (sender && data.flush) {
       remoteFlushes.push(data.flush);
       rescan().then(() => pump(true));
@@ -139,7 +140,7 @@ export function createDelivery(hooks, webStorage) {
   function setRole(isSender) {
     sender = isSender;
     roleKnown = !isSender; // a sender knows what waits once storage is read
-    guarded((c) => c.set_sender(isSender));
+    guarded((c) => c.call(SET_SENDER, '', '', isSender ? 1 : 0));
     stopSending();
     if (!store) return (roleKnown = true);
     if (debug) console.debug('[parcours] outbox in ' + store.kind + (isSender ? ', sent from this tab' : ', sent by another tab'));
@@ -174,7 +175,7 @@ export function createDelivery(hooks, webStorage) {
     if (!Array.isArray(records)) return;
     guarded((c) => {
       for (const r of records) {
-        if (r && typeof r.id === 'string' && typeof r.body === 'string') c.adopt(r.id, +r.at || 0, r.seq >>> 0, r.keep | 0, r.body);
+        if (r && typeof r.id === 'string' && typeof r.body === 'string') c.call(ADOPT, r.id, r.body, +r.at || 0, r.seq >>> 0, r.keep | 0);
       }
     });
   }
@@ -184,11 +185,11 @@ export function createDelivery(hooks, webStorage) {
     if (!store) return;
     let writes;
     do {
-      writes = guarded((c) => c.take_writes(WRITE_PIECE_BYTES), '');
+      writes = guarded((c) => c.call(TAKE_WRITES, '', '', WRITE_PIECE_BYTES), '');
       if (writes) for (const record of JSON.parse(writes)) toWrite.push(record);
     } while (all && writes);
     if (toWrite.length && !writing) writeNext();
-    const deletes = guarded((c) => c.take_deletes(), '');
+    const deletes = guarded((c) => c.call(TAKE_DELETES), '');
     if (deletes) {
       store.remove(JSON.parse(deletes));
       if (channel && sender) channel.postMessage({ delivered: deletes });
@@ -235,7 +236,7 @@ export function createDelivery(hooks, webStorage) {
     for (let p = 0; p < partitions && !offline; p++) {
       if (busy.has(p)) continue;
       // Also in a tab that only writes: this is where an idle session ends and leaves its summary.
-      const body = guarded((c) => c.next_batch(p, Date.now(), force), '');
+      const body = guarded((c) => c.call(NEXT_BATCH, '', '', p, Date.now(), force ? 1 : 0), '');
       if (!body) continue;
       busy.add(p);
       (p === 0 ? sendToEndpoint(body) : sendTo(p - 1, body)).then(({ status, retryAfter, notes, refused, kept }) => {
@@ -261,7 +262,8 @@ export function createDelivery(hooks, webStorage) {
 
   /** Applies a backend's answer to partition `p`'s batch in the core, and says what happened. */
   function settle(p, status, retryAfter, notes, refused, kept) {
-    const outcome = guarded((c) => c.settle(p, status, retryAfter, Date.now(), refused >>> 0, kept ? JSON.stringify(kept) : ''), -1);
+    // Text, as every answer of the core: "" when it has no batch in flight for `p` either.
+    const outcome = +(guarded((c) => c.call(SETTLE, kept ? JSON.stringify(kept) : '', '', p, status, retryAfter, Date.now(), refused >>> 0)) || -1);
     if (outcome < 0) return;
     const info = { result: SETTLED[outcome % 4], events: Math.floor(outcome / 4) };
     const to = p === 0 ? 'endpoint' : hooks.destinationId(p - 1);
@@ -279,7 +281,7 @@ export function createDelivery(hooks, webStorage) {
 
   function armWake(ms) {
     clearTimeout(wakeTimer);
-    const wait = ms !== undefined ? ms : guarded((c) => c.next_wake(Date.now()), -1);
+    const wait = ms !== undefined ? ms : +(guarded((c) => c.call(NEXT_WAKE, '', '', Date.now())) || -1);
     if (wait >= 0) wakeTimer = setTimeout(() => pump(false), Math.max(wait, 10));
     settleWaitersIfIdle();
   }
@@ -297,7 +299,7 @@ export function createDelivery(hooks, webStorage) {
   function settleWaitersIfIdle() {
     if (busy.size || writing || scanning || callsWaiting() || !roleKnown) return;
     if (!flushWaiters.length && !remoteFlushes.length) return;
-    const pending = guarded((c) => c.pending(), 0);
+    const pending = +guarded((c) => c.call(PENDING), 0);
     if (sender || !channel) {
       if (pending > 0 && !lastFailure) return;
       const answer = { ok: pending === 0, pending };
@@ -311,7 +313,7 @@ export function createDelivery(hooks, webStorage) {
   /** A writer's flush(): the sender answers once all is delivered. */
   function askSender(resolve) {
     const token = Math.random().toString(36).slice(2);
-    const timer = setTimeout(() => answer({ ok: false, pending: guarded((c) => c.pending(), 0) }), REMOTE_FLUSH_MS);
+    const timer = setTimeout(() => answer({ ok: false, pending: +guarded((c) => c.call(PENDING), 0) }), REMOTE_FLUSH_MS);
     const answer = (result) => {
       clearTimeout(timer);
       askedSender.delete(token);
@@ -355,10 +357,10 @@ export function createDelivery(hooks, webStorage) {
     if (store && store.spill && writing) store.spill(writing);
     if (typeof navigator !== 'undefined' && navigator.onLine === false) return;
     let body;
-    while ((body = guarded((c) => c.hide_batch(Date.now()), ''))) {
+    while ((body = guarded((c) => c.call(HIDE_BATCH, '', '', Date.now()), ''))) {
       const sent = body;
       sendAtHide(endpoint, sent).then((status) => {
-        guarded((c) => c.settle_hide(sent, status));
+        guarded((c) => c.call(SETTLE_HIDE, sent, '', status));
         persist();
       });
     }

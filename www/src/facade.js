@@ -16,13 +16,7 @@ import { SHELL_OPTIONS } from './shell-options.js';
 import { trackForms } from './forms.js';
 import { watchFriction } from './friction.js';
 
-const TRACK = 0;
-const PAGE = 1;
-const IDENTIFY = 2;
-const RESET = 3;
-
-const RECORD_ERROR = 1;
-const NOTICES = 2;
+import { TRACK, PAGE, IDENTIFY, RESET, RECORD_ERROR, NOTICES, BEGIN, END, SIGNAL, TAKE_NOTICES, TAKE_ERROR, JOURNEY, STATE, ENCODE } from './codes.js';
 
 /** Most calls kept while the SDK loads or init() has not succeeded yet. */
 const MAX_EARLY_CALLS = 10000;
@@ -173,7 +167,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
 
   /** Hands the core's notices on: a triggered survey to the surveys, the rest to on() listeners. */
   function handleNotices(c) {
-    for (const notice of JSON.parse(c.take_notices())) {
+    for (const notice of JSON.parse(c.call(TAKE_NOTICES))) {
       if (notice.type === 'survey') surveys.triggered(notice);
       else emit(notice.type, notice);
     }
@@ -265,9 +259,9 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
     if (!started || dead || consentNow !== 'granted') return;
     if (calls.length) runSlice(true);
     guarded((c) => {
-      c.begin(document.title, document.referrer);
-      const result = c.signal(kind, a, b, Date.now(), text, text2);
-      c.end();
+      c.call(BEGIN, document.title);
+      const result = c.call(SIGNAL, text, text2, kind, a, b, Date.now());
+      c.call(END);
       if (result & NOTICES) handleNotices(c);
     });
     delivery.pump(false);
@@ -296,22 +290,17 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
     const deadline = performance.now() + SLICE_MS;
     let i = 0;
     guarded((c) => {
-      c.begin(document.title, document.referrer);
+      c.call(BEGIN, document.title);
       while (i < calls.length && (all || performance.now() < deadline)) {
-        const kind = calls[i];
-        if (kind === RESET) {
-          c.reset(calls[i + 3]);
-        } else {
-          const result = c.record(kind, calls[i + 1], calls[i + 2], calls[i + 3], calls[i + 4]);
-          if (result & RECORD_ERROR) {
-            const info = JSON.parse(c.take_error() || '{"code":"invalid_call","field":"","message":"call refused"}');
-            reportError(info);
-          }
-          if (result & NOTICES) handleNotices(c);
+        const result = c.record(calls[i], calls[i + 1], calls[i + 2], calls[i + 3], calls[i + 4]);
+        if (result & RECORD_ERROR) {
+          const info = JSON.parse(c.call(TAKE_ERROR) || '{"code":"invalid_call","field":"","message":"call refused"}');
+          reportError(info);
         }
+        if (result & NOTICES) handleNotices(c);
         i += 5;
       }
-      c.end();
+      c.call(END);
     });
     calls.splice(0, i);
     if (calls.length) scheduleSlice(true);
@@ -337,7 +326,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
   /** Starts (or restarts, after a consent change) the core; true when it started. */
   function startCore() {
     const environment = reportEnvironment(consentSaid);
-    const report = guarded((c) => JSON.parse(c.start(coreOptions, Date.now(), localStorageOrNull(), storageOrNull('sessionStorage'), globalThis.crypto, environment)), null);
+    const report = guarded((c) => JSON.parse(c.start(coreOptions, Date.now(), localStorageOrNull(), storageOrNull('sessionStorage'), globalThis.crypto, environment, document.referrer)), null);
     if (!report) return false;
     if (!report.ok) {
       reportWorded(report, [report.error], (m) => m.explain(coreOptions));
@@ -418,7 +407,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
         if (markStarted) markStarted();
         if (consentNow !== 'denied') startListening(report);
         surveys.started(report);
-        reported.then(() => core && emit('ready', JSON.parse(core.state())));
+        reported.then(() => core && emit('ready', JSON.parse(core.call(STATE))));
         runSlice();
       },
       (error) => {
@@ -456,7 +445,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
   function useDestinations(report) {
     const given = jsOptionsGiven.destinations;
     const kept = report.destinations.map((id) => ({ id, options: given.find((d) => d && (d.id || d.type) === id) }));
-    const encode = (i, body) => guarded((c) => c.encode(i, body, Date.now()), '');
+    const encode = (i, body) => guarded((c) => c.call(ENCODE, body, '', i, Date.now()), '');
     destinations = destinationKit.createDestinations(kept, encode, { warn, reportError, debug: () => debug });
   }
 
@@ -631,7 +620,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
      * stages, channel, friction, emotions; plus first and last touch.
      */
     journey() {
-      return guarded((c) => JSON.parse(c.journey()), null);
+      return guarded((c) => JSON.parse(c.call(JOURNEY)), null);
     },
 
     /**
@@ -647,7 +636,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
 
     /** Identity and queue state, for debugging. */
     debug() {
-      return guarded((c) => JSON.parse(c.state()), null);
+      return guarded((c) => JSON.parse(c.call(STATE)), null);
     },
   };
 

@@ -3,6 +3,8 @@
 // requests, navigation), uncaught errors and rejections, and page timings.
 // The core decides what is friction; this file only observes, passively.
 
+import { SIGNAL_CLICK, SIGNAL_ACTIVITY, SIGNAL_ERROR, SIGNAL_TIMING } from './codes.js';
+
 const INTERACTIVE = 'a[href],button,input,select,textarea,label,summary,[role=button],[role=link],[role=tab],[onclick],[tabindex]';
 
 /** `tag#id.class` of an element: enough to find it, nothing it says. */
@@ -14,7 +16,7 @@ function describe(element) {
   return text.slice(0, 100);
 }
 
-/** `signal(kind, a, b, text, text2)` reports to the core; `settings` is the core's friction report. */
+/** `signal(kind, a, b, text, text2)` reports to the core (`kind`: a SIGNAL_* code); `settings` is the core's friction report. */
 export function watchFriction(signal, settings) {
   const ignore = settings.ignore.filter((selector) => {
     try {
@@ -35,7 +37,7 @@ export function watchFriction(signal, settings) {
 
   /** The page reacted; worth telling the core only while a click waits. */
   function activity() {
-    if (performance.now() - lastClick < 5000) signal(1, 0, 0, '', '');
+    if (performance.now() - lastClick < 5000) signal(SIGNAL_ACTIVITY, 0, 0, '', '');
   }
 
   if (settings.clicks) {
@@ -47,7 +49,7 @@ export function watchFriction(signal, settings) {
         if (!target || (ignored && target.closest(ignored))) return;
         lastClick = performance.now();
         const interactive = target.closest(INTERACTIVE);
-        signal(0, Math.round(event.clientX), Math.round(event.clientY), describe(interactive || target), interactive ? '1' : '');
+        signal(SIGNAL_CLICK, Math.round(event.clientX), Math.round(event.clientY), describe(interactive || target), interactive ? '1' : '');
       },
       { capture: true, passive: true },
     );
@@ -67,11 +69,11 @@ export function watchFriction(signal, settings) {
 
   if (settings.errors) {
     listen(window, 'error', (event) => {
-      if (event instanceof ErrorEvent) signal(2, event.lineno || 0, 0, String(event.message || 'error'), String(event.filename || ''));
+      if (event instanceof ErrorEvent) signal(SIGNAL_ERROR, event.lineno || 0, 0, String(event.message || 'error'), String(event.filename || ''));
     });
     listen(window, 'unhandledrejection', (event) => {
       const reason = event.reason;
-      signal(2, 0, 0, 'Unhandled rejection: ' + String(reason && reason.message ? reason.message : reason), '');
+      signal(SIGNAL_ERROR, 0, 0, 'Unhandled rejection: ' + String(reason && reason.message ? reason.message : reason), '');
     });
   }
 
@@ -89,7 +91,7 @@ export function watchFriction(signal, settings) {
     const report = () => {
       const nav = performance.getEntriesByType('navigation')[0];
       const load = nav && nav.loadEventEnd > 0 ? nav.loadEventEnd : 0;
-      signal(3, Math.round(load), Math.round(lcp), '', '');
+      signal(SIGNAL_TIMING, Math.round(load), Math.round(lcp), '', '');
     };
     // Once the page has loaded and painted (or at once if it already has).
     const later = () => setTimeout(report, 1000);

@@ -14,32 +14,7 @@
 // chain runs snippet -> this file -> the wasm, the kits, the widget and the
 // diagnostics (-> their wasm): a tampered copy of any on a CDN is refused.
 
-import initWasm, {
-  adopt,
-  begin,
-  confirm,
-  end,
-  erase,
-  hide_batch,
-  journey,
-  limit_outbox,
-  next_batch,
-  next_wake,
-  opt_out,
-  pending,
-  record,
-  reset,
-  set_sender,
-  settle,
-  settle_hide,
-  signal,
-  start,
-  state,
-  take_deletes,
-  take_error,
-  take_notices,
-  take_writes,
-} from '../../target/bindgen-lite/parcours.js';
+import initWasm, { call, erase, opt_out, record, start } from '../../target/bindgen-lite/parcours.js';
 import { createParcours } from './facade.js';
 
 (function install() {
@@ -50,7 +25,7 @@ import { createParcours } from './facade.js';
   // The calls into the wasm: the lite build's glue, and what the kits add
   // for the builds with surveys or destinations (each kit is loaded once).
   // prettier-ignore
-  const core = { adopt, begin, confirm, end, erase, hide_batch, journey, limit_outbox, next_batch, next_wake, opt_out, pending, record, reset, set_sender, settle, settle_hide, signal, start, state, take_deletes, take_error, take_notices, take_writes };
+  const core = { call, erase, opt_out, record, start };
   const kits = {};
   const kit = (file, integrity, jsOptions) =>
     kits[file] ||
@@ -67,7 +42,7 @@ import { createParcours } from './facade.js';
       const wasm = jsOptions.wasmUrl || fetch(new URL(file, base), { integrity: PARCOURS_SDK_SRI[build] });
       return Promise.all([initWasm({ module_or_path: wasm }), surveys && surveyKit(jsOptions), destinations && destinationKit(jsOptions)]).then(
         ([exports, ...loaded]) => {
-          for (const k of loaded) if (k) Object.assign(core, k.attach(exports));
+          for (const k of loaded) if (k && k.attach) Object.assign(core, k.attach(exports));
           return core;
         },
       );

@@ -1,0 +1,32 @@
+// Generated from core/src/port.rs by core/tests/options_docs.rs: do not edit.
+// The numbers of the port between the shell and the core: call codes, operations, result bits.
+export const TRACK = 0;
+export const PAGE = 1;
+export const IDENTIFY = 2;
+export const RESET = 3;
+export const RECORD_ERROR = 1;
+export const NOTICES = 2;
+export const BEGIN = 1;
+export const END = 2;
+export const SIGNAL = 3;
+export const TAKE_NOTICES = 4;
+export const TAKE_ERROR = 5;
+export const JOURNEY = 6;
+export const STATE = 7;
+export const NEXT_BATCH = 8;
+export const SETTLE = 9;
+export const HIDE_BATCH = 10;
+export const SETTLE_HIDE = 11;
+export const CONFIRM = 12;
+export const TAKE_WRITES = 13;
+export const TAKE_DELETES = 14;
+export const ADOPT = 15;
+export const SET_SENDER = 16;
+export const LIMIT_OUTBOX = 17;
+export const NEXT_WAKE = 18;
+export const PENDING = 19;
+export const ENCODE = 20;
+export const SIGNAL_CLICK = 0;
+export const SIGNAL_ACTIVITY = 1;
+export const SIGNAL_ERROR = 2;
+export const SIGNAL_TIMING = 3;
