@@ -107,6 +107,7 @@ pub fn start(
     crypto: Option<web_sys::Crypto>,
     environment: &str,
     referrer: &str,
+    before_send: Option<Hook>,
 ) -> String {
     let parsed = match parse_options(options) {
         Ok(parsed) => parsed,
@@ -137,6 +138,11 @@ pub fn start(
     let mut random = CryptoRandom::new(crypto);
     let mut tracker = Tracker::start(parsed.config, &mut store, &mut random, ms(now));
     tracker.set_device(environment);
+    if let Some(hook) = before_send {
+        tracker.set_before_send(Some(alloc::boxed::Box::new(move |event: &str| {
+            hook.call(&JsValue::NULL, event)
+        })));
+    }
 
     let mut report = TEXTS_FLAG.to_string() + "\"ok\":true,\"warnings\":";
     push_list(&mut report, &parsed.warnings, |out, warning| write_string(out, warning));
@@ -165,10 +171,14 @@ pub fn start(
     report.push_str(if config.compress { "true" } else { "false" });
     report.push_str(",\"partitions\":");
     push_u64(&mut report, tracker.partitions() as u64);
-    report.push_str(",\"surveyWatch\":");
-    report.push_str(&tracker.survey_watch_json());
-    report.push_str(",\"surveysUrl\":");
-    write_string(&mut report, &tracker.config().surveys_url);
+    // What the survey kit reads (it is loaded only with the build with surveys).
+    #[cfg(feature = "surveys")]
+    {
+        report.push_str(",\"surveyWatch\":");
+        report.push_str(&tracker.survey_watch_json());
+        report.push_str(",\"surveysUrl\":");
+        write_string(&mut report, &tracker.config().surveys_url);
+    }
     report.push_str(",\"surveyErrors\":");
     push_list(&mut report, &parsed.survey_errors, |out, error| {
         out.push_str(&error.to_json())
@@ -277,9 +287,23 @@ pub fn opt_out(local: Option<web_sys::Storage>, session: Option<web_sys::Storage
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The facade's wrapper of the site's `beforeSend`: the event's JSON
+    /// text in, the event's text out or null to drop it. It never throws
+    /// (it catches what the site's function throws), so the call needs no
+    /// exception glue.
+    #[wasm_bindgen(typescript_type = "(event: string) => string | null")]
+    pub type Hook;
+    #[wasm_bindgen(method)]
+    fn call(this: &Hook, context: &JsValue, event: &str) -> Option<String>;
+}
+
 /// Records one call made at `ts` on the page `href`. `kind`: a call code of
-/// `parcours_core::port` (identify: `name` is the user id). `payload` is a
-/// JSON object's text or empty. Returns bits (`RECORD_ERROR`: see
+/// `parcours_core::port` (`name`: the event's name, or the user id for
+/// identify and alias, the group id for group, "once" for register_once, the
+/// property for unregister). `payload` is a JSON object's text or empty (the
+/// previous id for alias). Returns bits (`RECORD_ERROR`: see
 /// `op::TAKE_ERROR`; `NOTICES`).
 #[wasm_bindgen]
 pub fn record(kind: u8, name: &str, payload: &str, ts: f64, href: &str) -> u32 {
@@ -300,6 +324,16 @@ pub fn record(kind: u8, name: &str, payload: &str, ts: f64, href: &str) -> u32 {
             port::TRACK => tracker.record(EventKind::Track, name, payload, ts, random),
             port::PAGE => tracker.record(EventKind::Page, name, payload, ts, random),
             port::IDENTIFY => tracker.identify(name, payload, ts, store, random),
+            port::GROUP => tracker.group(name, payload, ts, store, random),
+            // `payload`: the previous id, or empty for the current one.
+            port::ALIAS => tracker.alias(name, payload, ts, random),
+            port::REGISTER => tracker
+                .register(payload, name == "once", store)
+                .map(|()| Default::default()),
+            port::UNREGISTER => {
+                tracker.unregister(name, store);
+                Ok(Default::default())
+            }
             port::RESET => {
                 tracker.reset(store, random, ts);
                 Ok(Default::default())

@@ -1,4 +1,5 @@
 // Generated from core/src/config/table.rs by core/tests/options_docs.rs: do not edit.
+import type { BatchEvent } from './index.js';
 
 /** The fields of `init()`'s options (see `ParcoursOptions`). */
 export interface ParcoursSettings {
@@ -80,4 +81,6 @@ export interface ShellSettings {
   widgetUrl?: string | URL;
   /** The nonce of your Content Security Policy, for the widget's style (and script) element. */
   nonce?: string;
+  /** Sees every event before it is stored: return it (changed or not), or `null` to drop it. Its id, type, time, visitor and session stay as they were. */
+  beforeSend?: (event: BatchEvent) => BatchEvent | null;
 }

@@ -24,7 +24,7 @@ fn crypto() -> Option<web_sys::Crypto> {
 
 /// Starts the shell the way the facade does.
 fn start(options: &str) -> String {
-    parcours::start(options, now(), Some(storage()), None, crypto(), "{}", "")
+    parcours::start(options, now(), Some(storage()), None, crypto(), "{}", "", None)
 }
 
 fn now() -> f64 {
@@ -106,6 +106,7 @@ fn blocked_storage_falls_back_to_memory() {
         crypto(),
         "{}",
         "",
+        None,
     ))
     .unwrap();
     assert_eq!(report.get("ok").unwrap().as_bool(), Some(true));

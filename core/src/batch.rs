@@ -152,7 +152,7 @@ fn decode_event(event: &Value, path: &str) -> Result<ReceivedEvent, FieldError> 
     let kind = EventKind::parse(&kind_text).ok_or_else(|| {
         bad(
             at("type"),
-            "expected \"track\", \"page\" or \"identify\", got ".to_string()
+            "expected \"track\", \"page\", \"identify\", \"group\" or \"alias\", got ".to_string()
                 + &describe(&Value::String(kind_text.clone())),
         )
     })?;
@@ -169,11 +169,18 @@ fn decode_event(event: &Value, path: &str) -> Result<ReceivedEvent, FieldError> 
     let visitor_id = required_id(event, "visitorId", &at("visitorId"))?;
     let session_id = required_id(event, "sessionId", &at("sessionId"))?;
     let user_id = optional_string(event, "userId", &at("userId"), 256)?;
-    let props_key = if kind == EventKind::Identify {
-        "traits"
-    } else {
-        "properties"
-    };
+    let props_key = kind.properties_key();
+    // A group names its group; an alias both ids (Segment's spec).
+    match kind {
+        EventKind::Group => {
+            required_string(event, "groupId", &at("groupId"), 256)?;
+        }
+        EventKind::Alias => {
+            required_string(event, "previousId", &at("previousId"), 256)?;
+            required_string(event, "userId", &at("userId"), 256)?;
+        }
+        _ => {}
+    }
     let properties = match event.get(props_key) {
         None | Some(Value::Null) => "{}".to_string(),
         Some(v @ Value::Object(_)) => v.to_json(),
@@ -306,6 +313,30 @@ mod tests {
             Err(error) => error,
             Ok(batch) => batch.refused.into_iter().next().expect("something refused").error,
         }
+    }
+
+    #[test]
+    fn group_and_alias_events_are_read_and_need_their_ids() {
+        let config = parse_options(r#"{"endpoint":"/b"}"#).unwrap().config;
+        let mut store = MemoryStore::default();
+        let mut rng = SeededRandom(9);
+        let mut t = Tracker::start(config, &mut store, &mut rng, 1);
+        t.set_page("https://s.example/a", "A", "");
+        t.group("acme", r#"{"plan":"pro"}"#, 10, &mut store, &mut rng).unwrap();
+        t.alias("u2", "u1", 11, &mut rng).unwrap();
+        let body = t.next_batch(13, true, &mut rng).unwrap();
+        let batch = decode(&body).unwrap();
+        let kinds: Vec<_> = batch.events.iter().map(|e| e.kind).collect();
+        assert_eq!(kinds, [EventKind::Group, EventKind::Alias]);
+        assert_eq!(batch.events[0].properties, r#"{"plan":"pro"}"#, "a group's traits");
+        assert_eq!(
+            error_for(&body.replace("\"groupId\":\"acme\",", "")).field,
+            "events[0].groupId"
+        );
+        assert_eq!(
+            error_for(&body.replace("\"previousId\":\"u1\",", "")).field,
+            "events[1].previousId"
+        );
     }
 
     #[test]

@@ -61,7 +61,10 @@ pub struct Config {
     pub compress: bool,
     /// Where identity, session and journey are kept (`persistence`).
     pub persistence: Persistence,
-    /// Feedback surveys the widget can show (`surveys`).
+    /// Feedback surveys the widget can show (`surveys`). Only builds with
+    /// surveys hold them: the others never read a survey, nor carry the
+    /// code that would drop one.
+    #[cfg(feature = "surveys")]
     pub surveys: Vec<crate::survey::Survey>,
     /// Days between any two surveys shown by their triggers (`surveyCooldownDays`).
     pub survey_cooldown_days: u64,
@@ -74,6 +77,7 @@ pub struct Config {
 }
 
 impl Config {
+    #[cfg(feature = "surveys")]
     /// The survey with this id, if `surveys` defines it (and it was valid).
     pub fn survey(&self, id: &str) -> Option<&crate::survey::Survey> {
         self.surveys.iter().find(|survey| survey.id == id)
@@ -112,6 +116,7 @@ impl Default for Config {
             respect_privacy_signals: true,
             compress: true,
             persistence: Persistence::Local,
+            #[cfg(feature = "surveys")]
             surveys: Vec::new(),
             survey_cooldown_days: 7,
             surveys_url: String::new(),
@@ -457,7 +462,7 @@ mod tests {
     #[test]
     fn every_documented_option_is_known() {
         let known: Vec<_> = known_options().collect();
-        assert_eq!(known.len(), 37, "34 for the core, 3 for the shell");
+        assert_eq!(known.len(), 38, "34 for the core, 4 for the shell");
         for option in [
             "endpoint",
             "writeKey",
@@ -474,6 +479,7 @@ mod tests {
             "surveyCooldownDays",
             "surveysUrl",
             "surveysTtlSeconds",
+            "beforeSend",
         ] {
             assert!(known.contains(&option), "{option}");
         }

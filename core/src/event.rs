@@ -19,6 +19,10 @@ pub enum EventKind {
     Track,
     Page,
     Identify,
+    /// `group(groupId, traits)`: the user belongs to a group (a company, an account).
+    Group,
+    /// `alias(userId, previousId)`: two ids name the same person.
+    Alias,
 }
 
 impl EventKind {
@@ -27,6 +31,22 @@ impl EventKind {
             EventKind::Track => "track",
             EventKind::Page => "page",
             EventKind::Identify => "identify",
+            EventKind::Group => "group",
+            EventKind::Alias => "alias",
+        }
+    }
+
+    /// Says who the visitor is (identify, group, alias) rather than what
+    /// they did: never a journey step, kept with `summariesOnly`.
+    pub fn is_profile(self) -> bool {
+        matches!(self, EventKind::Identify | EventKind::Group | EventKind::Alias)
+    }
+
+    /// The key of the event's object: `traits` for identify and group.
+    pub fn properties_key(self) -> &'static str {
+        match self {
+            EventKind::Identify | EventKind::Group => "traits",
+            _ => "properties",
         }
     }
 
@@ -35,6 +55,8 @@ impl EventKind {
             "track" => Some(EventKind::Track),
             "page" => Some(EventKind::Page),
             "identify" => Some(EventKind::Identify),
+            "group" => Some(EventKind::Group),
+            "alias" => Some(EventKind::Alias),
             _ => None,
         }
     }
@@ -110,6 +132,11 @@ pub struct EventFields<'a> {
     /// A JSON object's text, or empty for none.
     pub properties: &'a str,
     pub page: &'a PageContext,
+    /// `,"key":value` fields of the event's own (a group's `groupId`, an
+    /// alias's `previousId`), or empty.
+    pub extra: &'a str,
+    /// The group the user was last put in (`context.groupId`), or empty.
+    pub group_id: &'a str,
 }
 
 impl EventFields<'_> {
@@ -131,16 +158,19 @@ impl EventFields<'_> {
             out.push_str(",\"userId\":");
             write_string(out, user_id);
         }
+        out.push_str(self.extra);
         if !self.properties.is_empty() {
-            out.push_str(if self.kind == EventKind::Identify {
-                ",\"traits\":"
-            } else {
-                ",\"properties\":"
-            });
+            out.push_str(",\"");
+            out.push_str(self.kind.properties_key());
+            out.push_str("\":");
             out.push_str(self.properties);
         }
         out.push_str(",\"context\":{");
         out.push_str(&self.page.encoded);
+        if !self.group_id.is_empty() {
+            out.push_str(",\"groupId\":");
+            write_string(out, self.group_id);
+        }
         out.push_str("}}");
     }
 }
@@ -165,6 +195,8 @@ mod tests {
             user_id: Some("u1"),
             properties: r#"{"price":12.50}"#,
             page: &page,
+            extra: "",
+            group_id: "",
         }
         .encode(&mut out);
         let v = json::parse(&out).unwrap();
@@ -202,6 +234,8 @@ mod tests {
             user_id: None,
             properties: r#"{"plan":"pro"}"#,
             page: &page,
+            extra: "",
+            group_id: "",
         }
         .encode(&mut out);
         let v = json::parse(&out).unwrap();

@@ -253,7 +253,7 @@ impl Journey {
     /// Takes one event into the journey.
     pub fn observe(&mut self, rules: &JourneyRules, ev: &Observed) -> Changes {
         let mut changes = Changes::default();
-        if ev.kind == EventKind::Identify || ev.name == SUMMARY_EVENT {
+        if ev.kind.is_profile() || ev.name == SUMMARY_EVENT {
             return changes;
         }
         if ev.ts > self.last_activity_at {

@@ -18,6 +18,7 @@ extern crate alloc;
 /// What `std`'s prelude would give; the core is `no_std` so that the
 /// browser build carries no formatting or panic-printing machinery.
 pub(crate) mod prelude {
+    pub use alloc::boxed::Box;
     pub use alloc::string::{String, ToString};
     pub use alloc::vec::Vec;
 }

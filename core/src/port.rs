@@ -8,6 +8,12 @@ pub const TRACK: u8 = 0;
 pub const PAGE: u8 = 1;
 pub const IDENTIFY: u8 = 2;
 pub const RESET: u8 = 3;
+pub const GROUP: u8 = 4;
+pub const ALIAS: u8 = 5;
+/// `register(properties)`; `register_once` with the name "once".
+pub const REGISTER: u8 = 6;
+/// `unregister(name)`.
+pub const UNREGISTER: u8 = 7;
 
 /// `record`'s result bits: the call was refused (see `TAKE_ERROR`).
 pub const RECORD_ERROR: u32 = 1;
@@ -77,11 +83,15 @@ pub const SIGNAL_ERROR: u8 = 2;
 pub const SIGNAL_TIMING: u8 = 3;
 
 /// Every number, by the name of its JavaScript constant.
-pub const CODES: [(&str, u32); 30] = [
+pub const CODES: [(&str, u32); 34] = [
     ("TRACK", TRACK as u32),
     ("PAGE", PAGE as u32),
     ("IDENTIFY", IDENTIFY as u32),
     ("RESET", RESET as u32),
+    ("GROUP", GROUP as u32),
+    ("ALIAS", ALIAS as u32),
+    ("REGISTER", REGISTER as u32),
+    ("UNREGISTER", UNREGISTER as u32),
     ("RECORD_ERROR", RECORD_ERROR),
     ("NOTICES", NOTICES),
     ("BEGIN", op::BEGIN as u32),

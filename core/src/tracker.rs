@@ -21,13 +21,18 @@ use crate::num::{parse_u64, u64_to_string};
 use crate::outbox::{Outbox, OutboxPolicy, Retention, Settled};
 use crate::platform::{new_id, Random, Store};
 use crate::session::{begin_next, SessionRules, SessionStart, SessionState};
+#[cfg(feature = "surveys")]
 use crate::targeting::History;
 
+/// Super properties, groups, aliases and the `beforeSend` hook.
+pub mod profile;
 /// Survey definitions served from a URL.
+#[cfg(feature = "surveys")]
 pub mod remote;
 /// The destinations' partitions of the outbox.
 pub mod routes;
 /// Survey triggers and the rules judged at display.
+#[cfg(feature = "surveys")]
 pub mod surveys;
 
 pub const VISITOR_KEY: &str = "parcours.vid";
@@ -40,10 +45,12 @@ pub const TOUCHES_KEY: &str = "parcours.touches";
 /// The visitor opted out (`parcours.optOut()`): the one thing kept, so that
 /// later visits stay out until the page grants consent again.
 pub const OPT_OUT_KEY: &str = "parcours.optout";
+/// Survey definitions fetched from `surveysUrl` (see `remote`).
+pub const REMOTE_KEY: &str = "parcours.surveys.remote";
 /// The traits given to `identify`, for survey audiences.
 pub const TRAITS_KEY: &str = "parcours.traits";
 /// Everything Parcours keeps in the browser's storage (erased on denied consent).
-pub const STORAGE_KEYS: [&str; 9] = [
+pub const STORAGE_KEYS: [&str; 11] = [
     VISITOR_KEY,
     USER_KEY,
     SESSION_KEY,
@@ -52,7 +59,9 @@ pub const STORAGE_KEYS: [&str; 9] = [
     TOUCHES_KEY,
     TRAITS_KEY,
     crate::targeting::HISTORY_KEY,
-    remote::REMOTE_KEY,
+    REMOTE_KEY,
+    profile::PROPS_KEY,
+    profile::GROUP_KEY,
 ];
 
 /// The longest event name and user id accepted.
@@ -92,16 +101,24 @@ pub struct Tracker {
     /// Forms already reported as long or repeatedly invalid on this page.
     flagged_forms: Vec<(String, &'static str)>,
     /// The traits given to `identify` (merged), for survey audiences.
+    #[cfg(feature = "surveys")]
     traits: Option<crate::json::Value>,
     /// The surveys shown in this browser (re-read from storage at each claim).
+    #[cfg(feature = "surveys")]
     history: History,
     /// Recording a passive event (`journey::is_passive`) and what it causes.
     passive: bool,
     /// How many of `config.surveys` came from `init`; those after came from `surveysUrl`.
+    #[cfg(feature = "surveys")]
     init_surveys: usize,
     /// One outbox per destination, besides the main one.
     #[cfg(feature = "destinations")]
     routes: Vec<routes::Route>,
+    /// What `register` adds to every event: a JSON object's text, or empty (see `profile`).
+    super_props: String,
+    /// The last `group` call's id (`context.groupId`), or empty.
+    group_id: String,
+    before_send: Option<profile::BeforeSend>,
 }
 
 const CODE: &str = "invalid_call";
@@ -129,23 +146,12 @@ impl Tracker {
             max_bytes: config.max_queue_bytes as usize,
         });
         let (first_touch, last_touch) = load_touches(store);
-        // The traits surveys' audiences judge: only builds with surveys read them.
-        let traits = if cfg!(feature = "surveys") {
-            store.get(TRAITS_KEY).and_then(|t| crate::json::parse(&t).ok())
-        } else {
-            None
-        };
-        // Surveys' history (shown, answered, traits): only builds with surveys read it.
-        let history = if cfg!(feature = "surveys") {
-            History::load(store)
-        } else {
-            History::default()
-        };
         let mut tracker = Tracker {
             rules: SessionRules {
                 timeout_ms: config.session_timeout_ms,
                 max_length_ms: config.max_session_ms,
             },
+            #[cfg(feature = "surveys")]
             init_surveys: config.surveys.len(),
             #[cfg(feature = "destinations")]
             routes: config
@@ -170,9 +176,16 @@ impl Tracker {
             device: String::new(),
             friction: FrictionState::default(),
             flagged_forms: Vec::new(),
-            traits,
-            history,
+            // The traits surveys' audiences judge and the surveys' history
+            // (shown, answered): only builds with surveys read them.
+            #[cfg(feature = "surveys")]
+            traits: store.get(TRAITS_KEY).and_then(|t| crate::json::parse(&t).ok()),
+            #[cfg(feature = "surveys")]
+            history: History::load(store),
             passive: false,
+            super_props: store.get(profile::PROPS_KEY).unwrap_or_default(),
+            group_id: store.get(profile::GROUP_KEY).unwrap_or_default(),
+            before_send: None,
         };
         tracker.load_session(store);
         tracker
@@ -330,6 +343,19 @@ impl Tracker {
         ts: u64,
         random: &mut dyn Random,
     ) -> Result<Recorded, FieldError> {
+        self.record_with(kind, name, properties, "", ts, random)
+    }
+
+    /// `record` with the event's own `,"key":value` fields (`extra`).
+    fn record_with(
+        &mut self,
+        kind: EventKind,
+        name: &str,
+        properties: &str,
+        extra: &str,
+        ts: u64,
+        random: &mut dyn Random,
+    ) -> Result<Recorded, FieldError> {
         // A burst of clicks still going when the page is left ends with it.
         if kind == EventKind::Track && name == crate::journey::PAGE_LEAVE_EVENT {
             if let Some((found, fields)) = self.friction.end_burst() {
@@ -363,6 +389,12 @@ impl Tracker {
         // an emoji) becomes U+FFFD, so no backend refuses the event for it.
         let repaired = crate::json::repair_surrogates(properties);
         let properties = repaired.as_deref().unwrap_or(properties);
+        let merged = if kind.is_profile() {
+            None
+        } else {
+            self.with_super_props(properties)
+        };
+        let properties = merged.as_deref().unwrap_or(properties);
         // Personal data is masked before anything is stored or sent.
         let masked = if self.config.autocapture.mask {
             crate::privacy::mask_json(properties)
@@ -377,9 +409,9 @@ impl Tracker {
         } else {
             self.advance_session(ts, random)
         };
-        if !self.config.summaries_only || kind == EventKind::Identify || self.partitions() > 1 {
+        if !self.config.summaries_only || kind.is_profile() || self.partitions() > 1 {
             let id = new_id(ts, random);
-            self.encode(&id, kind, name, properties, ts);
+            self.encode(&id, kind, name, properties, extra, ts);
             if self.scratch.len() > self.outbox.policy().max_event_bytes() {
                 return Err(FieldError::always(
                     CODE,
@@ -390,26 +422,35 @@ impl Tracker {
             }
             let keep = retention_of(name);
             let json = core::mem::take(&mut self.scratch);
+            // Dropped by the site's beforeSend: never stored, never in the journey.
+            let Some(json) = self.before_send(json) else {
+                return Ok(Recorded::default());
+            };
             self.enqueue(&id, json, keep, ts, kind, name);
         }
-        let mut changes = Changes::default();
-        let mut new_step = false;
-        if let Some(journey) = &mut self.journey {
-            let observed = Observed {
-                kind,
-                name,
-                properties,
-                path: &self.page.path,
-                ts,
-            };
-            let steps = journey.steps.len();
-            changes = journey.observe(&self.config.journey, &observed);
-            new_step = journey.steps.len() > steps;
-            self.journey_dirty = true;
-            self.announce(&changes);
-        }
+        // `changes` and `new_step` are read by survey triggers (builds with surveys).
+        #[cfg_attr(not(feature = "surveys"), allow(unused_variables))]
+        let (changes, new_step) = match &mut self.journey {
+            Some(journey) => {
+                let observed = Observed {
+                    kind,
+                    name,
+                    properties,
+                    path: &self.page.path,
+                    ts,
+                };
+                let steps = journey.steps.len();
+                let changes = journey.observe(&self.config.journey, &observed);
+                let new_step = journey.steps.len() > steps;
+                self.journey_dirty = true;
+                self.announce(&changes);
+                (changes, new_step)
+            }
+            None => (Changes::default(), false),
+        };
         // Without surveys in this build the whole block is left out of it.
-        if cfg!(feature = "surveys") && self.has_survey_triggers() {
+        #[cfg(feature = "surveys")]
+        if self.has_survey_triggers() {
             let happened = surveys::Happened {
                 kind,
                 name,
@@ -432,7 +473,7 @@ impl Tracker {
         })
     }
 
-    fn encode(&mut self, id: &str, kind: EventKind, name: &str, properties: &str, ts: u64) {
+    fn encode(&mut self, id: &str, kind: EventKind, name: &str, properties: &str, extra: &str, ts: u64) {
         self.page.prepare(&self.device);
         // Sized once: the buffer moves into the outbox, so growing it would reallocate per event.
         self.scratch = String::with_capacity(self.page.encoded_len() + name.len() + properties.len() + 220);
@@ -446,6 +487,8 @@ impl Tracker {
             user_id: self.user_id.as_deref(),
             properties,
             page: &self.page,
+            extra,
+            group_id: &self.group_id,
         }
         .encode(&mut self.scratch);
     }
@@ -550,10 +593,14 @@ impl Tracker {
             user_id: self.user_id.as_deref(),
             properties: &properties,
             page: &self.page,
+            extra: "",
+            group_id: &self.group_id,
         }
         .encode(&mut self.scratch);
         let json = core::mem::take(&mut self.scratch);
-        self.enqueue(&id, json, Retention::Longest, ts, EventKind::Track, SUMMARY_EVENT);
+        if let Some(json) = self.before_send(json) {
+            self.enqueue(&id, json, Retention::Longest, ts, EventKind::Track, SUMMARY_EVENT);
+        }
     }
 
     fn announce(&mut self, changes: &Changes) {
@@ -751,11 +798,12 @@ impl Tracker {
             self.user_id = previous;
         } else {
             store.set(USER_KEY, user_id);
-            if cfg!(feature = "surveys") {
-                self.merge_traits(traits, store);
-            } else if traits.len() > 2 {
-                // Kept for the pages with surveys, whose build merges them;
-                // this build only keeps the latest (no JSON work here).
+            #[cfg(feature = "surveys")]
+            self.merge_traits(traits, store);
+            // Kept for the pages with surveys, whose build merges them;
+            // this build only keeps the latest (no JSON work here).
+            #[cfg(not(feature = "surveys"))]
+            if traits.len() > 2 {
                 store.set(TRAITS_KEY, traits);
             }
         }
@@ -767,10 +815,24 @@ impl Tracker {
     /// recorded are still delivered.
     pub fn reset(&mut self, store: &mut dyn Store, random: &mut dyn Random, now: u64) {
         self.end_journey("reset");
-        for key in [VISITOR_KEY, USER_KEY, SESSION_KEY, JOURNEY_KEY, TOUCHES_KEY, TRAITS_KEY] {
+        for key in [
+            VISITOR_KEY,
+            USER_KEY,
+            SESSION_KEY,
+            JOURNEY_KEY,
+            TOUCHES_KEY,
+            TRAITS_KEY,
+            profile::PROPS_KEY,
+            profile::GROUP_KEY,
+        ] {
             store.remove(key);
         }
-        self.traits = None;
+        #[cfg(feature = "surveys")]
+        {
+            self.traits = None;
+        }
+        self.super_props.clear();
+        self.group_id.clear();
         self.visitor_id = new_id(now, random);
         store.set(VISITOR_KEY, &self.visitor_id);
         self.user_id = None;

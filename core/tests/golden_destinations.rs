@@ -429,3 +429,69 @@ fn the_stressing_batch_has_a_golden_request_file_per_backend() {
         assert!(!encoded.notes.is_empty(), "{name}: every backend has something to note");
     }
 }
+
+/// Who the user is (`profile-batch.json`): a `group` call, an event after it
+/// (its `context.groupId`) and an `alias`, as each backend names them:
+/// Segment's own group and alias calls, PostHog's `$groupidentify`,
+/// `$groups` and `$create_alias`, Snowplow's self-describing `group` and
+/// `alias`, GA4's recommended `join_group`.
+#[test]
+fn group_and_alias_reach_each_backend_as_its_own_calls() {
+    let (_, segment) = golden_of(
+        "profile-batch.json",
+        "profile-segment",
+        r#"{"type":"segment","writeKey":"wk_test"}"#,
+    );
+    let messages = list(&segment[0], "batch");
+    assert_eq!(s(&messages[0], "type"), "group");
+    assert_eq!(s(&messages[0], "groupId"), "acme");
+    assert_eq!(s(messages[0].get("traits").unwrap(), "plan"), "enterprise");
+    assert_eq!(s(messages[1].get("context").unwrap(), "groupId"), "acme");
+    assert_eq!(s(&messages[2], "type"), "alias");
+    assert_eq!(s(&messages[2], "userId"), "user_42");
+    assert_eq!(s(&messages[2], "previousId"), "01a204a0-0000-7000-8000-0000000000aa");
+
+    let (_, posthog) = golden_of(
+        "profile-batch.json",
+        "profile-posthog",
+        r#"{"type":"posthog","apiKey":"phc_test"}"#,
+    );
+    let events = list(&posthog[0], "batch");
+    let props = |i: usize| events[i].get("properties").unwrap();
+    assert_eq!(s(&events[0], "event"), "$groupidentify");
+    assert_eq!(s(props(0), "$group_type"), "company");
+    assert_eq!(s(props(0), "$group_key"), "acme");
+    assert_eq!(s(props(0).get("$group_set").unwrap(), "name"), "Acme");
+    assert_eq!(s(props(1).get("$groups").unwrap(), "company"), "acme");
+    assert_eq!(s(&events[2], "event"), "$create_alias");
+    assert_eq!(s(&events[2], "distinct_id"), "user_42");
+    assert_eq!(s(props(2), "alias"), "01a204a0-0000-7000-8000-0000000000aa");
+
+    let (_, snowplow) = golden_of(
+        "profile-batch.json",
+        "profile-snowplow",
+        r#"{"type":"snowplow","url":"https://sp.example.com","appId":"shop"}"#,
+    );
+    let payloads = list(&snowplow[0], "data");
+    let inner = |i: usize| {
+        let outer = json::parse(s(&payloads[i], "ue_pr")).unwrap();
+        outer.get("data").unwrap().clone()
+    };
+    assert_eq!(s(&inner(0), "schema"), "iglu:dev.parcours/group/jsonschema/1-0-0");
+    assert_eq!(s(inner(0).get("data").unwrap(), "groupId"), "acme");
+    assert_eq!(s(&inner(2), "schema"), "iglu:dev.parcours/alias/jsonschema/1-0-0");
+
+    let (_, ga4) = golden_of(
+        "profile-batch.json",
+        "profile-ga4",
+        r#"{"type":"ga4","measurementId":"G-TEST123","apiSecret":"s"}"#,
+    );
+    let names: Vec<&str> = ga4
+        .iter()
+        .flat_map(|b| list(b, "events"))
+        .map(|e| s(e, "name"))
+        .collect();
+    assert_eq!(names, ["join_group", "invoice_sent", "alias"]);
+    let join = &list(&ga4[0], "events")[0];
+    assert_eq!(s(join.get("params").unwrap(), "group_id"), "acme");
+}

@@ -37,7 +37,8 @@ fn with_range(doc: &str, kind: &Kind) -> String {
 
 fn typescript() -> String {
     let mut out = String::from(
-        "// Generated from core/src/config/table.rs by core/tests/options_docs.rs: do not edit.\n\n\
+        "// Generated from core/src/config/table.rs by core/tests/options_docs.rs: do not edit.\n\
+         import type { BatchEvent } from './index.js';\n\n\
          /** The fields of `init()`'s options (see `ParcoursOptions`). */\nexport interface ParcoursSettings {\n",
     );
     let mut shell = String::from(

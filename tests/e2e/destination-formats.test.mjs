@@ -67,17 +67,18 @@ test('a stand-in backend answers 200 to a valid request, 400 with the problems, 
   await backend.stop();
 });
 
-// Every golden request file, the ordinary batch's and the stressing one's
-// (core/tests/fixtures/destinations/stress-batch.json), checked against the
+// Every golden request file (core/tests/fixtures/destinations): the ordinary
+// batch's, the stressing one's (stress-batch.json) and the group and alias
+// one's (profile-batch.json), checked against the
 // backend's published rules (backend-rules.json), which are written from the
 // backends' documentation and share nothing with the encoders' constants.
-const NOW = 1795375416191; // sentAt of both fixture batches
+const NOW = 1795375416191; // sentAt of the fixture batches
 const VALIDATORS = { segment: validateSegment, posthog: validatePosthog, snowplow: validateSnowplow, ga4: validateGa4 };
 const fixtureText = (name) => readFileSync(join(ROOT, 'core/tests/fixtures/destinations', name + '.json'), 'utf8');
 
 for (const [backend, validate] of Object.entries(VALIDATORS)) {
   test(backend + ': every golden request keeps the published rules, and no object has a key twice', () => {
-    for (const name of [backend, 'stress-' + backend]) {
+    for (const name of [backend, 'stress-' + backend, 'profile-' + backend]) {
       assert.deepEqual(duplicateKeys(fixtureText(name)), [], name + ' has a key twice');
       const { requests } = fixture(name);
       assert.ok(requests.length > 0, name);

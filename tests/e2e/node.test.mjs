@@ -34,6 +34,13 @@ test('in Node every function of the API does nothing, throws nothing, and every 
     identify: ['user_42', { plan: 'pro' }],
     touchpoint: ['pricing_viewed'],
     consent: ['granted'],
+    group: ['acme', { plan: 'enterprise' }],
+    alias: ['user_42'],
+    register: [{ app: '4.2' }],
+    register_once: [{ landing: '/pricing' }],
+    unregister: ['app'],
+    anonymousId: [],
+    ready: [],
     optOut: [],
     reset: [],
     shutdown: [],
@@ -49,9 +56,11 @@ test('in Node every function of the API does nothing, throws nothing, and every 
     const result = parcours[name](...args);
     if (name === 'flush') assert.deepEqual(await within3s(result), { ok: false, pending: 0 });
     else if (name === 'on') assert.equal(typeof result, 'function', 'on() returns a remover');
-    else if (name === 'journey' || name === 'debug') assert.equal(result, null);
+    else if (name === 'ready') assert.equal(await within3s(result), null, 'ready() resolves with null: never ready here');
+    else if (name === 'journey' || name === 'debug' || name === 'anonymousId') assert.equal(result, null);
     else assert.equal(result, undefined, name);
   }
+  assert.equal(parcours.consent(), null, 'consent() reads null: nothing was decided here');
   assert.equal(await within3s(parcours.survey.show('checkout-csat')), false);
   assert.equal(parcours.survey.hide('checkout-csat'), undefined);
   assert.equal(parcours.survey.explain('checkout-csat').show, false);

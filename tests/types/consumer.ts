@@ -144,5 +144,31 @@ const received: Batch = {
     },
   ],
 };
-// @ts-expect-error an event's type is track, page or identify
+// @ts-expect-error an event's type is track, page, identify, group or alias
 received.events[0].type = 'click';
+
+// The everyday API: groups, aliases, super properties, beforeSend, ready.
+parcours.group('acme', { plan: 'enterprise' });
+parcours.group(42);
+parcours.alias('user_42');
+parcours.alias('user_42', 'anon-7');
+parcours.register({ appVersion: '4.2' });
+parcours.register_once({ landing: '/pricing' });
+parcours.unregister('appVersion');
+const anonymous: string | null = parcours.anonymousId();
+void anonymous;
+const whenReady: Promise<{ visitorId: string }> = parcours.ready((state) => void state.sessionId);
+void whenReady;
+const inForce = parcours.consent();
+if (inForce) {
+  const analytics: 'granted' | 'pending' | 'denied' = inForce.analytics;
+  void analytics;
+}
+init({
+  endpoint: '/v1/batch',
+  beforeSend: (event) => (event.name === 'internal' ? null : { ...event, properties: { ...event.properties, scrubbed: true } }),
+});
+// @ts-expect-error beforeSend returns the event or null
+init({ endpoint: '/v1/batch', beforeSend: () => 'dropped' });
+// @ts-expect-error group needs an id
+parcours.group();

@@ -16,7 +16,7 @@ import { SHELL_OPTIONS } from './shell-options.js';
 import { trackForms } from './forms.js';
 import { watchFriction } from './friction.js';
 
-import { TRACK, PAGE, IDENTIFY, RESET, RECORD_ERROR, NOTICES, BEGIN, END, SIGNAL, TAKE_NOTICES, TAKE_ERROR, JOURNEY, STATE, ENCODE } from './codes.js';
+import { TRACK, PAGE, IDENTIFY, RESET, GROUP, ALIAS, REGISTER, UNREGISTER, RECORD_ERROR, NOTICES, BEGIN, END, SIGNAL, TAKE_NOTICES, TAKE_ERROR, JOURNEY, STATE, ENCODE } from './codes.js';
 
 /** Most calls kept while the SDK loads or init() has not succeeded yet. */
 const MAX_EARLY_CALLS = 10000;
@@ -149,26 +149,28 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
   let destinationKit = null; // the destinations kit, loaded when init() defines destinations
   let destinations = null; // createDestinations(), for the destinations the core kept
   let explainer = null; // the diagnostics build, once fetched
+  let readyState = null; // what 'ready' reported, once it did
 
   const channel = typeof MessageChannel === 'function' ? new MessageChannel() : null;
   if (channel) channel.port1.onmessage = () => runSlice();
 
   function emit(name, detail) {
-    const set = listeners.get(name);
-    if (!set) return;
-    for (const callback of set) {
-      try {
-        callback(detail);
-      } catch (e) {
-        console.error('[parcours] an on("' + name + '") listener threw', e);
-      }
+    for (const callback of listeners.get(name) || []) tell(name, callback, detail);
+  }
+
+  function tell(name, callback, detail) {
+    try {
+      callback(detail);
+    } catch (e) {
+      console.error('[parcours] an on("' + name + '") listener threw', e);
     }
   }
 
-  /** Hands the core's notices on: a triggered survey to the surveys, the rest to on() listeners. */
+  /** Hands the core's notices on: a triggered survey to the surveys, an error to reportError, the rest to on() listeners. */
   function handleNotices(c) {
     for (const notice of JSON.parse(c.call(TAKE_NOTICES))) {
       if (notice.type === 'survey') surveys.triggered(notice);
+      else if (notice.type === 'error') reportError(notice.error);
       else emit(notice.type, notice);
     }
   }
@@ -326,7 +328,8 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
   /** Starts (or restarts, after a consent change) the core; true when it started. */
   function startCore() {
     const environment = reportEnvironment(consentSaid);
-    const report = guarded((c) => JSON.parse(c.start(coreOptions, Date.now(), localStorageOrNull(), storageOrNull('sessionStorage'), globalThis.crypto, environment, document.referrer)), null);
+    const hook = jsOptionsGiven.beforeSend && beforeSend(jsOptionsGiven.beforeSend);
+    const report = guarded((c) => JSON.parse(c.start(coreOptions, Date.now(), localStorageOrNull(), storageOrNull('sessionStorage'), globalThis.crypto, environment, document.referrer, hook)), null);
     if (!report) return false;
     if (!report.ok) {
       reportWorded(report, [report.error], (m) => m.explain(coreOptions));
@@ -349,6 +352,30 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
       if (debug) console.debug('[parcours] analytics consent denied: nothing is recorded');
     }
     return report;
+  }
+
+  /**
+   * The site's beforeSend, as the core calls it: the event's JSON text in,
+   * the event's text out (null: dropped). What it returns must be the same
+   * event (the core checks that it fits a batch); one that throws, returns
+   * nothing or another event keeps the event as it was, and says why.
+   */
+  function beforeSend(hook) {
+    return (text) => {
+      let problem;
+      try {
+        const given = JSON.parse(text);
+        const event = hook(JSON.parse(text));
+        if (event === null || event === false) return null;
+        problem = !event || typeof event !== 'object' ? 'returned ' + describe(event) + ', not the event' : ['id', 'type', 'ts', 'visitorId', 'sessionId'].find((k) => event[k] !== given[k]);
+        if (!problem) return JSON.stringify(event);
+        if (problem.length < 10) problem = 'changed the event’s ' + problem;
+      } catch (e) {
+        problem = 'threw (' + messageOf(e) + ')';
+      }
+      reportError({ code: 'invalid_call', field: 'beforeSend', message: 'options.beforeSend ' + problem + '. The event was kept as it was: return it (changed or not), or null to drop it' });
+      return text;
+    };
   }
 
   function startListening(report) {
@@ -407,7 +434,11 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
         if (markStarted) markStarted();
         if (consentNow !== 'denied') startListening(report);
         surveys.started(report);
-        reported.then(() => core && emit('ready', JSON.parse(core.call(STATE))));
+        reported.then(() => {
+          if (!core) return;
+          readyState = JSON.parse(core.call(STATE));
+          emit('ready', readyState);
+        });
         runSlice();
       },
       (error) => {
@@ -507,6 +538,10 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
       }
       // The core checks destinations; their callbacks stay here.
       jsOptions.destinations = options.destinations;
+      if (jsOptions.beforeSend != null && typeof jsOptions.beforeSend !== 'function') {
+        reportError({ code: 'invalid_option', field: 'options.beforeSend', message: 'options.beforeSend: expected a function (event) => event or null, got ' + describe(jsOptions.beforeSend) });
+        return;
+      }
       const text = stringifyObject(coreOptions, () => 'options');
       if (text === null) return;
       initPageview = -1;
@@ -536,6 +571,53 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
       capture(IDENTIFY, userId, stringifyObject(traits, () => 'identify() traits'));
     },
 
+    /** Puts the user in a group (a company, an account): group('acme', { plan: 'enterprise' }). Later events carry context.groupId. */
+    group(groupId, traits) {
+      if (typeof groupId === 'number' && isFinite(groupId)) groupId = String(groupId);
+      if (typeof groupId !== 'string' || !groupId) return warn('group(groupId, traits?): groupId must be a non-empty string; got ' + typeof groupId + '. The call was ignored.');
+      capture(GROUP, groupId, stringifyObject(traits, () => 'group() traits'));
+    },
+
+    /** Tells the backend that previousId (by default the current user or anonymous id) and userId are one person. */
+    alias(userId, previousId) {
+      if (typeof userId !== 'string' || !userId || (previousId != null && (typeof previousId !== 'string' || !previousId))) {
+        return warn('alias(userId, previousId?): both must be non-empty strings; got ' + typeof userId + ', ' + typeof previousId + '. The call was ignored.');
+      }
+      capture(ALIAS, userId, previousId || '');
+    },
+
+    /** Super properties: added to every later event (its own properties win), kept across pages until reset(). */
+    register(properties) {
+      capture(REGISTER, '', stringifyObject(properties, () => 'register() properties') || null);
+    },
+
+    /** Like register, but keeps a value already registered (e.g. the first landing page). */
+    register_once(properties) {
+      capture(REGISTER, 'once', stringifyObject(properties, () => 'register_once() properties') || null);
+    },
+
+    /** Removes one super property. */
+    unregister(name) {
+      if (typeof name !== 'string' || !name) return warn('unregister(name): name must be a non-empty string. The call was ignored.');
+      capture(UNREGISTER, name, '');
+    },
+
+    /** The visitor's anonymous id (null until Parcours is ready). */
+    anonymousId() {
+      return readyState && guarded((c) => JSON.parse(c.call(STATE)).visitorId, null);
+    },
+
+    /** Calls `callback` once Parcours is ready (at once if it is); resolves with its state. */
+    ready(callback) {
+      return new Promise((resolve) => {
+        const done = (state) => {
+          resolve(state);
+          if (typeof callback === 'function') callback(state);
+        };
+        const stop = api.on('ready', (state) => (stop(), done(state)));
+      });
+    },
+
     /** Records a touchpoint from code: touchpoint('chat-opened', { topic: 'billing' }). */
     touchpoint(name, properties) {
       if (typeof name !== 'string' || !name) return warn('touchpoint(name, properties?): name must be a non-empty string; got ' + typeof name + '. The call was ignored.');
@@ -551,6 +633,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
      * sends them; denied drops them, stops listening and erases what Parcours stored.
      */
     consent(state) {
+      if (state === undefined) return started ? { analytics: consentNow, feedback: feedbackNow } : null;
       const valid = (s) => s === 'granted' || s === 'pending' || s === 'denied';
       const ok = valid(state) || (state && typeof state === 'object' && Object.keys(state).every((k) => (k === 'analytics' || k === 'feedback') && valid(state[k])));
       if (!ok) return warn('consent(state): expected "granted", "pending", "denied" or { analytics, feedback }; got ' + describe(state) + '. The call was ignored.');
@@ -612,6 +695,10 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
       }
       if (!listeners.has(name)) listeners.set(name, new Set());
       listeners.get(name).add(callback);
+      // Added after ready: it is told at once (in a microtask), like the others were.
+      if (name === 'ready' && readyState) {
+        queueMicrotask(() => listeners.get(name).has(callback) && tell(name, callback, readyState));
+      }
       return () => listeners.get(name).delete(callback);
     },
 
@@ -646,6 +733,9 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
     on: () => () => {},
     journey: () => null,
     debug: () => null,
+    anonymousId: () => null,
+    consent: () => null,
+    ready: () => new Promise(() => {}),
   };
   for (const name of Object.keys(api)) {
     if (typeof api[name] === 'function') api[name] = neverThrows(name, api[name], answers[name] || (() => undefined));

@@ -31,18 +31,22 @@ export interface Batch {
 export interface BatchEvent {
   /** Unique per event (a journey summary's is `j-<sessionId>`): a resent event is stored once. */
   id: string;
-  type: 'track' | 'page' | 'identify';
-  /** `page_view` for pages, `identify` for identify calls; for track, the site's name or Parcours' own (`page_leave`, `friction`, `journey_summary`, `survey_answered`, …). */
+  type: 'track' | 'page' | 'identify' | 'group' | 'alias';
+  /** `page_view` for pages, `identify`, `group` and `alias` for those calls; for track, the site's name or Parcours' own (`page_leave`, `friction`, `journey_summary`, `survey_answered`, …). */
   name: string;
   /** When it happened, in ms since 1970. */
   ts: number;
   visitorId: string;
   sessionId: string;
-  /** Set once `identify()` was called. */
+  /** Set once `identify()` was called; for alias, the new id. */
   userId?: string;
-  /** track and page: what the site or Parcours attached. */
+  /** group: the group's id. */
+  groupId?: string;
+  /** alias: the other id of the same person. */
+  previousId?: string;
+  /** track and page: what the site or Parcours attached (with the super properties of `register`). */
   properties?: Properties;
-  /** identify: the traits the site gave. */
+  /** identify and group: the traits the site gave. */
   traits?: Properties;
   context: {
     page: { url: string; path: string; title: string; referrer: string };
@@ -50,6 +54,8 @@ export interface BatchEvent {
     /** Coarse device facts: no fingerprinting. */
     device?: { class?: 'mobile' | 'tablet' | 'desktop'; viewport?: string; screen?: string; language?: string; timeZone?: string; platform?: string };
     campaign?: Record<string, string>;
+    /** The group of the user's last `group()` call. */
+    groupId?: string;
   };
 }
 
@@ -237,6 +243,35 @@ export interface Parcours {
   /** @example parcours.identify('user_42', { plan: 'pro' }) */
   identify(userId: string | number, traits?: Properties): void;
   /**
+   * Puts the user in a group (a company, an account): a `group` event, then `context.groupId`
+   * on every later event until reset().
+   * @example parcours.group('acme', { name: 'Acme', plan: 'enterprise' })
+   */
+  group(groupId: string | number, traits?: Properties): void;
+  /**
+   * Tells the backend that two ids are one person: `previousId` (by default the current user id,
+   * or else the anonymous id) and `userId`. Changes no id in the browser.
+   * @example parcours.alias('user_42')
+   */
+  alias(userId: string, previousId?: string): void;
+  /**
+   * Super properties: added to every later track, page and touchpoint event (an event's own
+   * properties win), kept in storage across pages until reset().
+   * @example parcours.register({ plan: 'pro', appVersion: '4.2' })
+   */
+  register(properties: Properties): void;
+  /** Like register(), but a property already registered keeps its value. */
+  register_once(properties: Properties): void;
+  /** Removes one super property. */
+  unregister(name: string): void;
+  /** The visitor's anonymous id, or null until Parcours is ready. */
+  anonymousId(): string | null;
+  /**
+   * Calls `callback` once Parcours is ready, at once (in a microtask) if it already is, and
+   * resolves with the same state.
+   */
+  ready(callback?: (state: ParcoursState) => void): Promise<ParcoursState>;
+  /**
    * Records a touchpoint from code (a `touchpoint` event whose `properties.touchpoint` names it).
    * @example parcours.touchpoint('chat-opened', { topic: 'billing', stage: 'retention' })
    */
@@ -247,6 +282,8 @@ export interface Parcours {
    * @example parcours.consent('granted'); parcours.consent({ analytics: 'denied', feedback: 'granted' })
    */
   consent(state: ConsentState | { analytics?: ConsentState; feedback?: ConsentState }): void;
+  /** The consent in force (privacy signals applied), or null until Parcours is ready. */
+  consent(): { analytics: ConsentState; feedback: ConsentState } | null;
   /** The visitor opts out: consent denied and erased storage now, and on later visits until consent is granted again. */
   optOut(): void;
   /** Stops Parcours on this page: sends what waits, removes every listener, restores history.pushState/replaceState. */
@@ -283,6 +320,13 @@ export declare const init: Parcours['init'];
 export declare const track: Parcours['track'];
 export declare const page: Parcours['page'];
 export declare const identify: Parcours['identify'];
+export declare const group: Parcours['group'];
+export declare const alias: Parcours['alias'];
+export declare const register: Parcours['register'];
+export declare const register_once: Parcours['register_once'];
+export declare const unregister: Parcours['unregister'];
+export declare const anonymousId: Parcours['anonymousId'];
+export declare const ready: Parcours['ready'];
 export declare const touchpoint: Parcours['touchpoint'];
 export declare const consent: Parcours['consent'];
 export declare const optOut: Parcours['optOut'];

@@ -34,6 +34,6 @@ const { api } = !inBrowser() ? { api: inertApi() } : createParcours(
   () => import('./explain.js').then((explain) => explain.loadExplain()),
 );
 
-export const { init, track, page, identify, touchpoint, consent, optOut, shutdown, reset, flush, on, journey, debug, survey } = api;
+export const { init, track, page, identify, group, alias, register, register_once, unregister, anonymousId, ready, touchpoint, consent, optOut, shutdown, reset, flush, on, journey, debug, survey } = api;
 export { ParcoursError };
 export default api;

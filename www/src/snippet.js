@@ -7,7 +7,7 @@
   var p = (w.parcours = w.parcours || { _q: [] });
   if (p.__parcours || p._l) return;
   p._l = 1;
-  'init track page identify reset on touchpoint consent optOut'.split(' ').forEach(function (m) {
+  'init track page identify group alias register register_once unregister ready reset on touchpoint consent optOut'.split(' ').forEach(function (m) {
     p[m] = function () {
       p._q.push([m, [].slice.call(arguments), Date.now()]);
     };

@@ -126,4 +126,6 @@ options! {
         "Script tag only: where `parcours-widget.js` is.";
     "nonce": Shell, "string", "none",
         "The nonce of your Content Security Policy, for the widget's style (and script) element.";
+    "beforeSend": Shell, "(event: BatchEvent) => BatchEvent | null", "none",
+        "Sees every event before it is stored: return it (changed or not), or `null` to drop it. Its id, type, time, visitor and session stay as they were.";
 }

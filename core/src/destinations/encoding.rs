@@ -5,7 +5,6 @@
 use crate::prelude::*;
 
 use crate::batch::{ReceivedBatch, ReceivedEvent};
-use crate::event::EventKind;
 use crate::json::{parse, push_list, write_string, Value};
 use crate::num::{fnv1a, push_hex, FNV_OFFSET};
 
@@ -162,15 +161,25 @@ impl<'a> Event<'a> {
     /// `properties` (`traits` for identify), or an empty object.
     pub fn properties(&self) -> &Value {
         static EMPTY: Value = Value::Object(Vec::new());
-        let key = if self.source.kind == EventKind::Identify {
-            "traits"
-        } else {
-            "properties"
-        };
+        let key = self.source.kind.properties_key();
         self.json
             .get(key)
             .filter(|v| matches!(v, Value::Object(_)))
             .unwrap_or(&EMPTY)
+    }
+
+    /// A top-level text field of the event (`groupId`, `previousId`), or "".
+    pub fn text(&self, key: &str) -> &str {
+        self.json.get(key).and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// `context.groupId`: the group of the user's last `group` call, or "".
+    pub fn group_id(&self) -> &str {
+        self.json
+            .get("context")
+            .and_then(|c| c.get("groupId"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
     }
 
     /// A field of `context.device` (`language`, `timeZone`, `screen`, `viewport`, `class`), or "".

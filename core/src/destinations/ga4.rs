@@ -163,6 +163,9 @@ fn write_event(destination: &Destination, event: &Event, encoded: &mut Encoded) 
     let name = match source.kind {
         EventKind::Page => String::from("page_view"),
         EventKind::Identify => String::from("identify"),
+        // GA4's recommended event for joining a group (group_id below).
+        EventKind::Group => String::from("join_group"),
+        EventKind::Alias => String::from("alias"),
         EventKind::Track => event_name(&source.name),
     };
     if source.kind == EventKind::Track && name != source.name {
@@ -187,7 +190,10 @@ fn write_event(destination: &Destination, event: &Event, encoded: &mut Encoded) 
         params.push(("page_referrer".into(), Value::String(source.referrer.clone())));
     }
     let own = params.len();
-    if source.kind != EventKind::Identify {
+    if source.kind == EventKind::Group {
+        params.push(("group_id".into(), Value::String(event.text("groupId").into())));
+    }
+    if !source.kind.is_profile() {
         if let Value::Object(fields) = event.properties() {
             flatten(fields, "", &mut params);
         }

@@ -102,7 +102,7 @@ impl Filter {
             return false;
         }
         if self.summaries_only
-            && kind != EventKind::Identify
+            && !kind.is_profile()
             && name != crate::journey::SUMMARY_EVENT
             && name != crate::journey::ANSWER_EVENT
         {

@@ -37,6 +37,9 @@ pub(crate) fn encode(destination: &Destination, events: &[Event], now: u64, enco
         .push(whole_batch(destination, "application/json", body, events));
 }
 
+/// The PostHog group type of `group()`'s groups.
+const GROUP_TYPE: &str = "company";
+
 /// PostHog cuts a `distinct_id` to 200 characters: a longer one would merge people.
 const MAX_DISTINCT_ID: usize = 200;
 
@@ -45,6 +48,8 @@ fn write_event(event: &Event, site: &Value, problems: &mut Vec<String>) -> Strin
     let name = match (source.kind, source.name.as_str()) {
         (EventKind::Page, _) => "$pageview",
         (EventKind::Identify, _) => "$identify",
+        (EventKind::Group, _) => "$groupidentify",
+        (EventKind::Alias, _) => "$create_alias",
         (_, "page_leave") => "$pageleave",
         (_, name) => name,
     };
@@ -77,9 +82,23 @@ fn write_event(event: &Event, site: &Value, problems: &mut Vec<String>) -> Strin
             "has a user id over PostHog's 200 characters; sent as a hash that fits, the id in parcours_user_id",
         ));
     }
+    // PostHog's groups have a type; Parcours' one group per user is a "company".
+    if !event.group_id().is_empty() {
+        set(
+            "$groups",
+            Value::Object(Vec::from([(GROUP_TYPE.into(), text(event.group_id()))])),
+        );
+    }
     if source.kind == EventKind::Identify {
         set("$anon_distinct_id", text(&source.visitor_id));
         set("$set", site.clone());
+    } else if source.kind == EventKind::Group {
+        set("$group_type", text(GROUP_TYPE));
+        set("$group_key", text(event.text("groupId")));
+        set("$group_set", site.clone());
+    } else if source.kind == EventKind::Alias {
+        // PostHog's alias event: `alias` is the other id of `distinct_id`'s person.
+        set("alias", text(event.text("previousId")));
     } else if let Value::Object(fields) = site {
         merge_site(&mut properties, fields, "PostHog", problems);
     }

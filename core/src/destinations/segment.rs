@@ -102,6 +102,13 @@ fn write_message(event: &Event, properties: &Value, problems: &mut Vec<String>) 
         EventKind::Identify => {
             m.raw("traits", &properties.to_json());
         }
+        EventKind::Group => {
+            m.str("groupId", event.text("groupId"))
+                .raw("traits", &properties.to_json());
+        }
+        EventKind::Alias => {
+            m.str("previousId", event.text("previousId"));
+        }
     }
     write_context(event, m.key("context"));
     m.finish();
@@ -128,6 +135,7 @@ fn write_context(event: &Event, out: &mut String) {
         .str("url", &source.url)
         .finish();
     c.raw("page", &page);
+    c.str_if("groupId", event.group_id());
     c.str_if("locale", event.device("language"))
         .str_if("timezone", event.device("timeZone"));
     if let Some((width, height)) = dimensions(event.device("screen")) {

@@ -102,6 +102,17 @@ fn write_payload(
     if source.kind != EventKind::Page {
         let (name, data) = match (source.kind, source.name.as_str()) {
             (EventKind::Identify, _) => ("identify", object(&[("traits", properties.clone())])),
+            (EventKind::Group, _) => (
+                "group",
+                object(&[
+                    ("groupId", Value::String(event.text("groupId").into())),
+                    ("traits", properties.clone()),
+                ]),
+            ),
+            (EventKind::Alias, _) => (
+                "alias",
+                object(&[("previousId", Value::String(event.text("previousId").into()))]),
+            ),
             (_, crate::journey::SUMMARY_EVENT) => ("journey_summary", properties.clone()),
             (_, crate::journey::ANSWER_EVENT) => ("survey_answer", properties.clone()),
             (_, name) => (

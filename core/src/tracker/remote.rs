@@ -17,7 +17,7 @@ use crate::targeting::Occurrence;
 use super::Tracker;
 
 /// Where the last definitions fetched are kept: `{"url","etag","at","body"}`.
-pub const REMOTE_KEY: &str = "parcours.surveys.remote";
+pub use super::REMOTE_KEY;
 /// Larger responses are refused: they would crowd the site's own storage.
 pub const MAX_REMOTE_BYTES: usize = 256 * 1024;
 

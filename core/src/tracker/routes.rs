@@ -106,7 +106,7 @@ impl Tracker {
     /// Whether the main outbox (the endpoint) takes an event.
     pub(in crate::tracker) fn main_takes(&self, kind: EventKind, name: &str) -> bool {
         !self.config.endpoint.is_empty()
-            && (!self.config.summaries_only || kind == EventKind::Identify || name == crate::journey::SUMMARY_EVENT)
+            && (!self.config.summaries_only || kind.is_profile() || name == crate::journey::SUMMARY_EVENT)
     }
 }
 

@@ -48,7 +48,7 @@ impl Tracker {
 
     pub(super) fn trigger_surveys_after(&mut self, happened: &Happened, now: u64) {
         // A survey's own events never trigger another.
-        if happened.name.starts_with("survey_") || happened.kind == EventKind::Identify {
+        if happened.name.starts_with("survey_") || happened.kind.is_profile() {
             return;
         }
         let journey = self.journey.as_ref();
