@@ -8,10 +8,15 @@ import initWasm, * as core from './core.js';
 import { createParcours, ParcoursError } from './facade.js';
 import { inertApi, inBrowser } from './inert.js';
 
+const WHERE = "Serve the package's .wasm files beside the bundle, or pass init({ wasmUrl }) with the URL of the one this page needs; with Vite's dev server, set optimizeDeps: { exclude: ['parcours'] } (see the package README, Bundlers)";
+const NO_BASE = 'this bundle has no import.meta.url to find parcours_bg.wasm by (an IIFE or CommonJS bundle). ' + WHERE;
+
 // Imported where there is no page (server rendering, Node), every function
 // does nothing: nothing throws, nothing is created, the process can exit.
 const { api } = !inBrowser() ? { api: inertApi() } : createParcours(
-  (jsOptions, surveys, destinations) => {
+  async (jsOptions, surveys, destinations) => {
+    // An IIFE or CommonJS bundle has no import.meta.url to find the wasm by.
+    if (!jsOptions.wasmUrl && !import.meta.url) throw new Error(NO_BASE);
     // One build per combination of surveys and destinations; each is listed
     // literally, so that bundlers see every file.
     const wasm =
@@ -23,7 +28,12 @@ const { api } = !inBrowser() ? { api: inertApi() } : createParcours(
         : destinations
           ? new URL('parcours_destinations_bg.wasm', import.meta.url)
           : new URL('parcours_bg.wasm', import.meta.url));
-    return initWasm({ module_or_path: wasm }).then(() => core);
+    try {
+      await initWasm({ module_or_path: wasm });
+    } catch (error) {
+      throw new Error(wasm + ' is not WebAssembly Parcours can load (' + (error && error.message) + '). ' + WHERE);
+    }
+    return core;
   },
   // Chunks of their own for bundlers: the survey kit with the build with
   // surveys, the destinations kit with the build with destinations, the
