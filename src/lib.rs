@@ -98,7 +98,11 @@ fn ms(t: f64) -> u64 {
 /// `{"texts":…,"ok":true,"warnings":[…],"endpoint":…}` or
 /// `{"texts":…,"ok":false,"error":{"code","field","message"}}`; `texts`
 /// false when the errors have no words (the shipped builds: see `explain`).
+/// `before_send`: the facade's wrapper of the site's `beforeSend`, if any.
+/// Each of the page's objects is its own argument: a struct of them would
+/// need glue of its own.
 #[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
 pub fn start(
     options: &str,
     now: f64,
