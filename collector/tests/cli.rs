@@ -426,3 +426,109 @@ fn the_systemd_unit_parses_and_is_hardened() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `POST path` with `body`: the status code, or `None` when the connection
+/// failed or closed before an answer (the collector stopping or not up yet).
+fn post(addr: &str, path: &str, body: &str) -> Option<u16> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).ok()?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).ok()?;
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nhost: x\r\ncontent-type: text/plain\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).ok()?;
+    answer.get(9..12)?.parse().ok()
+}
+
+#[test]
+fn batches_sent_through_a_sigterm_and_a_restart_are_all_stored_exactly_once() {
+    const BATCHES: usize = 400;
+    const PER_BATCH: usize = 25;
+    let dir = std::env::temp_dir().join(format!("parcours-restart-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("parcours.db");
+    let db = db.to_str().unwrap().to_string();
+    let args = ["--port", "0", "--no-www", "--db", db.as_str(), "--rate-ip", "0"];
+    let (mut child, addr) = {
+        let (child, addr, _) = start_with(&args, &[]);
+        (child, addr)
+    };
+    let current = std::sync::Arc::new(std::sync::Mutex::new(addr));
+    let delivered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+
+    // A site's sender: every batch until the collector answers 200, as the SDK does.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let sender = {
+        let current = current.clone();
+        let delivered = delivered.clone();
+        std::thread::spawn(move || {
+            let mut retries = 0;
+            for b in 0..BATCHES {
+                let events: Vec<String> = (0..PER_BATCH)
+                    .map(|e| {
+                        format!(
+                            r#"{{"id":"restart-{b}-{e}","type":"track","name":"n","ts":{},"visitorId":"v1","sessionId":"s1","context":{{"page":{{"url":"https://shop.example/","path":"/","title":"","referrer":""}},"library":{{"name":"parcours","version":"0.1.0"}}}}}}"#,
+                            now + (b * PER_BATCH + e) as u64
+                        )
+                    })
+                    .collect();
+                let body = format!(
+                    r#"{{"v":1,"batchId":"batch-{b}","sentAt":{now},"events":[{}]}}"#,
+                    events.join(",")
+                );
+                loop {
+                    let addr = current.lock().unwrap().clone();
+                    if post(&addr, "/v1/batch", &body) == Some(200) {
+                        delivered.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        break;
+                    }
+                    retries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+            }
+            retries
+        })
+    };
+
+    // SIGTERM once a part has arrived, while batches are still coming; then a restart on the same file.
+    while delivered.load(std::sync::atomic::Ordering::SeqCst) < 40 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let (status, took) = stop_with_sigterm(&mut child, std::time::Duration::from_secs(5));
+    assert_eq!(status.code(), Some(0), "exit 0 at SIGTERM");
+    assert!(took < std::time::Duration::from_secs(5), "stopped within 5 s: {took:?}");
+    let before_restart = delivered.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(before_restart < BATCHES, "batches were still coming when it stopped");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let (mut child, addr, _) = start_with(&args, &[]);
+    *current.lock().unwrap() = addr.clone();
+    let retries = sender.join().unwrap();
+
+    let (status, body) = get(&addr, "/v1/events?limit=100000", None);
+    assert!(status.contains(" 200"), "{status}");
+    let events = parcours_core::json::parse(&body).unwrap();
+    let Some(parcours_core::json::Value::Array(events)) = events.get("events").cloned() else {
+        panic!("no events in {}", &body[..body.len().min(200)]);
+    };
+    let ids: std::collections::HashSet<String> = events
+        .iter()
+        .filter_map(|e| e.get("id")?.as_str().map(str::to_string))
+        .collect();
+    assert_eq!(
+        events.len(),
+        BATCHES * PER_BATCH,
+        "every event once ({retries} batches sent again)"
+    );
+    assert_eq!(ids.len(), BATCHES * PER_BATCH, "no event twice");
+    assert!(retries > 0, "the restart happened while batches were being sent");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
