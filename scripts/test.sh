@@ -15,6 +15,11 @@ trap 'kill "$(cat "$CLICKHOUSE_DIR/pid" 2>/dev/null)" 2>/dev/null || true; rm -r
 PARCOURS_CLICKHOUSE="$(bash scripts/clickhouse.sh "$CLICKHOUSE_DIR")"
 export PARCOURS_CLICKHOUSE
 echo "ClickHouse for the store tests: $PARCOURS_CLICKHOUSE"
+# The same server over TLS, with its private CA (where openssl made one).
+if [ -f "$CLICKHOUSE_DIR/tls-url" ]; then
+  export PARCOURS_CLICKHOUSE_TLS="$(cat "$CLICKHOUSE_DIR/tls-url")" PARCOURS_CLICKHOUSE_CA="$CLICKHOUSE_DIR/ca.pem"
+  echo "and over TLS: $PARCOURS_CLICKHOUSE_TLS"
+fi
 cargo test --workspace
 
 step "test 2/7: parcours-core stays platform-free"

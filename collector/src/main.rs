@@ -55,15 +55,20 @@ struct StoreArgs {
     db: PathBuf,
     /// Store events in ClickHouse instead, over its HTTP interface:
     /// clickhouse://[user[:password]@]host[:port][/database] (port 8123 and
-    /// database parcours by default; created when missing).
+    /// database parcours by default; created when missing), or
+    /// clickhouses://… over HTTPS (port 8443 by default; ClickHouse Cloud).
     #[arg(long, env = "PARCOURS_STORE", value_name = "URL", value_parser = store_url, hide_env_values = true)]
     store: Option<String>,
+    /// With clickhouses://: trust the CA certificates in this PEM file
+    /// instead of the web's roots (a private CA or a self-signed server).
+    #[arg(long, env = "PARCOURS_STORE_CA", value_name = "PATH")]
+    store_ca: Option<PathBuf>,
 }
 
 impl StoreArgs {
     fn address(&self) -> StoreAddress {
         match &self.store {
-            Some(url) => StoreAddress::ClickHouse(url.clone()),
+            Some(url) => StoreAddress::ClickHouse(url.clone(), self.store_ca.clone()),
             None => StoreAddress::Sqlite(self.db.clone()),
         }
     }
@@ -183,7 +188,8 @@ struct Cli {
 #[derive(Debug, Clone)]
 pub enum StoreAddress {
     Sqlite(PathBuf),
-    ClickHouse(String),
+    /// The URL, and the CA file to trust over HTTPS.
+    ClickHouse(String, Option<PathBuf>),
 }
 
 impl StoreAddress {
@@ -192,17 +198,19 @@ impl StoreAddress {
             StoreAddress::Sqlite(path) => {
                 Store::open(path).map_err(|e| format!("cannot open database {}: {e}", path.display()))
             }
-            StoreAddress::ClickHouse(url) => Store::clickhouse(url).map_err(|e| format!("cannot use the store: {e}")),
+            StoreAddress::ClickHouse(url, ca) => {
+                Store::clickhouse(url, ca.as_deref()).map_err(|e| format!("cannot use the store: {e}"))
+            }
         }
     }
 }
 
 fn store_url(value: &str) -> Result<String, String> {
-    if value.starts_with("clickhouse://") {
+    if value.starts_with("clickhouse://") || value.starts_with("clickhouses://") {
         Ok(value.to_string())
     } else {
         Err(format!(
-            "expected clickhouse://host:8123/database, got {value:?} (a SQLite file is --db PATH)"
+            "expected clickhouse://host:8123/database or clickhouses://host:8443/database, got {value:?} (a SQLite file is --db PATH)"
         ))
     }
 }

@@ -38,7 +38,7 @@ fn stores() -> Vec<Store> {
             server.trim_end_matches('/'),
             std::process::id()
         );
-        let store = Store::clickhouse(&url).unwrap_or_else(|e| panic!("PARCOURS_CLICKHOUSE: {e}"));
+        let store = Store::clickhouse(&url, None).unwrap_or_else(|e| panic!("PARCOURS_CLICKHOUSE: {e}"));
         if let Store::ClickHouse(clickhouse) = &store {
             clickhouse.truncate().unwrap();
         }
@@ -1293,4 +1293,64 @@ async fn wrong_admin_keys_are_throttled_per_client_and_the_right_key_is_not_gues
     // Batches are not held up by it.
     let (status, _) = post_batch(&app, batch(&[event("e1", "s1", "A", 10)])).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+/// ClickHouse over HTTPS, when `scripts/clickhouse.sh` could make its server
+/// a certificate (`PARCOURS_CLICKHOUSE_TLS`, `PARCOURS_CLICKHOUSE_CA`: the
+/// test command exports them): with the private CA trusted, events go in
+/// and come back; without it, or with another CA, the store refuses to
+/// start and says the certificate is the reason.
+#[tokio::test]
+async fn clickhouse_over_tls_checks_the_servers_certificate() {
+    let (Ok(url), Ok(ca)) = (
+        std::env::var("PARCOURS_CLICKHOUSE_TLS"),
+        std::env::var("PARCOURS_CLICKHOUSE_CA"),
+    ) else {
+        eprintln!("no ClickHouse over TLS here (PARCOURS_CLICKHOUSE_TLS): skipped");
+        return;
+    };
+    let url = format!("{}/parcours_tls_{}", url.trim_end_matches('/'), std::process::id());
+    let store = Store::clickhouse(&url, Some(std::path::Path::new(&ca))).unwrap_or_else(|e| panic!("over TLS: {e}"));
+    assert!(store.describe().ends_with("(TLS)"), "{}", store.describe());
+    let app = router(
+        store,
+        Settings {
+            time_window: false,
+            ..Settings::default()
+        },
+    );
+    let body = batch(&[event("tls-1", "s1", "Signed Up", 1_700_000_000_000)]);
+    let (status, answer, _) = send(&app, Method::POST, "/v1/batch", body, &[]).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert!(answer.contains("\"accepted\":1"), "{answer}");
+
+    // The web's roots do not know the private CA.
+    let refused = Store::clickhouse(&url, None)
+        .err()
+        .expect("an unknown CA is refused")
+        .to_string();
+    assert!(
+        refused.to_lowercase().contains("certificate") || refused.contains("UnknownIssuer"),
+        "{refused}"
+    );
+    // A file that is not a CA certificate says so.
+    let not_pem = std::env::temp_dir().join(format!("parcours-not-a-ca-{}", std::process::id()));
+    std::fs::write(&not_pem, "not a certificate").unwrap();
+    let refused = Store::clickhouse(&url, Some(&not_pem))
+        .err()
+        .expect("refused")
+        .to_string();
+    assert!(
+        refused.contains("--store-ca") && refused.contains("no certificate"),
+        "{refused}"
+    );
+    std::fs::remove_file(&not_pem).unwrap();
+    // --store-ca over plain HTTP is a mistake worth naming.
+    if let Ok(plain) = std::env::var("PARCOURS_CLICKHOUSE") {
+        let refused = Store::clickhouse(&plain, Some(std::path::Path::new(&ca)))
+            .err()
+            .expect("refused")
+            .to_string();
+        assert!(refused.contains("clickhouses://"), "{refused}");
+    }
 }

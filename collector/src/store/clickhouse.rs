@@ -6,6 +6,7 @@
 
 use std::collections::HashSet;
 use std::io::{BufRead, BufReader};
+use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -40,9 +41,11 @@ const BATCHES_TABLE: &str = "CREATE TABLE IF NOT EXISTS batches (
     write_key Nullable(String)
 ) ENGINE = MergeTree() ORDER BY received_at";
 
-/// The parts of `clickhouse://[user[:password]@]host[:port][/database]`.
+/// The parts of `clickhouse[s]://[user[:password]@]host[:port][/database]`.
 #[derive(Debug, PartialEq, Eq)]
 struct Address {
+    /// `clickhouses://`: HTTPS, the server's certificate checked.
+    secure: bool,
     user: Option<String>,
     password: Option<String>,
     host: String,
@@ -50,10 +53,39 @@ struct Address {
     database: String,
 }
 
+/// TLS settings that trust only the CA certificates of the PEM file at `path`
+/// (a private CA, or a server with a self-signed certificate).
+fn trusting(path: &Path) -> Result<std::sync::Arc<rustls::ClientConfig>> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer};
+    let problem = |e: String| StoreError(format!("--store-ca {}: {e}", path.display()));
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(path).map_err(|e| problem(e.to_string()))? {
+        roots
+            .add(cert.map_err(|e| problem(e.to_string()))?)
+            .map_err(|e| problem(e.to_string()))?;
+    }
+    if roots.is_empty() {
+        return Err(problem(
+            "holds no certificate (expected PEM: -----BEGIN CERTIFICATE-----)".into(),
+        ));
+    }
+    // The crypto of the one provider built in (ring, as ureq's).
+    let config = rustls::ClientConfig::builder()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(std::sync::Arc::new(config))
+}
+
 fn parse_address(url: &str) -> std::result::Result<Address, String> {
-    let rest = url
-        .strip_prefix("clickhouse://")
-        .ok_or_else(|| format!("{url:?} does not start with clickhouse://"))?;
+    let (secure, rest) = match (url.strip_prefix("clickhouses://"), url.strip_prefix("clickhouse://")) {
+        (Some(rest), _) => (true, rest),
+        (None, Some(rest)) => (false, rest),
+        (None, None) => {
+            return Err(format!(
+                "{url:?} does not start with clickhouse:// (HTTP) or clickhouses:// (HTTPS)"
+            ))
+        }
+    };
     let (credentials, rest) = match rest.rsplit_once('@') {
         Some((credentials, rest)) => (Some(credentials), rest),
         None => (None, rest),
@@ -72,7 +104,7 @@ fn parse_address(url: &str) -> std::result::Result<Address, String> {
             port.parse()
                 .map_err(|_| format!("port {port:?} in {url:?} is not a number from 1 to 65535"))?,
         ),
-        None => (host_port, 8123),
+        None => (host_port, if secure { 8443 } else { 8123 }),
     };
     if host.is_empty() {
         return Err(format!("{url:?} names no host (clickhouse://host:8123/database)"));
@@ -82,6 +114,7 @@ fn parse_address(url: &str) -> std::result::Result<Address, String> {
         return Err(format!("database {database:?} may hold only letters, digits and _"));
     }
     Ok(Address {
+        secure,
         user,
         password,
         host: host.to_string(),
@@ -91,21 +124,39 @@ fn parse_address(url: &str) -> std::result::Result<Address, String> {
 }
 
 impl ClickHouseStore {
-    /// Connects, creates the database and tables when missing.
-    pub fn open(url: &str) -> Result<ClickHouseStore> {
+    /// Connects, creates the database and tables when missing. Over
+    /// `clickhouses://` the server's certificate must chain to the web's
+    /// roots, or to the CA certificates of the PEM file `ca` when given.
+    pub fn open(url: &str, ca: Option<&Path>) -> Result<ClickHouseStore> {
         let address = parse_address(url).map_err(|e| StoreError(format!("--store: {e}")))?;
-        let agent = ureq::AgentBuilder::new()
+        let mut agent = ureq::AgentBuilder::new()
             .timeout_connect(Duration::from_secs(5))
-            .timeout(Duration::from_secs(120))
-            .build();
-        let mut base = format!("http://{}:{}/?", address.host, address.port);
+            .timeout(Duration::from_secs(120));
+        match ca {
+            Some(_) if !address.secure => {
+                return Err(StoreError(
+                    "--store-ca is for a clickhouses:// (HTTPS) store; this one is clickhouse:// (HTTP)".into(),
+                ))
+            }
+            Some(path) => agent = agent.tls_config(trusting(path)?),
+            None => {}
+        }
+        let agent = agent.build();
+        let scheme = if address.secure { "https" } else { "http" };
+        let mut base = format!("{scheme}://{}:{}/?", address.host, address.port);
         if let Some(user) = &address.user {
             base += &format!("user={}&", encode(user));
         }
         if let Some(password) = &address.password {
             base += &format!("password={}&", encode(password));
         }
-        let shown = format!("ClickHouse {}:{}/{}", address.host, address.port, address.database);
+        let shown = format!(
+            "ClickHouse {}:{}/{}{}",
+            address.host,
+            address.port,
+            address.database,
+            if address.secure { " (TLS)" } else { "" }
+        );
         let server = ClickHouseStore {
             agent,
             base: base.clone(),
@@ -536,6 +587,7 @@ mod tests {
         assert_eq!(
             parse_address("clickhouse://app:s3cret@db.internal:9123/journeys").unwrap(),
             Address {
+                secure: false,
                 user: Some("app".into()),
                 password: Some("s3cret".into()),
                 host: "db.internal".into(),
@@ -548,7 +600,16 @@ mod tests {
             (plain.port, plain.database.as_str(), plain.user),
             (8123, "parcours", None)
         );
-        assert!(parse_address("http://127.0.0.1").unwrap_err().contains("clickhouse://"));
+        // ClickHouse Cloud: HTTPS on 8443 by default.
+        let cloud = parse_address("clickhouses://default:pw@abc123.eu-west-1.aws.clickhouse.cloud/parcours").unwrap();
+        assert_eq!(
+            (cloud.secure, cloud.port, cloud.host.as_str()),
+            (true, 8443, "abc123.eu-west-1.aws.clickhouse.cloud")
+        );
+        assert!(!plain.secure);
+        assert!(parse_address("http://127.0.0.1")
+            .unwrap_err()
+            .contains("clickhouses://"));
         assert!(parse_address("clickhouse://h:port/x").unwrap_err().contains("\"port\""));
         assert!(parse_address("clickhouse://h/drop;table")
             .unwrap_err()

@@ -61,9 +61,11 @@ impl Store {
     }
 
     /// ClickHouse at `clickhouse://[user[:password]@]host[:port][/database]`
-    /// (HTTP port, 8123 by default); creates the tables when missing.
-    pub fn clickhouse(url: &str) -> Result<Store> {
-        Ok(Store::ClickHouse(ClickHouseStore::open(url)?))
+    /// (HTTP port, 8123 by default) or `clickhouses://…` (HTTPS, 8443 by
+    /// default; `ca`: a PEM file of the CA to trust instead of the web's
+    /// roots); creates the tables when missing.
+    pub fn clickhouse(url: &str, ca: Option<&Path>) -> Result<Store> {
+        Ok(Store::ClickHouse(ClickHouseStore::open(url, ca)?))
     }
 
     /// Which store, for the start-up lines.
