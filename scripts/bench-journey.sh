@@ -5,7 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 step "bench: journey engine, native (release)"
-cargo bench --quiet -p parcours-core --bench journey
+cargo bench --quiet -p parcours-server --bench journey
 step "bench: journey engine, WebAssembly in headless Chromium (release)"
 CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}" WASM_BINDGEN_TEST_TIMEOUT=600 \
   cargo test --release --target wasm32-unknown-unknown --test journey_bench -- --nocapture 2>&1 \

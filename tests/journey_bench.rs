@@ -1,12 +1,12 @@
-//! The journey-engine benchmark of `core/benches/journey.rs`, in WebAssembly
+//! The journey-engine benchmark of `server/benches/journey.rs`, in WebAssembly
 //! in headless Chromium (prints figures; asserts only that events flowed):
 //! `CHROMEDRIVER=/usr/bin/chromedriver cargo test --release --target wasm32-unknown-unknown --test journey_bench -- --nocapture`
 #![cfg(target_arch = "wasm32")]
 
 use parcours_core::config::parse_options;
 use parcours_core::platform::{MemoryStore, SeededRandom};
-use parcours_core::simulate::{play, visitor, Call};
 use parcours_core::tracker::Tracker;
+use parcours_server::simulate::{play, visitor, Call};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);

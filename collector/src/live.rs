@@ -6,8 +6,8 @@
 
 use std::sync::{Mutex, MutexGuard};
 
-use parcours_core::aggregate::{Facts, Filter, JourneyMap};
 use parcours_core::batch::ReceivedBatch;
+use parcours_server::aggregate::{Facts, Filter, JourneyMap};
 
 use crate::store::{Store, StoreError, Stored};
 

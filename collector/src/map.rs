@@ -1,7 +1,7 @@
 //! The journey map: the page (`GET /map`, its script, style and charting
 //! library), its figures as JSON (`/v1/map`), CSV (`/v1/map.csv`) and SVG
 //! (`/v1/map.svg`), and the drill-down from a touchpoint to its sessions
-//! (`/v1/map/sessions`). Every figure is `parcours_core::aggregate`'s, fed
+//! (`/v1/map/sessions`). Every figure is `parcours_server::aggregate`'s, fed
 //! the stored journey summaries by the store (SQLite or ClickHouse).
 
 use std::time::Instant;
@@ -11,9 +11,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use parcours_core::aggregate::{Facts, Filter, JourneyMap};
 use parcours_core::error::FieldError;
 use parcours_core::json::{self, ObjectWriter, Value};
+use parcours_server::aggregate::{Facts, Filter, JourneyMap};
 
 use crate::app::{error_response, internal_error, json_response, off_thread, reader_refusal, Shared};
 use crate::map_svg;

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use parcours_core::aggregate::{JourneyMap, Place};
+use parcours_server::aggregate::{JourneyMap, Place};
 
 use crate::pages::escape;
 

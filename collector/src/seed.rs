@@ -1,5 +1,5 @@
 //! `parcours-collector seed`: fills a store with simulated visitors of the
-//! demo shop (`parcours_core::simulate`), recorded by the SDK's own core
+//! demo shop (`parcours_server::simulate`), recorded by the SDK's own core
 //! with the demo's stage rules and conversions, so that the events, the
 //! journey summaries and their figures are what real visits would give.
 //! Some signed-up visitors also get an offline touchpoint (a store visit or
@@ -8,10 +8,10 @@
 use parcours_core::batch::{self, ReceivedBatch};
 use parcours_core::config::parse_options;
 use parcours_core::date::DAY_MS;
-use parcours_core::offline::OfflineTouchpoint;
 use parcours_core::platform::{MemoryStore, SeededRandom};
-use parcours_core::simulate::{play, visitor};
 use parcours_core::tracker::Tracker;
+use parcours_server::offline::OfflineTouchpoint;
+use parcours_server::simulate::{play, visitor};
 
 use crate::store::{Store, StoreError, Stored};
 

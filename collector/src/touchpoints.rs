@@ -1,14 +1,14 @@
 //! `POST /v1/touchpoints`: touchpoints from outside the website (a store
 //! visit, a support call, an email click) for a known user id, sent by the
 //! site's servers with a server key. Each joins the journey of the visitor
-//! that user id was last seen with (see `parcours_core::offline`).
+//! that user id was last seen with (see `parcours_server::offline`).
 
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use parcours_core::error::FieldError;
 use parcours_core::journey::JourneyRules;
-use parcours_core::offline::{self, OfflineTouchpoint};
+use parcours_server::offline::{self, OfflineTouchpoint};
 
 use crate::app::{error_response, json_response, now_ms, off_thread, same_secret, AppState, Shared};
 use crate::store::{StoreError, Stored};

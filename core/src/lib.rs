@@ -23,7 +23,6 @@ pub(crate) mod prelude {
     pub use alloc::vec::Vec;
 }
 
-pub mod aggregate;
 pub mod attribution;
 pub mod autocapture;
 pub mod batch;
@@ -40,7 +39,6 @@ pub mod id;
 pub mod journey;
 pub mod json;
 pub mod num;
-pub mod offline;
 pub mod outbox;
 pub mod pattern;
 pub mod platform;
@@ -49,7 +47,6 @@ pub mod privacy;
 pub mod prompt;
 pub mod retry;
 pub mod session;
-pub mod simulate;
 pub mod stages;
 pub mod survey;
 pub mod targeting;

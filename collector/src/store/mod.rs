@@ -2,7 +2,7 @@
 //! default), or ClickHouse over its HTTP interface (`--store
 //! clickhouse://…`) for sites that outgrow one machine. Both answer the same
 //! calls with the same results; the journey map's figures come from
-//! `parcours_core::aggregate` fed by [`Store::each_summary`] either way.
+//! `parcours_server::aggregate` fed by [`Store::each_summary`] either way.
 
 mod clickhouse;
 mod sqlite;
@@ -115,7 +115,7 @@ impl Store {
     }
 
     /// Calls `each` with the facts line of every stored journey summary
-    /// (`parcours_core::aggregate::Facts`), each once, without holding them
+    /// (`parcours_server::aggregate::Facts`), each once, without holding them
     /// all in memory: what the journey map reads.
     pub fn each_journey(&self, each: impl FnMut(&str)) -> Result<()> {
         either!(self, s => s.each_journey(each))
@@ -216,7 +216,7 @@ fn facts_of(event: &ReceivedEvent) -> Option<String> {
         return None;
     }
     let value = parcours_core::json::parse(&event.raw).ok()?;
-    let facts = parcours_core::aggregate::Facts::from_summary(&value)?;
+    let facts = parcours_server::aggregate::Facts::from_summary(&value)?;
     let mut line = String::with_capacity(256);
     facts.encode(&mut line);
     Some(line)

@@ -40,7 +40,7 @@ CREATE INDEX IF NOT EXISTS events_by_received ON events(received_at);
 CREATE INDEX IF NOT EXISTS events_by_name ON events(name, ts);
 CREATE INDEX IF NOT EXISTS events_by_user ON events(user_id, ts) WHERE user_id IS NOT NULL;
 -- One line per journey summary: what the journey map reads (see
--- parcours_core::aggregate::Facts), a sixth of the summary's size.
+-- parcours_server::aggregate::Facts), a sixth of the summary's size.
 CREATE TABLE IF NOT EXISTS journeys (
     id          TEXT PRIMARY KEY,
     visitor_id  TEXT NOT NULL,

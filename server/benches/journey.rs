@@ -4,7 +4,7 @@
 //! journeys, summaries), once with summaries only and once also encoding every
 //! raw event for delivery. Also reports the memory one active session holds.
 //!
-//! `cargo bench -p parcours-core --bench journey` (add `-- 200000` for fewer events).
+//! `cargo bench -p parcours-server --bench journey` (add `-- 200000` for fewer events).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,8 +12,8 @@ use std::time::Instant;
 
 use parcours_core::config::parse_options;
 use parcours_core::platform::{MemoryStore, SeededRandom, Store};
-use parcours_core::simulate::{play, visitor, Call};
 use parcours_core::tracker::Tracker;
+use parcours_server::simulate::{play, visitor, Call};
 
 /// Counts live heap bytes, to measure what a session holds.
 struct Counting;

@@ -11,11 +11,8 @@
 //! `type FS value FS variant`, each joined by GS). Control characters in
 //! names become spaces.
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-
-use crate::json::Value;
-use crate::num::push_u64;
+use parcours_core::json::Value;
+use parcours_core::num::push_u64;
 
 const TAB: char = '\t';
 const RS: char = '\u{1e}';

@@ -4,23 +4,20 @@
 //! paths, friction by type, CSAT, CES and NPS with their response counts,
 //! and the emotion curve. The collector (SQLite or ClickHouse) hands each
 //! stored `journey_summary` event to [`JourneyMap::add`]; the rules of
-//! what a journey is stay those of [`crate::journey`], which wrote the
+//! what a journey is stay those of [`parcours_core::journey`], which wrote the
 //! summaries.
 //!
 //! Scores, exactly as the product defines them: CSAT = % of answers 4 or 5
 //! (1–5); CES = the mean (1–7) and the % of 5–7; NPS = % promoters (9–10)
 //! − % detractors (0–6).
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-
 use alloc::collections::BTreeMap;
 
-use crate::json::{push_list, write_string, ObjectWriter, Value};
+use parcours_core::json::{push_list, write_string, ObjectWriter, Value};
 
 mod facts;
-use crate::num::push_u64;
 pub use facts::{Answer, Facts, StepFacts};
+use parcours_core::num::push_u64;
 
 /// Which journeys count (each test passes when unset).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -247,7 +244,7 @@ impl Names {
     }
 
     fn hash(name: &str) -> u64 {
-        crate::num::fnv1a(crate::num::FNV_OFFSET, name.bytes())
+        parcours_core::num::fnv1a(parcours_core::num::FNV_OFFSET, name.bytes())
     }
 
     /// The name's number, if it was met.

@@ -2,7 +2,7 @@
 //! through four stages, with friction and answers.
 
 use super::*;
-use crate::json::parse;
+use parcours_core::json::parse;
 
 const STAGES: [&str; 4] = ["awareness", "consideration", "decision", "purchase"];
 

@@ -6,11 +6,8 @@
 //! after an order, CES after a support request, NPS on a return visit.
 //! Nothing here is used by the SDK itself (the wasm build drops it).
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-
-use crate::event::EventKind;
-use crate::platform::{Random, SeededRandom};
+use parcours_core::event::EventKind;
+use parcours_core::platform::{Random, SeededRandom};
 
 /// One call of a simulated visitor.
 #[derive(Clone, Debug, PartialEq)]
@@ -201,8 +198,8 @@ pub fn visitor(seed: u64, sessions: u32, start: u64) -> Vec<Call> {
 /// Plays `calls` into `tracker` (one long-lived tracker: a page load is a
 /// new page, as a fresh tracker would see it). Returns the refusals.
 pub fn play(
-    tracker: &mut crate::tracker::Tracker,
-    store: &mut dyn crate::platform::Store,
+    tracker: &mut parcours_core::tracker::Tracker,
+    store: &mut dyn parcours_core::platform::Store,
     random: &mut dyn Random,
     calls: &[Call],
 ) -> usize {

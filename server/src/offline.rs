@@ -1,7 +1,7 @@
 //! Touchpoints from outside the website (a store visit, a support call, an
 //! email click), sent by a site's servers to the collector's
 //! `POST /v1/touchpoints` for a known user id. Each becomes a one-step
-//! journey of that user, written by [`crate::journey::Journey`] itself (so
+//! journey of that user, written by [`parcours_core::journey::Journey`] itself (so
 //! its stage, emotion and answers follow the same rules as the website's)
 //! and stored as a `journey_summary` event under the visitor id the user was
 //! last seen with: on the map it joins that user's journey.
@@ -12,14 +12,11 @@
 //!   "answers":[{"survey":"store-csat","questionType":"csat","value":4}]}]}
 //! ```
 
-#[allow(unused_imports)]
-use crate::prelude::*;
-
-use crate::attribution::{Channel, Touch, CHANNELS};
-use crate::error::{describe, expected, field_path, parse_each, FieldError};
-use crate::event::EventKind;
-use crate::journey::{Journey, JourneyRules, Observed, ANSWER_EVENT, SUMMARY_EVENT};
-use crate::json::{self, write_string, ObjectWriter, Value};
+use parcours_core::attribution::{Channel, Touch, CHANNELS};
+use parcours_core::error::{describe, expected, field_path, parse_each, FieldError};
+use parcours_core::event::EventKind;
+use parcours_core::journey::{Journey, JourneyRules, Observed, ANSWER_EVENT, SUMMARY_EVENT};
+use parcours_core::json::{self, write_string, ObjectWriter, Value};
 
 const CODE: &str = "invalid_touchpoint";
 /// Touchpoints in one request.
@@ -47,7 +44,7 @@ pub fn parse(text: &str, stages: &[String]) -> Result<Vec<OfflineTouchpoint>, Fi
         let mut problem = String::from("is not JSON: ");
         problem.push_str(e.problem);
         problem.push_str(" at byte ");
-        problem.push_str(&crate::num::u64_to_string(e.offset as u64));
+        problem.push_str(&parcours_core::num::u64_to_string(e.offset as u64));
         FieldError::new(CODE, "body", problem)
             .with_fix("Send {\"touchpoints\":[{\"userId\":…,\"touchpoint\":…,\"at\":…}]}")
     })?;
@@ -80,7 +77,8 @@ fn parse_one(item: &Value, path: &str, stages: &[String]) -> Result<OfflineTouch
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if !s.is_empty() && s.len() <= max => Ok(Some(s.clone())),
             Some(other) => {
-                let what = String::from("a non-empty string of at most ") + &crate::num::u64_to_string(max as u64);
+                let what =
+                    String::from("a non-empty string of at most ") + &parcours_core::num::u64_to_string(max as u64);
                 Err(expected(CODE, at_path(key), &(what + " characters"), other))
             }
         }
@@ -89,7 +87,7 @@ fn parse_one(item: &Value, path: &str, stages: &[String]) -> Result<OfflineTouch
     let touchpoint = text("touchpoint", 200, true)?.unwrap_or_default();
     let at = match item.get("at") {
         Some(v @ Value::Number(_)) => v.as_u64(),
-        Some(Value::String(s)) => crate::date::parse_date(s),
+        Some(Value::String(s)) => parcours_core::date::parse_date(s),
         _ => None,
     }
     .filter(|at| *at > 0)
@@ -123,7 +121,7 @@ fn parse_one(item: &Value, path: &str, stages: &[String]) -> Result<OfflineTouch
         }
     }
     let id = match text("id", ID_MAX, false)? {
-        Some(id) if crate::id::is_valid_client_id(&id) => id,
+        Some(id) if parcours_core::id::is_valid_client_id(&id) => id,
         Some(id) => {
             return Err(FieldError::new(
                 CODE,
@@ -132,7 +130,7 @@ fn parse_one(item: &Value, path: &str, stages: &[String]) -> Result<OfflineTouch
             ))
         }
         // Without an id, the same touchpoint sent twice is still stored once.
-        None => hex(fnv(&[&user_id, &touchpoint, &crate::num::u64_to_string(at)])),
+        None => hex(fnv(&[&user_id, &touchpoint, &parcours_core::num::u64_to_string(at)])),
     };
     let answers = match item.get("answers") {
         None | Some(Value::Null) => Vec::new(),
@@ -174,9 +172,9 @@ fn parse_answer(item: &Value, path: &str) -> Result<(String, String, u64), Field
     let Some(value) = value else {
         let got = item.get("value").map_or(String::from("nothing"), describe);
         let mut problem = String::from("expected a whole number from ");
-        problem.push_str(&crate::num::u64_to_string(*range.start()));
+        problem.push_str(&parcours_core::num::u64_to_string(*range.start()));
         problem.push_str(" to ");
-        problem.push_str(&crate::num::u64_to_string(*range.end()));
+        problem.push_str(&parcours_core::num::u64_to_string(*range.end()));
         problem.push_str(" for ");
         problem.push_str(kind);
         problem.push_str(", got ");
@@ -259,15 +257,18 @@ fn observed<'a>(kind: EventKind, name: &'a str, properties: &'a str, ts: u64) ->
 
 /// FNV-1a over the parts, separated by a zero byte.
 fn fnv(parts: &[&str]) -> u64 {
-    parts.iter().enumerate().fold(crate::num::FNV_OFFSET, |h, (i, part)| {
-        let separator: &[u8] = if i > 0 { &[0] } else { &[] };
-        crate::num::fnv1a(h, separator.iter().chain(part.as_bytes()).copied())
-    })
+    parts
+        .iter()
+        .enumerate()
+        .fold(parcours_core::num::FNV_OFFSET, |h, (i, part)| {
+            let separator: &[u8] = if i > 0 { &[0] } else { &[] };
+            parcours_core::num::fnv1a(h, separator.iter().chain(part.as_bytes()).copied())
+        })
 }
 
 fn hex(n: u64) -> String {
     let mut out = String::new();
-    crate::num::push_hex(&mut out, n, 16);
+    parcours_core::num::push_hex(&mut out, n, 16);
     out
 }
 
@@ -303,7 +304,7 @@ mod tests {
         let batch = String::from(r#"{"v":1,"events":["#)
             + &parsed[0].summary_event("v-ann", 3, &JourneyRules::default())
             + "]}";
-        assert!(crate::batch::decode(&batch).is_ok(), "stored like any event");
+        assert!(parcours_core::batch::decode(&batch).is_ok(), "stored like any event");
     }
 
     #[test]
@@ -332,9 +333,9 @@ mod tests {
             String::from(r#"{"touchpoints":[{"userId":"u","touchpoint":"x","at":1,"id":""#) + &"i".repeat(n) + r#""}]}"#
         };
         let longest = &parse(&with_id(56), &stages()).unwrap()[0];
-        let event = crate::json::parse(&longest.summary_event("v", 1, &JourneyRules::default())).unwrap();
+        let event = parcours_core::json::parse(&longest.summary_event("v", 1, &JourneyRules::default())).unwrap();
         let session = event.get("sessionId").unwrap().as_str().unwrap();
-        assert!(crate::id::is_valid_client_id(session), "{session}");
+        assert!(parcours_core::id::is_valid_client_id(session), "{session}");
         assert!(err(&with_id(57)).contains("touchpoints[0].id: expected a non-empty string of at most 56 characters"));
         let twice = r#"{"touchpoints":[{"userId":"u","touchpoint":"Call","at":5,"channel":"email"}]}"#;
         let (a, b) = (parse(twice, &stages()).unwrap(), parse(twice, &stages()).unwrap());
