@@ -15,9 +15,8 @@ use parcours_core::error::FieldError;
 use parcours_core::json::{self, ObjectWriter, Value};
 use parcours_server::aggregate::{Facts, Filter, JourneyMap};
 
-use crate::app::{error_response, internal_error, json_response, off_thread, reader_refusal, Shared};
 use crate::map_svg;
-use crate::store::{Store, StoreError};
+use crate::state::{error_response, internal_error, json_response, off_thread, reader_refusal, Shared};
 
 const PAGE: &str = include_str!("../assets/map.html");
 const SCRIPT: &str = include_str!("../assets/map.js");
@@ -156,9 +155,6 @@ fn read_query(params: MapParams, default_stages: &[String]) -> Result<MapQuery, 
     })
 }
 
-/// Facts lines handed from the reading thread to the aggregating one at a time.
-const CHUNK_LINES: usize = 2_000;
-
 /// The query of a reader's request, or the refusal to answer it (a whole
 /// response, returned once per request: its size does not matter).
 #[allow(clippy::result_large_err)]
@@ -167,40 +163,6 @@ fn allowed_query(state: &Shared, params: MapParams, headers: &HeaderMap) -> Resu
         return Err(refusal);
     }
     read_query(params, &state.settings.stages).map_err(|error| error_response(StatusCode::BAD_REQUEST, &error))
-}
-
-/// Feeds every stored journey's facts to the core's aggregator. One thread
-/// reads from the store while this one aggregates: with ClickHouse, reading
-/// the lines takes half as long as aggregating them.
-pub fn aggregate(store: &Store, stages: &[String], filter: Filter) -> Result<JourneyMap, StoreError> {
-    let names: Vec<&str> = stages.iter().map(String::as_str).collect();
-    let mut map = JourneyMap::new(&names, filter);
-    let (send, receive) = std::sync::mpsc::sync_channel::<String>(8);
-    std::thread::scope(|scope| {
-        let reader = scope.spawn(move || {
-            let (mut chunk, mut lines) = (String::with_capacity(CHUNK_LINES * 300), 0);
-            store.each_journey(|line| {
-                chunk.push_str(line);
-                chunk.push('\n'); // facts lines hold no control character
-                lines += 1;
-                if lines == CHUNK_LINES {
-                    let _ = send.send(std::mem::take(&mut chunk));
-                    lines = 0;
-                }
-            })?;
-            let _ = send.send(chunk);
-            Ok::<(), StoreError>(())
-        });
-        for chunk in receive {
-            for facts in chunk.lines().filter_map(Facts::decode) {
-                map.add_facts(&facts);
-            }
-        }
-        reader
-            .join()
-            .unwrap_or_else(|_| Err(StoreError("the reading thread panicked".into())))
-    })?;
-    Ok(map)
 }
 
 /// Runs `work` on the aggregated map off the async threads, and answers
@@ -229,7 +191,7 @@ async fn answer(
         let (body, sessions, how) = match live {
             Some((body, sessions)) => (body, sessions, "kept live"),
             None => {
-                let map = aggregate(&state.store, &query.stages, query.filter.clone())?;
+                let map = crate::live::aggregate(&state.store, &query.stages, query.filter.clone())?;
                 (work(&map, &query), map.sessions, "aggregated")
             }
         };

@@ -156,7 +156,7 @@ mod tests {
         assert!(seeded.events >= 3_000 && seeded.duplicates == 0, "{seeded:?}");
         assert_eq!(store.count_events().unwrap() as usize, seeded.events);
         let stages = parcours_core::journey::JourneyRules::default().stages;
-        let map = crate::map::aggregate(&store, &stages, Default::default()).unwrap();
+        let map = crate::live::aggregate(&store, &stages, Default::default()).unwrap();
         assert_eq!(
             map.sessions as usize,
             seeded.sessions + seeded.offline,

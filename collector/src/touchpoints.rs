@@ -10,7 +10,7 @@ use parcours_core::error::FieldError;
 use parcours_core::journey::JourneyRules;
 use parcours_server::offline::{self, OfflineTouchpoint};
 
-use crate::app::{error_response, json_response, now_ms, off_thread, same_secret, AppState, Shared};
+use crate::state::{error_response, json_response, now_ms, off_thread, same_secret, AppState, Shared};
 use crate::store::{StoreError, Stored};
 
 pub(crate) async fn receive(State(state): State<Shared>, headers: HeaderMap, body: String) -> Response {
