@@ -94,11 +94,24 @@
     return parts.join(' · ');
   }
 
+  // The key figures of the totals and the trends: [key in /v1/map's kpis, name, how it reads].
+  function signed(v) { return v === null ? '–' : (v > 0 ? '+' : '') + Math.round(v); }
+  function oneDecimal(v) { return v === null ? '–' : v.toFixed(1); }
+  var KPIS = [
+    ['sessions', 'Sessions', String],
+    ['conversionRate', 'Conversion rate', percent],
+    ['csat', 'CSAT', percent],
+    ['cesMean', 'CES (mean, 1–7)', oneDecimal],
+    ['nps', 'NPS', signed],
+    ['frictionShare', 'Sessions with friction', percent],
+    ['bounceRate', 'Bounce rate', percent],
+  ];
+
   function drawTotals(data) {
     var totals = document.getElementById('totals');
     totals.textContent = '';
-    [['Sessions', data.sessions], ['Visitors', data.visitors], ['Converted sessions', data.conversions],
-      ['Conversion', data.sessions ? Math.round(data.conversions * 100 / data.sessions) + ' %' : '–']]
+    [['Sessions', data.sessions], ['Visitors', data.visitors], ['Converted sessions', data.conversions]]
+      .concat(KPIS.slice(1).map(function (k) { return [k[1], k[2](data.kpis[k[0]])]; }))
       .forEach(function (pair) {
         totals.appendChild(el('div', {}, [el('dt', { text: pair[0] }), el('dd', { text: String(pair[1]) })]));
       });
@@ -206,7 +219,44 @@
     charts[id].setOption(option, true);
   }
 
+  /** Each key figure per day, week or month: a small chart (and its words), and a table of them all. */
+  function drawTrends(data) {
+    var trend = data.trend;
+    var points = trend.points;
+    var label = function (p) { return p.start + (trend.period === 'day' ? '' : ' (' + trend.period + ')'); };
+    document.getElementById('trend-note').textContent = points.length
+      ? 'Per ' + trend.period + ' of the sessions\' start (UTC; weeks from Monday), ' + points[0].start + ' to ' + points[points.length - 1].start + '.' +
+        (trend.sessionsNotInTrend ? ' ' + count(trend.sessionsNotInTrend, 'session') + ' dated past the 3,660 days the trends keep ' + (trend.sessionsNotInTrend === 1 ? 'is' : 'are') + ' not in them.' : '')
+      : 'No session in this period.';
+    var box = document.getElementById('trends');
+    box.textContent = '';
+    KPIS.forEach(function (k) {
+      var id = 'trend-' + k[0];
+      var values = points.map(function (p) { return p[k[0]]; });
+      box.appendChild(el('figure', { class: 'trend' }, [
+        el('h3', { text: k[1] }),
+        el('div', { class: 'now', text: k[2](data.kpis[k[0]]) + (k[0] === 'sessions' ? '' : ' overall') }),
+        el('div', { id: id, class: 'spark' }),
+      ]));
+      chart(id, {
+        grid: { left: 34, right: 8, top: 8, bottom: 20 },
+        tooltip: { trigger: 'axis' },
+        xAxis: { type: 'category', data: points.map(function (p) { return p.start; }), axisLabel: { fontSize: 9 } },
+        yAxis: { type: 'value', scale: k[0] !== 'sessions', axisLabel: { fontSize: 9 } },
+        series: [{ type: 'line', data: values, connectNulls: true, symbolSize: 5, itemStyle: { color: '#0b57d0' }, areaStyle: k[0] === 'sessions' ? { opacity: 0.15 } : undefined }],
+      }, k[1] + ' per ' + trend.period + ': ' + points.map(function (p, i) { return label(p) + ' ' + k[2](values[i]); }).join(', '));
+    });
+    var head = el('tr', {}, ['Period from'].concat(KPIS.map(function (k) { return k[1]; })).map(function (h) { return el('th', { scope: 'col', text: h }); }));
+    var rows = points.map(function (p) {
+      return el('tr', {}, [el('th', { scope: 'row', text: label(p) })].concat(KPIS.map(function (k) { return el('td', { text: k[2](p[k[0]]) }); })));
+    });
+    var table = document.getElementById('trend-table');
+    table.textContent = '';
+    table.appendChild(el('table', {}, [el('caption', { class: 'visually-hidden', text: 'Key figures per ' + trend.period }), el('thead', {}, [head]), el('tbody', {}, rows)]));
+  }
+
   function drawCharts(data) {
+    drawTrends(data);
     var names = data.stages.map(function (s) { return s.name; });
     var emotions = data.stages.map(function (s) { return s.emotion; });
     chart('curve', {

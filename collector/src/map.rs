@@ -13,7 +13,7 @@ use axum::routing::get;
 use axum::Router;
 use parcours_core::error::FieldError;
 use parcours_core::json::{self, ObjectWriter, Value};
-use parcours_server::aggregate::{Facts, Filter, JourneyMap};
+use parcours_server::aggregate::{Facts, Filter, JourneyMap, Period};
 
 use crate::map_svg;
 use crate::state::{error_response, internal_error, json_response, off_thread, reader_refusal, Shared};
@@ -100,6 +100,8 @@ pub struct MapParams {
     top: Option<usize>,
     /// Drill-down: how many sessions (default 50, at most 500).
     limit: Option<usize>,
+    /// The trend's period: `day`, `week` or `month` (default: what suits the span).
+    trend: Option<String>,
 }
 
 struct MapQuery {
@@ -107,6 +109,7 @@ struct MapQuery {
     filter: Filter,
     top: usize,
     limit: usize,
+    period: Option<Period>,
 }
 
 fn invalid(field: &str, problem: String) -> FieldError {
@@ -131,6 +134,13 @@ fn read_query(params: MapParams, default_stages: &[String]) -> Result<MapQuery, 
             .map(Some)
             .ok_or_else(|| invalid(field, format!("expected ms since 1970 or YYYY-MM-DD, got {text:?}")))
     };
+    let period = match given(params.trend) {
+        None => None,
+        Some(name) => Some(
+            Period::parse(&name)
+                .ok_or_else(|| invalid("trend", format!("expected {}, got {name:?}", Period::NAMES.join(", "))))?,
+        ),
+    };
     let stages = match given(params.stages) {
         Some(list) => list
             .split(',')
@@ -152,6 +162,7 @@ fn read_query(params: MapParams, default_stages: &[String]) -> Result<MapQuery, 
         },
         top: params.top.unwrap_or(10).min(100),
         limit: params.limit.unwrap_or(50).min(500),
+        period,
     })
 }
 
@@ -182,9 +193,9 @@ async fn answer(
         let started = Instant::now();
         let default_view = query.filter == Filter::default() && query.stages == state.settings.stages;
         let live = if default_view {
-            state
-                .live
-                .read(&state.store, &query.stages, |map| (work(map, &query), map.sessions))?
+            state.live.read(&state.store, &query.stages, |map| {
+                (work(map, &query), map.totals.sessions)
+            })?
         } else {
             None
         };
@@ -192,7 +203,7 @@ async fn answer(
             Some((body, sessions)) => (body, sessions, "kept live"),
             None => {
                 let map = crate::live::aggregate(&state.store, &query.stages, query.filter.clone())?;
-                (work(&map, &query), map.sessions, "aggregated")
+                (work(&map, &query), map.totals.sessions, "aggregated")
             }
         };
         Ok((body, started.elapsed().as_secs_f64() * 1000.0, sessions, how))
@@ -213,13 +224,16 @@ async fn answer(
 
 /// `GET /v1/map?stages=&channel=&device=&visitor=&variant=&touchpoint=&from=&to=&top=`
 async fn figures_json(State(state): State<Shared>, Query(params): Query<MapParams>, headers: HeaderMap) -> Response {
-    answer(state, params, headers, "application/json", |map, q| map.to_json(q.top)).await
+    answer(state, params, headers, "application/json", |map, q| {
+        map.to_json(q.top, q.period)
+    })
+    .await
 }
 
 /// `GET /v1/map.csv?…`: the same figures, one row per stage, touchpoint and path.
 async fn figures_csv(State(state): State<Shared>, Query(params): Query<MapParams>, headers: HeaderMap) -> Response {
     let mut response = answer(state, params, headers, "text/csv; charset=utf-8", |map, q| {
-        map.to_csv(q.top)
+        map.to_csv(q.top, q.period)
     })
     .await;
     response.headers_mut().insert(
@@ -367,5 +381,21 @@ mod tests {
         .err()
         .unwrap();
         assert_eq!(bad.field, "from");
+        let by_week = MapParams {
+            trend: Some("week".into()),
+            ..MapParams::default()
+        };
+        assert_eq!(read_query(by_week, &stages).ok().unwrap().period, Some(Period::Week));
+        let bad = read_query(
+            MapParams {
+                trend: Some("year".into()),
+                ..MapParams::default()
+            },
+            &stages,
+        )
+        .err()
+        .unwrap();
+        assert_eq!(bad.field, "trend");
+        assert!(bad.message().contains(r#"expected day, week, month, got "year""#), "{}", bad.message());
     }
 }

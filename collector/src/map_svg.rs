@@ -108,9 +108,9 @@ pub fn render(map: &JourneyMap) -> String {
     let _ = write!(
         svg,
         r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" viewBox="0 0 {width:.0} {height:.0}" font-family="system-ui, sans-serif" role="img"><title>Customer journey map: {} sessions, {} visitors, {} converted</title><rect width="100%" height="100%" fill="#fff"/>"##,
-        map.sessions,
+        map.totals.sessions,
         map.visitors(),
-        map.conversions
+        map.totals.conversions
     );
     for (i, stage) in map.stages.iter().enumerate() {
         let x = x_of(i);

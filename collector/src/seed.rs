@@ -158,7 +158,7 @@ mod tests {
         let stages = parcours_core::journey::JourneyRules::default().stages;
         let map = crate::live::aggregate(&store, &stages, Default::default()).unwrap();
         assert_eq!(
-            map.sessions as usize,
+            map.totals.sessions as usize,
             seeded.sessions + seeded.offline,
             "one summary per session"
         );

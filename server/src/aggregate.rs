@@ -16,8 +16,10 @@ use alloc::collections::BTreeMap;
 use parcours_core::json::{push_list, write_string, ObjectWriter, Value};
 
 mod facts;
+mod trends;
 pub use facts::{Answer, Facts, StepFacts};
 use parcours_core::num::push_u64;
+pub use trends::{Days, Kpis, Period, Trend, MAX_DAYS};
 
 /// Which journeys count (each test passes when unset).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -322,12 +324,14 @@ pub struct JourneyMap {
     /// Paths of touchpoints (by their place in `touchpoints`; repeats in
     /// a row counted once) and how many sessions took each.
     paths: BTreeMap<Vec<u32>, u64>,
-    pub sessions: u64,
+    /// Every journey counted: sessions, conversions, bounces, friction, answers.
+    pub totals: Kpis,
+    /// The same per day, for the trends.
+    pub days: Days,
     /// Each visitor id met, and its number.
     visitor_ids: Names,
     /// Where each touchpoint is in `touchpoints`.
     touchpoint_index: Names,
-    pub conversions: u64,
     /// Sessions whose path was not kept (past `MAX_PATHS`).
     pub paths_not_kept: u64,
     /// The funnel: sessions whose furthest stage is this one or a later
@@ -371,9 +375,9 @@ impl JourneyMap {
         if !self.filter.keeps(facts) || facts.visitor.is_empty() {
             return false;
         }
-        self.sessions += 1;
+        self.totals.add(facts);
+        self.days.add(facts);
         let visitor = self.visitor_ids.number(facts.visitor);
-        self.conversions += u64::from(facts.converted);
         // Stages reached, in the model's order, with when.
         let mut reached: Vec<(usize, u64)> = Vec::new();
         for (name, at) in &facts.stages {
@@ -508,13 +512,26 @@ impl JourneyMap {
         self.stages.iter().map(Place::emotion).collect()
     }
 
-    /// Everything, for the map page and the JSON export.
-    pub fn to_json(&self, top: usize) -> String {
+    /// The key figures by `period` (else the one that suits the span) over
+    /// the filter's dates, else those of the journeys.
+    pub fn trend(&self, period: Option<Period>) -> Trend {
+        let day = |ms: u64| ms / parcours_core::date::DAY_MS;
+        let to = self.filter.to.map(|to| day(to.saturating_sub(1)));
+        self.days.trend(period, self.filter.from.map(day), to)
+    }
+
+    /// Everything, for the map page and the JSON export: the `top` paths
+    /// and the trend by `period`.
+    pub fn to_json(&self, top: usize, period: Option<Period>) -> String {
         let mut out = String::new();
         let mut o = ObjectWriter::new(&mut out);
-        o.num("sessions", self.sessions)
+        o.num("sessions", self.totals.sessions)
             .num("visitors", self.visitors())
-            .num("conversions", self.conversions);
+            .num("conversions", self.totals.conversions);
+        let mut kpis = ObjectWriter::new(o.key("kpis"));
+        self.totals.write_fields(&mut kpis);
+        kpis.finish();
+        self.trend(period).write_json(o.key("trend"), self.days.not_kept);
         push_list(o.key("stages"), &self.stages, |out, place| place.write_json(out));
         let funnel: Vec<(usize, &u64)> = self.funnel.iter().enumerate().collect();
         push_list(o.key("funnel"), &funnel, |out, (i, n)| {
@@ -553,13 +570,69 @@ impl JourneyMap {
     }
 }
 
+/// A CSV cell after the text ones: a figure (two decimals), a count, or blank.
+enum Cell {
+    Figure(Option<f64>),
+    Count(u64),
+}
+
+fn csv_figures(out: &mut String, cells: &[Cell]) {
+    for cell in cells {
+        out.push(',');
+        match cell {
+            Cell::Figure(Some(v)) => push_number(out, Some(*v)),
+            Cell::Count(n) => push_u64(out, *n),
+            Cell::Figure(None) => {}
+        }
+    }
+    out.push('\n');
+}
+
 impl JourneyMap {
-    /// The figures as CSV, one row per stage, touchpoint and top path, for
-    /// spreadsheets: blank cells where there is no figure.
-    pub fn to_csv(&self, top: usize) -> String {
+    /// The figures as CSV, for spreadsheets: one row for all sessions, one
+    /// per stage, touchpoint, top path and point of the trend by `period`,
+    /// with blank cells where there is no figure.
+    pub fn to_csv(&self, top: usize, period: Option<Period>) -> String {
+        use Cell::{Count, Figure};
         let mut out = String::from(
             "level,name,stage,sessions,visitors,exits,csat,csat_answers,ces_mean,ces_easy,ces_answers,\
-             nps,nps_answers,emotion,friction,conversion_to_next,median_ms_to_next\n",
+             nps,nps_answers,emotion,friction,conversion_to_next,median_ms_to_next,\
+             conversion_rate,friction_share,bounce_rate\n",
+        );
+        // All sessions, and each point of the trend: the key figures.
+        let kpi_row = |out: &mut String, level: &str, name: &str, period: &str, k: &Kpis, visitors: Option<u64>| {
+            csv_cells(out, &[level, name, period]);
+            let s = &k.scores;
+            csv_figures(
+                out,
+                &[
+                    Count(k.sessions),
+                    visitors.map_or(Figure(None), Count),
+                    Figure(None),
+                    Figure(s.csat()),
+                    Count(s.csat_answers),
+                    Figure(s.ces_mean()),
+                    Figure(s.ces_easy()),
+                    Count(s.ces_answers),
+                    Figure(s.nps()),
+                    Count(s.nps_answers),
+                    Figure(None),
+                    Count(k.with_friction),
+                    Figure(None),
+                    Figure(None),
+                    Figure(k.conversion_rate()),
+                    Figure(k.friction_share()),
+                    Figure(k.bounce_rate()),
+                ],
+            );
+        };
+        kpi_row(
+            &mut out,
+            "total",
+            "all sessions",
+            "",
+            &self.totals,
+            Some(self.visitors()),
         );
         let rows = self
             .stages
@@ -573,38 +646,40 @@ impl JourneyMap {
             let stage = if level == "stage" { &place.name } else { &place.stage };
             let s = &place.scores;
             csv_cells(&mut out, &[level, &place.name, stage]);
-            for n in [place.sessions, place.visitors(), place.exits] {
-                out.push(',');
-                push_u64(&mut out, n);
-            }
-            let numbers = [
-                (s.csat(), None),
-                (None, Some(s.csat_answers)),
-                (s.ces_mean(), None),
-                (s.ces_easy(), None),
-                (None, Some(s.ces_answers)),
-                (s.nps(), None),
-                (None, Some(s.nps_answers)),
-                (place.emotion(), None),
-                (None, Some(place.friction_count())),
-                (step.and_then(Step::conversion), None),
-                (step.and_then(Step::median_ms).map(|ms| ms as f64), None),
-            ];
-            for (figure, count) in numbers {
-                out.push(',');
-                match (figure, count) {
-                    (Some(v), _) => push_number(&mut out, Some(v)),
-                    (None, Some(n)) => push_u64(&mut out, n),
-                    _ => {}
-                }
-            }
-            out.push('\n');
+            csv_figures(
+                &mut out,
+                &[
+                    Count(place.sessions),
+                    Count(place.visitors()),
+                    Count(place.exits),
+                    Figure(s.csat()),
+                    Count(s.csat_answers),
+                    Figure(s.ces_mean()),
+                    Figure(s.ces_easy()),
+                    Count(s.ces_answers),
+                    Figure(s.nps()),
+                    Count(s.nps_answers),
+                    Figure(place.emotion()),
+                    Count(place.friction_count()),
+                    Figure(step.and_then(Step::conversion)),
+                    Figure(step.and_then(Step::median_ms).map(|ms| ms as f64)),
+                    Figure(None),
+                    Figure(None),
+                    Figure(None),
+                ],
+            );
         }
         for (path, n) in self.top_paths(top) {
             csv_cells(&mut out, &["path", &path.join(" > "), ""]);
-            out.push(',');
-            push_u64(&mut out, n);
-            out.push_str(",,,,,,,,,,,,,\n");
+            let mut cells = vec![Count(n)];
+            cells.resize_with(17, || Figure(None));
+            csv_figures(&mut out, &cells);
+        }
+        let trend = self.trend(period);
+        for (start, kpis) in &trend.points {
+            let mut date = String::new();
+            parcours_core::date::push_date(&mut date, start * parcours_core::date::DAY_MS);
+            kpi_row(&mut out, "trend", &date, trend.period.name(), kpis, None);
         }
         out
     }

@@ -143,6 +143,23 @@ test('visitors walk the demo shop and the map shows exactly their journeys', asy
   assert.deepEqual(touchpoint('Support Requested').friction, { low_feedback: 1 }, 'a low answer is friction');
   assert.deepEqual([touchpoint('Store visit').stage, touchpoint('Store visit').scores.csat], ['retention', 100]);
   assert.deepEqual(figures.stages.find((s) => s.name === 'retention').emotion, 0, 'one negative, one positive');
+  // The key figures: Ada's order in 5 sessions; her CSAT 4 and the store's 5;
+  // Cleo's CES 2; Ada's NPS 9.
+  const { kpis, trend } = figures;
+  assert.deepEqual(
+    [kpis.sessions, kpis.conversionRate, kpis.csat, kpis.csatAnswers, kpis.cesMean, kpis.nps, kpis.npsAnswers],
+    [5, 20, 100, 2, 2, 100, 1],
+  );
+  assert.equal(kpis.frictionShare, 20, "Cleo's low answer is the only friction");
+  // Bob's one page and the store visit bounced (one page or none, no
+  // conversion, under 10 s); Ada's return and Cleo's visit too unless the
+  // machine made them last 10 s; Ada's first visit converted.
+  assert.ok(kpis.bounceRate >= 40 && kpis.bounceRate <= 80, JSON.stringify(kpis));
+  // Every session started today (two days if the test runs across midnight UTC).
+  assert.equal(trend.period, 'day');
+  assert.ok(trend.points.length >= 1 && trend.points.length <= 2, JSON.stringify(trend));
+  assert.equal(trend.points.reduce((n, p) => n + p.sessions, 0), 5);
+  assert.equal(trend.points.at(-1).start, new Date().toISOString().slice(0, 10));
 
   // The page shows the same numbers.
   const page = await openPage(env.browser);
@@ -151,7 +168,15 @@ test('visitors walk the demo shop and the map shows exactly their journeys', asy
   await page.waitForSelector('body[data-ready=true]');
   assert.equal(await page.locator('#status').textContent(), '');
   const totals = await page.locator('#totals dd').allTextContents();
-  assert.deepEqual(totals, ['5', '3', '1', '20 %']);
+  assert.deepEqual(totals.slice(0, 7), ['5', '3', '1', '20 %', '100 %', '2.0', '+100']);
+  assert.deepEqual(totals.slice(7), [Math.round(kpis.frictionShare) + ' %', Math.round(kpis.bounceRate) + ' %']);
+  // A small chart per key figure, said in words, and all of them in a table.
+  assert.equal(await page.locator('#trends svg').count(), 7);
+  const today = trend.points.at(-1).start;
+  assert.match(await page.locator('#trend-conversionRate').getAttribute('aria-label'), new RegExp('^Conversion rate per day: .*' + today + ' \\d+ %$'));
+  assert.match(await page.locator('#trend-csat').getAttribute('aria-label'), new RegExp(today + ' 100 %$'));
+  const todayRow = await page.locator('#trend-table tbody tr').last().allTextContents();
+  assert.match(todayRow[0], new RegExp('^' + today));
   const head = (name) => page.locator(`section[aria-label="Stage ${name}"] .stage-head`).textContent();
   assert.match(await head('awareness'), /3 sessions · 2 visitors/);
   assert.match(await head('retention'), /2 sessions · 2 visitors.*CSAT 100 % \(1\) · CES 2\.0, 0 % easy \(1\)/);
@@ -197,6 +222,8 @@ test('visitors walk the demo shop and the map shows exactly their journeys', asy
   // Exports: CSV, and the SVG saved beside the screenshots.
   const csv = await (await fetch(env.collector.url + '/v1/map.csv')).text();
   assert.ok(csv.includes('\ntouchpoint,Store visit,retention,1,1,1,100,1,'), csv);
+  assert.ok(csv.includes('\ntotal,all sessions,,5,3,,100,2,2,0,1,100,1,,'), csv);
+  assert.ok(csv.includes('\ntrend,' + today + ',day,'), csv);
   const svg = await (await fetch(env.collector.url + '/v1/map.svg')).text();
   assert.match(svg, /^<svg[^>]*><title>Customer journey map: 5 sessions, 3 visitors, 1 converted<\/title>/);
   writeFileSync(SHOTS + 'map.svg', svg);

@@ -5,11 +5,12 @@
 //! million events stays under a second.
 //!
 //! The line: `id TAB visitor TAB user TAB sessionIndex TAB startedAt TAB
-//! channel TAB device TAB converted TAB stages TAB steps`, where stages are
+//! channel TAB device TAB converted TAB stages TAB steps TAB bounced`, where stages are
 //! `name US at` joined by RS, and steps are `touchpoint US stage US emotion
 //! US friction US feedback` joined by RS (friction kinds, and answers as
 //! `type FS value FS variant`, each joined by GS). Control characters in
-//! names become spaces.
+//! names become spaces. Fields added later come last and may be missing
+//! (lines stored by an older collector): `bounced` reads as `0` then.
 
 use parcours_core::json::Value;
 use parcours_core::num::push_u64;
@@ -49,6 +50,8 @@ pub struct Facts<'a> {
     pub channel: &'a str,
     pub device: &'a str,
     pub converted: bool,
+    /// Not engaged (the SDK's rule: under 10 s, one page, no conversion).
+    pub bounced: bool,
     /// Stages entered, with when (ms after the start).
     pub stages: Vec<(&'a str, u64)>,
     pub steps: Vec<StepFacts<'a>>,
@@ -103,6 +106,7 @@ impl<'a> Facts<'a> {
                 .and_then(|c| c.get("device"))
                 .map_or("", |d| text(d, "class")),
             converted: !list(summary.get("conversions")).is_empty(),
+            bounced: summary.get("bounce").and_then(Value::as_bool).unwrap_or(false),
             stages: list(summary.get("stages"))
                 .iter()
                 .map(|entry| {
@@ -176,6 +180,8 @@ impl<'a> Facts<'a> {
                 clean(out, answer.variant);
             }
         }
+        out.push(TAB);
+        out.push(if self.bounced { '1' } else { '0' });
     }
 
     /// Reads the one-line form; `None` for a line that is not one.
@@ -223,6 +229,7 @@ impl<'a> Facts<'a> {
                 })
             })
             .collect::<Option<Vec<_>>>()?;
+        let bounced = next() == Some("1");
         Some(Facts {
             id,
             visitor,
@@ -232,6 +239,7 @@ impl<'a> Facts<'a> {
             channel,
             device,
             converted,
+            bounced,
             stages,
             steps,
         })

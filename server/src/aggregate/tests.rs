@@ -105,7 +105,7 @@ fn place<'a>(places: &'a [Place], name: &str) -> &'a Place {
 #[test]
 fn stages_count_sessions_visitors_conversion_time_and_drop_off() {
     let m = map(Filter::default());
-    assert_eq!((m.sessions, m.visitors(), m.conversions), (5, 3, 1));
+    assert_eq!((m.totals.sessions, m.visitors(), m.totals.conversions), (5, 3, 1));
     let counts: Vec<(u64, u64, u64)> = m.stages.iter().map(|s| (s.sessions, s.visitors(), s.exits)).collect();
     assert_eq!(
         counts,
@@ -135,7 +135,7 @@ fn stages_count_sessions_visitors_conversion_time_and_drop_off() {
 fn the_funnel_counts_sessions_that_reached_at_least_each_stage() {
     let m = map(Filter::default());
     assert_eq!(m.funnel, [5, 3, 2, 1]);
-    let json = parse(&m.to_json(10)).unwrap();
+    let json = parse(&m.to_json(10, None)).unwrap();
     let Some(Value::Array(funnel)) = json.get("funnel") else {
         panic!("no funnel")
     };
@@ -233,7 +233,7 @@ fn the_emotion_curve_and_the_most_common_paths() {
 
 #[test]
 fn filters_by_channel_device_visitor_and_period() {
-    let by = |filter: Filter| map(filter).sessions;
+    let by = |filter: Filter| map(filter).totals.sessions;
     assert_eq!(
         by(Filter {
             channel: Some("email".into()),
@@ -290,16 +290,29 @@ fn filters_by_channel_device_visitor_and_period() {
 }
 
 #[test]
-fn the_csv_export_has_one_row_per_stage_touchpoint_and_path() {
-    let csv = map(Filter::default()).to_csv(2);
+fn the_csv_export_has_one_row_for_all_sessions_and_per_stage_touchpoint_path_and_day() {
+    let csv = map(Filter::default()).to_csv(2, None);
     let lines: Vec<&str> = csv.lines().collect();
     assert!(lines[0].starts_with("level,name,stage,sessions,visitors,exits,csat,csat_answers,ces_mean"));
-    assert_eq!(lines.len(), 1 + 4 + 4 + 2, "4 stages, 4 touchpoints, 2 paths");
+    assert!(lines[0].ends_with(",conversion_rate,friction_share,bounce_rate"));
     assert_eq!(
-        lines[2], "stage,consideration,consideration,3,2,1,,0,3,0,1,,0,-0.33,3,66.67,35000",
+        lines.len(),
+        1 + 1 + 4 + 4 + 2 + 1,
+        "all, 4 stages, 4 touchpoints, 2 paths, 1 day"
+    );
+    assert_eq!(
+        lines[1], "total,all sessions,,5,3,,50,2,4.5,50,2,0,3,,2,,,20,40,0",
+        "CSAT 5 and 2; CES 3 and 6; NPS 10, 6 and 8; A1 and B1 met friction; A1 converted"
+    );
+    assert_eq!(
+        lines[3], "stage,consideration,consideration,3,2,1,,0,3,0,1,,0,-0.33,3,66.67,35000,,,",
         "CES 3 from B's answer, friction 3, 2 of 3 moved on in a median 35 s"
     );
-    assert!(lines.contains(&"path,/ > /pricing,,1,,,,,,,,,,,,,"));
+    assert!(lines.contains(&"path,/ > /pricing,,1,,,,,,,,,,,,,,,,"));
+    assert_eq!(lines[12], "trend,1970-01-01,day,5,,,50,2,4.5,50,2,0,3,,2,,,20,40,0");
+    for line in &lines {
+        assert_eq!(line.matches(',').count(), 19, "20 cells in {line}");
+    }
     let mut hostile = JourneyMap::new(&STAGES, Filter::default());
     hostile.add(&summary(
         "D",
@@ -311,14 +324,14 @@ fn the_csv_export_has_one_row_per_stage_touchpoint_and_path() {
         false,
     ));
     assert!(
-        hostile.to_csv(1).contains("\"'=HYPERLINK(\"\"x\"\"),1\""),
+        hostile.to_csv(1, None).contains("\"'=HYPERLINK(\"\"x\"\"),1\""),
         "quoted, and a formula is defused"
     );
 }
 
 #[test]
 fn the_export_has_every_figure() {
-    let json = parse(&map(Filter::default()).to_json(10)).unwrap();
+    let json = parse(&map(Filter::default()).to_json(10, None)).unwrap();
     assert_eq!(json.get("sessions").unwrap().as_u64(), Some(5));
     let Some(Value::Array(steps)) = json.get("steps") else {
         panic!()
@@ -345,6 +358,21 @@ fn the_export_has_every_figure() {
         &Value::Null,
         "no CSAT answer there"
     );
+    assert_eq!(
+        json.get("kpis").unwrap().to_json(),
+        r#"{"sessions":5,"conversions":1,"conversionRate":20,"csat":50,"csatAnswers":2,"cesMean":4.5,"cesAnswers":2,"nps":0,"npsAnswers":3,"frictionShare":40,"bounceRate":0}"#
+    );
+    let trend = json.get("trend").unwrap();
+    assert_eq!(trend.get("period").unwrap().as_str(), Some("day"));
+    let Some(Value::Array(points)) = trend.get("points") else {
+        panic!()
+    };
+    assert_eq!(points.len(), 1, "every session started on 1970-01-01");
+    assert_eq!(points[0].get("start").unwrap().as_str(), Some("1970-01-01"));
+    assert_eq!(
+        points[0].get("frictionShare"),
+        json.get("kpis").unwrap().get("frictionShare")
+    );
 }
 
 #[test]
@@ -363,7 +391,7 @@ fn facts_lines_give_the_same_map_as_the_summaries() {
     for line in &lines {
         assert!(from_lines.add_facts(&Facts::decode(line).unwrap()));
     }
-    assert_eq!(from_lines.to_json(10), map(Filter::default()).to_json(10));
+    assert_eq!(from_lines.to_json(10, None), map(Filter::default()).to_json(10, None));
     assert_eq!(Facts::decode("not\ta line"), None);
     // A name with the separators in it cannot break the line.
     let event = summary(
@@ -381,13 +409,31 @@ fn facts_lines_give_the_same_map_as_the_summaries() {
 }
 
 #[test]
+fn a_bounce_survives_the_line_and_lines_of_an_older_collector_still_read() {
+    let mut event = summary("F", 1, "direct", "desktop", "[]", "[]", false);
+    let Value::Object(fields) = &mut event else { panic!() };
+    let Some((_, Value::Object(properties))) = fields.iter_mut().find(|(k, _)| k == "properties") else {
+        panic!()
+    };
+    properties.push(("bounce".into(), Value::Bool(true)));
+    let facts = Facts::from_summary(&event).unwrap();
+    assert!(facts.bounced);
+    let mut line = String::new();
+    facts.encode(&mut line);
+    assert!(Facts::decode(&line).unwrap().bounced);
+    let before_bounces = line.rsplit_once('\t').unwrap().0;
+    let old = Facts::decode(before_bounces).expect("a line without the bounce field");
+    assert!(!old.bounced);
+}
+
+#[test]
 fn the_figures_do_not_depend_on_the_order_journeys_arrive_in() {
     let mut reversed = JourneyMap::new(&STAGES, Filter::default());
     for event in dataset().iter().rev() {
         reversed.add(event);
     }
-    assert_eq!(reversed.to_json(10), map(Filter::default()).to_json(10));
-    assert_eq!(reversed.to_csv(10), map(Filter::default()).to_csv(10));
+    assert_eq!(reversed.to_json(10, None), map(Filter::default()).to_json(10, None));
+    assert_eq!(reversed.to_csv(10, None), map(Filter::default()).to_csv(10, None));
 }
 
 /// A journey of `n` steps, each at a touchpoint of its own (`<prefix>0`, `<prefix>1`, …).
@@ -427,7 +473,7 @@ fn forged_journeys_naming_thousands_of_touchpoints_stay_within_the_bounds_and_sa
         shown.iter().any(|t| t.name == OTHER),
         "the busiest is shown: the bucket"
     );
-    let json = parse(&map.to_json(10)).unwrap();
+    let json = parse(&map.to_json(10, None)).unwrap();
     assert_eq!(json.get("touchpointsNotShown").unwrap().as_u64(), Some(hidden as u64));
     let Some(Value::Array(paths)) = json.get("paths") else {
         panic!()
@@ -437,9 +483,9 @@ fn forged_journeys_naming_thousands_of_touchpoints_stay_within_the_bounds_and_sa
     };
     assert!(longest.len() <= MAX_PATH_STEPS);
     assert!(
-        map.to_json(10).len() < 200_000,
+        map.to_json(10, None).len() < 200_000,
         "the export stays small: {}",
-        map.to_json(10).len()
+        map.to_json(10, None).len()
     );
 }
 
@@ -474,6 +520,10 @@ fn past_the_map_bound_new_touchpoints_and_paths_are_counted_not_kept() {
         ));
     }
     assert_eq!(paths.paths_not_kept, 3);
-    assert_eq!(paths.sessions, (MAX_PATHS + 3) as u64, "every session still counts");
+    assert_eq!(
+        paths.totals.sessions,
+        (MAX_PATHS + 3) as u64,
+        "every session still counts"
+    );
     assert_eq!(paths.top_paths(usize::MAX).len(), MAX_PATHS);
 }
