@@ -44,6 +44,14 @@
     });
     return params;
   }
+  // The compare selects offer the same choices as the view's, plus "same".
+  Array.prototype.forEach.call(form.querySelectorAll('select[data-like]'), function (select) {
+    var like = form.elements[select.getAttribute('data-like')];
+    select.appendChild(el('option', { value: '', text: 'same' }));
+    Array.prototype.forEach.call(like.options, function (option) {
+      select.appendChild(el('option', { value: option.value || 'all', text: option.textContent }));
+    });
+  });
   function fillForm() {
     var params = new URLSearchParams(location.search);
     Array.prototype.forEach.call(form.elements, function (field) {
@@ -219,6 +227,54 @@
     charts[id].setOption(option, true);
   }
 
+  /** The view against what it is compared with: every figure, its difference, and whether to trust it. */
+  function drawComparison(data) {
+    var section = document.getElementById('comparison');
+    var c = data.comparison;
+    section.hidden = !c;
+    if (!c) return;
+    var params = query();
+    var asked = [];
+    ['compareFrom', 'compareTo', 'compareChannel', 'compareDevice', 'compareVisitor', 'compareVariant'].forEach(function (key) {
+      if (params.get(key)) asked.push(key.replace('compare', '').toLowerCase() + ' ' + params.get(key));
+    });
+    document.getElementById('comparison-note').textContent = 'This view (' + count(data.sessions, 'session') + ') against the same filters with ' +
+      asked.join(', ') + ' (' + count(c.kpis.sessions, 'session') + '); n is the sessions or answers behind a figure. A difference is marked trusted when it is larger than chance explains at 95 % (a two-proportion test for rates, an interval for means) with at least 30 on each side.';
+    var byKey = {};
+    KPIS.forEach(function (k) { byKey[k[0]] = k; });
+    var points = function (d, unit) {
+      if (d.delta === null) return '–';
+      var v = unit === 'mean' ? Number(d.delta.toFixed(1)) : Math.round(d.delta);
+      return (v > 0 ? '+' : '') + (v === 0 ? 0 : v) + (unit === 'rate' ? ' pts' : '');
+    };
+    var trust = function (d) {
+      if (d.trusted === null) return '';
+      return d.trusted ? 'yes' : 'no: ' + d.note;
+    };
+    var row = function (name, d, show, unit) {
+      return el('tr', {}, [
+        el('th', { scope: 'row', text: name }),
+        el('td', { text: show(d.a) + (d.trusted === null ? '' : ' (' + d.aCount + ')') }),
+        el('td', { text: show(d.b) + (d.trusted === null ? '' : ' (' + d.bCount + ')') }),
+        el('td', { text: points(d, unit), class: d.trusted ? 'trusted' : '' }),
+        el('td', { text: trust(d) }),
+      ]);
+    };
+    var units = { sessions: 'count', cesMean: 'mean', nps: 'count' };
+    var rows = c.figures.map(function (d) {
+      var k = byKey[d.figure];
+      return row(k[1], d, k[2], units[d.figure] || 'rate');
+    });
+    c.stages.forEach(function (s, i) {
+      rows.push(row('Reached at least ' + s.stage, s.reachedAtLeast, percent, 'rate'));
+      if (s.movedOn && i + 1 < c.stages.length) rows.push(row(s.stage + ' → ' + c.stages[i + 1].stage, s.movedOn, percent, 'rate'));
+    });
+    var head = el('tr', {}, ['Figure', 'This view (n)', 'Compared with (n)', 'Difference', 'Trusted?'].map(function (h) { return el('th', { scope: 'col', text: h }); }));
+    var table = document.getElementById('comparison-table');
+    table.textContent = '';
+    table.appendChild(el('table', {}, [el('caption', { class: 'visually-hidden', text: 'This view against what it is compared with' }), el('thead', {}, [head]), el('tbody', {}, rows)]));
+  }
+
   /** Each key figure per day, week or month: a small chart (and its words), and a table of them all. */
   function drawTrends(data) {
     var trend = data.trend;
@@ -342,6 +398,7 @@
             : 'No journey yet: journeys appear here once visitors\' sessions end (open the demo shop and click around).';
         }
         drawTotals(data);
+        drawComparison(data);
         drawMap(data);
         return library.then(function () {
           drawCharts(data);

@@ -82,8 +82,15 @@ const CHUNK_LINES: usize = 2_000;
 /// reads from the store while this one aggregates: with ClickHouse, reading
 /// the lines takes half as long as aggregating them.
 pub fn aggregate(store: &Store, stages: &[String], filter: Filter) -> Result<JourneyMap, StoreError> {
+    let mut maps = aggregate_all(store, stages, vec![filter])?;
+    Ok(maps.remove(0))
+}
+
+/// One map per filter, from one read of the store (a view and what it is
+/// compared with).
+pub fn aggregate_all(store: &Store, stages: &[String], filters: Vec<Filter>) -> Result<Vec<JourneyMap>, StoreError> {
     let names: Vec<&str> = stages.iter().map(String::as_str).collect();
-    let mut map = JourneyMap::new(&names, filter);
+    let mut maps: Vec<JourneyMap> = filters.into_iter().map(|f| JourneyMap::new(&names, f)).collect();
     let (send, receive) = std::sync::mpsc::sync_channel::<String>(8);
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
@@ -102,12 +109,14 @@ pub fn aggregate(store: &Store, stages: &[String], filter: Filter) -> Result<Jou
         });
         for chunk in receive {
             for facts in chunk.lines().filter_map(Facts::decode) {
-                map.add_facts(&facts);
+                for map in &mut maps {
+                    map.add_facts(&facts);
+                }
             }
         }
         reader
             .join()
             .unwrap_or_else(|_| Err(StoreError("the reading thread panicked".into())))
     })?;
-    Ok(map)
+    Ok(maps)
 }

@@ -102,6 +102,20 @@ pub struct MapParams {
     limit: Option<usize>,
     /// The trend's period: `day`, `week` or `month` (default: what suits the span).
     trend: Option<String>,
+    /// What the view is compared with: the same filters, but for these
+    /// (another period, channel, device, visitors or variant).
+    #[serde(rename = "compareFrom")]
+    compare_from: Option<String>,
+    #[serde(rename = "compareTo")]
+    compare_to: Option<String>,
+    #[serde(rename = "compareChannel")]
+    compare_channel: Option<String>,
+    #[serde(rename = "compareDevice")]
+    compare_device: Option<String>,
+    #[serde(rename = "compareVisitor")]
+    compare_visitor: Option<String>,
+    #[serde(rename = "compareVariant")]
+    compare_variant: Option<String>,
 }
 
 struct MapQuery {
@@ -110,6 +124,8 @@ struct MapQuery {
     top: usize,
     limit: usize,
     period: Option<Period>,
+    /// The filter of what the view is compared with, if anything.
+    compared: Option<Filter>,
 }
 
 fn invalid(field: &str, problem: String) -> FieldError {
@@ -118,12 +134,13 @@ fn invalid(field: &str, problem: String) -> FieldError {
 
 fn read_query(params: MapParams, default_stages: &[String]) -> Result<MapQuery, FieldError> {
     let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
-    let returning = match given(params.visitor).as_deref() {
-        None => None,
-        Some("new") => Some(false),
-        Some("returning") => Some(true),
-        Some(other) => return Err(invalid("visitor", format!("expected new or returning, got {other:?}"))),
+    let visitors = |field: &str, value: Option<&str>| match value {
+        None => Ok(None),
+        Some("new") => Ok(Some(false)),
+        Some("returning") => Ok(Some(true)),
+        Some(other) => Err(invalid(field, format!("expected new or returning, got {other:?}"))),
     };
+    let returning = visitors("visitor", given(params.visitor).as_deref())?;
     // A day given as `to` counts whole: sessions started before the next day.
     let time = |field: &str, value: Option<String>, day_end: u64| -> Result<Option<u64>, FieldError> {
         let Some(text) = given(value) else { return Ok(None) };
@@ -149,20 +166,57 @@ fn read_query(params: MapParams, default_stages: &[String]) -> Result<MapQuery, 
             .collect(),
         None => default_stages.to_vec(),
     };
+    let filter = Filter {
+        channel: given(params.channel),
+        device: given(params.device),
+        returning,
+        from: time("from", params.from, 0)?,
+        to: time("to", params.to, parcours_core::date::DAY_MS)?,
+        variant: given(params.variant),
+        touchpoint: given(params.touchpoint),
+    };
+    // What the view is compared with: its filter, with each `compare…`
+    // given in place of the view's (`all` lifts that filter).
+    let overrides = [
+        &params.compare_from,
+        &params.compare_to,
+        &params.compare_channel,
+        &params.compare_device,
+        &params.compare_visitor,
+        &params.compare_variant,
+    ];
+    let compared = if overrides.iter().any(|o| given((*o).clone()).is_some()) {
+        let text = |value: Option<String>, theirs: &Option<String>| match given(value) {
+            Some(all) if all == "all" => None,
+            Some(value) => Some(value),
+            None => theirs.clone(),
+        };
+        let mut compared = filter.clone();
+        compared.channel = text(params.compare_channel, &filter.channel);
+        compared.device = text(params.compare_device, &filter.device);
+        compared.variant = text(params.compare_variant, &filter.variant);
+        match given(params.compare_visitor).as_deref() {
+            Some("all") => compared.returning = None,
+            Some(value) => compared.returning = visitors("compareVisitor", Some(value))?,
+            None => {}
+        }
+        if let Some(from) = time("compareFrom", params.compare_from, 0)? {
+            compared.from = Some(from);
+        }
+        if let Some(to) = time("compareTo", params.compare_to, parcours_core::date::DAY_MS)? {
+            compared.to = Some(to);
+        }
+        Some(compared)
+    } else {
+        None
+    };
     Ok(MapQuery {
         stages,
-        filter: Filter {
-            channel: given(params.channel),
-            device: given(params.device),
-            returning,
-            from: time("from", params.from, 0)?,
-            to: time("to", params.to, parcours_core::date::DAY_MS)?,
-            variant: given(params.variant),
-            touchpoint: given(params.touchpoint),
-        },
+        filter,
         top: params.top.unwrap_or(10).min(100),
         limit: params.limit.unwrap_or(50).min(500),
         period,
+        compared,
     })
 }
 
@@ -183,7 +237,7 @@ async fn answer(
     params: MapParams,
     headers: HeaderMap,
     content_type: &'static str,
-    work: fn(&JourneyMap, &MapQuery) -> String,
+    work: fn(&JourneyMap, Option<&JourneyMap>, &MapQuery) -> String,
 ) -> Response {
     let query = match allowed_query(&state, params, &headers) {
         Ok(query) => query,
@@ -191,10 +245,11 @@ async fn answer(
     };
     let result = off_thread(move || {
         let started = Instant::now();
-        let default_view = query.filter == Filter::default() && query.stages == state.settings.stages;
+        let default_view =
+            query.filter == Filter::default() && query.stages == state.settings.stages && query.compared.is_none();
         let live = if default_view {
             state.live.read(&state.store, &query.stages, |map| {
-                (work(map, &query), map.totals.sessions)
+                (work(map, None, &query), map.totals.sessions)
             })?
         } else {
             None
@@ -202,8 +257,13 @@ async fn answer(
         let (body, sessions, how) = match live {
             Some((body, sessions)) => (body, sessions, "kept live"),
             None => {
-                let map = crate::live::aggregate(&state.store, &query.stages, query.filter.clone())?;
-                (work(&map, &query), map.totals.sessions, "aggregated")
+                // The view, and what it is compared with, in one read of the store.
+                let filters = std::iter::once(query.filter.clone())
+                    .chain(query.compared.clone())
+                    .collect();
+                let maps = crate::live::aggregate_all(&state.store, &query.stages, filters)?;
+                let sessions = maps.iter().map(|m| m.totals.sessions).sum();
+                (work(&maps[0], maps.get(1), &query), sessions, "aggregated")
             }
         };
         Ok((body, started.elapsed().as_secs_f64() * 1000.0, sessions, how))
@@ -222,18 +282,19 @@ async fn answer(
     }
 }
 
-/// `GET /v1/map?stages=&channel=&device=&visitor=&variant=&touchpoint=&from=&to=&top=`
+/// `GET /v1/map?stages=&channel=&device=&visitor=&variant=&touchpoint=&from=&to=&top=&trend=&compare…=`
 async fn figures_json(State(state): State<Shared>, Query(params): Query<MapParams>, headers: HeaderMap) -> Response {
-    answer(state, params, headers, "application/json", |map, q| {
-        map.to_json(q.top, q.period)
+    answer(state, params, headers, "application/json", |map, compared, q| {
+        map.to_json_compared(q.top, q.period, compared)
     })
     .await
 }
 
-/// `GET /v1/map.csv?…`: the same figures, one row per stage, touchpoint and path.
+/// `GET /v1/map.csv?…`: the same figures, one row per stage, touchpoint, path and
+/// point of the trend, then those of what the view is compared with.
 async fn figures_csv(State(state): State<Shared>, Query(params): Query<MapParams>, headers: HeaderMap) -> Response {
-    let mut response = answer(state, params, headers, "text/csv; charset=utf-8", |map, q| {
-        map.to_csv(q.top, q.period)
+    let mut response = answer(state, params, headers, "text/csv; charset=utf-8", |map, compared, q| {
+        map.to_csv_compared(q.top, q.period, compared)
     })
     .await;
     response.headers_mut().insert(
@@ -246,7 +307,10 @@ async fn figures_csv(State(state): State<Shared>, Query(params): Query<MapParams
 /// `GET /v1/map.svg?…`: the map as a picture (slides, reports); the page
 /// turns it into a PNG.
 async fn figures_svg(State(state): State<Shared>, Query(params): Query<MapParams>, headers: HeaderMap) -> Response {
-    answer(state, params, headers, "image/svg+xml", |map, _| map_svg::render(map)).await
+    answer(state, params, headers, "image/svg+xml", |map, _, _| {
+        map_svg::render(map)
+    })
+    .await
 }
 
 /// `GET /v1/map/sessions?touchpoint=…&(filters)&limit=`: the latest
@@ -355,6 +419,7 @@ mod tests {
 
     #[test]
     fn queries_read_dates_and_name_what_is_wrong() {
+        const DAY: u64 = parcours_core::date::DAY_MS;
         let stages = vec!["awareness".to_string()];
         let q = read_query(
             MapParams {
@@ -396,6 +461,54 @@ mod tests {
         .err()
         .unwrap();
         assert_eq!(bad.field, "trend");
-        assert!(bad.message().contains(r#"expected day, week, month, got "year""#), "{}", bad.message());
+        assert!(
+            bad.message().contains(r#"expected day, week, month, got "year""#),
+            "{}",
+            bad.message()
+        );
+        assert_eq!(q.compared, None, "nothing to compare with unless asked");
+        // Two periods: the view's other filters hold on both sides.
+        let q = read_query(
+            MapParams {
+                from: Some("2026-11-16".into()),
+                channel: Some("email".into()),
+                compare_from: Some("2026-11-01".into()),
+                compare_to: Some("2026-11-15".into()),
+                ..MapParams::default()
+            },
+            &stages,
+        )
+        .ok()
+        .unwrap();
+        let compared = q.compared.unwrap();
+        assert_eq!(
+            (compared.from, compared.to),
+            (Some(1_793_491_200_000), Some(1_795_219_200_000 - 5 * DAY)),
+            "1 Nov to the whole of the 15th"
+        );
+        assert_eq!(compared.channel.as_deref(), Some("email"));
+        // Two segments: email against every channel.
+        let q = read_query(
+            MapParams {
+                channel: Some("email".into()),
+                compare_channel: Some("all".into()),
+                ..MapParams::default()
+            },
+            &stages,
+        )
+        .ok()
+        .unwrap();
+        assert_eq!(q.compared.unwrap().channel, None);
+        let bad = read_query(
+            MapParams {
+                compare_visitor: Some("old".into()),
+                ..MapParams::default()
+            },
+            &stages,
+        )
+        .err()
+        .unwrap();
+        assert_eq!(bad.field, "compareVisitor");
+        assert!(bad.message().contains(r#"expected new or returning, got "old""#));
     }
 }

@@ -15,8 +15,10 @@ use alloc::collections::BTreeMap;
 
 use parcours_core::json::{push_list, write_string, ObjectWriter, Value};
 
+mod compare;
 mod facts;
 mod trends;
+pub use compare::{Comparison, Difference};
 pub use facts::{Answer, Facts, StepFacts};
 use parcours_core::num::push_u64;
 pub use trends::{Days, Kpis, Period, Trend, MAX_DAYS};
@@ -67,6 +69,8 @@ pub struct Scores {
     pub csat_satisfied: u64,
     pub ces_answers: u64,
     pub ces_sum: u64,
+    /// The sum of the answers' squares, for the spread of the mean.
+    pub ces_squares: u64,
     pub ces_easy: u64,
     pub nps_answers: u64,
     pub promoters: u64,
@@ -83,6 +87,7 @@ impl Scores {
             "ces" if (1..=7).contains(&value) => {
                 self.ces_answers += 1;
                 self.ces_sum += value;
+                self.ces_squares += value * value;
                 self.ces_easy += u64::from(value >= 5);
             }
             "nps" if value <= 10 => {
@@ -523,6 +528,12 @@ impl JourneyMap {
     /// Everything, for the map page and the JSON export: the `top` paths
     /// and the trend by `period`.
     pub fn to_json(&self, top: usize, period: Option<Period>) -> String {
+        self.to_json_compared(top, period, None)
+    }
+
+    /// The same, with the comparison with `compared` (another period or
+    /// segment, on the same stages) when there is one.
+    pub fn to_json_compared(&self, top: usize, period: Option<Period>, compared: Option<&JourneyMap>) -> String {
         let mut out = String::new();
         let mut o = ObjectWriter::new(&mut out);
         o.num("sessions", self.totals.sessions)
@@ -565,6 +576,9 @@ impl JourneyMap {
             push_u64(out, *n);
             out.push('}');
         });
+        if let Some(b) = compared {
+            Comparison { a: self, b }.write_json(o.key("comparison"));
+        }
         o.finish();
         out
     }
@@ -593,12 +607,27 @@ impl JourneyMap {
     /// per stage, touchpoint, top path and point of the trend by `period`,
     /// with blank cells where there is no figure.
     pub fn to_csv(&self, top: usize, period: Option<Period>) -> String {
-        use Cell::{Count, Figure};
+        self.to_csv_compared(top, period, None)
+    }
+
+    /// The same, then the rows of `compared` (another period or segment),
+    /// their levels prefixed with `compared_`.
+    pub fn to_csv_compared(&self, top: usize, period: Option<Period>, compared: Option<&JourneyMap>) -> String {
         let mut out = String::from(
             "level,name,stage,sessions,visitors,exits,csat,csat_answers,ces_mean,ces_easy,ces_answers,\
              nps,nps_answers,emotion,friction,conversion_to_next,median_ms_to_next,\
              conversion_rate,friction_share,bounce_rate\n",
         );
+        self.csv_rows(&mut out, "", top, period);
+        if let Some(b) = compared {
+            b.csv_rows(&mut out, "compared_", top, period);
+        }
+        out
+    }
+
+    fn csv_rows(&self, out: &mut String, prefix: &str, top: usize, period: Option<Period>) {
+        use Cell::{Count, Figure};
+        let level = |name: &str| alloc::format!("{prefix}{name}");
         // All sessions, and each point of the trend: the key figures.
         let kpi_row = |out: &mut String, level: &str, name: &str, period: &str, k: &Kpis, visitors: Option<u64>| {
             csv_cells(out, &[level, name, period]);
@@ -627,8 +656,8 @@ impl JourneyMap {
             );
         };
         kpi_row(
-            &mut out,
-            "total",
+            out,
+            &level("total"),
             "all sessions",
             "",
             &self.totals,
@@ -639,15 +668,15 @@ impl JourneyMap {
             .iter()
             .map(|s| ("stage", s))
             .chain(self.sorted_touchpoints().into_iter().map(|t| ("touchpoint", t)));
-        for (level, place) in rows {
-            let step = (level == "stage")
+        for (kind, place) in rows {
+            let step = (kind == "stage")
                 .then(|| self.steps.iter().find(|s| s.from == place.name))
                 .flatten();
-            let stage = if level == "stage" { &place.name } else { &place.stage };
+            let stage = if kind == "stage" { &place.name } else { &place.stage };
             let s = &place.scores;
-            csv_cells(&mut out, &[level, &place.name, stage]);
+            csv_cells(out, &[&level(kind), &place.name, stage]);
             csv_figures(
-                &mut out,
+                out,
                 &[
                     Count(place.sessions),
                     Count(place.visitors()),
@@ -670,18 +699,17 @@ impl JourneyMap {
             );
         }
         for (path, n) in self.top_paths(top) {
-            csv_cells(&mut out, &["path", &path.join(" > "), ""]);
+            csv_cells(out, &[&level("path"), &path.join(" > "), ""]);
             let mut cells = vec![Count(n)];
             cells.resize_with(17, || Figure(None));
-            csv_figures(&mut out, &cells);
+            csv_figures(out, &cells);
         }
         let trend = self.trend(period);
         for (start, kpis) in &trend.points {
             let mut date = String::new();
             parcours_core::date::push_date(&mut date, start * parcours_core::date::DAY_MS);
-            kpi_row(&mut out, "trend", &date, trend.period.name(), kpis, None);
+            kpi_row(out, &level("trend"), &date, trend.period.name(), kpis, None);
         }
-        out
     }
 }
 

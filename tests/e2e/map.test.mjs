@@ -219,6 +219,26 @@ test('visitors walk the demo shop and the map shows exactly their journeys', asy
   assert.match(page.url(), /visitor=returning/, 'the filter is in the address, to share');
   await page.screenshot({ path: SHOTS + 'map-returning.png', fullPage: true });
 
+  // Compare two segments: Ada's newsletter visit (the only email session,
+  // which converted) against every channel (1 conversion in 5 sessions).
+  const compared = await mapFigures('?channel=email&compareChannel=all');
+  const conversion = compared.comparison.figures.find((f) => f.figure === 'conversionRate');
+  assert.deepEqual(conversion, { figure: 'conversionRate', a: 100, b: 20, delta: 80, aCount: 1, bCount: 5, trusted: false, note: 'too few to trust: fewer than 30 on one side' });
+  assert.equal(compared.comparison.kpis.sessions, 5);
+  await page.selectOption('select[name=visitor]', '');
+  await page.selectOption('select[name=channel]', 'email');
+  await page.selectOption('select[name=compareChannel]', 'all');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#comparison:not([hidden]) tbody tr');
+  const rate = await page.locator('#comparison tbody tr', { hasText: 'Conversion rate' }).locator('th, td').allTextContents();
+  assert.deepEqual(rate, ['Conversion rate', '100 % (1)', '20 % (5)', '+80 pts', 'no: too few to trust: fewer than 30 on one side']);
+  assert.match(page.url(), /compareChannel=all/);
+  await page.screenshot({ path: SHOTS + 'map-compared.png', fullPage: true });
+  assert.deepEqual(await axeViolations(page), [], 'axe-core on the map with a comparison');
+  const comparedCsv = await (await fetch(env.collector.url + '/v1/map.csv?channel=email&compareChannel=all')).text();
+  assert.match(comparedCsv, /\ntotal,all sessions,,1,1,,/);
+  assert.match(comparedCsv, /\ncompared_total,all sessions,,5,3,,/);
+
   // Exports: CSV, and the SVG saved beside the screenshots.
   const csv = await (await fetch(env.collector.url + '/v1/map.csv')).text();
   assert.ok(csv.includes('\ntouchpoint,Store visit,retention,1,1,1,100,1,'), csv);

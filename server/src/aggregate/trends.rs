@@ -52,6 +52,7 @@ impl Kpis {
         s.csat_satisfied += o.csat_satisfied;
         s.ces_answers += o.ces_answers;
         s.ces_sum += o.ces_sum;
+        s.ces_squares += o.ces_squares;
         s.ces_easy += o.ces_easy;
         s.nps_answers += o.nps_answers;
         s.promoters += o.promoters;
