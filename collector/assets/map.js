@@ -341,28 +341,48 @@
       }],
     }, 'Sessions that reached at least each stage: ' + data.funnel.map(function (f) { return f.stage + ' ' + f.sessions + kept(f); }).join(', '));
 
-    // Paths as a Sankey: a node per (position, touchpoint), so loops stay acyclic.
+    drawPaths(data);
+  }
+
+  // Paths as a Sankey: a node per (position, touchpoint), so loops stay
+  // acyclic. Labels never overlap: nodes sit in columns by position
+  // (nodeAlign left), each column's labels are cut to the room before the
+  // next column, and nodes are at least a label's height apart. A phone
+  // shows the first 3 steps, a wider screen 6; the list below has them all.
+  var NODE_WIDTH = 14;
+  var LABEL_GAP = 6;
+  function drawPaths(data) {
+    var width = document.getElementById('paths').clientWidth || 600;
+    var depth = width < 600 ? 3 : 6;
     var nodes = {};
     var links = {};
+    var columns = 1;
     data.paths.forEach(function (p) {
-      var path = p.path.slice(0, 6);
+      var path = p.path.slice(0, depth);
+      columns = Math.max(columns, path.length);
       path.forEach(function (name, i) { nodes[(i + 1) + '. ' + name] = true; });
       for (var i = 0; i + 1 < path.length; i++) {
         var key = (i + 1) + '. ' + path[i] + '\u0000' + (i + 2) + '. ' + path[i + 1];
         links[key] = (links[key] || 0) + p.sessions;
       }
     });
+    // Every column gets the same room: its node, then its labels (the last
+    // column's labels in the right margin).
+    var left = 8;
+    var spacing = (width - left - 8 + LABEL_GAP) / columns;
+    var labelWidth = Math.max(30, Math.floor(spacing - NODE_WIDTH - 2 * LABEL_GAP));
     chart('paths', {
       tooltip: { trigger: 'item' },
       series: [{
-        type: 'sankey', left: 10, right: 120, nodeGap: 10, emphasis: { focus: 'adjacency' },
+        type: 'sankey', nodeAlign: 'left', left: left, right: Math.ceil(labelWidth + LABEL_GAP + 8), top: 8, bottom: 8,
+        nodeWidth: NODE_WIDTH, nodeGap: 16, emphasis: { focus: 'adjacency' },
         data: Object.keys(nodes).map(function (name) { return { name: name }; }),
         links: Object.keys(links).map(function (key) {
           var ends = key.split('\u0000');
           return { source: ends[0], target: ends[1], value: links[key] };
         }),
         lineStyle: { color: 'source', opacity: 0.35 },
-        label: { fontSize: 11 },
+        label: { formatter: function (p) { return p.name.replace(/^\d+\. /, ''); }, fontSize: 11, lineHeight: 13, position: 'right', distance: LABEL_GAP, width: labelWidth, overflow: 'truncate', ellipsis: '…' },
       }],
     }, 'The ' + data.paths.length + ' most common paths through the touchpoints, listed below.',
     Object.keys(links).length ? '' : 'No path here goes from one touchpoint to another: each is listed below.');
@@ -486,8 +506,12 @@
     form.elements.stages.value = body.getAttribute('data-stages');
     load();
   });
+  var resizing = null;
   window.addEventListener('resize', function () {
     Object.keys(charts).forEach(function (id) { charts[id].resize(); });
+    // The paths' labels are fitted to the width: fitted again.
+    clearTimeout(resizing);
+    resizing = setTimeout(function () { if (last && window.echarts) drawPaths(last); }, 150);
   });
   fillForm();
   load();

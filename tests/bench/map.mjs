@@ -5,8 +5,9 @@
 //  - the aggregation of every journey afresh (Server-Timing), and GET /v1/map
 //    of the default view (kept live by a SQLite collector), and filtered;
 //  - the drill-down from a touchpoint to its latest sessions;
-//  - the map page in Chromium, from navigation to every chart drawn: its
-//    first view after the collector starts, later views, a filtered view.
+//  - the map page in Chromium, from navigation to every chart drawn (the
+//    trends included): its first view after the collector starts, later
+//    views, a filtered view, and the last two weeks compared with the two before.
 // Usage: node tests/bench/map.mjs --clickhouse clickhouse://127.0.0.1:8123 [--events 1000000] [--runs 5]
 // (scripts/bench-map.sh starts a private ClickHouse and builds the release collector.)
 import { execFileSync } from 'node:child_process';
@@ -60,7 +61,9 @@ async function measure(store, browser) {
   };
   try {
     store.firstPage = await pageTime('/map');
-    const runs = { afresh: [], map: [], filtered: [], drill: [], page: [], filteredPage: [] };
+    const runs = { afresh: [], map: [], filtered: [], compared: [], drill: [], page: [], filteredPage: [], comparedPage: [] };
+    const day = (daysAgo) => new Date(Date.now() - daysAgo * 86400000).toISOString().slice(0, 10);
+    const comparison = `from=${day(13)}&compareFrom=${day(27)}&compareTo=${day(14)}`;
     for (let i = 0; i < RUNS; i++) {
       // from=0 keeps every journey but is a filter: computed afresh.
       runs.afresh.push((await timed(collector.url + '/v1/map?from=0')).server);
@@ -68,9 +71,11 @@ async function measure(store, browser) {
       runs.map.push(map.total);
       store.figures = map.body;
       runs.filtered.push((await timed(collector.url + '/v1/map?channel=email&device=mobile&visitor=returning')).total);
+      runs.compared.push((await timed(collector.url + '/v1/map?' + comparison)).total);
       runs.drill.push((await timed(collector.url + '/v1/map/sessions?touchpoint=' + encodeURIComponent('/demo/pricing.html'))).total);
       runs.page.push(await pageTime('/map'));
       runs.filteredPage.push(await pageTime('/map?channel=email&device=mobile'));
+      runs.comparedPage.push(await pageTime('/map?' + comparison));
     }
     store.sessions = JSON.parse(store.figures).sessions;
     store.medians = Object.fromEntries(Object.entries(runs).map(([k, v]) => [k, median(v)]));
@@ -90,17 +95,17 @@ try {
 const sqliteBytes = statSync(join(dir, 'bench.db')).size;
 rmSync(dir, { recursive: true, force: true });
 
-const rows = stores.map((s) => `| ${s.name} | ${s.sessions} | ${s.seedSeconds.toFixed(1)} s | ${ms(s.medians.afresh)} | ${ms(s.medians.map)} | ${ms(s.medians.filtered)} | ${ms(s.medians.drill)} | ${ms(s.firstPage)} | **${ms(s.medians.page)}** | ${ms(s.medians.filteredPage)} |`);
+const rows = stores.map((s) => `| ${s.name} | ${s.sessions} | ${s.seedSeconds.toFixed(1)} s | ${ms(s.medians.afresh)} | ${ms(s.medians.map)} | ${ms(s.medians.filtered)} | ${ms(s.medians.compared)} | ${ms(s.medians.drill)} | ${ms(s.firstPage)} | **${ms(s.medians.page)}** | ${ms(s.medians.filteredPage)} | **${ms(s.medians.comparedPage)}** |`);
 const same = stores.length < 2 || stores[0].figures === stores[1].figures;
 const report = [
   `Journey map over ${EVENTS.toLocaleString('en')} seeded events, medians of ${RUNS} runs (release collector, headless Chromium):`,
   '',
-  '| store | journeys | seeding | every journey aggregated afresh | GET /v1/map (default view) | GET filtered map | drill-down | map page, first view | map page | filtered map page |',
-  '|---|---|---|---|---|---|---|---|---|---|',
+  '| store | journeys | seeding | every journey aggregated afresh | GET /v1/map (default view) | GET filtered map | GET map compared (two weeks against the two before) | drill-down | map page, first view | map page | filtered map page | map page compared |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows,
   '',
   `SQLite keeps the default view live (updated as journeys are stored), so after the first view the page only draws; ClickHouse computes every view afresh. ` +
-    `The page is timed from navigation to every chart drawn. SQLite file: ${(sqliteBytes / 1e9).toFixed(2)} GB. ` +
+    `The page is timed from navigation to every chart drawn, trends included. SQLite file: ${(sqliteBytes / 1e9).toFixed(2)} GB. ` +
     (stores.length > 1 ? `Both stores give the same figures: ${same ? 'yes' : 'NO'}.` : ''),
 ].join('\n');
 console.log('\n' + report);

@@ -282,6 +282,27 @@ test('npm start seeds simulated visitors once: the map is readable at a glance o
     assert.equal(await page.locator('#totals dd').first().textContent(), String(figures.sessions));
     assert.ok((await page.locator('.card.hot').count()) > 0, 'struggles stand out as moments of truth');
     await page.screenshot({ path: SHOTS + 'map-demo.png', fullPage: true });
+    // The paths' labels never overlap, on a laptop and on a phone (and the
+    // screenshots show it): every pair of label boxes is checked.
+    for (const [name, width] of [['laptop', 1280], ['phone', 390]]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.waitForTimeout(400); // the labels are fitted again after a resize
+      const boxes = await page.locator('#paths svg text').evaluateAll((texts) =>
+        texts.filter((t) => t.textContent.trim()).map((t) => {
+          const r = t.getBoundingClientRect();
+          return { text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom };
+        }));
+      assert.ok(boxes.length >= 4, `${name}: ${boxes.length} labels drawn`);
+      const chart = await page.locator('#paths').boundingBox();
+      for (const [i, a] of boxes.entries()) {
+        assert.ok(a.left >= chart.x - 1 && a.right <= chart.x + chart.width + 1, `${name}: "${a.text}" stays inside the chart`);
+        for (const b of boxes.slice(i + 1)) {
+          const apart = a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+          assert.ok(apart, `${name} (${width} px): "${a.text}" and "${b.text}" overlap: ${JSON.stringify([a, b])}`);
+        }
+      }
+      await page.locator('#paths').screenshot({ path: SHOTS + `paths-${name}.png` });
+    }
     await page.context().close();
   } finally {
     await collector.stop();
