@@ -227,6 +227,22 @@
     charts[id].setOption(option, true);
   }
 
+  /** Where the journeys lose most, biggest loss first. */
+  function drawOpportunities(data) {
+    var list = document.getElementById('opportunities');
+    list.textContent = '';
+    data.opportunities.forEach(function (o) {
+      list.appendChild(el('li', {}, [
+        el('span', { text: o.text.charAt(0).toUpperCase() + o.text.slice(1) + '.' }),
+        el('span', { class: 'evidence', text: count(o.sessionsWith, 'session') + ' with it against ' + count(o.sessionsWithout, 'session') + ' without; about ' +
+          Math.round(o.lost) + (o.outcome === 'conversion' ? ' conversions' : ' sessions') + ' lost in this period.' }),
+      ]));
+    });
+    var none = document.getElementById('no-opportunity');
+    none.hidden = data.opportunities.length > 0;
+    list.hidden = !none.hidden;
+  }
+
   /** The view against what it is compared with: every figure, its difference, and whether to trust it. */
   function drawComparison(data) {
     var section = document.getElementById('comparison');
@@ -418,6 +434,7 @@
             : 'No journey yet: journeys appear here once visitors\' sessions end (open the demo shop and click around).';
         }
         drawTotals(data);
+        drawOpportunities(data);
         drawComparison(data);
         drawMap(data);
         return library.then(function () {

@@ -17,6 +17,7 @@ use parcours_core::json::{push_list, write_string, ObjectWriter, Value};
 
 mod compare;
 mod facts;
+pub mod opportunities;
 mod trends;
 pub use compare::{Comparison, Difference};
 pub use facts::{Answer, Facts, StepFacts};
@@ -157,6 +158,55 @@ pub struct Place {
     emotion_count: u64,
     /// Sessions whose journey ended here (their last step, or their furthest stage).
     pub exits: u64,
+    /// What became of the sessions through here (touchpoints only), and of
+    /// those that met each kind of friction here.
+    pub outcomes: Outcomes,
+    pub friction_outcomes: Vec<(String, Outcomes)>,
+}
+
+/// What became of some sessions: how many converted, and of those in a
+/// stage with a next one, how many went further.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Outcomes {
+    pub sessions: u64,
+    pub converted: u64,
+    /// Sessions here in a stage of the model before the last one.
+    pub staged: u64,
+    /// Of those, sessions whose furthest stage came later.
+    pub moved_on: u64,
+}
+
+impl Outcomes {
+    fn add(&mut self, converted: bool, moved_on: Option<bool>) {
+        self.sessions += 1;
+        self.converted += u64::from(converted);
+        if let Some(moved_on) = moved_on {
+            self.staged += 1;
+            self.moved_on += u64::from(moved_on);
+        }
+    }
+}
+
+/// Most distinct kinds of friction counted per touchpoint or stage; forged
+/// summaries naming more have the rest counted as `OTHER_FRICTION`.
+pub const MAX_FRICTION_KINDS: usize = 50;
+pub const OTHER_FRICTION: &str = "other";
+
+/// The entry of `kind` in `list`, added when new (past the bound, `OTHER_FRICTION`'s).
+fn kind_entry<'l, T: Default>(list: &'l mut Vec<(String, T)>, kind: &str) -> &'l mut T {
+    let kind = if list.len() >= MAX_FRICTION_KINDS && !list.iter().any(|(k, _)| k == kind) {
+        OTHER_FRICTION
+    } else {
+        kind
+    };
+    let at = match list.iter().position(|(k, _)| k == kind) {
+        Some(at) => at,
+        None => {
+            list.push((kind.to_string(), T::default()));
+            list.len() - 1
+        }
+    };
+    &mut list[at].1
 }
 
 impl Place {
@@ -204,10 +254,7 @@ impl Place {
     }
 
     fn add_friction(&mut self, kind: &str) {
-        match self.friction.iter_mut().find(|(k, _)| k == kind) {
-            Some((_, n)) => *n += 1,
-            None => self.friction.push((kind.to_string(), 1)),
-        }
+        *kind_entry(&mut self.friction, kind) += 1;
     }
 
     fn write_json(&self, out: &mut String) {
@@ -416,6 +463,8 @@ impl JourneyMap {
         // Touchpoints: sessions, visitors, friction, answers, emotion; and the path.
         let mut path: Vec<u32> = Vec::new();
         let mut seen: Vec<usize> = Vec::new();
+        // Per touchpoint met: its stage in this session and the friction met there.
+        let mut met: Vec<(Option<usize>, Vec<&str>)> = Vec::new();
         for (n, step) in facts.steps.iter().enumerate() {
             if step.touchpoint.is_empty() {
                 continue;
@@ -437,10 +486,22 @@ impl JourneyMap {
                     touchpoint.stage = self.stages[most].name.clone();
                 }
             }
-            if !seen.contains(&at) {
-                seen.push(at);
-                touchpoint.sessions += 1;
-                touchpoint.count_visitor(visitor);
+            let here = match seen.iter().position(|s| *s == at) {
+                Some(k) => k,
+                None => {
+                    seen.push(at);
+                    met.push((None, Vec::new()));
+                    touchpoint.sessions += 1;
+                    touchpoint.count_visitor(visitor);
+                    seen.len() - 1
+                }
+            };
+            let (stage_here, kinds) = &mut met[here];
+            *stage_here = stage_here.or(stage);
+            for kind in &step.friction {
+                if !kinds.contains(kind) {
+                    kinds.push(kind);
+                }
             }
             if n + 1 == facts.steps.len() {
                 touchpoint.exits += 1;
@@ -448,6 +509,18 @@ impl JourneyMap {
             touchpoint.add_step(step);
             if let Some(i) = stage {
                 self.stages[i].add_step(step);
+            }
+        }
+        let furthest = reached.iter().map(|(i, _)| *i).max();
+        for (at, (stage, kinds)) in seen.iter().zip(&met) {
+            let last_stage = self.stages.len().saturating_sub(1);
+            let moved_on = stage
+                .filter(|s| *s < last_stage)
+                .map(|s| furthest.is_some_and(|f| f > s));
+            let touchpoint = &mut self.touchpoints[*at];
+            touchpoint.outcomes.add(facts.converted, moved_on);
+            for kind in kinds {
+                kind_entry(&mut touchpoint.friction_outcomes, kind).add(facts.converted, moved_on);
             }
         }
         if !path.is_empty() {
@@ -520,9 +593,23 @@ impl JourneyMap {
     /// The key figures by `period` (else the one that suits the span) over
     /// the filter's dates, else those of the journeys.
     pub fn trend(&self, period: Option<Period>) -> Trend {
+        let (from, to) = self.filter_days();
+        self.days.trend(period, from, to)
+    }
+
+    /// The first and last day the filter's period covers, when it says.
+    fn filter_days(&self) -> (Option<u64>, Option<u64>) {
         let day = |ms: u64| ms / parcours_core::date::DAY_MS;
-        let to = self.filter.to.map(|to| day(to.saturating_sub(1)));
-        self.days.trend(period, self.filter.from.map(day), to)
+        (
+            self.filter.from.map(day),
+            self.filter.to.map(|to| day(to.saturating_sub(1))),
+        )
+    }
+
+    /// Where the journeys lose most, ranked (see [`opportunities`]).
+    pub fn opportunities(&self) -> Vec<opportunities::Opportunity> {
+        let (from, to) = self.filter_days();
+        opportunities::ranked(self, self.days.span(from, to))
     }
 
     /// Everything, for the map page and the JSON export: the `top` paths
@@ -576,6 +663,7 @@ impl JourneyMap {
             push_u64(out, *n);
             out.push('}');
         });
+        opportunities::write_json(o.key("opportunities"), &self.opportunities());
         if let Some(b) = compared {
             Comparison { a: self, b }.write_json(o.key("comparison"));
         }
@@ -702,6 +790,20 @@ impl JourneyMap {
             csv_cells(out, &[&level("path"), &path.join(" > "), ""]);
             let mut cells = vec![Count(n)];
             cells.resize_with(17, || Figure(None));
+            csv_figures(out, &cells);
+        }
+        for opportunity in self.opportunities() {
+            // The sessions that met the friction, and their rate of the outcome.
+            csv_cells(out, &[&level("opportunity"), &opportunity.text(), &opportunity.stage]);
+            // conversion_rate, or conversion_to_next for the next stage, and friction_share.
+            let mut cells = vec![Count(opportunity.difference.a_count)];
+            cells.resize_with(17, || Figure(None));
+            let rate_at = match opportunity.outcome {
+                opportunities::Outcome::Conversion => 14,
+                opportunities::Outcome::NextStage => 12,
+            };
+            cells[rate_at] = Figure(opportunity.difference.a);
+            cells[15] = Figure(Some(opportunity.share));
             csv_figures(out, &cells);
         }
         let trend = self.trend(period);

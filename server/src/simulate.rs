@@ -130,7 +130,11 @@ pub fn visitor(seed: u64, sessions: u32, start: u64) -> Vec<Call> {
                 "/support.html" => Some(("Support Requested", r#"{"topic":"delivery"}"#)),
                 _ => None,
             };
-            if chance(15, &mut random) {
+            // A visitor who struggles (rage clicks, more often on the pricing
+            // page's plan toggles) acts and goes on less often: what the
+            // map's opportunities should find.
+            let struggled = chance(if page == "/pricing.html" { 30 } else { 12 }, &mut random);
+            if struggled {
                 calls.push(Call {
                     page_load: None,
                     kind: EventKind::Track,
@@ -141,7 +145,7 @@ pub fn visitor(seed: u64, sessions: u32, start: u64) -> Vec<Call> {
                 now += between(500, 3_000, &mut random);
             }
             if let Some((name, properties)) = action {
-                if chance(70, &mut random) {
+                if chance(if struggled { 45 } else { 70 }, &mut random) {
                     calls.push(Call {
                         page_load: None,
                         kind: EventKind::Track,
@@ -181,7 +185,7 @@ pub fn visitor(seed: u64, sessions: u32, start: u64) -> Vec<Call> {
             }
             let next = PATHS.iter().find(|(from, _)| *from == page).map(|(_, to)| *to);
             match next {
-                Some(to) if chance(65, &mut random) => {
+                Some(to) if chance(if struggled { 45 } else { 65 }, &mut random) => {
                     referrer = url.clone();
                     url = String::from(SITE) + to;
                     page = to;

@@ -160,6 +160,7 @@ test('visitors walk the demo shop and the map shows exactly their journeys', asy
   assert.ok(trend.points.length >= 1 && trend.points.length <= 2, JSON.stringify(trend));
   assert.equal(trend.points.reduce((n, p) => n + p.sessions, 0), 5);
   assert.equal(trend.points.at(-1).start, new Date().toISOString().slice(0, 10));
+  assert.deepEqual(figures.opportunities, [], 'five sessions are too few to rank anything');
 
   // The page shows the same numbers.
   const page = await openPage(env.browser);
@@ -175,6 +176,7 @@ test('visitors walk the demo shop and the map shows exactly their journeys', asy
   const today = trend.points.at(-1).start;
   assert.match(await page.locator('#trend-conversionRate').getAttribute('aria-label'), new RegExp('^Conversion rate per day: .*' + today + ' \\d+ %$'));
   assert.match(await page.locator('#trend-csat').getAttribute('aria-label'), new RegExp(today + ' 100 %$'));
+  assert.ok(await page.locator('#no-opportunity').isVisible(), 'the page says why no opportunity is listed');
   const todayRow = await page.locator('#trend-table tbody tr').last().allTextContents();
   assert.match(todayRow[0], new RegExp('^' + today));
   const head = (name) => page.locator(`section[aria-label="Stage ${name}"] .stage-head`).textContent();
@@ -281,6 +283,18 @@ test('npm start seeds simulated visitors once: the map is readable at a glance o
     await page.waitForSelector('body[data-ready=true]');
     assert.equal(await page.locator('#totals dd').first().textContent(), String(figures.sessions));
     assert.ok((await page.locator('.card.hot').count()) > 0, 'struggles stand out as moments of truth');
+    // The simulated visitors who struggle act and go on less often: the
+    // opportunities find it, each past chance on enough sessions, biggest loss first.
+    const found = figures.opportunities;
+    assert.ok(found.length >= 2, JSON.stringify(found));
+    for (const [i, o] of found.entries()) {
+      assert.ok(o.sessionsWith >= 30 && o.sessionsWithout >= 30 && o.rateWith < o.rateWithout, JSON.stringify(o));
+      if (i > 0) assert.ok(o.lost <= found[i - 1].lost, 'ranked by loss');
+    }
+    console.log('top opportunities of the seeded demo:\n' + found.slice(0, 3).map((o) => '  ' + o.text).join('\n'));
+    const items = await page.locator('#opportunities li').allTextContents();
+    assert.equal(items.length, found.length);
+    assert.ok(items[0].startsWith(found[0].text.charAt(0).toUpperCase() + found[0].text.slice(1)), items[0]);
     await page.screenshot({ path: SHOTS + 'map-demo.png', fullPage: true });
     // The paths' labels never overlap, on a laptop and on a phone (and the
     // screenshots show it): every pair of label boxes is checked.

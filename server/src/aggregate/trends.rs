@@ -185,6 +185,15 @@ impl Days {
         self.days.entry(day).or_default().add(facts);
     }
 
+    /// How many days the trend covers: from `from` (else the first day with
+    /// sessions) to `to` (else the last); 0 when there is none.
+    pub fn span(&self, from: Option<u64>, to: Option<u64>) -> u64 {
+        let (Some(first), Some(last)) = (self.days.keys().next(), self.days.keys().next_back()) else {
+            return 0;
+        };
+        to.unwrap_or(*last).max(*last) - from.unwrap_or(*first).min(*first) + 1
+    }
+
     /// The trend by `period` (else the one that suits the span), from the
     /// day `from` to the day `to` (each, else the first or last day with
     /// sessions), with the periods that had none in between.
