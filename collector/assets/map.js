@@ -115,6 +115,13 @@
     ['bounceRate', 'Bounce rate', percent],
   ];
 
+  /** Free-text answers by sentiment, e.g. "Comments: 2 positive · 1 negative". */
+  function commentText(comments) {
+    var parts = ['positive', 'neutral', 'negative'].filter(function (k) { return comments && comments[k]; })
+      .map(function (k) { return comments[k] + ' ' + k; });
+    return parts.length ? 'Comments: ' + parts.join(' · ') : '';
+  }
+
   function drawTotals(data) {
     var totals = document.getElementById('totals');
     totals.textContent = '';
@@ -139,6 +146,7 @@
       el('div', { class: 'facts', text: 'Emotion ' + emotionWord(t.emotion) }),
       scores ? el('div', { class: 'facts', text: scores }) : null,
       frictions ? el('div', { class: 'facts', text: 'Friction: ' + frictions }) : null,
+      commentText(t.comments) ? el('div', { class: 'facts', text: commentText(t.comments) }) : null,
     ]);
     button.style.background = sentiment(t.emotion);
     button.style.minHeight = Math.round(48 + 72 * t.sessions / busiest) + 'px';
@@ -176,6 +184,7 @@
         head.appendChild(el('p', { text: 'Emotion ' + emotionWord(stage.emotion) }));
         var s = scoreText(stage.scores);
         if (s) head.appendChild(el('p', { text: s }));
+        if (commentText(stage.comments)) head.appendChild(el('p', { text: commentText(stage.comments) }));
       }
       var column = el('section', { class: 'stage', 'aria-label': 'Stage ' + stage.name }, [head]);
       var cards = (stage.outside ? outside : data.touchpoints.filter(function (t) { return t.stage === stage.name; }))
@@ -473,6 +482,7 @@
         .map(function (h) { return el('th', { scope: 'col', text: h }); }));
       var rows = data.sessions.map(function (s) {
         var answers = s.answers.map(function (a) {
+          if (a.text !== undefined) return '“' + a.text + '” (' + a.sentiment + ')';
           return a.questionType.toUpperCase() + ' ' + a.value + (a.variant ? ' (variant ' + a.variant + ')' : '');
         }).join(', ');
         var link = el('a', { href: '/sessions/' + encodeURIComponent(s.sessionId), text: 'events' });

@@ -408,7 +408,21 @@ fn session_json(event: &Value, touchpoint: &str) -> String {
             .collect()
     };
     Value::Array(collect("friction")).write(o.key("friction"));
-    Value::Array(collect("feedback")).write(o.key("answers"));
+    // A free-text answer with its sentiment, read here (the words stay in the store).
+    let answers = collect("feedback")
+        .into_iter()
+        .map(
+            |answer| match (answer.get("text").and_then(Value::as_str), answer.clone()) {
+                (Some(words), Value::Object(mut fields)) => {
+                    let sentiment = parcours_server::sentiment::of(words).name();
+                    fields.push(("sentiment".into(), Value::String(sentiment.into())));
+                    Value::Object(fields)
+                }
+                _ => answer,
+            },
+        )
+        .collect();
+    Value::Array(answers).write(o.key("answers"));
     o.finish();
     out
 }

@@ -141,6 +141,8 @@ pub struct Feedback {
     pub variant: String,
     pub question_type: String,
     pub value: u64,
+    /// A free-text answer's words (empty for a scored one).
+    pub text: String,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -287,13 +289,17 @@ impl Journey {
         }
         if ev.name == ANSWER_EVENT && ev.kind == EventKind::Track {
             let question_type = prop_str("questionType").unwrap_or_default().to_string();
-            if let Some(value) = prop("value").and_then(Value::as_u64) {
-                let emotion = Emotion::of_answer(&question_type, value);
+            // A score, or free text (which the collector reads the sentiment of).
+            let value = prop("value").and_then(Value::as_u64);
+            let text = prop_str("text");
+            if value.is_some() || text.is_some() {
+                let emotion = value.and_then(|value| Emotion::of_answer(&question_type, value));
                 let feedback = Feedback {
                     survey: prop_str("survey").unwrap_or_default().to_string(),
                     variant: prop_str("variant").unwrap_or_default().to_string(),
                     question_type,
-                    value,
+                    value: value.unwrap_or(0),
+                    text: text.unwrap_or_default().to_string(),
                 };
                 // The step the answer was given at (its `touchpoint`), else the latest.
                 let at = prop_str("touchpoint")
@@ -518,12 +524,16 @@ impl Journey {
                     if j > 0 {
                         f.push(',');
                     }
-                    ObjectWriter::new(f)
-                        .str("survey", &answer.survey)
+                    let mut a = ObjectWriter::new(f);
+                    a.str("survey", &answer.survey)
                         .str_if("variant", &answer.variant)
-                        .str("questionType", &answer.question_type)
-                        .num("value", answer.value)
-                        .finish();
+                        .str("questionType", &answer.question_type);
+                    if answer.text.is_empty() {
+                        a.num("value", answer.value);
+                    } else {
+                        a.str("text", &answer.text);
+                    }
+                    a.finish();
                 }
                 f.push(']');
             }
@@ -664,6 +674,7 @@ impl Journey {
                     variant: string(answer, "variant"),
                     question_type: string(answer, "questionType"),
                     value: num(answer, "value").unwrap_or(0),
+                    text: string(answer, "text"),
                 });
             }
             journey.steps.push(step);
@@ -837,6 +848,28 @@ mod tests {
         assert_eq!(j.steps[0].emotion, Emotion::Positive);
         assert_eq!(j.steps[0].feedback.len(), 1);
         assert!(j.steps[1].feedback.is_empty());
+        // A free-text follow-up lands there too, with its words and no score:
+        // the collector reads its sentiment. The emotion stays the score's.
+        let text = r#"{"survey":"csat","questionType":"text","text":"Trop lent, \"vraiment\"","touchpoint":"Order Completed"}"#;
+        j.observe(
+            &rules,
+            &Observed {
+                kind: EventKind::Track,
+                name: ANSWER_EVENT,
+                properties: text,
+                path: "/thanks",
+                ts: 5,
+            },
+        );
+        assert_eq!(j.steps[0].feedback[1].text, "Trop lent, \"vraiment\"");
+        assert_eq!(j.steps[0].emotion, Emotion::Positive);
+        let json = j.to_json(&rules);
+        assert!(
+            json.contains(r#"{"survey":"csat","questionType":"text","text":"Trop lent, \"vraiment\""}"#),
+            "{json}"
+        );
+        let back = Journey::from_json(&json, &rules).unwrap();
+        assert_eq!(back.steps[0].feedback, j.steps[0].feedback, "kept across pages");
     }
 
     #[test]

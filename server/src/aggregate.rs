@@ -162,6 +162,8 @@ pub struct Place {
     /// those that met each kind of friction here.
     pub outcomes: Outcomes,
     pub friction_outcomes: Vec<(String, Outcomes)>,
+    /// Free-text answers by sentiment: negative, neutral, positive.
+    pub comments: [u64; 3],
 }
 
 /// What became of some sessions: how many converted, and of those in a
@@ -249,7 +251,11 @@ impl Place {
             self.add_friction(kind);
         }
         for answer in &step.feedback {
-            self.scores.add(answer.kind, answer.value);
+            if answer.kind == "text" {
+                self.comments[crate::sentiment::Sentiment::from_code(answer.value) as usize] += 1;
+            } else {
+                self.scores.add(answer.kind, answer.value);
+            }
         }
     }
 
@@ -279,6 +285,11 @@ impl Place {
         }
         friction.push('}');
         self.scores.write_json(o.key("scores"));
+        let mut comments = ObjectWriter::new(o.key("comments"));
+        for (name, n) in crate::sentiment::Sentiment::NAMES.iter().zip(self.comments) {
+            comments.num(name, n);
+        }
+        comments.finish();
         o.finish();
     }
 }
@@ -704,7 +715,7 @@ impl JourneyMap {
         let mut out = String::from(
             "level,name,stage,sessions,visitors,exits,csat,csat_answers,ces_mean,ces_easy,ces_answers,\
              nps,nps_answers,emotion,friction,conversion_to_next,median_ms_to_next,\
-             conversion_rate,friction_share,bounce_rate\n",
+             conversion_rate,friction_share,bounce_rate,comments_positive,comments_neutral,comments_negative\n",
         );
         self.csv_rows(&mut out, "", top, period);
         if let Some(b) = compared {
@@ -740,6 +751,9 @@ impl JourneyMap {
                     Figure(k.conversion_rate()),
                     Figure(k.friction_share()),
                     Figure(k.bounce_rate()),
+                    Count(k.comments[2]),
+                    Count(k.comments[1]),
+                    Count(k.comments[0]),
                 ],
             );
         };
@@ -783,13 +797,16 @@ impl JourneyMap {
                     Figure(None),
                     Figure(None),
                     Figure(None),
+                    Count(place.comments[2]),
+                    Count(place.comments[1]),
+                    Count(place.comments[0]),
                 ],
             );
         }
         for (path, n) in self.top_paths(top) {
             csv_cells(out, &[&level("path"), &path.join(" > "), ""]);
             let mut cells = vec![Count(n)];
-            cells.resize_with(17, || Figure(None));
+            cells.resize_with(20, || Figure(None));
             csv_figures(out, &cells);
         }
         for opportunity in self.opportunities() {
@@ -797,7 +814,7 @@ impl JourneyMap {
             csv_cells(out, &[&level("opportunity"), &opportunity.text(), &opportunity.stage]);
             // conversion_rate, or conversion_to_next for the next stage, and friction_share.
             let mut cells = vec![Count(opportunity.difference.a_count)];
-            cells.resize_with(17, || Figure(None));
+            cells.resize_with(20, || Figure(None));
             let rate_at = match opportunity.outcome {
                 opportunities::Outcome::Conversion => 14,
                 opportunities::Outcome::NextStage => 12,

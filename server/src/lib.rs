@@ -5,10 +5,12 @@
 //! - [`aggregate`]: the journey map, from the stored journey summaries
 //!   ([`aggregate::facts`]: one compact line per summary).
 //! - [`offline`]: touchpoints a site's servers report (calls, visits, tickets).
+//! - [`sentiment`]: positive, neutral or negative, for free-text answers.
 //! - [`simulate`]: simulated visitors of the demo shop (seeding, benchmarks).
 
 extern crate alloc;
 
 pub mod aggregate;
 pub mod offline;
+pub mod sentiment;
 pub mod simulate;

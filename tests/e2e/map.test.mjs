@@ -50,7 +50,10 @@ async function visitorA(base) {
   await page.fill('input[name=card]', '4111111111111111');
   await page.click('button[type=submit]');
   await answer(page, '4 of 5');
-  await page.keyboard.press('Escape'); // skips the follow-up question
+  // The follow-up question: a comment the collector reads as positive.
+  await page.locator('textarea').fill('Fast delivery, great coffee');
+  await page.locator('.send').click();
+  await page.keyboard.press('Escape'); // closes the thanks
   const userId = await page.evaluate(() => localStorage.getItem('parcours.uid'));
   // She comes back two hours later (the stored session edited from a page
   // without Parcours): a return visit, with the NPS survey; 9.
@@ -138,6 +141,7 @@ test('visitors walk the demo shop and the map shows exactly their journeys', asy
   ]);
   const touchpoint = (name) => figures.touchpoints.find((t) => t.name === name);
   assert.deepEqual(touchpoint('Order Completed').scores, { csat: 100, csatAnswers: 1, cesMean: null, cesEasy: null, cesAnswers: 0, nps: null, npsAnswers: 0 });
+  assert.deepEqual(touchpoint('Order Completed').comments, { negative: 0, neutral: 0, positive: 1 }, "Ada's comment");
   assert.equal(touchpoint('/demo/').scores.nps, 100, 'a 9 is a promoter');
   assert.deepEqual([touchpoint('Support Requested').scores.cesMean, touchpoint('Support Requested').scores.cesEasy], [2, 0]);
   assert.deepEqual(touchpoint('Support Requested').friction, { low_feedback: 1 }, 'a low answer is friction');
@@ -186,7 +190,7 @@ test('visitors walk the demo shop and the map shows exactly their journeys', asy
   assert.equal(arrows[0], '33 % of 3 sessions went on to consideration, in a median ' + arrows[0].split('median ')[1]);
   assert.match(arrows[1], /^50 % of 2 sessions went on to decision/);
   const card = (name) => page.locator(`.card[data-touchpoint="${name}"]`);
-  assert.equal(await card('Order Completed').textContent(), 'Order Completed1 session · 1 visitor · 1 left hereEmotion positive (1.00)CSAT 100 % (1)');
+  assert.equal(await card('Order Completed').textContent(), 'Order Completed1 session · 1 visitor · 1 left hereEmotion positive (1.00)CSAT 100 % (1)Comments: 1 positive');
   assert.equal(
     await card('Support Requested').textContent(),
     '⚠ Moment of truthSupport Requested1 session · 1 visitor · 1 left hereEmotion negative (-1.00)CES 2.0, 0 % easy (1)Friction: low feedback ×1',
@@ -209,7 +213,7 @@ test('visitors walk the demo shop and the map shows exactly their journeys', asy
   await page.waitForSelector('#drill table');
   assert.equal(await page.locator('#drill-summary').textContent(), '1 session passed through it.');
   const row = await page.locator('#drill tbody tr').first().locator('td').allTextContents();
-  assert.deepEqual(row.slice(1, 7), ['email', 'desktop', 'purchase', 'positive', '', 'CSAT 4']);
+  assert.deepEqual(row.slice(1, 7), ['email', 'desktop', 'purchase', 'positive', '', 'CSAT 4, “Fast delivery, great coffee” (positive)']);
   await page.screenshot({ path: SHOTS + 'map-drill-down.png' });
   assert.deepEqual(await axeViolations(page), [], 'axe-core on the drill-down');
   await page.keyboard.press('Escape');

@@ -98,7 +98,10 @@ test('CSAT stars then a follow-up, with the keyboard only: answers reach the col
   const journey = await page.evaluate(() => parcours.journey().journey);
   const step = journey.steps.find((s) => s.touchpoint === 'order-confirmed');
   assert.equal(step.emotion, 'positive', 'the answer feeds the emotion of its step');
-  assert.deepEqual(step.feedback, [{ survey: 'checkout-csat', questionType: 'csat', value: 4 }]);
+  assert.deepEqual(step.feedback, [
+    { survey: 'checkout-csat', questionType: 'csat', value: 4 },
+    { survey: 'checkout-csat', questionType: 'text', text: 'Fast delivery' },
+  ], 'the comment too: the collector reads its sentiment');
   assert.deepEqual(page.pageErrors, []);
 });
 

@@ -21,7 +21,9 @@ const US: char = '\u{1f}';
 const GS: char = '\u{1d}';
 const FS: char = '\u{1c}';
 
-/// One answer: question type, value, survey variant ("" for none).
+/// One answer: question type, value, survey variant ("" for none). A
+/// free-text answer's value is its sentiment's code (see [`crate::sentiment`]):
+/// the words themselves stay in the stored events.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Answer<'a> {
     pub kind: &'a str,
@@ -88,7 +90,10 @@ impl<'a> Facts<'a> {
                     .iter()
                     .map(|answer| Answer {
                         kind: text(answer, "questionType"),
-                        value: answer.get("value").and_then(Value::as_u64).unwrap_or(0),
+                        value: match answer.get("text").and_then(Value::as_str) {
+                            Some(words) => crate::sentiment::of(words).code(),
+                            None => answer.get("value").and_then(Value::as_u64).unwrap_or(0),
+                        },
                         variant: text(answer, "variant"),
                     })
                     .collect(),

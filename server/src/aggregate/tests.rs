@@ -42,7 +42,8 @@ fn dataset() -> Vec<Value> {
             r#"[{"touchpoint":"/","stage":"awareness","emotion":"neutral"},
                 {"touchpoint":"/pricing","stage":"consideration","emotion":"neutral","friction":["rage_click"]},
                 {"touchpoint":"Order Completed","stage":"purchase","emotion":"positive",
-                 "feedback":[{"questionType":"csat","variant":"b","value":5},{"questionType":"nps","value":10}]}]"#,
+                 "feedback":[{"questionType":"csat","variant":"b","value":5},{"questionType":"nps","value":10},
+                             {"questionType":"text","text":"Fast delivery, great coffee!"}]}]"#,
             true,
         ),
         summary(
@@ -75,7 +76,8 @@ fn dataset() -> Vec<Value> {
             "desktop",
             r#"[{"stage":"awareness","at":0}]"#,
             r#"[{"touchpoint":"/","stage":"awareness","emotion":"neutral",
-                 "feedback":[{"questionType":"nps","value":8},{"questionType":"ces","value":6}]}]"#,
+                 "feedback":[{"questionType":"nps","value":8},{"questionType":"ces","value":6},
+                             {"questionType":"text","text":"Trop lent, vraiment pénible"}]}]"#,
             false,
         ),
         summary(
@@ -294,24 +296,34 @@ fn the_csv_export_has_one_row_for_all_sessions_and_per_stage_touchpoint_path_and
     let csv = map(Filter::default()).to_csv(2, None);
     let lines: Vec<&str> = csv.lines().collect();
     assert!(lines[0].starts_with("level,name,stage,sessions,visitors,exits,csat,csat_answers,ces_mean"));
-    assert!(lines[0].ends_with(",conversion_rate,friction_share,bounce_rate"));
+    assert!(lines[0]
+        .ends_with(",conversion_rate,friction_share,bounce_rate,comments_positive,comments_neutral,comments_negative"));
     assert_eq!(
         lines.len(),
         1 + 1 + 4 + 4 + 2 + 1,
         "all, 4 stages, 4 touchpoints, 2 paths, 1 day"
     );
     assert_eq!(
-        lines[1], "total,all sessions,,5,3,,50,2,4.5,50,2,0,3,,2,,,20,40,0",
-        "CSAT 5 and 2; CES 3 and 6; NPS 10, 6 and 8; A1 and B1 met friction; A1 converted"
+        lines[1], "total,all sessions,,5,3,,50,2,4.5,50,2,0,3,,2,,,20,40,0,1,0,1",
+        "CSAT 5 and 2; CES 3 and 6; NPS 10, 6 and 8; A1 and B1 met friction; A1 converted; A1 praised, C1 complained"
     );
     assert_eq!(
-        lines[3], "stage,consideration,consideration,3,2,1,,0,3,0,1,,0,-0.33,3,66.67,35000,,,",
+        lines[3], "stage,consideration,consideration,3,2,1,,0,3,0,1,,0,-0.33,3,66.67,35000,,,,0,0,0",
         "CES 3 from B's answer, friction 3, 2 of 3 moved on in a median 35 s"
     );
-    assert!(lines.contains(&"path,/ > /pricing,,1,,,,,,,,,,,,,,,,"));
-    assert_eq!(lines[12], "trend,1970-01-01,day,5,,,50,2,4.5,50,2,0,3,,2,,,20,40,0");
+    assert!(lines.contains(&"path,/ > /pricing,,1,,,,,,,,,,,,,,,,,,,"));
+    assert_eq!(
+        lines[12],
+        "trend,1970-01-01,day,5,,,50,2,4.5,50,2,0,3,,2,,,20,40,0,1,0,1"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("touchpoint,/,awareness,") && l.ends_with(",0,0,1")),
+        "C1's comment on /"
+    );
     for line in &lines {
-        assert_eq!(line.matches(',').count(), 19, "20 cells in {line}");
+        assert_eq!(line.matches(',').count(), 22, "23 cells in {line}");
     }
     let mut hostile = JourneyMap::new(&STAGES, Filter::default());
     hostile.add(&summary(
@@ -360,7 +372,7 @@ fn the_export_has_every_figure() {
     );
     assert_eq!(
         json.get("kpis").unwrap().to_json(),
-        r#"{"sessions":5,"conversions":1,"conversionRate":20,"csat":50,"csatAnswers":2,"cesMean":4.5,"cesAnswers":2,"nps":0,"npsAnswers":3,"frictionShare":40,"bounceRate":0}"#
+        r#"{"sessions":5,"conversions":1,"conversionRate":20,"csat":50,"csatAnswers":2,"cesMean":4.5,"cesAnswers":2,"nps":0,"npsAnswers":3,"frictionShare":40,"bounceRate":0,"comments":{"negative":1,"neutral":0,"positive":1}}"#
     );
     let trend = json.get("trend").unwrap();
     assert_eq!(trend.get("period").unwrap().as_str(), Some("day"));

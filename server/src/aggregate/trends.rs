@@ -29,6 +29,8 @@ pub struct Kpis {
     pub with_friction: u64,
     /// Every answer given in the sessions.
     pub scores: Scores,
+    /// Free-text answers by sentiment: negative, neutral, positive.
+    pub comments: [u64; 3],
 }
 
 impl Kpis {
@@ -38,7 +40,11 @@ impl Kpis {
         self.bounces += u64::from(facts.bounced);
         self.with_friction += u64::from(facts.steps.iter().any(|s| !s.friction.is_empty()));
         for answer in facts.steps.iter().flat_map(|s| &s.feedback) {
-            self.scores.add(answer.kind, answer.value);
+            if answer.kind == "text" {
+                self.comments[crate::sentiment::Sentiment::from_code(answer.value) as usize] += 1;
+            } else {
+                self.scores.add(answer.kind, answer.value);
+            }
         }
     }
 
@@ -47,6 +53,9 @@ impl Kpis {
         self.conversions += other.conversions;
         self.bounces += other.bounces;
         self.with_friction += other.with_friction;
+        for (mine, theirs) in self.comments.iter_mut().zip(other.comments) {
+            *mine += theirs;
+        }
         let (s, o) = (&mut self.scores, &other.scores);
         s.csat_answers += o.csat_answers;
         s.csat_satisfied += o.csat_satisfied;
@@ -86,6 +95,11 @@ impl Kpis {
         o.num("npsAnswers", self.scores.nps_answers);
         push_number(o.key("frictionShare"), self.friction_share());
         push_number(o.key("bounceRate"), self.bounce_rate());
+        let mut comments = ObjectWriter::new(o.key("comments"));
+        for (name, n) in crate::sentiment::Sentiment::NAMES.iter().zip(self.comments) {
+            comments.num(name, n);
+        }
+        comments.finish();
     }
 }
 
