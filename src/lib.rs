@@ -127,7 +127,12 @@ pub fn start(
         .as_ref()
         .and_then(|s| s.get_item(OPT_OUT_KEY).ok().flatten())
         .is_some();
-    let consent = match parcours_core::consent::in_force(&parsed.config, environment, opt_out_flag) {
+    let consent = match parcours_core::consent::in_force(
+        parsed.config.consent,
+        parsed.config.respect_privacy_signals,
+        environment,
+        opt_out_flag,
+    ) {
         Ok(consent) => consent,
         Err(error) => return TEXTS_FLAG.to_string() + "\"ok\":false,\"error\":" + &error.to_json() + "}",
     };

@@ -165,7 +165,7 @@ pub fn parse_declared(value: &Value, stages: &[String]) -> Result<Vec<DeclaredTo
 
 /// Reads `options.stripQueryParams`: parameter names.
 pub fn parse_params(value: &Value) -> Result<Vec<String>, FieldError> {
-    crate::config::string_list("options.stripQueryParams", "an array of parameter names", value)
+    crate::error::string_list("options.stripQueryParams", "an array of parameter names", value)
 }
 
 #[cfg(test)]

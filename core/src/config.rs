@@ -8,7 +8,7 @@ use crate::prelude::*;
 
 use crate::autocapture::{parse_declared, parse_params, Autocapture};
 use crate::consent::Consent;
-use crate::error::{describe, expected, FieldError};
+use crate::error::{describe, expected, string_list, FieldError};
 use crate::friction::{parse_friction, FrictionConfig};
 use crate::journey::{parse_goals, JourneyRules};
 use crate::json::{self, Value};
@@ -282,21 +282,6 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
         survey_errors,
         destination_errors,
     })
-}
-
-/// A list of non-empty strings at `path` (`what` describes it in the error).
-pub(crate) fn string_list(path: &str, what: &str, value: &Value) -> Result<Vec<String>, FieldError> {
-    let mut list = Vec::new();
-    if let Value::Array(items) = value {
-        for item in items {
-            match item.as_str() {
-                Some(s) if !s.is_empty() => list.push(s.to_string()),
-                _ => return Err(expected(CODE, path, what, value)),
-            }
-        }
-        return Ok(list);
-    }
-    Err(expected(CODE, path, what, value))
 }
 
 fn field_path(key: &str) -> String {

@@ -115,25 +115,27 @@ impl Consent {
     }
 }
 
-/// The consent in force at start: `options.consent`, then what the page said
-/// with `parcours.consent(…)` (`environment.consent`) or, failing that, an
-/// earlier opt-out, then the browser's privacy signals (`doNotTrack`,
-/// `globalPrivacyControl` in `environment`, JSON from the shell).
-pub fn in_force(config: &crate::config::Config, environment: &str, opted_out: bool) -> Result<Consent, FieldError> {
+/// The consent in force at start: `options.consent` (`configured`), then
+/// what the page said with `parcours.consent(…)` (`environment.consent`) or,
+/// failing that, an earlier opt-out, then the browser's privacy signals
+/// (`doNotTrack`, `globalPrivacyControl` in `environment`, JSON from the
+/// shell) when `respect_signals` (`options.respectPrivacySignals`).
+pub fn in_force(
+    configured: Consent,
+    respect_signals: bool,
+    environment: &str,
+    opted_out: bool,
+) -> Result<Consent, FieldError> {
     let env = crate::json::parse(environment).unwrap_or(Value::Null);
     let flag = |key: &str| env.get(key).and_then(Value::as_bool).unwrap_or(false);
-    let mut consent = config.consent;
+    let mut consent = configured;
     match env.get("consent").filter(|v| !matches!(v, Value::Null)) {
         Some(said) => consent = consent.read("consent", said)?,
         // An earlier optOut() holds until the page grants consent again.
         None if opted_out => consent.analytics = ConsentState::Denied,
         None => {}
     }
-    Ok(consent.effective(
-        flag("doNotTrack"),
-        flag("globalPrivacyControl"),
-        config.respect_privacy_signals,
-    ))
+    Ok(consent.effective(flag("doNotTrack"), flag("globalPrivacyControl"), respect_signals))
 }
 
 #[cfg(test)]
@@ -172,20 +174,40 @@ mod tests {
     #[test]
     fn an_opt_out_holds_until_the_page_grants_again() {
         let config = crate::config::Config::default();
-        assert_eq!(in_force(&config, "{}", true).unwrap().analytics, ConsentState::Denied);
         assert_eq!(
-            in_force(&config, r#"{"consent":{"analytics":"granted"}}"#, true)
-                .unwrap()
-                .analytics,
-            ConsentState::Granted
-        );
-        assert_eq!(
-            in_force(&config, r#"{"globalPrivacyControl":true}"#, false)
+            in_force(config.consent, config.respect_privacy_signals, "{}", true)
                 .unwrap()
                 .analytics,
             ConsentState::Denied
         );
-        assert_eq!(in_force(&config, "{}", false).unwrap().analytics, ConsentState::Granted);
+        assert_eq!(
+            in_force(
+                config.consent,
+                config.respect_privacy_signals,
+                r#"{"consent":{"analytics":"granted"}}"#,
+                true
+            )
+            .unwrap()
+            .analytics,
+            ConsentState::Granted
+        );
+        assert_eq!(
+            in_force(
+                config.consent,
+                config.respect_privacy_signals,
+                r#"{"globalPrivacyControl":true}"#,
+                false
+            )
+            .unwrap()
+            .analytics,
+            ConsentState::Denied
+        );
+        assert_eq!(
+            in_force(config.consent, config.respect_privacy_signals, "{}", false)
+                .unwrap()
+                .analytics,
+            ConsentState::Granted
+        );
     }
 
     #[test]

@@ -159,6 +159,22 @@ pub fn index_path(field: &str, index: usize) -> String {
     path
 }
 
+/// A list of non-empty strings at the option `path` (`what` describes it in
+/// the error).
+pub fn string_list(path: &str, what: &str, value: &crate::json::Value) -> Result<Vec<String>, FieldError> {
+    let mut list = Vec::new();
+    if let crate::json::Value::Array(items) = value {
+        for item in items {
+            match item.as_str() {
+                Some(s) if !s.is_empty() => list.push(s.to_string()),
+                _ => return Err(expected("invalid_option", path, what, value)),
+            }
+        }
+        return Ok(list);
+    }
+    Err(expected("invalid_option", path, what, value))
+}
+
 /// `field: expected <what>, got <value>`, the most common refusal. (One
 /// function rather than the same concatenation at every call site: smaller.)
 pub fn expected(code: &'static str, field: impl Into<String>, what: &str, got: &crate::json::Value) -> FieldError {

@@ -98,7 +98,7 @@ pub fn parse_friction(value: &Value) -> Result<FrictionConfig, FieldError> {
                 v.as_bool().ok_or_else(|| expected(CODE, at(key), "true or false", v))?,
             );
         } else if key == "ignore" {
-            c.ignore = crate::config::string_list(&at(key), "an array of CSS selectors", v)?;
+            c.ignore = crate::error::string_list(&at(key), "an array of CSS selectors", v)?;
         } else if key == "rageClicks" {
             c.rage = match v {
                 Value::Bool(false) => None,

@@ -123,6 +123,24 @@ test('an option error is worded by the diagnostics build, fetched only then; wit
     field: 'options.maxQueueEvents',
     message: 'options.maxQueueEvents: invalid (invalid_option; the explanation could not be loaded)',
   });
+  // Valid options never download a word; with debug on, the words come at
+  // start, before any error needs them (and a blocked download throws nothing).
+  for (const [debug, blocked] of [[false, false], [true, false], [true, true]]) {
+    const page = await openPage(env.browser);
+    const files = [];
+    page.on('request', (r) => files.push(r.url().split('/').pop()));
+    if (blocked) await page.route('**/dist/parcours-explain.js', (route) => route.abort());
+    await page.goto(`${env.collector.url}/e2e/blank.html`);
+    await page.evaluate((debug) => new Promise((resolve) => {
+      parcours.on('ready', resolve);
+      parcours.init({ endpoint: '/v1/batch', debug });
+    }), debug);
+    await page.waitForTimeout(500);
+    assert.equal(files.includes('parcours-explain.js'), debug, `debug ${debug}: ${files.join(' ')}`);
+    assert.equal(files.includes('parcours_explain_bg.wasm'), debug && !blocked, `debug ${debug}, blocked ${blocked}: ${files.join(' ')}`);
+    assert.deepEqual(page.pageErrors, [], 'nothing thrown or left unhandled in the page');
+    await page.context().close();
+  }
 });
 
 test('when the wasm cannot be loaded, flush() settles at once and says nothing was sent', async () => {

@@ -336,6 +336,9 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
       return false;
     }
     debug = report.debug;
+    // With debug on, the words of errors are fetched now, before any error needs them.
+    // (Its failure is handled where it is used; none is left unhandled in the page.)
+    if (debug && !report.texts && !explainer) (explainer = loadExplain(jsOptionsGiven)).catch(() => {});
     if (destinationKit && !destinations) useDestinations(report);
     consentNow = report.consent.analytics;
     feedbackNow = report.consent.feedback;
@@ -360,14 +363,17 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
    * event (the core checks that it fits a batch); one that throws, returns
    * nothing or another event keeps the event as it was, and says why.
    */
+  const IDENTITY = ['id', 'type', 'ts', 'visitorId', 'sessionId'];
   function beforeSend(hook) {
     return (text) => {
       let problem;
       try {
+        // One parse: what identifies the event is read before the hook may change it.
         const given = JSON.parse(text);
-        const event = hook(JSON.parse(text));
+        const identity = IDENTITY.map((k) => given[k]);
+        const event = hook(given);
         if (event === null || event === false) return null;
-        problem = !event || typeof event !== 'object' ? 'returned ' + describe(event) + ', not the event' : ['id', 'type', 'ts', 'visitorId', 'sessionId'].find((k) => event[k] !== given[k]);
+        problem = !event || typeof event !== 'object' ? 'returned ' + describe(event) + ', not the event' : IDENTITY.find((k, i) => event[k] !== identity[i]);
         if (!problem) return JSON.stringify(event);
         if (problem.length < 10) problem = 'changed the event’s ' + problem;
       } catch (e) {

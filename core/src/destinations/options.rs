@@ -107,7 +107,7 @@ fn parse_route(item: &Value, path: &str) -> Result<Destination, FieldError> {
         ..Filter::default()
     };
     if let Some(events) = item.get("events").filter(|v| !matches!(v, Value::Null)) {
-        filter.events = crate::config::string_list(&field("events"), "an array of event names", events)?;
+        filter.events = crate::error::string_list(&field("events"), "an array of event names", events)?;
     }
     match item.get("summariesOnly") {
         None | Some(Value::Null) => {}
