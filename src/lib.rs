@@ -33,9 +33,9 @@ use parcours_core::consent::ConsentState;
 use parcours_core::event::EventKind;
 use parcours_core::json::{push_list, write_string};
 use parcours_core::num::push_u64;
-#[cfg(feature = "surveys")]
-use parcours_core::prompt::Prompt;
 use parcours_core::retry::Disposition;
+#[cfg(feature = "surveys")]
+use parcours_core::surveys::prompt::Prompt;
 use parcours_core::tracker::Tracker;
 use parcours_core::tracker::OPT_OUT_KEY;
 use wasm_bindgen::prelude::*;

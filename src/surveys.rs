@@ -7,8 +7,8 @@ use alloc::string::{String, ToString};
 
 use parcours_core::json::write_string;
 use parcours_core::platform::new_id;
-use parcours_core::prompt::{refusal_json, Prompt};
-use parcours_core::targeting::Occurrence;
+use parcours_core::surveys::prompt::{refusal_json, Prompt};
+use parcours_core::surveys::targeting::Occurrence;
 use parcours_core::tracker::surveys::claim_json;
 use wasm_bindgen::prelude::*;
 
@@ -104,7 +104,7 @@ pub fn survey_open(id: &str, variant: &str, languages: &str, now: f64) -> String
 #[wasm_bindgen]
 pub fn survey_answer(submission: &str, value: f64, text: &str) -> String {
     with_shell(String::new(), |s| {
-        let invalid = || refusal_json(parcours_core::prompt::Refusal::Invalid);
+        let invalid = || refusal_json(parcours_core::surveys::prompt::Refusal::Invalid);
         let Some(prompt) = s.prompts.iter_mut().find(|p| p.submission == submission) else {
             return invalid();
         };

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use parcours_core::json::{self, Value};
-use parcours_core::survey::parse_surveys;
+use parcours_core::surveys::survey::parse_surveys;
 
 /// The definitions as served: the file's text and its ETag.
 pub struct Served {

@@ -65,7 +65,7 @@ pub struct Config {
     /// surveys hold them: the others never read a survey, nor carry the
     /// code that would drop one.
     #[cfg(feature = "surveys")]
-    pub surveys: Vec<crate::survey::Survey>,
+    pub surveys: Vec<crate::surveys::survey::Survey>,
     /// Days between any two surveys shown by their triggers (`surveyCooldownDays`).
     pub survey_cooldown_days: u64,
     /// Where more survey definitions are served (`surveysUrl`); empty for none.
@@ -79,7 +79,7 @@ pub struct Config {
 impl Config {
     #[cfg(feature = "surveys")]
     /// The survey with this id, if `surveys` defines it (and it was valid).
-    pub fn survey(&self, id: &str) -> Option<&crate::survey::Survey> {
+    pub fn survey(&self, id: &str) -> Option<&crate::surveys::survey::Survey> {
         self.surveys.iter().find(|survey| survey.id == id)
     }
 }
@@ -236,7 +236,7 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
             },
             #[cfg(feature = "surveys")]
             "surveys" => {
-                let list = crate::survey::parse_surveys(value);
+                let list = crate::surveys::survey::parse_surveys(value);
                 for survey in &list.surveys {
                     warnings.extend(survey.contrast_warnings());
                 }

@@ -10,6 +10,9 @@
 //! - [`outbox`], [`retry`]: the bounded queue, batching, and what to do after an answer.
 //! - [`tracker`]: ties them together for the shell.
 //! - [`batch`]: reading a batch on the receiving side (the collector).
+//! - [`surveys`] (with the `surveys` feature): definitions, targeting, prompts.
+//! - [`destinations`]: other backends' formats (the full check with the `destinations` feature).
+//! - [`sampling`]: a visitor's sticky draw, shared by surveys and destinations.
 
 #![cfg_attr(not(test), no_std)]
 
@@ -26,7 +29,6 @@ pub(crate) mod prelude {
 pub mod attribution;
 pub mod autocapture;
 pub mod batch;
-pub mod condition;
 pub mod config;
 pub mod consent;
 pub mod date;
@@ -40,17 +42,15 @@ pub mod journey;
 pub mod json;
 pub mod num;
 pub mod outbox;
-pub mod pattern;
 pub mod platform;
 pub mod port;
 pub mod privacy;
-pub mod prompt;
 pub mod retry;
+pub mod sampling;
 pub mod session;
 pub mod stages;
-pub mod survey;
-pub mod targeting;
-pub mod theme;
+#[cfg(feature = "surveys")]
+pub mod surveys;
 pub mod tracker;
 pub mod url;
 /// The allocator of the shipped WebAssembly modules (the SDK and the widget).

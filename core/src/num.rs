@@ -70,6 +70,61 @@ pub fn parse_u64(text: &str) -> Option<u64> {
     Some(n)
 }
 
+/// Parses a decimal number (`-12.5`, `3e2`); precise enough to compare.
+pub fn parse_f64(text: &str) -> Option<f64> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    let negative = bytes.first() == Some(&b'-');
+    if negative || bytes.first() == Some(&b'+') {
+        at += 1;
+    }
+    let mut value = 0.0f64;
+    let mut digits = 0;
+    let mut scale = 0i32;
+    let mut seen_point = false;
+    while let Some(&b) = bytes.get(at) {
+        match b {
+            b'0'..=b'9' => {
+                value = value * 10.0 + (b - b'0') as f64;
+                digits += 1;
+                if seen_point {
+                    scale -= 1;
+                }
+            }
+            b'.' if !seen_point => seen_point = true,
+            _ => break,
+        }
+        at += 1;
+    }
+    if digits == 0 {
+        return None;
+    }
+    if let Some(b'e' | b'E') = bytes.get(at) {
+        at += 1;
+        let minus = bytes.get(at) == Some(&b'-');
+        if minus || bytes.get(at) == Some(&b'+') {
+            at += 1;
+        }
+        let start = at;
+        let mut exponent = 0i32;
+        while let Some(d) = bytes.get(at).filter(|b| b.is_ascii_digit()) {
+            exponent = exponent.saturating_mul(10).saturating_add((d - b'0') as i32);
+            at += 1;
+        }
+        if at == start {
+            return None;
+        }
+        scale += if minus { -exponent } else { exponent };
+    }
+    if at != bytes.len() {
+        return None;
+    }
+    for _ in 0..scale.unsigned_abs().min(400) {
+        value = if scale > 0 { value * 10.0 } else { value / 10.0 };
+    }
+    Some(if negative { -value } else { value })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,3 +71,7 @@ pub fn new_id(now_ms: u64, random: &mut dyn Random) -> String {
     random.fill(&mut bytes);
     crate::id::uuid_v7(now_ms, bytes)
 }
+
+/// Which surveys this browser showed and when: kept by the builds with
+/// surveys, erased by every build (a page without surveys may follow one with).
+pub const SURVEY_HISTORY_KEY: &str = "parcours.surveys";

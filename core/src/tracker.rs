@@ -22,7 +22,7 @@ use crate::outbox::{Outbox, OutboxPolicy, Retention, Settled};
 use crate::platform::{new_id, Random, Store};
 use crate::session::{begin_next, SessionRules, SessionStart, SessionState};
 #[cfg(feature = "surveys")]
-use crate::targeting::History;
+use crate::surveys::targeting::History;
 
 /// Super properties, groups, aliases and the `beforeSend` hook.
 pub mod profile;
@@ -58,7 +58,7 @@ pub const STORAGE_KEYS: [&str; 11] = [
     JOURNEY_REV_KEY,
     TOUCHES_KEY,
     TRAITS_KEY,
-    crate::targeting::HISTORY_KEY,
+    crate::platform::SURVEY_HISTORY_KEY,
     REMOTE_KEY,
     profile::PROPS_KEY,
     profile::GROUP_KEY,
@@ -212,11 +212,12 @@ impl Tracker {
     }
 
     /// The touchpoint and stage the visitor is at now, for a survey answer.
-    pub fn moment(&self) -> crate::prompt::Moment<'_> {
+    #[cfg(feature = "surveys")]
+    pub fn moment(&self) -> crate::surveys::prompt::Moment<'_> {
         let Some(journey) = &self.journey else {
-            return crate::prompt::Moment::default();
+            return crate::surveys::prompt::Moment::default();
         };
-        crate::prompt::Moment {
+        crate::surveys::prompt::Moment {
             touchpoint: journey.steps.last().map_or("", |step| step.touchpoint.as_str()),
             stage: journey
                 .current_stage

@@ -3,7 +3,7 @@
 //! page without one downloads none of it.
 //!
 //! It is a renderer. Every text, option and accessible name comes in plans
-//! written by `parcours_core::prompt` in the SDK's module (already
+//! written by `parcours_core::surveys::prompt` in the SDK's module (already
 //! validated, already translated); every answer goes back there. Site text
 //! is set with `textContent`, never as HTML. Like the SDK's core it owns no
 //! listener: the host script forwards clicks and keys (`act`) and acts on

@@ -8,7 +8,7 @@
 //! `--parcours-text`, `--parcours-radius`, `--parcours-font-family`; and
 //! `::part(card | question | scale | option | text | submit | skip | close | tab | overlay)`.
 //! The defaults meet WCAG AA contrast in both schemes (checked by
-//! `parcours_core::theme`'s tests).
+//! `parcours_core::surveys::theme`'s tests).
 
 pub const STYLE: &str = concat!(
     ":host{all:initial!important;display:block!important;position:static!important;",

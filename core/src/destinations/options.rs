@@ -115,7 +115,7 @@ fn parse_route(item: &Value, path: &str) -> Result<Destination, FieldError> {
         Some(other) => return Err(expected(CODE, field("summariesOnly"), "true or false", other)),
     }
     if let Some(sample) = item.get("sample").filter(|v| !matches!(v, Value::Null)) {
-        filter.sample_bp = crate::targeting::percent_bp(sample)
+        filter.sample_bp = crate::sampling::percent_bp(sample)
             .ok_or_else(|| expected(CODE, field("sample"), "a percentage from 0 to 100", sample))?;
     }
     Ok(Destination {

@@ -12,7 +12,7 @@ use crate::prelude::*;
 use crate::error::FieldError;
 use crate::json::{parse, push_list, ObjectWriter, Value};
 use crate::platform::Store;
-use crate::targeting::Occurrence;
+use crate::surveys::targeting::Occurrence;
 
 use super::Tracker;
 
@@ -126,7 +126,7 @@ impl Tracker {
                 .filter(|list| matches!(list, Value::Array(_)))
                 .ok_or_else(|| whole("has no \"surveys\" list"))?,
         };
-        let list = crate::survey::parse_surveys(list);
+        let list = crate::surveys::survey::parse_surveys(list);
         let mut applied = Applied {
             errors: list.errors,
             ..Applied::default()
@@ -214,7 +214,7 @@ pub fn explain_remote(url: &str, body: &str) -> Vec<FieldError> {
         Value::Array(_) => &document,
         _ => document.get("surveys").unwrap_or(&Value::Null),
     };
-    let mut errors = crate::survey::parse_surveys(list).errors;
+    let mut errors = crate::surveys::survey::parse_surveys(list).errors;
     from_url(url, &mut errors);
     errors
 }

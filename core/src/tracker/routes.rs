@@ -179,7 +179,7 @@ mod with_destinations {
             name: &str,
         ) {
             for route in &mut self.routes {
-                let draw = crate::targeting::draw("destination", &route.destination.id, &self.visitor_id);
+                let draw = crate::sampling::draw("destination", &route.destination.id, &self.visitor_id);
                 if route.destination.filter.admits(kind, name, draw) {
                     let mut key = route.destination.id.clone();
                     key.push('/');

@@ -7,12 +7,12 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::condition::Facts;
 use crate::event::EventKind;
 use crate::journey::Changes;
 use crate::json::{parse, write_string, ObjectWriter, Value};
 use crate::platform::Store;
-use crate::targeting::{judge, write_checks, Check, History, Moment, Occurrence, Watch};
+use crate::surveys::condition::Facts;
+use crate::surveys::targeting::{judge, write_checks, Check, History, Moment, Occurrence, Watch};
 
 use super::{Tracker, TRAITS_KEY};
 
@@ -250,7 +250,7 @@ impl Tracker {
 
     fn judge_survey(
         &self,
-        survey: &crate::survey::Survey,
+        survey: &crate::surveys::survey::Survey,
         history: &History,
         now: u64,
         languages: &str,

@@ -716,7 +716,8 @@ fn a_claim_writes_the_history_first_so_a_second_claim_is_refused() {
         "survey.show() is the site's own decision"
     );
     tab_b.survey_closed("nps", false, &mut store, 6_000);
-    let history = crate::targeting::History::from_json(&store.get(crate::targeting::HISTORY_KEY).unwrap());
+    let history =
+        crate::surveys::targeting::History::from_json(&store.get(crate::surveys::targeting::HISTORY_KEY).unwrap());
     assert_eq!(history.seen("nps").unwrap().last_dismissed, 6_000);
     assert_eq!(history.seen("csat").unwrap().shown, 1);
 }

@@ -17,8 +17,8 @@ use crate::prelude::*;
 use crate::error::{describe, expected, item_path, FieldError};
 use crate::journey::Emotion;
 use crate::json::Value;
-use crate::targeting::Targeting;
-use crate::theme::Theme;
+use crate::surveys::targeting::Targeting;
+use crate::surveys::theme::Theme;
 
 const CODE: &str = "invalid_survey";
 /// Longest text a site may give for a question, label or message.
@@ -193,7 +193,7 @@ impl Survey {
         }
         let weights: Vec<u32> = self.variants.iter().map(|v| v.weight).collect();
         self.variants
-            .get(crate::targeting::pick_variant(&self.id, visitor_id, &weights))
+            .get(crate::surveys::targeting::pick_variant(&self.id, visitor_id, &weights))
     }
 
     /// The survey as variant `id` shows it (itself for none or an unknown id).
@@ -303,7 +303,7 @@ fn parse_survey(item: &Value, index: usize) -> Result<Survey, FieldError> {
         match key.as_str() {
             "id" => {}
             "variants" => variants = Some(value),
-            key if crate::targeting::FIELDS.contains(&key) => survey.targeting.read(key, value, &named)?,
+            key if crate::surveys::targeting::FIELDS.contains(&key) => survey.targeting.read(key, value, &named)?,
             _ => read_look(&mut survey, key, value, &named)?,
         }
     }

@@ -11,15 +11,16 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::condition::{Comparison, Condition, Facts, UrlRule};
 use crate::error::{expected, field_path, FieldError};
 use crate::json::{parse, write_string, ObjectWriter, Value};
 use crate::num::push_u64;
+use crate::sampling::{draw, percent_bp};
+use crate::surveys::condition::{Comparison, Condition, Facts, UrlRule};
 
 const CODE: &str = "invalid_survey";
 use crate::date::{parse_date, push_date, DAY_MS};
 /// Where this browser's survey history is kept (shared by tabs).
-pub const HISTORY_KEY: &str = "parcours.surveys";
+pub use crate::platform::SURVEY_HISTORY_KEY as HISTORY_KEY;
 /// The longest delay after a trigger (seconds).
 const MAX_DELAY_S: u64 = 3_600;
 
@@ -133,14 +134,6 @@ impl Default for Targeting {
 
 /// The survey fields this module reads.
 pub const FIELDS: [&str; 5] = ["trigger", "audience", "sample", "frequency", "schedule"];
-
-/// A percentage from 0 to 100 (decimals allowed) in basis points, or none.
-pub fn percent_bp(value: &Value) -> Option<u32> {
-    let Value::Number(n) = value else { return None };
-    crate::condition::parse_f64(n)
-        .filter(|p| (0.0..=100.0).contains(p))
-        .map(|p| (p * 100.0 + 0.5) as u32)
-}
 
 impl Targeting {
     /// Reads one of [`FIELDS`]; `named` makes a field's path.
@@ -721,25 +714,6 @@ pub fn write_checks(checks: &[Check], out: &mut String) {
     out.push(']');
 }
 
-/// A visitor's fixed draw for `salt` and survey `id`, from 0 to 9999:
-/// FNV-1a of the three, finished with splitmix64's mixer so that visitor
-/// ids differing only in their last characters spread evenly.
-pub fn draw(salt: &str, id: &str, visitor_id: &str) -> u32 {
-    let bytes = salt
-        .bytes()
-        .chain([0])
-        .chain(id.bytes())
-        .chain([0])
-        .chain(visitor_id.bytes());
-    let mut h = crate::num::fnv1a(crate::num::FNV_OFFSET, bytes);
-    h ^= h >> 30;
-    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    h ^= h >> 27;
-    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
-    h ^= h >> 31;
-    (h % 10_000) as u32
-}
-
 /// Picks a variant by weight from the visitor's fixed draw: `weights` in
 /// order; returns the index.
 pub fn pick_variant(id: &str, visitor_id: &str, weights: &[u32]) -> usize {
@@ -934,7 +908,7 @@ mod tests {
             let t = targeting(&(String::from(r#"{"sample":"#) + percent + "}"));
             let shown = visitors.iter().filter(|v| draw("sample", "nps", v) < t.sample).count() as f64;
             let share = shown / 1_000.0;
-            let want = crate::condition::parse_f64(percent).unwrap();
+            let want = crate::num::parse_f64(percent).unwrap();
             assert!((share - want).abs() <= 1.0, "{percent} %: {share} %");
         }
         let v = &visitors[0];

@@ -18,7 +18,7 @@ use crate::prelude::*;
 
 use crate::journey::Emotion;
 use crate::json::{write_string, ObjectWriter};
-use crate::survey::{
+use crate::surveys::survey::{
     answer_properties, choose_language, default_question, emotion_of, is_right_to_left, option_name, value_meaning,
     Answer, AnswerContext, CsatStyle, Placement, QuestionType, Survey,
 };
@@ -287,7 +287,7 @@ pub fn refusal_json(refusal: Refusal) -> String {
 mod tests {
     use super::*;
     use crate::json::{parse, Value};
-    use crate::survey::parse_surveys;
+    use crate::surveys::survey::parse_surveys;
 
     fn survey(json: &str) -> Survey {
         parse_surveys(&parse(json).unwrap()).surveys.remove(0)
