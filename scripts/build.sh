@@ -60,17 +60,15 @@ sdk target/bindgen-lite --no-default-features --features bundle
 # The diagnostics build: everything, with the words of errors (`explain`),
 # fetched only when there is an error to word. It brings its own glue.
 sdk target/bindgen-explain --no-default-features --features bundle,surveys,destinations,texts
-# The npm package's one glue (the full build's) serves all four builds; the
-# script-tag loader instantiates them with the lite build's glue, and the
-# survey kit brings its build's glue for its own exports, attached to that
-# instance (scripts/attach-glue.mjs).
+# The npm package's one glue (the full build's) serves all four builds, and
+# the script-tag loader instantiates them with the lite build's glue: every
+# build exports the same functions (the kits go through the port's `call`).
 for build in surveys destinations lite; do
   node scripts/check-glue.mjs target/bindgen/parcours.js "target/bindgen-$build/parcours_bg.wasm"
 done
 for wasm in target/bindgen-surveys/parcours_bg.wasm target/bindgen-destinations/parcours_bg.wasm target/bindgen/parcours_bg.wasm; do
   node scripts/check-glue.mjs target/bindgen-lite/parcours.js "$wasm"
 done
-node scripts/attach-glue.mjs target/bindgen-surveys/parcours.js
 
 step "build: npm package in pkg/"
 rm -rf pkg && mkdir -p pkg

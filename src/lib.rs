@@ -416,6 +416,10 @@ pub fn call(op: u8, s1: Option<String>, s2: Option<String>, a: f64, b: f64, c: f
                 }
             }
             op::PENDING => return number(s.tracker.pending() as u64),
+            #[cfg(feature = "surveys")]
+            op::SURVEY_SIGNAL..=op::SURVEYS_RECEIVED => {
+                return surveys::call(s, op, &s1, &s2, a, b, c).unwrap_or_default();
+            }
             #[cfg(feature = "destinations")]
             op::ENCODE => {
                 if let Some(destination) = s.tracker.config().destinations.get(a as usize) {

@@ -1,39 +1,78 @@
-//! The survey exports of the build with surveys (`feature = "surveys"`):
-//! triggers from browser signals, claims at display, `survey.explain`,
-//! and one showing's open, answers and close. Pages without surveys load
-//! the build without this file.
+//! The survey operations of the build with surveys (`feature = "surveys"`),
+//! reached through the port's one `call` (`port::op::SURVEY_*`, see
+//! [`call`]): triggers from browser signals, claims at display,
+//! `survey.explain`, one showing's open, answers and close, and the
+//! definitions of `surveysUrl`. Pages without surveys load the build
+//! without this file, and no build has exports of its own for surveys, so
+//! the survey kit needs no glue.
 
 use alloc::string::{String, ToString};
 
 use parcours_core::json::write_string;
 use parcours_core::platform::new_id;
+use parcours_core::port::op;
 use parcours_core::surveys::prompt::{refusal_json, Prompt};
 use parcours_core::surveys::targeting::Occurrence;
 use parcours_core::tracker::surveys::claim_json;
-use wasm_bindgen::prelude::*;
 
-use super::{ms, with_shell, NOTICES};
+use super::{ms, Shell, NOTICES};
+
+/// Runs survey operation `op` (see `port::op::SURVEY_*` for its arguments;
+/// `s2` carries a JSON array of strings where an operation reads more than
+/// one text). None for an operation that is not a survey's.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn call(s: &mut Shell, op: u8, s1: &str, s2: &str, a: f64, b: f64, c: f64) -> Option<String> {
+    let several = matches!(
+        op,
+        op::SURVEY_CLAIM | op::SURVEY_EXPLAIN | op::SURVEY_OPEN | op::SURVEYS_RECEIVED
+    );
+    let texts: alloc::vec::Vec<String> = match parcours_core::json::parse(if several { s2 } else { "" }) {
+        Ok(parcours_core::json::Value::Array(items)) => items
+            .iter()
+            .map(|item| item.as_str().unwrap_or_default().to_string())
+            .collect(),
+        _ => alloc::vec::Vec::new(),
+    };
+    let text = |i: usize| texts.get(i).map_or("", String::as_str);
+    Some(match op {
+        op::SURVEY_SIGNAL => {
+            let mut out = String::new();
+            parcours_core::num::push_u64(&mut out, u64::from(survey_signal(s, a as u8, b, s1, s2, c)));
+            out
+        }
+        op::SURVEY_CLAIM => survey_claim(s, s1, text(0), text(1), text(2), a > 0.0, b),
+        op::SURVEY_EXPLAIN => s.tracker.explain_survey(s1, &s.store, ms(a), text(0), text(1)),
+        op::SURVEY_OPEN => survey_open(s, s1, text(0), text(1), a),
+        op::SURVEY_ANSWER => survey_answer(s, s1, a, s2),
+        op::SURVEY_CLOSE => survey_close(s, s1, a),
+        op::SURVEYS_CACHED => with_watch(s.tracker.cached_surveys(s1, &s.store, ms(a)).to_json(), &s.tracker),
+        op::SURVEYS_RECEIVED => {
+            let applied = s
+                .tracker
+                .received_surveys(s1, a as u16, text(0), text(1), &mut s.store, ms(b));
+            with_watch(applied.to_json(), &s.tracker)
+        }
+        _ => return None,
+    })
+}
 
 /// A browser signal for survey triggers: `kind` 0 time on page (`value`
 /// ms), 1 scroll depth (`value` percent), 2 exit intent, 3 a click inside
 /// an element matching selector `text`, on page `href`. Returns the
 /// `record` bits (2: notices wait).
-#[wasm_bindgen]
-pub fn survey_signal(kind: u8, value: f64, text: &str, href: &str, now: f64) -> u32 {
-    with_shell(0, |s| {
-        let occurrence = match kind {
-            0 => Occurrence::TimeOnPage(value as u64),
-            1 => Occurrence::Scroll(value as u32),
-            2 => Occurrence::ExitIntent,
-            _ => Occurrence::Click(text),
-        };
-        s.tracker.signal_surveys(occurrence, href, ms(now));
-        if s.tracker.pending_notices() > 0 {
-            NOTICES
-        } else {
-            0
-        }
-    })
+fn survey_signal(s: &mut Shell, kind: u8, value: f64, text: &str, href: &str, now: f64) -> u32 {
+    let occurrence = match kind {
+        0 => Occurrence::TimeOnPage(value as u64),
+        1 => Occurrence::Scroll(value as u32),
+        2 => Occurrence::ExitIntent,
+        _ => Occurrence::Click(text),
+    };
+    s.tracker.signal_surveys(occurrence, href, ms(now));
+    if s.tracker.pending_notices() > 0 {
+        NOTICES
+    } else {
+        0
+    }
 }
 
 /// Claims survey `id` for display now on page `href`: the rules are
@@ -41,31 +80,28 @@ pub fn survey_signal(kind: u8, value: f64, text: &str, href: &str, now: f64) -> 
 /// including that the visitor is still on `trigger_path` when it is given,
 /// and a granted claim is written to the history. Returns
 /// `{"ok":true,"variant":…}` or `{"ok":false,"checks":[…]}`.
-#[wasm_bindgen]
-pub fn survey_claim(id: &str, href: &str, languages: &str, trigger_path: &str, forced: bool, now: f64) -> String {
-    with_shell(String::new(), |s| {
-        let claim = s
-            .tracker
-            .claim_survey(id, &mut s.store, ms(now), href, languages, trigger_path, forced);
-        claim_json(&claim)
-    })
-}
-
-/// Why survey `id` would or would not show now: `{"survey","show","triggers","variant","checks":[…]}`.
-#[wasm_bindgen]
-pub fn survey_explain(id: &str, href: &str, languages: &str, now: f64) -> String {
-    with_shell(String::new(), |s| {
-        s.tracker.explain_survey(id, &s.store, ms(now), href, languages)
-    })
+#[allow(clippy::too_many_arguments)]
+fn survey_claim(
+    s: &mut Shell,
+    id: &str,
+    href: &str,
+    languages: &str,
+    trigger_path: &str,
+    forced: bool,
+    now: f64,
+) -> String {
+    let claim = s
+        .tracker
+        .claim_survey(id, &mut s.store, ms(now), href, languages, trigger_path, forced);
+    claim_json(&claim)
 }
 
 /// Starts showing survey `id` (as `variant`, empty for none) in the first
 /// built-in language of `languages` (comma-separated: the page's, then the
 /// browser's). Returns `{"frame":…,"step":…,"shown":…}` (the widget's plans
 /// and the `survey_shown` properties), or `{"error":{code,field,message}}`.
-#[wasm_bindgen]
-pub fn survey_open(id: &str, variant: &str, languages: &str, now: f64) -> String {
-    with_shell(String::new(), |s| {
+fn survey_open(s: &mut Shell, id: &str, variant: &str, languages: &str, now: f64) -> String {
+    {
         let Some(base) = s.tracker.config().survey(id) else {
             let error = parcours_core::error::FieldError::new(
                 "unknown_survey",
@@ -94,16 +130,15 @@ pub fn survey_open(id: &str, variant: &str, languages: &str, now: f64) -> String
         s.prompts.retain(|p| p.survey != prompt.survey);
         s.prompts.push(prompt);
         out
-    })
+    }
 }
 
 /// Answers the question on screen of showing `submission`: `value` on its
 /// scale (negative: none) or `text`. Returns
 /// `{"step":…,"answered":…|null,"completed":…|null}` or
 /// `{"refused":"required"|"invalid"}` (nothing moved).
-#[wasm_bindgen]
-pub fn survey_answer(submission: &str, value: f64, text: &str) -> String {
-    with_shell(String::new(), |s| {
+fn survey_answer(s: &mut Shell, submission: &str, value: f64, text: &str) -> String {
+    {
         let invalid = || refusal_json(parcours_core::surveys::prompt::Refusal::Invalid);
         let Some(prompt) = s.prompts.iter_mut().find(|p| p.submission == submission) else {
             return invalid();
@@ -130,14 +165,13 @@ pub fn survey_answer(submission: &str, value: f64, text: &str) -> String {
             }
             Err(refusal) => refusal_json(refusal),
         }
-    })
+    }
 }
 
 /// Closes showing `submission`. Returns the `survey_dismissed`
 /// properties, or an empty string when it was completed (or is unknown).
-#[wasm_bindgen]
-pub fn survey_close(submission: &str, now: f64) -> String {
-    with_shell(String::new(), |s| {
+fn survey_close(s: &mut Shell, submission: &str, now: f64) -> String {
+    {
         let Some(at) = s.prompts.iter().position(|p| p.submission == submission) else {
             return String::new();
         };
@@ -152,31 +186,7 @@ pub fn survey_close(submission: &str, now: f64) -> String {
             s.tracker.survey_closed(&prompt.survey, false, &mut s.store, ms(now));
         }
         dismissed
-    })
-}
-
-/// Loads the cached survey definitions of `url` (`surveysUrl`, resolved).
-/// Returns `{"fresh","etag","loaded","errors","warnings","watch"}`: fetch
-/// again unless `fresh`, with `If-None-Match: etag` when there is one.
-#[wasm_bindgen]
-pub fn surveys_cached(url: &str, now: f64) -> String {
-    with_shell(String::new(), |s| {
-        let applied = s.tracker.cached_surveys(url, &s.store, ms(now));
-        with_watch(applied.to_json(), &s.tracker)
-    })
-}
-
-/// The answer to the fetch of `url`: `status` 200 with `body`, or 304.
-/// Returns what `surveys_cached` does; notices may wait (triggers that
-/// fired before the definitions arrived).
-#[wasm_bindgen]
-pub fn surveys_received(url: &str, status: u16, etag: &str, body: &str, now: f64) -> String {
-    with_shell(String::new(), |s| {
-        let applied = s
-            .tracker
-            .received_surveys(url, status, etag, body, &mut s.store, ms(now));
-        with_watch(applied.to_json(), &s.tracker)
-    })
+    }
 }
 
 /// Adds `"watch"` (what the page must watch for, now) to a JSON object.

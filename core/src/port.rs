@@ -74,6 +74,33 @@ pub mod op {
     /// Destination a's request(s) for batch s1 at time b (builds with
     /// destinations): `{"requests":[…],"notes":[…]}` or `{"error":{…}}`.
     pub const ENCODE: u8 = 20;
+    /// Survey operations (builds with surveys). Where one reads several
+    /// texts, s2 is a JSON array of them.
+    /// A browser signal for survey triggers: a its kind (0 time on page, 1
+    /// scroll depth, 2 exit intent, 3 a click), b its number (ms, percent),
+    /// s1 the selector clicked, s2 the page's URL, c the time. Answers the
+    /// `record` bits.
+    pub const SURVEY_SIGNAL: u8 = 21;
+    /// Claims survey s1 for display: s2 [URL, languages, trigger path], a 1
+    /// when forced (`survey.show`), b the time. `{"ok":true,"variant"}` or
+    /// `{"ok":false,"checks"}`.
+    pub const SURVEY_CLAIM: u8 = 22;
+    /// Why survey s1 would or would not show now: s2 [URL, languages], a the time.
+    pub const SURVEY_EXPLAIN: u8 = 23;
+    /// Opens survey s1: s2 [variant, languages], a the time.
+    /// `{"frame","step","shown","submission"}` or `{"error"}`.
+    pub const SURVEY_OPEN: u8 = 24;
+    /// Answers the question on screen of showing s1: a the value (negative:
+    /// none) or s2 the text. `{"step","answered","completed"}` or `{"refused"}`.
+    pub const SURVEY_ANSWER: u8 = 25;
+    /// Closes showing s1 at time a: the `survey_dismissed` properties, or "".
+    pub const SURVEY_CLOSE: u8 = 26;
+    /// The cached definitions of `surveysUrl` s1 at time a:
+    /// `{"fresh","etag","loaded","errors","warnings","watch"}`.
+    pub const SURVEYS_CACHED: u8 = 27;
+    /// The answer to the fetch of s1: a the status (200 or 304), s2 [ETag,
+    /// body], b the time. Answers as `SURVEYS_CACHED`.
+    pub const SURVEYS_RECEIVED: u8 = 28;
 }
 
 /// `SIGNAL` kinds (its a).
@@ -83,7 +110,7 @@ pub const SIGNAL_ERROR: u8 = 2;
 pub const SIGNAL_TIMING: u8 = 3;
 
 /// Every number, by the name of its JavaScript constant.
-pub const CODES: [(&str, u32); 34] = [
+pub const CODES: [(&str, u32); 42] = [
     ("TRACK", TRACK as u32),
     ("PAGE", PAGE as u32),
     ("IDENTIFY", IDENTIFY as u32),
@@ -114,6 +141,14 @@ pub const CODES: [(&str, u32); 34] = [
     ("NEXT_WAKE", op::NEXT_WAKE as u32),
     ("PENDING", op::PENDING as u32),
     ("ENCODE", op::ENCODE as u32),
+    ("SURVEY_SIGNAL", op::SURVEY_SIGNAL as u32),
+    ("SURVEY_CLAIM", op::SURVEY_CLAIM as u32),
+    ("SURVEY_EXPLAIN", op::SURVEY_EXPLAIN as u32),
+    ("SURVEY_OPEN", op::SURVEY_OPEN as u32),
+    ("SURVEY_ANSWER", op::SURVEY_ANSWER as u32),
+    ("SURVEY_CLOSE", op::SURVEY_CLOSE as u32),
+    ("SURVEYS_CACHED", op::SURVEYS_CACHED as u32),
+    ("SURVEYS_RECEIVED", op::SURVEYS_RECEIVED as u32),
     ("SIGNAL_CLICK", SIGNAL_CLICK as u32),
     ("SIGNAL_ACTIVITY", SIGNAL_ACTIVITY as u32),
     ("SIGNAL_ERROR", SIGNAL_ERROR as u32),

@@ -5,6 +5,8 @@
 // Offline or on an error, the cached copy stays in use and the console
 // says why; an offline browser tries again when it is back online.
 
+import { SURVEYS_CACHED, SURVEYS_RECEIVED } from './codes.js';
+
 /** A fetch that takes longer is abandoned (the cached copy stays in use). */
 const FETCH_TIMEOUT_MS = 10000;
 
@@ -41,7 +43,7 @@ export function createRemoteSurveys(sdk) {
       })
       .then(
         ([status, etag, body]) => {
-          const result = sdk.guarded((c) => JSON.parse(c.surveys_received(url, status, etag, body, Date.now())), null);
+          const result = sdk.guarded((c) => JSON.parse(c.call(SURVEYS_RECEIVED, url, JSON.stringify([etag, body]), status, Date.now())), null);
           if (result) sdk.applied(result, url);
         },
         (error) => {
@@ -62,7 +64,7 @@ export function createRemoteSurveys(sdk) {
   return {
     /** Loads the definitions of `url` (absolute): the cached copy now, a fresh one if it is stale. */
     load(url) {
-      const cached = sdk.guarded((c) => JSON.parse(c.surveys_cached(url, Date.now())), null);
+      const cached = sdk.guarded((c) => JSON.parse(c.call(SURVEYS_CACHED, url, '', Date.now())), null);
       if (!cached) return;
       sdk.applied(cached, url);
       if (!cached.fresh) revalidate(url, cached);

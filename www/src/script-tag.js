@@ -22,9 +22,7 @@ import { createParcours } from './facade.js';
   if (existing && existing.__parcours) return; // loaded twice: keep the first
   const script = document.currentScript;
   const base = script && script.src ? script.src : location.href;
-  // The calls into the wasm: the lite build's glue, and what the kits add
-  // for the builds with surveys or destinations (each kit is loaded once).
-  // prettier-ignore
+  // The calls into the wasm: the lite build's glue serves every build.
   const core = { call, erase, opt_out, record, start };
   const kits = {};
   const kit = (file, integrity, jsOptions) =>
@@ -40,12 +38,8 @@ import { createParcours } from './facade.js';
       const build = surveys ? (destinations ? 'full' : 'surveys') : destinations ? 'destinations' : 'lite';
       const file = build === 'lite' ? 'parcours_bg.wasm' : 'parcours_' + build + '_bg.wasm';
       const wasm = jsOptions.wasmUrl || fetch(new URL(file, base), { integrity: PARCOURS_SDK_SRI[build] });
-      return Promise.all([initWasm({ module_or_path: wasm }), surveys && surveyKit(jsOptions), destinations && destinationKit(jsOptions)]).then(
-        ([exports, ...loaded]) => {
-          for (const k of loaded) if (k && k.attach) Object.assign(core, k.attach(exports));
-          return core;
-        },
-      );
+      // The kits call the wasm through the port (`call`): no glue of their own.
+      return Promise.all([initWasm({ module_or_path: wasm }), surveys && surveyKit(jsOptions), destinations && destinationKit(jsOptions)]).then(() => core);
     },
     surveyKit,
     destinationKit,

@@ -7,6 +7,7 @@
 import { createSurveys } from './surveys.js';
 import { watchSurveyTriggers, watchesAnything } from './survey-triggers.js';
 import { createRemoteSurveys } from './remote-surveys.js';
+import { SURVEY_SIGNAL } from './codes.js';
 
 /**
  * `sdk`: what surveys.js may do with the SDK (see createSurveys), plus
@@ -19,7 +20,7 @@ export function connectSurveys(sdk) {
   let watch = null; // the page watched for the triggers, while the SDK listens
 
   /** A browser signal for survey triggers (time on page, scroll, exit intent, a click). */
-  const signal = (kind, value, text) => sdk.signal((c) => c.survey_signal(kind, value, text, location.href, Date.now()));
+  const signal = (kind, value, text) => sdk.signal((c) => c.call(SURVEY_SIGNAL, text, location.href, kind, value, Date.now()));
 
   /** Watches the page for what the surveys' triggers ask now (this changes when definitions arrive). */
   function watchFor(asked) {

@@ -8,6 +8,8 @@
 // The core writes every plan, verdict and event; this file only moves them
 // between the core, the widget and the queue of calls.
 
+import { SURVEY_ANSWER, SURVEY_CLAIM, SURVEY_CLOSE, SURVEY_EXPLAIN, SURVEY_OPEN } from './codes.js';
+
 /** The lock that makes a claim (judge, then mark) atomic across tabs. */
 const CLAIM_LOCK = 'parcours.survey-claim';
 /**
@@ -66,7 +68,7 @@ export function createSurveys(sdk) {
 
   function claim(id, triggerPath, forced) {
     return exclusively(() =>
-      sdk.guarded((c) => JSON.parse(c.survey_claim(id, location.href, languages(), triggerPath, forced, Date.now())), null),
+      sdk.guarded((c) => JSON.parse(c.call(SURVEY_CLAIM, id, JSON.stringify([location.href, languages(), triggerPath]), forced ? 1 : 0, Date.now())), null),
     );
   }
 
@@ -74,27 +76,27 @@ export function createSurveys(sdk) {
     const refusal = sdk.refusal(); // again: consent may have changed while the widget loaded
     if (refusal) return sdk.warn('survey "' + id + '" was not shown: ' + refusal), false;
     sdk.catchUp(); // the journey's touchpoint and stage as of now
-    const opened = sdk.guarded((c) => JSON.parse(c.survey_open(id, variant, languages(), Date.now())), null);
+    const opened = sdk.guarded((c) => JSON.parse(c.call(SURVEY_OPEN, id, JSON.stringify([variant, languages()]), Date.now())), null);
     if (!opened) return false;
     if (opened.error) return sdk.reportError(opened.error), false;
     const submission = opened.submission;
     const answer = (value, text) => {
       sdk.catchUp();
-      const result = sdk.guarded((c) => JSON.parse(c.survey_answer(submission, value, text)), null);
+      const result = sdk.guarded((c) => JSON.parse(c.call(SURVEY_ANSWER, submission, text, value)), null);
       if (result && result.answered) sdk.record('survey_answered', result.answered);
       if (result && result.completed) sdk.record('survey_completed', result.completed);
       return result;
     };
     const closed = () => {
       onScreen.delete(id);
-      const dismissed = sdk.guarded((c) => c.survey_close(submission, Date.now()), '');
+      const dismissed = sdk.guarded((c) => c.call(SURVEY_CLOSE, submission, '', Date.now()), '');
       if (dismissed) sdk.record('survey_dismissed', JSON.parse(dismissed));
     };
     let shown;
     try {
       shown = present(opened, sdk.nonce(), { answer, closed, opened: () => sdk.record('survey_shown', opened.shown) });
     } catch (e) {
-      sdk.guarded((c) => c.survey_close(submission, Date.now()));
+      sdk.guarded((c) => c.call(SURVEY_CLOSE, submission, '', Date.now()));
       sdk.reportError({ code: 'survey_not_shown', field: 'surveys["' + id + '"]', message: String(e && e.message ? e.message : e) });
       return false;
     }
@@ -167,7 +169,7 @@ export function createSurveys(sdk) {
      */
     explain(id) {
       const refusal = sdk.refusal();
-      const verdict = sdk.guarded((c) => JSON.parse(c.survey_explain(String(id), location.href, languages(), Date.now())), null);
+      const verdict = sdk.guarded((c) => JSON.parse(c.call(SURVEY_EXPLAIN, String(id), JSON.stringify([location.href, languages()]), Date.now())), null);
       if (!verdict) return { survey: id, show: false, checks: [{ rule: 'ready', ok: false, detail: 'Parcours has not started' }] };
       if (!verdict.checks) return verdict; // no survey has this id: verdict.error says so
       verdict.checks.unshift({ rule: 'consent', ok: !refusal, detail: refusal || 'feedback consent is granted' });
