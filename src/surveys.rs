@@ -98,8 +98,9 @@ fn survey_claim(
 
 /// Starts showing survey `id` (as `variant`, empty for none) in the first
 /// built-in language of `languages` (comma-separated: the page's, then the
-/// browser's). Returns `{"frame":…,"step":…,"shown":…}` (the widget's plans
-/// and the `survey_shown` properties), or `{"error":{code,field,message}}`.
+/// browser's). Returns `{"frame":…,"step":…,"submission":…}` (the widget's
+/// plans), a newline and the `survey_shown` properties (recorded as they
+/// are: no JSON round trip through JavaScript); or `{"error":{…}}`.
 fn survey_open(s: &mut Shell, id: &str, variant: &str, languages: &str, now: f64) -> String {
     {
         let Some(base) = s.tracker.config().survey(id) else {
@@ -121,11 +122,10 @@ fn survey_open(s: &mut Shell, id: &str, variant: &str, languages: &str, now: f64
         out.push_str(&prompt.frame_json(survey));
         out.push_str(",\"step\":");
         out.push_str(&prompt.step_json(survey));
-        out.push_str(",\"shown\":");
-        out.push_str(&prompt.shown_json(survey, s.tracker.moment()));
         out.push_str(",\"submission\":");
         write_string(&mut out, &submission);
-        out.push('}');
+        out.push_str("}\n");
+        out.push_str(&prompt.shown_json(survey, s.tracker.moment()));
         // Showing a survey again replaces its earlier showing.
         s.prompts.retain(|p| p.survey != prompt.survey);
         s.prompts.push(prompt);
@@ -135,8 +135,9 @@ fn survey_open(s: &mut Shell, id: &str, variant: &str, languages: &str, now: f64
 
 /// Answers the question on screen of showing `submission`: `value` on its
 /// scale (negative: none) or `text`. Returns
-/// `{"step":…,"answered":…|null,"completed":…|null}` or
-/// `{"refused":"required"|"invalid"}` (nothing moved).
+/// `{"step":…}`, then on lines of their own the `survey_answered` and
+/// `survey_completed` properties (empty when none), recorded as they are;
+/// or `{"refused":"required"|"invalid"}` (nothing moved).
 fn survey_answer(s: &mut Shell, submission: &str, value: f64, text: &str) -> String {
     {
         let invalid = || refusal_json(parcours_core::surveys::prompt::Refusal::Invalid);
@@ -156,11 +157,10 @@ fn survey_answer(s: &mut Shell, submission: &str, value: f64, text: &str) -> Str
                 }
                 let mut out = String::from("{\"step\":");
                 out.push_str(&outcome.step);
-                out.push_str(",\"answered\":");
-                out.push_str(outcome.answered.as_deref().unwrap_or("null"));
-                out.push_str(",\"completed\":");
-                out.push_str(outcome.completed.as_deref().unwrap_or("null"));
-                out.push('}');
+                out.push_str("}\n");
+                out.push_str(outcome.answered.as_deref().unwrap_or_default());
+                out.push('\n');
+                out.push_str(outcome.completed.as_deref().unwrap_or_default());
                 out
             }
             Err(refusal) => refusal_json(refusal),

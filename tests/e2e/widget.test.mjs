@@ -53,7 +53,12 @@ test('CSAT stars then a follow-up, with the keyboard only: answers reach the col
   page.on('request', (r) => requests.push(r.url()));
   const visitor = await start(page);
   assert.ok(!requests.some((u) => u.includes('widget')), 'nothing of the widget is fetched before a survey is shown');
-  await page.evaluate(() => parcours.touchpoint('order-confirmed', { stage: 'purchase' }));
+  await page.evaluate(() => {
+    // The page's listeners get each survey event's properties as an object.
+    window.heard = [];
+    for (const name of ['survey_shown', 'survey_answered', 'survey_completed']) parcours.on(name, (p) => window.heard.push([name, p.questionType || '', typeof p.survey]));
+    parcours.touchpoint('order-confirmed', { stage: 'purchase' });
+  });
   assert.equal(await page.evaluate(() => parcours.survey.show('checkout-csat')), true);
   assert.ok(requests.some((u) => u.endsWith('/dist/parcours-widget.js')) && requests.some((u) => u.endsWith('parcours_widget_bg.wasm')));
   assert.equal(await focused(page), null, 'a corner card does not steal focus');
@@ -94,6 +99,12 @@ test('CSAT stars then a follow-up, with the keyboard only: answers reach the col
     { survey: 'checkout-csat', questionType: 'csat', value: 4, normalized: 0.75, scaleMin: 1, scaleMax: 5, style: 'stars', touchpoint: 'order-confirmed', stage: 'purchase' },
   );
   assert.equal(text.text, 'Fast delivery');
+  assert.deepEqual(await page.evaluate(() => window.heard), [
+    ['survey_shown', '', 'string'],
+    ['survey_answered', 'csat', 'string'],
+    ['survey_answered', 'text', 'string'],
+    ['survey_completed', '', 'string'],
+  ]);
   assert.equal(completed.answered, 2);
   const journey = await page.evaluate(() => parcours.journey().journey);
   const step = journey.steps.find((s) => s.touchpoint === 'order-confirmed');

@@ -509,9 +509,10 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
     },
     consent: () => ({ analytics: consentNow, feedback: feedbackNow }),
     listening: () => !!stopWatchingUrl,
+    /** Records Parcours' own event `name` with `properties`, JSON text from the core as it is. */
     record(name, properties) {
-      capture(TRACK, name, JSON.stringify(properties));
-      emit(name, properties);
+      capture(TRACK, name, properties);
+      if (listeners.has(name)) emit(name, JSON.parse(properties));
     },
     catchUp() {
       if (calls.length) runSlice(true);

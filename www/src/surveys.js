@@ -20,7 +20,7 @@ const CLAIM_LOCK = 'parcours.survey-claim';
 const SETTLE_MS = 500;
 
 /**
- * `sdk`: { guarded, record(name, properties), catchUp(), refusal() -> '' or
+ * `sdk`: { guarded, record(name, properties: JSON text), catchUp(), refusal() -> '' or
  * why not, ready() -> Promise, loadWidget() -> Promise<present>, nonce(),
  * debug(), warn, reportError }.
  */
@@ -76,32 +76,34 @@ export function createSurveys(sdk) {
     const refusal = sdk.refusal(); // again: consent may have changed while the widget loaded
     if (refusal) return sdk.warn('survey "' + id + '" was not shown: ' + refusal), false;
     sdk.catchUp(); // the journey's touchpoint and stage as of now
-    const opened = sdk.guarded((c) => JSON.parse(c.call(SURVEY_OPEN, id, JSON.stringify([variant, languages()]), Date.now())), null);
+    // The events' properties come from the core as text and go back as they are.
+    const [plans, shownProperties] = sdk.guarded((c) => c.call(SURVEY_OPEN, id, JSON.stringify([variant, languages()]), Date.now()), '').split('\n');
+    const opened = plans ? JSON.parse(plans) : null;
     if (!opened) return false;
     if (opened.error) return sdk.reportError(opened.error), false;
     const submission = opened.submission;
     const answer = (value, text) => {
       sdk.catchUp();
-      const result = sdk.guarded((c) => JSON.parse(c.call(SURVEY_ANSWER, submission, text, value)), null);
-      if (result && result.answered) sdk.record('survey_answered', result.answered);
-      if (result && result.completed) sdk.record('survey_completed', result.completed);
-      return result;
+      const [result, answered, completed] = sdk.guarded((c) => c.call(SURVEY_ANSWER, submission, text, value), '').split('\n');
+      if (answered) sdk.record('survey_answered', answered);
+      if (completed) sdk.record('survey_completed', completed);
+      return result ? JSON.parse(result) : null;
     };
     const closed = () => {
       onScreen.delete(id);
       const dismissed = sdk.guarded((c) => c.call(SURVEY_CLOSE, submission, '', Date.now()), '');
-      if (dismissed) sdk.record('survey_dismissed', JSON.parse(dismissed));
+      if (dismissed) sdk.record('survey_dismissed', dismissed);
     };
     let shown;
     try {
-      shown = present(opened, sdk.nonce(), { answer, closed, opened: () => sdk.record('survey_shown', opened.shown) });
+      shown = present(opened, sdk.nonce(), { answer, closed, opened: () => sdk.record('survey_shown', shownProperties) });
     } catch (e) {
       sdk.guarded((c) => c.call(SURVEY_CLOSE, submission, '', Date.now()));
       sdk.reportError({ code: 'survey_not_shown', field: 'surveys["' + id + '"]', message: String(e && e.message ? e.message : e) });
       return false;
     }
     onScreen.set(id, shown);
-    if (!shown.waiting()) sdk.record('survey_shown', opened.shown);
+    if (!shown.waiting()) sdk.record('survey_shown', shownProperties);
     return true;
   }
 

@@ -1,7 +1,7 @@
 // Puts one survey on screen: the WebAssembly `Widget` draws every step and
 // decides what a click or key means (`act`); this file owns the listeners,
 // the timer and the visual-viewport lift, and talks to the SDK through `sdk`:
-//   sdk.answer(value, text) -> { step, answered, completed } | { refused } | null
+//   sdk.answer(value, text) -> { step } | { refused } | null (the answer is recorded)
 //   sdk.opened()            a "Feedback" tab was opened (records survey_shown)
 //   sdk.closed()            the survey left the screen (a dismissal unless completed)
 // Loaded with the widget module, never before a survey is shown.
