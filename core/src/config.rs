@@ -261,6 +261,7 @@ pub fn parse_options(text: &str) -> Result<Parsed, FieldError> {
         config.journey.rules = parse_rules(rules, &config.journey.stages)?;
     }
     config.journey.navigation_loops = config.friction.navigation_loops;
+    config.journey.quick_back_ms = config.friction.quick_back_ms;
     if let Some(declared) = declared {
         config.autocapture.declared = parse_declared(declared, &config.journey.stages)?;
     }
@@ -337,13 +338,18 @@ fn boolean(key: &str, value: &Value) -> Result<bool, FieldError> {
         .ok_or_else(|| expected(CODE, field_path(key), "true or false", value))
 }
 
+/// A key that is not an option: its path, and in a build with words
+/// (`texts`) what is wrong and the option it probably meant. The shipped
+/// builds give the path only; the facade has the diagnostics build word it.
 fn unknown_key_warning(key: &str) -> String {
     let mut out = field_path(key);
-    out.push_str(" is not a Parcours option and was ignored");
-    if let Some(near) = closest_option(key) {
-        out.push_str(" (did you mean ");
-        out.push_str(near);
-        out.push_str("?)");
+    if cfg!(feature = "texts") {
+        out.push_str(" is not a Parcours option and was ignored");
+        if let Some(near) = closest_option(key) {
+            out.push_str(" (did you mean ");
+            out.push_str(near);
+            out.push_str("?)");
+        }
     }
     out
 }

@@ -432,7 +432,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
           initPageview = -1;
           return;
         }
-        for (const message of report.warnings) warn(message);
+        warnWorded(report);
         // The surveys and destinations left out are reported before ready.
         const refused = report.surveyErrors.concat(report.destinationErrors || []);
         const reported = reportWorded(report, refused, (m) => m.explain(coreOptions));
@@ -472,6 +472,20 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
       })
       .catch(() => errors.map((e) => Object.assign({}, e, { message: e.message + ' (' + e.code + '; the explanation could not be loaded)' })))
       .then((worded) => worded.forEach(reportError));
+  }
+
+  /**
+   * Warns of the options that are not Parcours options. The shipped builds
+   * name them only (`texts` false): the diagnostics build says what each
+   * probably meant; without it, each is said plainly.
+   */
+  function warnWorded({ texts, warnings }) {
+    if (texts || !warnings.length) return warnings.forEach(warn);
+    explainer = explainer || loadExplain(jsOptionsGiven);
+    explainer
+      .then((module) => JSON.parse(module.explain(coreOptions)).warnings)
+      .catch(() => warnings.map((field) => field + ' is not a Parcours option and was ignored'))
+      .then((worded) => worded.forEach(warn));
   }
 
   /**
