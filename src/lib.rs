@@ -541,11 +541,13 @@ export interface FrictionOptions {
   rageClicks?: false | { clicks?: number; withinMs?: number; radiusPx?: number };
   deadClicks?: false | number;
   errors?: boolean;
+  errorClicks?: false | number;
   slowPageMs?: false | number;
   longFormRequired?: false | number;
   repeatedInvalid?: false | number;
   formAbandonment?: boolean;
   navigationLoops?: boolean;
+  quickBackMs?: false | number;
   ignore?: string[];
 }
 

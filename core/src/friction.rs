@@ -8,11 +8,13 @@
 //! | `rageClicks` | 3 clicks, 1000 ms, 30 px | that many clicks within the time, all within the radius of the first; one burst is one rage click (`clicks`, and `dead` when nothing reacted), never also a dead click |
 //! | `deadClicks` | 1000 ms | a click on something interactive followed by no navigation, DOM change or request within the time |
 //! | `errors` | on | uncaught errors and unhandled rejections (message cut to 200 characters, source without query) |
+//! | `errorClicks` | 1000 ms | an error that follows a click within the time is an `error_click` (with the click's target), neither a `js_error` nor a dead click |
 //! | `slowPageMs` | 3000 | page load or Largest Contentful Paint slower than this |
 //! | `longFormRequired` | 7 | a form with more required fields than this |
 //! | `repeatedInvalid` | 2 | a form refused by the browser this many times |
 //! | form abandonment | on | a form started and left without submitting |
 //! | `navigationLoops` | on | back-and-forth between the same two pages (A, B, A, B) |
+//! | `quickBackMs` | 5000 | back to the previous page (A, B, A) within the time of landing on B: a `quick_back` on B |
 //! | `ignore` | none | CSS selectors whose clicks are never friction |
 
 #[allow(unused_imports)]
@@ -27,11 +29,15 @@ pub struct FrictionConfig {
     pub rage: Option<(u32, u64, u32)>,
     pub dead_click_ms: Option<u64>,
     pub errors: bool,
+    /// An error this soon after a click is an error click.
+    pub error_click_ms: Option<u64>,
     pub slow_page_ms: Option<u64>,
     pub long_form_required: Option<u64>,
     pub repeated_invalid: Option<u64>,
     pub form_abandonment: bool,
     pub navigation_loops: bool,
+    /// Back to the previous page this soon after landing.
+    pub quick_back_ms: Option<u64>,
     pub ignore: Vec<String>,
 }
 
@@ -41,11 +47,13 @@ impl Default for FrictionConfig {
             rage: Some((3, 1_000, 30)),
             dead_click_ms: Some(1_000),
             errors: true,
+            error_click_ms: Some(1_000),
             slow_page_ms: Some(3_000),
             long_form_required: Some(7),
             repeated_invalid: Some(2),
             form_abandonment: true,
             navigation_loops: true,
+            quick_back_ms: Some(5_000),
             ignore: Vec::new(),
         }
     }
@@ -64,6 +72,8 @@ const THRESHOLDS: &[Threshold] = &[
     ("slowPageMs", 100, 60_000, |c, v| c.slow_page_ms = v),
     ("longFormRequired", 1, 100, |c, v| c.long_form_required = v),
     ("repeatedInvalid", 1, 100, |c, v| c.repeated_invalid = v),
+    ("errorClicks", 100, 10_000, |c, v| c.error_click_ms = v),
+    ("quickBackMs", 500, 60_000, |c, v| c.quick_back_ms = v),
 ];
 
 /// Detectors switched by `true` / `false`.
@@ -120,7 +130,7 @@ pub fn parse_friction(value: &Value) -> Result<FrictionConfig, FieldError> {
             };
         } else {
             return Err(FieldError::new(CODE, at(key), "is not a friction detector").with_fix(
-                "Use rageClicks, deadClicks, errors, slowPageMs, longFormRequired, repeatedInvalid, formAbandonment, navigationLoops, ignore",
+                "Use rageClicks, deadClicks, errors, errorClicks, slowPageMs, longFormRequired, repeatedInvalid, formAbandonment, navigationLoops, quickBackMs, ignore",
             ));
         }
     }
@@ -166,6 +176,24 @@ pub struct FrictionState {
 pub type Found = (&'static str, String);
 
 impl FrictionState {
+    /// Whether an error at `t` followed a click within `within` ms; if so,
+    /// the click's target is added to the error's `fields`, and the click is
+    /// not also a dead click: one moment, one friction point.
+    pub fn error_after_click(&mut self, within: Option<u64>, t: u64, fields: &mut String) -> bool {
+        let Some(&(_, _, at)) = self.cluster.last() else {
+            return false;
+        };
+        if t.saturating_sub(at) > within.unwrap_or(0) || within.is_none() {
+            return false;
+        }
+        if self.pending_dead.as_ref().is_some_and(|(pending, _)| *pending == at) {
+            self.pending_dead = None;
+        }
+        fields.push_str(",\"target\":");
+        crate::json::write_string(fields, &self.burst_target);
+        true
+    }
+
     /// A click at (x, y) at `t`. One burst of clicks is one friction point:
     /// once `clicks` fall within the time and the radius of the first, the
     /// burst is a rage click; it goes on while clicks keep coming within the

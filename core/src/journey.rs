@@ -120,6 +120,8 @@ pub struct JourneyRules {
     pub max_steps: usize,
     /// Back-and-forth between two pages (A, B, A, B) is friction.
     pub navigation_loops: bool,
+    /// Back to the previous page within this long of landing on one is a quick back.
+    pub quick_back_ms: Option<u64>,
 }
 
 impl Default for JourneyRules {
@@ -130,6 +132,7 @@ impl Default for JourneyRules {
             goals: Vec::new(),
             max_steps: 200,
             navigation_loops: true,
+            quick_back_ms: Some(5_000),
         }
     }
 }
@@ -369,9 +372,11 @@ impl Journey {
         } else {
             self.truncated_steps += 1;
         }
-        if ev.kind == EventKind::Page && rules.navigation_loops && self.is_page_loop() {
-            self.add_friction("navigation_loop");
-            changes.friction = Some("navigation_loop".into());
+        if ev.kind == EventKind::Page {
+            if let Some((kind, at)) = self.page_friction(rules) {
+                self.add_friction_at(kind, at);
+                changes.friction = Some(kind.into());
+            }
         }
         if let Some(goal) = rules.goals.iter().find(|g| g.event == ev.name) {
             let number = |key: &Option<String>| match key.as_ref().and_then(|k| prop(k)) {
@@ -396,26 +401,44 @@ impl Journey {
         changes
     }
 
-    /// Whether the last four page steps went A, B, A, B.
-    fn is_page_loop(&self) -> bool {
-        let mut pages = self
-            .steps
-            .iter()
-            .rev()
-            .filter(|s| s.kind == "page")
-            .map(|s| s.touchpoint.as_str());
-        match (pages.next(), pages.next(), pages.next(), pages.next()) {
-            (Some(d), Some(c), Some(b), Some(a)) => a == c && b == d && a != b,
-            _ => false,
+    /// Friction the latest page step shows, with the step it goes on: back
+    /// and forth between two pages (A, B, A, B) on the latest, else a quick
+    /// back (A, B, then A again within `quick_back_ms` of landing on B) on B.
+    /// One friction point a page step.
+    fn page_friction(&self, rules: &JourneyRules) -> Option<(&'static str, usize)> {
+        // The latest page steps, newest first.
+        let mut pages = [0usize; 4];
+        let mut n = 0;
+        for (i, step) in self.steps.iter().enumerate().rev() {
+            if step.kind == "page" {
+                pages[n] = i;
+                n += 1;
+                if n == 4 {
+                    break;
+                }
+            }
         }
+        let page = |k: usize| &self.steps[pages[k]];
+        let same = |j: usize, k: usize| page(j).touchpoint == page(k).touchpoint;
+        if n == 4 && rules.navigation_loops && same(3, 1) && same(2, 0) && !same(3, 2) {
+            return Some(("navigation_loop", pages[0]));
+        }
+        let within = rules.quick_back_ms?;
+        (n >= 3 && same(0, 2) && !same(0, 1) && page(0).at.saturating_sub(page(1).at) <= within)
+            .then_some(("quick_back", pages[1]))
     }
 
     fn add_friction(&mut self, kind: &str) {
+        self.add_friction_at(kind, self.steps.len().wrapping_sub(1));
+    }
+
+    /// Friction of `kind` on step `at` (none when there is no such step).
+    fn add_friction_at(&mut self, kind: &str, at: usize) {
         match self.friction_count.iter_mut().find(|(k, _)| k == kind) {
             Some((_, n)) => *n += 1,
             None => self.friction_count.push((kind.to_string(), 1)),
         }
-        if let Some(step) = self.steps.last_mut() {
+        if let Some(step) = self.steps.get_mut(at) {
             step.friction.push(kind.to_string());
             if !step.emotion_from_feedback {
                 step.emotion = Emotion::Negative;
@@ -907,7 +930,11 @@ mod tests {
 
     #[test]
     fn back_and_forth_between_two_pages_is_friction() {
-        let rules = JourneyRules::default();
+        // (Pages a millisecond apart would also be quick backs: those are tested below.)
+        let rules = JourneyRules {
+            quick_back_ms: None,
+            ..JourneyRules::default()
+        };
         let mut j = Journey::new("s", 1, None, Touch::default(), 0);
         let mut loops = 0;
         for (i, path) in ["/a", "/b", "/a", "/c", "/a", "/c"].iter().enumerate() {
@@ -920,6 +947,56 @@ mod tests {
         }
         assert_eq!(loops, 1, "/a /c /a /c");
         assert_eq!(j.steps[5].friction, vec!["navigation_loop"]);
+    }
+
+    #[test]
+    fn back_to_the_previous_page_within_seconds_is_a_quick_back_on_the_page_left() {
+        let rules = JourneyRules::default();
+        let mut j = Journey::new("s", 1, None, Touch::default(), 0);
+        let mut found = Vec::new();
+        // /pricing for 3 s then back: a quick back on /pricing. /plans for 9 s
+        // then back: none. /b, /c: no return. (A loop A, B, A, B is one
+        // quick back, then a navigation loop: one friction point a page.)
+        let visits = [
+            ("/", 0),
+            ("/pricing", 1_000),
+            ("/", 4_000),
+            ("/plans", 6_000),
+            ("/", 15_000),
+            ("/b", 16_000),
+            ("/c", 17_000),
+        ];
+        for (path, at) in visits {
+            found.push(observe(&mut j, &rules, EventKind::Page, "page_view", path, at).friction);
+        }
+        assert_eq!(found[2].as_deref(), Some("quick_back"));
+        assert_eq!(found.iter().flatten().count(), 1, "{found:?}");
+        assert_eq!(
+            j.steps[1].friction,
+            vec!["quick_back"],
+            "on the page left, not the one returned to"
+        );
+        assert!(j.steps[2].friction.is_empty());
+        assert_eq!(j.friction_count, vec![("quick_back".to_string(), 1)]);
+        let mut loop_ = Journey::new("s", 1, None, Touch::default(), 0);
+        for (i, path) in ["/a", "/b", "/a", "/b"].iter().enumerate() {
+            observe(&mut loop_, &rules, EventKind::Page, "page_view", path, i as u64);
+        }
+        let kinds: Vec<&[String]> = loop_.steps.iter().map(|s| s.friction.as_slice()).collect();
+        assert_eq!(kinds[1], ["quick_back"]);
+        assert_eq!(kinds[3], ["navigation_loop"]);
+        assert_eq!(kinds.iter().map(|k| k.len()).sum::<usize>(), 2);
+        let off = JourneyRules {
+            quick_back_ms: None,
+            ..JourneyRules::default()
+        };
+        let mut k = Journey::new("s", 1, None, Touch::default(), 0);
+        for (path, at) in &visits[..3] {
+            assert_eq!(
+                observe(&mut k, &off, EventKind::Page, "page_view", path, *at).friction,
+                None
+            );
+        }
     }
 
     #[test]

@@ -723,7 +723,12 @@ impl Tracker {
         }
         fields.push_str(",\"line\":");
         crate::num::push_u64(&mut fields, line);
-        self.record_friction("js_error", &fields, t, random);
+        // An error right after a click is what the click did: one friction point.
+        let clicked = self
+            .friction
+            .error_after_click(self.config.friction.error_click_ms, t, &mut fields);
+        let kind = if clicked { "error_click" } else { "js_error" };
+        self.record_friction(kind, &fields, t, random);
     }
 
     /// Page load and Largest Contentful Paint times (ms; 0 when unknown).

@@ -7,7 +7,7 @@ import { openPage, waitForEvents, withCollectorAndBrowser } from './harness.mjs'
 
 const env = withCollectorAndBrowser();
 
-test('rage and dead clicks, errors, slow pages, forms, links and loops are recorded once each', async () => {
+test('rage and dead clicks, error clicks, slow pages, forms, links, quick backs and loops are recorded once each', async () => {
   const page = await openPage(env.browser);
   const base = env.collector.url;
   await page.goto(`${base}/e2e/friction.html`);
@@ -48,7 +48,7 @@ test('rage and dead clicks, errors, slow pages, forms, links and loops are recor
     'friction:slow_page',
     'friction:rage_click',
     'friction:dead_click',
-    'friction:js_error',
+    'friction:error_click', // the click on #throw, followed by its error: one friction point
     `link:${base}/files/brochure.pdf`,
     'link:https://partner.example.org/offer',
     'form_started:long-form',
@@ -66,8 +66,9 @@ test('rage and dead clicks, errors, slow pages, forms, links and loops are recor
   const byType = (type) => events.find((e) => e.properties?.type === type).properties;
   assert.deepEqual(byType('rage_click'), { type: 'rage_click', target: 'button#rage', clicks: 4, dead: true });
   assert.equal(byType('dead_click').target, 'button#dead.primary');
-  assert.match(byType('js_error').message, /Cannot read properties of undefined/);
-  assert.equal(byType('js_error').source, `${base}/e2e/friction.html`);
+  assert.match(byType('error_click').message, /Cannot read properties of undefined/);
+  assert.equal(byType('error_click').source, `${base}/e2e/friction.html`);
+  assert.equal(byType('error_click').target, 'button#throw', 'the element clicked');
   assert.deepEqual(byType('long_form'), { type: 'long_form', form: 'long-form', required: 9 });
   const started = events.find((e) => e.name === 'form_started');
   assert.deepEqual(started.properties, { form: 'long-form', fields: 10, required: 9 });
@@ -77,10 +78,12 @@ test('rage and dead clicks, errors, slow pages, forms, links and loops are recor
     slow_page: 1,
     rage_click: 1,
     dead_click: 1,
-    js_error: 1,
+    error_click: 1,
     long_form: 1,
     repeated_validation_error: 1,
     form_abandonment: 2,
-    navigation_loop: 1,
+    quick_back: 1, // /e2e/a, /e2e/b, /e2e/a at once: back from /e2e/b
+    navigation_loop: 1, // then /e2e/b: a loop (not also a second quick back)
   });
+  assert.deepEqual(journey.steps.filter((s) => s.friction?.includes('quick_back')).map((s) => s.touchpoint), ['/e2e/b']);
 });

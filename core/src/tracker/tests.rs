@@ -600,6 +600,56 @@ fn friction_signals_and_form_events_become_friction_on_the_journey() {
 }
 
 #[test]
+fn an_error_right_after_a_click_is_one_error_click_with_the_clicked_element() {
+    let mut store = MemoryStore::default();
+    let mut tab = Tab::open(&mut store, shop_config(""), "https://shop.example/cart", "", 0);
+    tab.run(&mut store, &[(EventKind::Page, "page_view", "", 1_000)]);
+    let rng = &mut tab.rng;
+    let t = &mut tab.tracker;
+    t.signal_click(50, 60, 2_000, true, "button#pay", rng);
+    t.signal_error("TypeError: total is undefined", "", 3, 2_400, rng); // 400 ms after: the click's
+    t.signal_error("late", "", 4, 3_500, rng); // 1.5 s after: an error of its own
+    let friction: Vec<(String, String)> = tab
+        .sent(5_000)
+        .iter()
+        .filter(|e| s(e, "name") == "friction")
+        .map(|e| {
+            let target = e
+                .get("properties")
+                .and_then(|p| p.get("target"))
+                .and_then(Value::as_str);
+            (
+                s(e, "properties.type").to_string(),
+                target.unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        friction,
+        [
+            ("error_click".to_string(), "button#pay".to_string()),
+            ("js_error".to_string(), String::new())
+        ]
+    );
+    // Turned off, every error is a js_error (and the click that did nothing a dead click).
+    let mut store = MemoryStore::default();
+    let config = parse_options(r#"{"endpoint":"/b","friction":{"errorClicks":false}}"#)
+        .unwrap()
+        .config;
+    let mut t = Tracker::start(config, &mut store, &mut SeededRandom(1), 1_000);
+    t.set_page("https://shop.example/cart", "Cart", "");
+    t.signal_click(50, 60, 2_000, true, "button#pay", &mut SeededRandom(2));
+    t.signal_error("boom", "", 3, 2_100, &mut SeededRandom(3));
+    let body = t.next_batch(3_000, true, &mut SeededRandom(4)).unwrap();
+    let kinds: Vec<String> = events(&body)
+        .iter()
+        .filter(|e| s(e, "name") == "friction")
+        .map(|e| s(e, "properties.type").to_string())
+        .collect();
+    assert_eq!(kinds, ["js_error", "dead_click"]);
+}
+
+#[test]
 fn free_text_answers_are_masked_like_every_property_unless_the_site_turns_masking_off() {
     let answer = r#"{"survey":"csat-checkout","questionType":"text","value":null,
         "text":"Call me on +33 6 12 34 56 78 or write to jane.doe@example.com"}"#;
