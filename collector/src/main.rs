@@ -176,6 +176,10 @@ struct SeedArgs {
     /// Only when the store holds no event yet.
     #[arg(long)]
     if_empty: bool,
+    /// The time the visits lead up to, in ms since 1970 (default: now). The
+    /// same value seeds the same visits on the same days into any store.
+    #[arg(long, value_name = "MS")]
+    now: Option<u64>,
 }
 
 struct Cli {
@@ -423,9 +427,11 @@ fn seed_command(args: SeedArgs) -> ExitCode {
     let store = args.store.address();
     let options = parcours_collector::seed::SeedOptions {
         events: args.events,
-        now: std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64),
+        now: args.now.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64)
+        }),
         days: args.days.max(1),
     };
     let if_empty = args.if_empty;

@@ -31,9 +31,13 @@ const stores = [{ name: 'SQLite', args: ['--db', join(dir, 'bench.db')] }];
 if (CLICKHOUSE) stores.push({ name: 'ClickHouse', args: ['--store', CLICKHOUSE.replace(/\/$/, '') + '/parcours_bench_' + process.pid] });
 else console.log('no --clickhouse given: SQLite only');
 
+// One time for both stores: their visits fall on the same days, so that
+// the trends (per day) agree too.
+const SEED_NOW = String(Date.now());
+
 function seed(store) {
   const started = Date.now();
-  const out = execFileSync(RELEASE_COLLECTOR, ['seed', '--events', String(EVENTS), ...store.args], { encoding: 'utf8' });
+  const out = execFileSync(RELEASE_COLLECTOR, ['seed', '--events', String(EVENTS), '--now', SEED_NOW, ...store.args], { encoding: 'utf8' });
   store.seedSeconds = (Date.now() - started) / 1000;
   store.seedLine = out.trim().split('\n').pop();
   console.log(store.name + ': ' + store.seedLine);
