@@ -106,6 +106,27 @@ test('storage that refuses writes degrades to memory with a warning and loses no
   await page.context().close();
 });
 
+test('a clock stepped back while the page tracks keeps the events in the order tracked', async () => {
+  const page = await openPage(env.browser);
+  const bodies = [];
+  page.on('request', (request) => request.url().endsWith('/v1/batch') && bodies.push(request.postDataBuffer()));
+  await startOn(page);
+  await page.evaluate(() => {
+    parcours.track('stepped-clock', { n: 0 });
+    // The system's time sync steps the clock back 2 s, as a VM's may.
+    const now = Date.now;
+    Date.now = () => now() - 2000;
+    for (let n = 1; n < 20; n++) parcours.track('stepped-clock', { n });
+    return new Promise((resolve) => setTimeout(() => ((Date.now = now), resolve()), 0));
+  });
+  await page.evaluate(() => parcours.flush());
+  await expectExactlyOnce('stepped-clock', 20);
+  const read = (body) => JSON.parse(body[0] === 0x1f ? gunzipSync(body).toString() : body.toString());
+  const sent = bodies.flatMap((body) => read(body).events.filter((e) => e.name === 'stepped-clock').map((e) => e.properties.n));
+  assert.deepEqual(sent, [...Array(20).keys()], 'sent in the order tracked');
+  await page.context().close();
+});
+
 test('batches go gzipped, in order, under the byte limit', async () => {
   const page = await openPage(env.browser);
   const bodies = [];

@@ -115,6 +115,10 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
   let loading = null;
   let initPageview = -1; // where init() queued its page view, while it may still fail
   let replayTime = 0;
+  // The latest time a call was stamped with: a clock stepped back (by the
+  // system's time sync) never stamps a later call earlier, so the core,
+  // which orders events by time, keeps them in the order they were made.
+  let stamped = 0;
   // location.href, read at most once per task and re-read after any navigation.
   let href = null;
   const forgetHref = () => (href = null);
@@ -227,7 +231,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
       // (location.hash = …, a router holding the unwrapped pushState).
       queueMicrotask(forgetHref);
     }
-    calls.push(kind, name, payload, replayTime || Date.now(), at || href);
+    calls.push(kind, name, payload, replayTime || (stamped = Math.max(stamped, Date.now())), at || href);
     // After pagehide a closing page may still run a task or two, but not
     // the microtasks after them: each call is recorded and spilled at once.
     if (leaving) runSlice(true);
