@@ -120,6 +120,20 @@ impl Scores {
         Some(percent(self.promoters, self.nps_answers)? - percent(self.detractors, self.nps_answers)?)
     }
 
+    /// The CSV's seven score cells, from `csat` to `nps_answers`.
+    fn csv_cells(&self) -> [Cell; 7] {
+        use Cell::{Count, Figure};
+        [
+            Figure(self.csat()),
+            Count(self.csat_answers),
+            Figure(self.ces_mean()),
+            Figure(self.ces_easy()),
+            Count(self.ces_answers),
+            Figure(self.nps()),
+            Count(self.nps_answers),
+        ]
+    }
+
     fn write_json(&self, out: &mut String) {
         let mut o = ObjectWriter::new(out);
         push_number(o.key("csat"), self.csat());
@@ -131,6 +145,25 @@ impl Scores {
         o.num("npsAnswers", self.nps_answers);
         o.finish();
     }
+}
+
+/// Counts one answer: a free text by its sentiment in `comments`
+/// (negative, neutral, positive), a score in `scores`.
+fn count_answer(scores: &mut Scores, comments: &mut [u64; 3], answer: &Answer) {
+    if answer.kind == "text" {
+        comments[crate::sentiment::Sentiment::from_code(answer.value) as usize] += 1;
+    } else {
+        scores.add(answer.kind, answer.value);
+    }
+}
+
+/// `{"negative":n,"neutral":n,"positive":n}`.
+fn write_comments(out: &mut String, comments: [u64; 3]) {
+    let mut o = ObjectWriter::new(out);
+    for (name, n) in crate::sentiment::Sentiment::NAMES.iter().zip(comments) {
+        o.num(name, n);
+    }
+    o.finish();
 }
 
 fn percent(part: u64, whole: u64) -> Option<f64> {
@@ -251,11 +284,7 @@ impl Place {
             self.add_friction(kind);
         }
         for answer in &step.feedback {
-            if answer.kind == "text" {
-                self.comments[crate::sentiment::Sentiment::from_code(answer.value) as usize] += 1;
-            } else {
-                self.scores.add(answer.kind, answer.value);
-            }
+            count_answer(&mut self.scores, &mut self.comments, answer);
         }
     }
 
@@ -285,11 +314,7 @@ impl Place {
         }
         friction.push('}');
         self.scores.write_json(o.key("scores"));
-        let mut comments = ObjectWriter::new(o.key("comments"));
-        for (name, n) in crate::sentiment::Sentiment::NAMES.iter().zip(self.comments) {
-            comments.num(name, n);
-        }
-        comments.finish();
+        write_comments(o.key("comments"), self.comments);
         o.finish();
     }
 }
@@ -730,32 +755,21 @@ impl JourneyMap {
         // All sessions, and each point of the trend: the key figures.
         let kpi_row = |out: &mut String, level: &str, name: &str, period: &str, k: &Kpis, visitors: Option<u64>| {
             csv_cells(out, &[level, name, period]);
-            let s = &k.scores;
-            csv_figures(
-                out,
-                &[
-                    Count(k.sessions),
-                    visitors.map_or(Figure(None), Count),
-                    Figure(None),
-                    Figure(s.csat()),
-                    Count(s.csat_answers),
-                    Figure(s.ces_mean()),
-                    Figure(s.ces_easy()),
-                    Count(s.ces_answers),
-                    Figure(s.nps()),
-                    Count(s.nps_answers),
-                    Figure(None),
-                    Count(k.with_friction),
-                    Figure(None),
-                    Figure(None),
-                    Figure(k.conversion_rate()),
-                    Figure(k.friction_share()),
-                    Figure(k.bounce_rate()),
-                    Count(k.comments[2]),
-                    Count(k.comments[1]),
-                    Count(k.comments[0]),
-                ],
-            );
+            let mut cells = vec![Count(k.sessions), visitors.map_or(Figure(None), Count), Figure(None)];
+            cells.extend(k.scores.csv_cells());
+            cells.extend([
+                Figure(None),
+                Count(k.with_friction),
+                Figure(None),
+                Figure(None),
+                Figure(k.conversion_rate()),
+                Figure(k.friction_share()),
+                Figure(k.bounce_rate()),
+                Count(k.comments[2]),
+                Count(k.comments[1]),
+                Count(k.comments[0]),
+            ]);
+            csv_figures(out, &cells);
         };
         kpi_row(
             out,
@@ -775,33 +789,22 @@ impl JourneyMap {
                 .then(|| self.steps.iter().find(|s| s.from == place.name))
                 .flatten();
             let stage = if kind == "stage" { &place.name } else { &place.stage };
-            let s = &place.scores;
             csv_cells(out, &[&level(kind), &place.name, stage]);
-            csv_figures(
-                out,
-                &[
-                    Count(place.sessions),
-                    Count(place.visitors()),
-                    Count(place.exits),
-                    Figure(s.csat()),
-                    Count(s.csat_answers),
-                    Figure(s.ces_mean()),
-                    Figure(s.ces_easy()),
-                    Count(s.ces_answers),
-                    Figure(s.nps()),
-                    Count(s.nps_answers),
-                    Figure(place.emotion()),
-                    Count(place.friction_count()),
-                    Figure(step.and_then(Step::conversion)),
-                    Figure(step.and_then(Step::median_ms).map(|ms| ms as f64)),
-                    Figure(None),
-                    Figure(None),
-                    Figure(None),
-                    Count(place.comments[2]),
-                    Count(place.comments[1]),
-                    Count(place.comments[0]),
-                ],
-            );
+            let mut cells = vec![Count(place.sessions), Count(place.visitors()), Count(place.exits)];
+            cells.extend(place.scores.csv_cells());
+            cells.extend([
+                Figure(place.emotion()),
+                Count(place.friction_count()),
+                Figure(step.and_then(Step::conversion)),
+                Figure(step.and_then(Step::median_ms).map(|ms| ms as f64)),
+                Figure(None),
+                Figure(None),
+                Figure(None),
+                Count(place.comments[2]),
+                Count(place.comments[1]),
+                Count(place.comments[0]),
+            ]);
+            csv_figures(out, &cells);
         }
         for (path, n) in self.top_paths(top) {
             csv_cells(out, &[&level("path"), &path.join(" > "), ""]);

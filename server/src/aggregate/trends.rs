@@ -9,7 +9,7 @@ use alloc::collections::BTreeMap;
 use parcours_core::date::{parse_date, push_date, DAY_MS};
 use parcours_core::json::ObjectWriter;
 
-use super::{percent, push_number, Facts, Scores};
+use super::{count_answer, percent, push_number, write_comments, Facts, Scores};
 
 /// Most distinct days kept (ten years); journeys of later-met days count in
 /// every other figure, and `days_not_kept` says how many were left out here.
@@ -40,11 +40,7 @@ impl Kpis {
         self.bounces += u64::from(facts.bounced);
         self.with_friction += u64::from(facts.steps.iter().any(|s| !s.friction.is_empty()));
         for answer in facts.steps.iter().flat_map(|s| &s.feedback) {
-            if answer.kind == "text" {
-                self.comments[crate::sentiment::Sentiment::from_code(answer.value) as usize] += 1;
-            } else {
-                self.scores.add(answer.kind, answer.value);
-            }
+            count_answer(&mut self.scores, &mut self.comments, answer);
         }
     }
 
@@ -95,11 +91,7 @@ impl Kpis {
         o.num("npsAnswers", self.scores.nps_answers);
         push_number(o.key("frictionShare"), self.friction_share());
         push_number(o.key("bounceRate"), self.bounce_rate());
-        let mut comments = ObjectWriter::new(o.key("comments"));
-        for (name, n) in crate::sentiment::Sentiment::NAMES.iter().zip(self.comments) {
-            comments.num(name, n);
-        }
-        comments.finish();
+        write_comments(o.key("comments"), self.comments);
     }
 }
 
