@@ -129,7 +129,7 @@ pub fn parse_declared(value: &Value, stages: &[String]) -> Result<Vec<DeclaredTo
                     return Err(FieldError::new(
                         CODE,
                         item_path("touchpoints", i, "stage"),
-                        describe(field) + " is not one of options.stages",
+                        crate::words!(describe(field) + " is not one of options.stages"),
                     ))
                 }
                 "trigger" => {
@@ -140,7 +140,7 @@ pub fn parse_declared(value: &Value, stages: &[String]) -> Result<Vec<DeclaredTo
                             return Err(FieldError::new(
                                 CODE,
                                 item_path("touchpoints", i, "trigger"),
-                                "expected \"click\" or \"view\", got ".to_string() + &describe(field),
+                                crate::words!("expected \"click\" or \"view\", got ".to_string() + &describe(field)),
                             ))
                         }
                     }

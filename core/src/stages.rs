@@ -124,7 +124,9 @@ pub fn parse_stages(value: &Value) -> Result<Vec<String>, FieldError> {
                 return Err(FieldError::new(
                     CODE,
                     "options.stages",
-                    "each stage must be a distinct name of 1 to 64 characters; got ".to_string() + &describe(item),
+                    crate::words!(
+                        "each stage must be a distinct name of 1 to 64 characters; got ".to_string() + &describe(item)
+                    ),
                 )
                 .with_fix(fix))
             }
@@ -153,8 +155,10 @@ fn parse_rule(index: usize, value: &Value, stages: &[String]) -> Result<StageRul
         return Err(rule_error(
             index,
             "",
-            "expected an object such as { stage: \"decision\", url: \"/pricing\" }, got ".to_string()
-                + &describe(value),
+            crate::words!(
+                "expected an object such as { stage: \"decision\", url: \"/pricing\" }, got ".to_string()
+                    + &describe(value)
+            ),
         ));
     };
     let mut rule = StageRule {
@@ -170,7 +174,7 @@ fn parse_rule(index: usize, value: &Value, stages: &[String]) -> Result<StageRul
             _ => Err(rule_error(
                 index,
                 key,
-                "expected a non-empty string, got ".to_string() + &describe(field),
+                crate::words!("expected a non-empty string, got ".to_string() + &describe(field)),
             )),
         };
         match key.as_str() {
@@ -201,7 +205,9 @@ fn parse_rule(index: usize, value: &Value, stages: &[String]) -> Result<StageRul
                     return Err(rule_error(
                         index,
                         "properties",
-                        "expected a non-empty object of values to match, got ".to_string() + &describe(field),
+                        crate::words!(
+                            "expected a non-empty object of values to match, got ".to_string() + &describe(field)
+                        ),
                     ))
                 }
             },
@@ -229,7 +235,9 @@ fn parse_url(index: usize, value: &Value) -> Result<UrlPattern, FieldError> {
             Err(rule_error(
                 index,
                 field,
-                "must be a path starting with '/', got ".to_string() + &describe(&Value::String(pattern.into())),
+                crate::words!(
+                    "must be a path starting with '/', got ".to_string() + &describe(&Value::String(pattern.into()))
+                ),
             ))
         }
     };
@@ -251,7 +259,9 @@ fn parse_url(index: usize, value: &Value) -> Result<UrlPattern, FieldError> {
         _ => Err(rule_error(
             index,
             "url",
-            "expected a glob string or { exact | prefix | glob: \"/path\" }, got ".to_string() + &describe(value),
+            crate::words!(
+                "expected a glob string or { exact | prefix | glob: \"/path\" }, got ".to_string() + &describe(value)
+            ),
         )),
     }
 }
