@@ -435,7 +435,7 @@ pub fn call(op: u8, s1: Option<String>, s2: Option<String>, a: f64, b: f64, c: f
 /// A browser signal for the friction detectors: `kind` `SIGNAL_CLICK` at
 /// (a, b) on `text` (`text2` "1" when interactive), `SIGNAL_ACTIVITY`,
 /// `SIGNAL_ERROR` `text` from `text2` at line `a`, `SIGNAL_TIMING` (a load
-/// ms, b LCP ms). Returns the `record` bits (`NOTICES`: notices wait).
+/// ms, b LCP ms), the vitals' entries and `SIGNAL_SCROLL` (see `port`). Returns the `record` bits (`NOTICES`: notices wait).
 fn signal(s: &mut Shell, kind: u8, a: f64, b: f64, t: f64, text: &str, text2: &str) -> u32 {
     let t = ms(t);
     match kind {
@@ -445,6 +445,11 @@ fn signal(s: &mut Shell, kind: u8, a: f64, b: f64, t: f64, text: &str, text2: &s
         port::SIGNAL_ACTIVITY => s.tracker.signal_activity(t),
         port::SIGNAL_ERROR => s.tracker.signal_error(text, text2, ms(a), t, &mut s.random),
         port::SIGNAL_TIMING => s.tracker.signal_timing(ms(a), ms(b), t, &mut s.random),
+        #[cfg(feature = "vitals")]
+        port::SIGNAL_SCROLL => s.tracker.signal_scroll(a as i64, b as i64, t, &mut s.random),
+        #[cfg(feature = "vitals")]
+        _ => s.tracker.signal_vital(kind, ms(a), ms(b), text, t, &mut s.random),
+        #[cfg(not(feature = "vitals"))]
         _ => {}
     }
     if s.tracker.pending_notices() > 0 {
@@ -548,6 +553,10 @@ export interface FrictionOptions {
   formAbandonment?: boolean;
   navigationLoops?: boolean;
   quickBackMs?: false | number;
+  slowInteractionMs?: false | number;
+  layoutShift?: false | number;
+  excessiveScrolls?: false | number;
+  webVitals?: boolean;
   ignore?: string[];
 }
 

@@ -132,6 +132,21 @@
       });
   }
 
+  // The Core Web Vitals' 75th percentile, in words and Google's rating (the
+  // colour repeats the word): [key in a touchpoint's vitals, name, how it reads].
+  var VITALS = [
+    ['lcpMs', 'LCP', function (v) { return (v / 1000).toFixed(1) + ' s'; }],
+    ['inpMs', 'INP', function (v) { return v + ' ms'; }],
+    ['cls', 'CLS', String],
+  ];
+  function vitalBadges(vitals) {
+    var badges = VITALS.filter(function (k) { return vitals && vitals[k[0]]; }).map(function (k) {
+      var v = vitals[k[0]];
+      return el('span', { class: 'vital ' + v.rating, text: k[1] + ' ' + k[2](v.p75) + ' ' + v.rating.replace('_', ' ') });
+    });
+    return badges.length ? el('div', { class: 'facts' }, [el('span', { text: 'p75: ' })].concat(badges)) : null;
+  }
+
   function card(t, busiest) {
     var hot = isHot(t);
     var scores = scoreText(t.scores);
@@ -147,6 +162,7 @@
       scores ? el('div', { class: 'facts', text: scores }) : null,
       frictions ? el('div', { class: 'facts', text: 'Friction: ' + frictions }) : null,
       commentText(t.comments) ? el('div', { class: 'facts', text: commentText(t.comments) }) : null,
+      vitalBadges(t.vitals),
     ]);
     button.style.background = sentiment(t.emotion);
     button.style.minHeight = Math.round(48 + 72 * t.sessions / busiest) + 'px';

@@ -15,6 +15,10 @@
 //! | form abandonment | on | a form started and left without submitting |
 //! | `navigationLoops` | on | back-and-forth between the same two pages (A, B, A, B) |
 //! | `quickBackMs` | 5000 | back to the previous page (A, B, A) within the time of landing on B: a `quick_back` on B |
+//! | `slowInteractionMs` | 500 | a click, tap or key whose next paint took this long (Event Timing, as INP): a `slow_interaction` (see `vitals`) |
+//! | `layoutShift` | 0.25 | the page's Cumulative Layout Shift reaching this: a `layout_shift` |
+//! | `excessiveScrolls` | 4 | scrolling back and forth: this many turns (each after moving at least half a screen) within 10 s, a `excessive_scroll` once per page |
+//! | `webVitals` | on | LCP, INP and CLS measured on each page step (`vitals`) |
 //! | `ignore` | none | CSS selectors whose clicks are never friction |
 
 #[allow(unused_imports)]
@@ -38,8 +42,17 @@ pub struct FrictionConfig {
     pub navigation_loops: bool,
     /// Back to the previous page this soon after landing.
     pub quick_back_ms: Option<u64>,
+    pub slow_interaction_ms: Option<u64>,
+    /// Thousandths of CLS.
+    pub layout_shift: Option<u64>,
+    /// Turns of scrolling within `SCROLL_WINDOW_MS`.
+    pub excessive_scrolls: Option<u64>,
+    pub web_vitals: bool,
     pub ignore: Vec<String>,
 }
+
+/// How long excessive scrolling's turns are counted over.
+pub const SCROLL_WINDOW_MS: u64 = 10_000;
 
 impl Default for FrictionConfig {
     fn default() -> Self {
@@ -54,6 +67,10 @@ impl Default for FrictionConfig {
             form_abandonment: true,
             navigation_loops: true,
             quick_back_ms: Some(5_000),
+            slow_interaction_ms: Some(500),
+            layout_shift: Some(250),
+            excessive_scrolls: Some(4),
+            web_vitals: true,
             ignore: Vec::new(),
         }
     }
@@ -76,6 +93,16 @@ const THRESHOLDS: &[Threshold] = &[
     ("quickBackMs", 500, 60_000, |c, v| c.quick_back_ms = v),
 ];
 
+/// The page-experience thresholds (the `vitals` feature).
+const VITAL_THRESHOLDS: &[Threshold] = if cfg!(feature = "vitals") {
+    &[
+        ("slowInteractionMs", 100, 10_000, |c, v| c.slow_interaction_ms = v),
+        ("excessiveScrolls", 2, 50, |c, v| c.excessive_scrolls = v),
+    ]
+} else {
+    &[]
+};
+
 /// Detectors switched by `true` / `false`.
 type Flag = (&'static str, fn(&mut FrictionConfig, bool));
 const FLAGS: &[Flag] = &[
@@ -92,7 +119,7 @@ pub fn parse_friction(value: &Value) -> Result<FrictionConfig, FieldError> {
     };
     let mut c = FrictionConfig::default();
     for (key, v) in fields {
-        if let Some((_, min, max, set)) = THRESHOLDS.iter().find(|t| t.0 == key) {
+        if let Some((_, min, max, set)) = THRESHOLDS.iter().chain(VITAL_THRESHOLDS).find(|t| t.0 == key) {
             let n = match v {
                 Value::Bool(false) => None,
                 _ => Some(
@@ -107,6 +134,17 @@ pub fn parse_friction(value: &Value) -> Result<FrictionConfig, FieldError> {
                 &mut c,
                 v.as_bool().ok_or_else(|| expected(CODE, at(key), "true or false", v))?,
             );
+        } else if cfg!(feature = "vitals") && key == "webVitals" {
+            c.web_vitals = v.as_bool().ok_or_else(|| expected(CODE, at(key), "true or false", v))?;
+        } else if cfg!(feature = "vitals") && key == "layoutShift" {
+            c.layout_shift = match v {
+                Value::Bool(false) => None,
+                #[cfg(feature = "vitals")]
+                Value::Number(text) => crate::num::parse_thousandths(text).filter(|n| (10..=5_000).contains(n)),
+                _ => None,
+            }
+            .map(Some)
+            .ok_or_else(|| expected(CODE, at(key), "false or a number from 0.01 to 5", v))?;
         } else if key == "ignore" {
             c.ignore = crate::error::string_list(&at(key), "an array of CSS selectors", v)?;
         } else if key == "rageClicks" {
@@ -130,7 +168,11 @@ pub fn parse_friction(value: &Value) -> Result<FrictionConfig, FieldError> {
             };
         } else {
             return Err(FieldError::new(CODE, at(key), "is not a friction detector").with_fix(
-                "Use rageClicks, deadClicks, errors, errorClicks, slowPageMs, longFormRequired, repeatedInvalid, formAbandonment, navigationLoops, quickBackMs, ignore",
+                if cfg!(feature = "vitals") {
+                    "Use rageClicks, deadClicks, errors, errorClicks, slowPageMs, longFormRequired, repeatedInvalid, formAbandonment, navigationLoops, quickBackMs, slowInteractionMs, layoutShift, excessiveScrolls, webVitals, ignore"
+                } else {
+                    "Use rageClicks, deadClicks, errors, errorClicks, slowPageMs, longFormRequired, repeatedInvalid, formAbandonment, navigationLoops, quickBackMs, ignore"
+                },
             ));
         }
     }
@@ -143,7 +185,13 @@ impl FrictionConfig {
         let mut o = ObjectWriter::new(out);
         o.bool("clicks", self.rage.is_some() || self.dead_click_ms.is_some())
             .bool("errors", self.errors)
-            .bool("timing", self.slow_page_ms.is_some());
+            .bool("timing", self.slow_page_ms.is_some())
+            .bool(
+                "vitals",
+                cfg!(feature = "vitals")
+                    && (self.web_vitals || self.slow_interaction_ms.is_some() || self.layout_shift.is_some()),
+            )
+            .bool("scroll", cfg!(feature = "vitals") && self.excessive_scrolls.is_some());
         let list = o.key("ignore");
         list.push('[');
         for (i, selector) in self.ignore.iter().enumerate() {
@@ -170,6 +218,15 @@ pub struct FrictionState {
     reacted: bool,
     /// An interactive click waiting for a reaction: (t, target).
     pending_dead: Option<(u64, String)>,
+    /// Scrolling: its direction (−1 up, 1 down, 0 not yet) and the furthest
+    /// point reached in it; none before the first position.
+    #[cfg(feature = "vitals")]
+    scrolling: Option<(i64, i64)>,
+    /// When scrolling turned, in order.
+    #[cfg(feature = "vitals")]
+    turns: Vec<u64>,
+    #[cfg(feature = "vitals")]
+    scroll_flagged: bool,
 }
 
 /// Friction a click detector found: its type and its fields (JSON members).
@@ -254,6 +311,47 @@ impl FrictionState {
         self.cluster.clear();
         self.pending_dead = None;
         Some(("rage_click", fields))
+    }
+
+    #[cfg(feature = "vitals")]
+    /// The page scrolled to `y` at `t` (`screen` px high): scrolling back
+    /// and forth is excessive once it turned `excessive_scrolls` times within
+    /// `SCROLL_WINDOW_MS`, each turn after moving half a screen or more.
+    pub fn scroll(&mut self, config: &FrictionConfig, y: i64, screen: i64, t: u64) -> Option<Found> {
+        let need = config.excessive_scrolls?;
+        if self.scroll_flagged {
+            return None;
+        }
+        let half = (screen / 2).max(1);
+        let (direction, furthest) = self.scrolling.unwrap_or((0, y));
+        let moved = y - furthest;
+        self.scrolling = Some(if direction == 0 {
+            if moved.abs() < half {
+                (0, furthest)
+            } else {
+                (moved.signum(), y)
+            }
+        } else if moved * direction >= 0 {
+            (direction, y)
+        } else if -moved * direction >= half {
+            self.turns.push(t);
+            (-direction, y)
+        } else {
+            (direction, furthest)
+        });
+        // The turn `need` turns back (the turns come in order of time).
+        let first = self
+            .turns
+            .len()
+            .checked_sub(need as usize)
+            .and_then(|i| self.turns.get(i));
+        let excessive = first.is_some_and(|first| t.saturating_sub(*first) < SCROLL_WINDOW_MS);
+        excessive.then(|| {
+            self.scroll_flagged = true;
+            let mut fields = String::from("\"turns\":");
+            crate::num::push_u64(&mut fields, need);
+            ("excessive_scroll", fields)
+        })
     }
 
     /// The page reacted (DOM change, request, navigation) at `t`.
@@ -410,6 +508,60 @@ mod tests {
         );
         assert_eq!(err(r#"{"slowPageMs":"fast"}"#), "options.friction.slowPageMs");
         assert_eq!(err(r#"{"rage":true}"#), "options.friction.rage");
+    }
+
+    /// Worked out by hand on an 800 px screen (a turn needs 400 px): down
+    /// to 1200, up to 700 (turn 1), down to 1500 (turn 2), up to 300 (turn
+    /// 3), a wiggle of 100 px (no turn), down to 1000 (turn 4): excessive,
+    /// once; the same turns spread over 40 s are not.
+    #[cfg(feature = "vitals")]
+    #[test]
+    fn scrolling_back_and_forth_is_excessive_once_it_turns_four_times_within_ten_seconds() {
+        let c = FrictionConfig::default();
+        let mut s = FrictionState::default();
+        let mut found = Vec::new();
+        for (i, y) in [0, 600, 1_200, 700, 1_500, 300, 400, 300, 1_000]
+            .into_iter()
+            .enumerate()
+        {
+            found.extend(s.scroll(&c, y, 800, i as u64 * 1_000));
+        }
+        assert_eq!(found, [("excessive_scroll", String::from(r#""turns":4"#))]);
+        assert_eq!(s.scroll(&c, 0, 800, 9_500), None, "once per page");
+        let mut s = FrictionState::default();
+        let mut found = Vec::new();
+        for (i, y) in [0, 1_200, 700, 1_500, 300, 1_000, 0].into_iter().enumerate() {
+            found.extend(s.scroll(&c, y, 800, i as u64 * 6_000));
+        }
+        assert_eq!(found, [], "turns too far apart");
+        let off = FrictionConfig {
+            excessive_scrolls: None,
+            ..FrictionConfig::default()
+        };
+        assert_eq!(FrictionState::default().scroll(&off, 0, 800, 0), None);
+    }
+
+    #[cfg(feature = "vitals")]
+    #[test]
+    fn the_vitals_detectors_are_configured_or_switched_off() {
+        let c = parse_friction(
+            &parse(r#"{"slowInteractionMs":300,"layoutShift":0.1,"excessiveScrolls":false,"webVitals":false}"#)
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(c.slow_interaction_ms, Some(300));
+        assert_eq!(c.layout_shift, Some(100));
+        assert_eq!(c.excessive_scrolls, None);
+        assert!(!c.web_vitals);
+        let err = |t: &str| parse_friction(&parse(t).unwrap()).unwrap_err();
+        let e = err(r#"{"layoutShift":7}"#);
+        assert_eq!(e.field, "options.friction.layoutShift");
+        assert_eq!(e.code, "invalid_option");
+        assert_eq!(err(r#"{"layoutShift":"0.2"}"#).field, "options.friction.layoutShift");
+        assert_eq!(
+            err(r#"{"slowInteractionMs":50}"#).field,
+            "options.friction.slowInteractionMs"
+        );
     }
 
     #[test]

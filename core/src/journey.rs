@@ -26,6 +26,8 @@ use crate::event::EventKind;
 use crate::json::{self, ObjectWriter, Value};
 use crate::stages::{StageRule, StepFacts};
 use crate::url::contains;
+#[cfg(feature = "vitals")]
+use crate::vitals::Vitals;
 
 pub const SUMMARY_EVENT: &str = "journey_summary";
 pub const FRICTION_EVENT: &str = "friction";
@@ -160,6 +162,9 @@ pub struct Step {
     pub emotion_from_feedback: bool,
     pub friction: Vec<String>,
     pub feedback: Vec<Feedback>,
+    /// A page step's Core Web Vitals (see `vitals`).
+    #[cfg(feature = "vitals")]
+    pub vitals: Vitals,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -368,6 +373,8 @@ impl Journey {
                 emotion_from_feedback: false,
                 friction: Vec::new(),
                 feedback: Vec::new(),
+                #[cfg(feature = "vitals")]
+                vitals: Vitals::default(),
             });
         } else {
             self.truncated_steps += 1;
@@ -426,6 +433,12 @@ impl Journey {
         let within = rules.quick_back_ms?;
         (n >= 3 && same(0, 2) && !same(0, 1) && page(0).at.saturating_sub(page(1).at) <= within)
             .then_some(("quick_back", pages[1]))
+    }
+
+    /// The latest page step.
+    #[cfg(feature = "vitals")]
+    pub fn page_step_mut(&mut self) -> Option<&mut Step> {
+        self.steps.iter_mut().rev().find(|step| step.kind == "page")
     }
 
     fn add_friction(&mut self, kind: &str) {
@@ -539,6 +552,10 @@ impl Journey {
                     json::write_string(f, kind);
                 }
                 f.push(']');
+            }
+            #[cfg(feature = "vitals")]
+            if !step.vitals.is_empty() {
+                step.vitals.write_json(s.key("vitals"));
             }
             if !step.feedback.is_empty() {
                 let f = s.key("feedback");
@@ -687,6 +704,8 @@ impl Journey {
                 emotion_from_feedback: s.get("emotionFromFeedback").and_then(Value::as_bool).unwrap_or(false),
                 friction: Vec::new(),
                 feedback: Vec::new(),
+                #[cfg(feature = "vitals")]
+                vitals: Vitals::from_json(s.get("vitals")),
             };
             for kind in array(s, "friction") {
                 step.friction.push(kind.as_str().unwrap_or_default().to_string());

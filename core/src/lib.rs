@@ -53,6 +53,8 @@ pub mod stages;
 pub mod surveys;
 pub mod tracker;
 pub mod url;
+#[cfg(feature = "vitals")]
+pub mod vitals;
 /// The allocator of the shipped WebAssembly modules (the SDK and the widget).
 #[cfg(target_arch = "wasm32")]
 pub mod wasm_alloc;

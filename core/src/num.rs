@@ -70,6 +70,36 @@ pub fn parse_u64(text: &str) -> Option<u64> {
     Some(n)
 }
 
+/// Appends `n` thousandths as a decimal: 250 is `0.250`.
+pub fn push_thousandths(out: &mut String, n: u64) {
+    push_u64(out, n / 1000);
+    out.push('.');
+    for unit in [100, 10, 1] {
+        out.push(char::from(b'0' + (n / unit % 10) as u8));
+    }
+}
+
+/// Parses `d.ddd` (no sign, no exponent) as thousandths, further decimals
+/// cut: `0.25` is 250.
+pub fn parse_thousandths(text: &str) -> Option<u64> {
+    let mut n: u64 = 0;
+    // Digits after the point, once there is one.
+    let mut decimals: Option<u32> = None;
+    for byte in text.bytes() {
+        match (byte, decimals) {
+            (b'.', None) if n > 0 || text.starts_with('0') => decimals = Some(0),
+            (b'0'..=b'9', Some(3..)) => {}
+            (b'0'..=b'9', _) => {
+                n = n.checked_mul(10)?.checked_add(u64::from(byte - b'0'))?;
+                decimals = decimals.map(|d| d + 1);
+            }
+            _ => return None,
+        }
+    }
+    let missing = 3 - decimals.unwrap_or(0);
+    (!text.is_empty()).then_some(n)?.checked_mul(10u64.pow(missing))
+}
+
 /// Parses a decimal number (`-12.5`, `3e2`); precise enough to compare.
 pub fn parse_f64(text: &str) -> Option<f64> {
     let bytes = text.as_bytes();
@@ -128,6 +158,22 @@ pub fn parse_f64(text: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousandths_are_written_and_read_as_decimals() {
+        for (n, text) in [(250, "0.250"), (5, "0.005"), (12_340, "12.340"), (0, "0.000")] {
+            let mut out = String::new();
+            push_thousandths(&mut out, n);
+            assert_eq!(out, text);
+            assert_eq!(parse_thousandths(text), Some(n));
+        }
+        assert_eq!(parse_thousandths("0.25"), Some(250));
+        assert_eq!(parse_thousandths("1"), Some(1_000));
+        assert_eq!(parse_thousandths("0.12345"), Some(123), "further decimals cut");
+        for bad in ["-0.1", "0.1e2", "", ".", "a.1"] {
+            assert_eq!(parse_thousandths(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn writes_and_reads_integers() {

@@ -108,9 +108,17 @@ pub const SIGNAL_CLICK: u8 = 0;
 pub const SIGNAL_ACTIVITY: u8 = 1;
 pub const SIGNAL_ERROR: u8 = 2;
 pub const SIGNAL_TIMING: u8 = 3;
+/// A largest-contentful-paint entry: a its start (ms).
+pub const SIGNAL_LCP: u8 = 4;
+/// An event-timing entry: a its duration (ms), b its interaction id, text its target.
+pub const SIGNAL_INTERACTION: u8 = 5;
+/// A layout shift without recent input: a its value (ten-thousandths), b its start (ms).
+pub const SIGNAL_SHIFT: u8 = 6;
+/// The page scrolled: a to (px from the top), b the screen's height (px).
+pub const SIGNAL_SCROLL: u8 = 7;
 
 /// Every number, by the name of its JavaScript constant.
-pub const CODES: [(&str, u32); 42] = [
+pub const CODES: [(&str, u32); 46] = [
     ("TRACK", TRACK as u32),
     ("PAGE", PAGE as u32),
     ("IDENTIFY", IDENTIFY as u32),
@@ -153,4 +161,8 @@ pub const CODES: [(&str, u32); 42] = [
     ("SIGNAL_ACTIVITY", SIGNAL_ACTIVITY as u32),
     ("SIGNAL_ERROR", SIGNAL_ERROR as u32),
     ("SIGNAL_TIMING", SIGNAL_TIMING as u32),
+    ("SIGNAL_LCP", SIGNAL_LCP as u32),
+    ("SIGNAL_INTERACTION", SIGNAL_INTERACTION as u32),
+    ("SIGNAL_SHIFT", SIGNAL_SHIFT as u32),
+    ("SIGNAL_SCROLL", SIGNAL_SCROLL as u32),
 ];

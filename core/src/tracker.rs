@@ -98,6 +98,8 @@ pub struct Tracker {
     /// `{…}` device context for every event, or empty.
     device: String,
     friction: FrictionState,
+    #[cfg(feature = "vitals")]
+    vitals: crate::vitals::VitalsState,
     /// Forms already reported as long or repeatedly invalid on this page.
     flagged_forms: Vec<(String, &'static str)>,
     /// The traits given to `identify` (merged), for survey audiences.
@@ -175,6 +177,8 @@ impl Tracker {
             scratch: String::new(),
             device: String::new(),
             friction: FrictionState::default(),
+            #[cfg(feature = "vitals")]
+            vitals: Default::default(),
             flagged_forms: Vec::new(),
             // The traits surveys' audiences judge and the surveys' history
             // (shown, answered): only builds with surveys read them.
@@ -742,6 +746,42 @@ impl Tracker {
             fields.push_str(",\"lcpMs\":");
             crate::num::push_u64(&mut fields, lcp_ms);
             self.record_friction("slow_page", &fields, t, random);
+        }
+    }
+
+    #[cfg(feature = "vitals")]
+    /// A browser performance measure (`port::SIGNAL_LCP`, `SIGNAL_INTERACTION`
+    /// or `SIGNAL_SHIFT`, with its numbers: see `vitals`) for the current page
+    /// step, which keeps the page's vitals; friction it reveals is recorded.
+    pub fn signal_vital(&mut self, kind: u8, a: u64, b: u64, target: &str, t: u64, random: &mut dyn Random) {
+        let Some(page) = self.journey.as_mut().and_then(Journey::page_step_mut) else {
+            return;
+        };
+        let state = &mut self.vitals;
+        state.on_page(page.at);
+        let friction = &self.config.friction;
+        let found = match kind {
+            crate::port::SIGNAL_LCP => {
+                state.lcp(a);
+                None
+            }
+            crate::port::SIGNAL_INTERACTION => state.interaction(b, a, friction.slow_interaction_ms, target),
+            _ => state.shift(a, b, friction.layout_shift),
+        };
+        if friction.web_vitals && page.vitals != state.vitals {
+            page.vitals = state.vitals;
+            self.journey_dirty = true;
+        }
+        if let Some((kind, fields)) = found {
+            self.record_friction(kind, &fields, t, random);
+        }
+    }
+
+    #[cfg(feature = "vitals")]
+    /// The page scrolled to `y` (`screen` px high).
+    pub fn signal_scroll(&mut self, y: i64, screen: i64, t: u64, random: &mut dyn Random) {
+        if let Some((kind, fields)) = self.friction.scroll(&self.config.friction, y, screen, t) {
+            self.record_friction(kind, &fields, t, random);
         }
     }
 

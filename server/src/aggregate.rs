@@ -197,6 +197,33 @@ pub struct Place {
     pub friction_outcomes: Vec<(String, Outcomes)>,
     /// Free-text answers by sentiment: negative, neutral, positive.
     pub comments: [u64; 3],
+    /// Each page step's LCP, INP and CLS here (see [`VITALS`]).
+    vitals: [Vec<u64>; 3],
+}
+
+/// The Core Web Vitals as `/v1/map` names them, each with Google's
+/// thresholds: good up to the first, poor above the second (CLS in
+/// thousandths), so the map colours a 75th percentile as Google does.
+pub const VITALS: [(&str, u64, u64); 3] = [("lcpMs", 2_500, 4_000), ("inpMs", 200, 500), ("cls", 100, 250)];
+
+/// Google's rating of a vital's value: `good`, `needs_improvement` or `poor`.
+pub fn vital_rating(vital: usize, value: u64) -> &'static str {
+    let (_, good, poor) = VITALS[vital];
+    if value <= good {
+        "good"
+    } else if value <= poor {
+        "needs_improvement"
+    } else {
+        "poor"
+    }
+}
+
+/// The 75th percentile (nearest rank) of `values`.
+fn p75(values: &[u64]) -> Option<u64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    let rank = (sorted.len() * 3).div_ceil(4);
+    sorted.get(rank.checked_sub(1)?).copied()
 }
 
 /// What became of some sessions: how many converted, and of those in a
@@ -292,6 +319,27 @@ impl Place {
         *kind_entry(&mut self.friction, kind) += 1;
     }
 
+    /// The 75th percentile of each vital (see [`VITALS`]) and how many page steps measured it.
+    pub fn vitals_p75(&self) -> [(Option<u64>, usize); 3] {
+        [0, 1, 2].map(|i| (p75(&self.vitals[i]), self.vitals[i].len()))
+    }
+
+    /// `{"lcpMs":{"p75":…,"n":…,"rating":…},…}`, the measured ones.
+    fn write_vitals(&self, out: &mut String) {
+        let mut o = ObjectWriter::new(out);
+        for (i, (p75, n)) in self.vitals_p75().into_iter().enumerate() {
+            let Some(p75) = p75 else { continue };
+            let mut v = ObjectWriter::new(o.key(VITALS[i].0));
+            if i == 2 {
+                parcours_core::num::push_thousandths(v.key("p75"), p75);
+            } else {
+                v.num("p75", p75);
+            }
+            v.num("n", n as u64).str("rating", vital_rating(i, p75)).finish();
+        }
+        o.finish();
+    }
+
     fn write_json(&self, out: &mut String) {
         let mut o = ObjectWriter::new(out);
         o.str("name", &self.name)
@@ -315,6 +363,7 @@ impl Place {
         friction.push('}');
         self.scores.write_json(o.key("scores"));
         write_comments(o.key("comments"), self.comments);
+        self.write_vitals(o.key("vitals"));
         o.finish();
     }
 }
@@ -543,6 +592,9 @@ impl JourneyMap {
                 touchpoint.exits += 1;
             }
             touchpoint.add_step(step);
+            for (values, value) in touchpoint.vitals.iter_mut().zip(step.vitals) {
+                values.extend(value);
+            }
             if let Some(i) = stage {
                 self.stages[i].add_step(step);
             }
@@ -709,6 +761,9 @@ impl JourneyMap {
 }
 
 /// A CSV cell after the text ones: a figure (two decimals), a count, or blank.
+/// The CSV's figure columns (after level, name and stage).
+const CSV_FIGURES: usize = 23;
+
 enum Cell {
     Figure(Option<f64>),
     Count(u64),
@@ -740,7 +795,8 @@ impl JourneyMap {
         let mut out = String::from(
             "level,name,stage,sessions,visitors,exits,csat,csat_answers,ces_mean,ces_easy,ces_answers,\
              nps,nps_answers,emotion,friction,conversion_to_next,median_ms_to_next,\
-             conversion_rate,friction_share,bounce_rate,comments_positive,comments_neutral,comments_negative\n",
+             conversion_rate,friction_share,bounce_rate,comments_positive,comments_neutral,comments_negative,\
+             lcp_p75_ms,inp_p75_ms,cls_p75\n",
         );
         self.csv_rows(&mut out, "", top, period);
         if let Some(b) = compared {
@@ -769,6 +825,7 @@ impl JourneyMap {
                 Count(k.comments[1]),
                 Count(k.comments[0]),
             ]);
+            cells.resize_with(CSV_FIGURES, || Figure(None));
             csv_figures(out, &cells);
         };
         kpi_row(
@@ -804,12 +861,18 @@ impl JourneyMap {
                 Count(place.comments[1]),
                 Count(place.comments[0]),
             ]);
+            let [lcp, inp, cls] = place.vitals_p75().map(|(p75, _)| p75);
+            cells.extend([
+                Figure(lcp.map(|ms| ms as f64)),
+                Figure(inp.map(|ms| ms as f64)),
+                Figure(cls.map(|thousandths| thousandths as f64 / 1000.0)),
+            ]);
             csv_figures(out, &cells);
         }
         for (path, n) in self.top_paths(top) {
             csv_cells(out, &[&level("path"), &path.join(" > "), ""]);
             let mut cells = vec![Count(n)];
-            cells.resize_with(20, || Figure(None));
+            cells.resize_with(CSV_FIGURES, || Figure(None));
             csv_figures(out, &cells);
         }
         for opportunity in self.opportunities() {
@@ -817,7 +880,7 @@ impl JourneyMap {
             csv_cells(out, &[&level("opportunity"), &opportunity.text(), &opportunity.stage]);
             // conversion_rate, or conversion_to_next for the next stage, and friction_share.
             let mut cells = vec![Count(opportunity.difference.a_count)];
-            cells.resize_with(20, || Figure(None));
+            cells.resize_with(CSV_FIGURES, || Figure(None));
             let rate_at = match opportunity.outcome {
                 opportunities::Outcome::Conversion => 14,
                 opportunities::Outcome::NextStage => 12,

@@ -42,3 +42,7 @@ export const SIGNAL_CLICK = 0;
 export const SIGNAL_ACTIVITY = 1;
 export const SIGNAL_ERROR = 2;
 export const SIGNAL_TIMING = 3;
+export const SIGNAL_LCP = 4;
+export const SIGNAL_INTERACTION = 5;
+export const SIGNAL_SHIFT = 6;
+export const SIGNAL_SCROLL = 7;

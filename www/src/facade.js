@@ -320,6 +320,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
     if (event.type === 'pageshow') return (leaving = false); // back from the back/forward cache
     if (event.type === 'visibilitychange' && document.visibilityState !== 'hidden') return;
     if (!started || dead) return;
+    if (friction) friction.flush();
     if (event.type === 'pagehide') {
       leaving = true;
       if (forms) forms.leave();

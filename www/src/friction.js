@@ -1,9 +1,10 @@
 // Browser signals for the friction detectors in the core: clicks (where,
 // on what, whether it looks interactive), the page reacting (DOM changes,
-// requests, navigation), uncaught errors and rejections, and page timings.
-// The core decides what is friction; this file only observes, passively.
+// requests, navigation), uncaught errors and rejections, page timings, the
+// performance entries behind the Web Vitals, and scrolling. The core decides
+// what is friction and computes the vitals; this file only observes, passively.
 
-import { SIGNAL_CLICK, SIGNAL_ACTIVITY, SIGNAL_ERROR, SIGNAL_TIMING } from './codes.js';
+import { SIGNAL_CLICK, SIGNAL_ACTIVITY, SIGNAL_ERROR, SIGNAL_TIMING, SIGNAL_LCP, SIGNAL_INTERACTION, SIGNAL_SHIFT, SIGNAL_SCROLL } from './codes.js';
 
 const INTERACTIVE = 'a[href],button,input,select,textarea,label,summary,[role=button],[role=link],[role=tab],[onclick],[tabindex]';
 
@@ -33,6 +34,18 @@ export function watchFriction(signal, settings) {
   const listen = (target, type, handler, options) => {
     target.addEventListener(type, handler, options);
     cleanups.push(() => target.removeEventListener(type, handler, options));
+  };
+  const observers = [];
+  /** Calls `each` with every `type` performance entry, past ones too; false when the browser has none. */
+  const observe = (type, each, options) => {
+    try {
+      const observer = new PerformanceObserver((list) => list.getEntries().forEach(each));
+      observer.observe(Object.assign({ type, buffered: true }, options));
+      observers.push([observer, each]);
+      cleanups.push(() => observer.disconnect());
+    } catch (e) {
+      /* not in this browser */
+    }
   };
 
   /** The page reacted; worth telling the core only while a click waits. */
@@ -77,17 +90,20 @@ export function watchFriction(signal, settings) {
     });
   }
 
+  let lcp = 0;
+  if (settings.timing || settings.vitals) {
+    observe('largest-contentful-paint', (entry) => {
+      lcp = Math.max(lcp, entry.startTime);
+      if (settings.vitals) signal(SIGNAL_LCP, Math.round(entry.startTime), 0, '', '');
+    });
+  }
+  if (settings.vitals) {
+    // Entries of 40 ms or more (as web-vitals): shorter ones never decide INP.
+    observe('event', (entry) => entry.interactionId && signal(SIGNAL_INTERACTION, Math.round(entry.duration), entry.interactionId, entry.target ? describe(entry.target) : '', ''), { durationThreshold: 40 });
+    observe('layout-shift', (entry) => entry.hadRecentInput || signal(SIGNAL_SHIFT, Math.round(entry.value * 1e4), Math.round(entry.startTime), '', ''));
+  }
+
   if (settings.timing) {
-    let lcp = 0;
-    try {
-      const paints = new PerformanceObserver((list) => {
-        for (const entry of list.getEntries()) lcp = Math.max(lcp, entry.startTime);
-      });
-      paints.observe({ type: 'largest-contentful-paint', buffered: true });
-      cleanups.push(() => paints.disconnect());
-    } catch (e) {
-      /* no LCP in this browser */
-    }
     const report = () => {
       const nav = performance.getEntriesByType('navigation')[0];
       const load = nav && nav.loadEventEnd > 0 ? nav.loadEventEnd : 0;
@@ -99,8 +115,30 @@ export function watchFriction(signal, settings) {
     else listen(window, 'load', later, { once: true });
   }
 
+  if (settings.scroll) {
+    // Where the page is, at most every 100 ms while it scrolls.
+    let waiting = 0;
+    listen(
+      window,
+      'scroll',
+      () => {
+        waiting =
+          waiting ||
+          setTimeout(() => {
+            waiting = 0;
+            signal(SIGNAL_SCROLL, Math.round(scrollY), innerHeight, '', '');
+          }, 100);
+      },
+      { passive: true },
+    );
+  }
+
   return {
     activity,
+    /** Hands the core the entries the browser has not delivered yet: the page is being hidden. */
+    flush() {
+      for (const [observer, each] of observers) observer.takeRecords().forEach(each);
+    },
     stop() {
       for (const cleanup of cleanups) cleanup();
     },

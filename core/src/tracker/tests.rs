@@ -1133,3 +1133,48 @@ fn a_backend_that_fails_the_middle_request_of_a_split_batch_gets_every_event_onc
         }
     }
 }
+
+/// Worked out by hand: on /pricing, LCP 2.8 s, interactions of 120 and
+/// 640 ms (the second slow), shifts 0.1 + 0.2 in one window (CLS 0.3, past
+/// 0.25); then /cart starts its own measures. The vitals are in each page's
+/// step (and so in the summary), read back after a page load, and the
+/// slow interaction and layout shift are friction on /pricing.
+#[cfg(feature = "vitals")]
+#[test]
+fn each_page_step_carries_its_vitals_and_slow_interactions_and_shifts_are_friction() {
+    use crate::port::{SIGNAL_INTERACTION, SIGNAL_LCP, SIGNAL_SHIFT};
+    let mut store = MemoryStore::default();
+    let mut tab = Tab::open(&mut store, shop_config(""), "https://shop.example/pricing", "", 0);
+    tab.run(&mut store, &[(EventKind::Page, "page_view", "", 1_000)]);
+    let rng = &mut tab.rng;
+    let t = &mut tab.tracker;
+    t.signal_vital(SIGNAL_LCP, 2_800, 0, "", 3_900, rng);
+    t.signal_vital(SIGNAL_INTERACTION, 120, 7, "a#plans", 5_000, rng);
+    t.signal_vital(SIGNAL_INTERACTION, 640, 8, "button#buy", 6_000, rng);
+    t.signal_vital(SIGNAL_SHIFT, 1_000, 6_100, "", 6_200, rng);
+    t.signal_vital(SIGNAL_SHIFT, 2_000, 6_600, "", 6_700, rng);
+    t.save_session(&mut store);
+    let step = &tab.tracker.journey().unwrap().steps[0];
+    assert_eq!(
+        step.vitals,
+        crate::vitals::Vitals {
+            lcp_ms: Some(2_800),
+            inp_ms: Some(640),
+            cls: Some(300)
+        }
+    );
+    assert_eq!(step.friction, ["slow_interaction", "layout_shift"]);
+    // The next page load reads them back, and the new page measures its own.
+    let mut tab = Tab::open(&mut store, shop_config(""), "https://shop.example/cart", "", 8_000);
+    tab.run(&mut store, &[(EventKind::Page, "page_view", "", 8_000)]);
+    tab.tracker.signal_vital(SIGNAL_LCP, 900, 0, "", 9_000, &mut tab.rng);
+    let journey = tab.tracker.journey().unwrap();
+    assert_eq!(journey.steps[0].vitals.cls, Some(300));
+    assert_eq!(journey.steps[1].vitals.lcp_ms, Some(900));
+    assert_eq!(journey.steps[1].vitals.inp_ms, None);
+    let json = journey.to_json(&crate::journey::JourneyRules::default());
+    assert!(
+        json.contains(r#""vitals":{"lcpMs":2800,"inpMs":640,"cls":0.300}"#),
+        "{json}"
+    );
+}

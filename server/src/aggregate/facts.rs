@@ -10,7 +10,9 @@
 //! US friction US feedback` joined by RS (friction kinds, and answers as
 //! `type FS value FS variant`, each joined by GS). Control characters in
 //! names become spaces. Fields added later come last and may be missing
-//! (lines stored by an older collector): `bounced` reads as `0` then.
+//! (lines stored by an older collector): `bounced` reads as `0` then, and a
+//! step's sixth part, its vitals `lcpMs FS inpMs FS cls` (CLS in
+//! thousandths, each empty when not measured), as none.
 
 use parcours_core::json::Value;
 use parcours_core::num::push_u64;
@@ -39,6 +41,8 @@ pub struct StepFacts<'a> {
     pub emotion: i8,
     pub friction: Vec<&'a str>,
     pub feedback: Vec<Answer<'a>>,
+    /// The page's LCP (ms), INP (ms) and CLS (thousandths), when measured.
+    pub vitals: [Option<u64>; 3],
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -97,6 +101,7 @@ impl<'a> Facts<'a> {
                         variant: text(answer, "variant"),
                     })
                     .collect(),
+                vitals: vitals_of(step.get("vitals")),
             })
             .collect();
         Some(Facts {
@@ -184,6 +189,17 @@ impl<'a> Facts<'a> {
                 out.push(FS);
                 clean(out, answer.variant);
             }
+            if step.vitals.iter().any(Option::is_some) {
+                out.push(US);
+                for (j, value) in step.vitals.iter().enumerate() {
+                    if j > 0 {
+                        out.push(FS);
+                    }
+                    if let Some(n) = value {
+                        push_u64(out, *n);
+                    }
+                }
+            }
         }
         out.push(TAB);
         out.push(if self.bounced { '1' } else { '0' });
@@ -225,12 +241,17 @@ impl<'a> Facts<'a> {
                         })
                     })
                     .collect::<Option<Vec<_>>>()?;
+                let mut vitals = [None; 3];
+                for (slot, value) in vitals.iter_mut().zip(f.next().unwrap_or("").split(FS)) {
+                    *slot = value.parse().ok();
+                }
                 Some(StepFacts {
                     touchpoint,
                     stage,
                     emotion,
                     friction,
                     feedback,
+                    vitals,
                 })
             })
             .collect::<Option<Vec<_>>>()?;
@@ -249,6 +270,13 @@ impl<'a> Facts<'a> {
             steps,
         })
     }
+}
+
+/// A summary step's `vitals` (as the SDK writes them): LCP and INP in ms,
+/// CLS in thousandths.
+fn vitals_of(vitals: Option<&Value>) -> [Option<u64>; 3] {
+    let v = parcours_core::vitals::Vitals::from_json(vitals);
+    [v.lcp_ms, v.inp_ms, v.cls]
 }
 
 /// The items of a joined list (none for an empty field).

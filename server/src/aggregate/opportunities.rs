@@ -175,6 +175,7 @@ mod tests {
                 emotion: 0,
                 friction,
                 feedback: Vec::new(),
+                vitals: [None; 3],
             };
             map.add_facts(&Facts {
                 id: "j",
@@ -237,7 +238,7 @@ mod tests {
         );
         let csv = map().to_csv(1, None);
         assert!(
-            csv.contains("\nopportunity,rage click on /pricing in 40 % of its sessions; those sessions convert at 5 % against 20 % without: about 18 conversions a month at stake,consideration,40,,,,,,,,,,,,,,5,40,,,,\n"),
+            csv.contains("\nopportunity,rage click on /pricing in 40 % of its sessions; those sessions convert at 5 % against 20 % without: about 18 conversions a month at stake,consideration,40,,,,,,,,,,,,,,5,40,,,,,,,\n"),
             "{csv}"
         );
     }

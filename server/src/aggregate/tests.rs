@@ -296,34 +296,33 @@ fn the_csv_export_has_one_row_for_all_sessions_and_per_stage_touchpoint_path_and
     let csv = map(Filter::default()).to_csv(2, None);
     let lines: Vec<&str> = csv.lines().collect();
     assert!(lines[0].starts_with("level,name,stage,sessions,visitors,exits,csat,csat_answers,ces_mean"));
-    assert!(lines[0]
-        .ends_with(",conversion_rate,friction_share,bounce_rate,comments_positive,comments_neutral,comments_negative"));
+    assert!(lines[0].ends_with(",comments_positive,comments_neutral,comments_negative,lcp_p75_ms,inp_p75_ms,cls_p75"));
     assert_eq!(
         lines.len(),
         1 + 1 + 4 + 4 + 2 + 1,
         "all, 4 stages, 4 touchpoints, 2 paths, 1 day"
     );
     assert_eq!(
-        lines[1], "total,all sessions,,5,3,,50,2,4.5,50,2,0,3,,2,,,20,40,0,1,0,1",
+        lines[1], "total,all sessions,,5,3,,50,2,4.5,50,2,0,3,,2,,,20,40,0,1,0,1,,,",
         "CSAT 5 and 2; CES 3 and 6; NPS 10, 6 and 8; A1 and B1 met friction; A1 converted; A1 praised, C1 complained"
     );
     assert_eq!(
-        lines[3], "stage,consideration,consideration,3,2,1,,0,3,0,1,,0,-0.33,3,66.67,35000,,,,0,0,0",
+        lines[3], "stage,consideration,consideration,3,2,1,,0,3,0,1,,0,-0.33,3,66.67,35000,,,,0,0,0,,,",
         "CES 3 from B's answer, friction 3, 2 of 3 moved on in a median 35 s"
     );
-    assert!(lines.contains(&"path,/ > /pricing,,1,,,,,,,,,,,,,,,,,,,"));
+    assert!(lines.contains(&"path,/ > /pricing,,1,,,,,,,,,,,,,,,,,,,,,,"));
     assert_eq!(
         lines[12],
-        "trend,1970-01-01,day,5,,,50,2,4.5,50,2,0,3,,2,,,20,40,0,1,0,1"
+        "trend,1970-01-01,day,5,,,50,2,4.5,50,2,0,3,,2,,,20,40,0,1,0,1,,,"
     );
     assert!(
         lines
             .iter()
-            .any(|l| l.starts_with("touchpoint,/,awareness,") && l.ends_with(",0,0,1")),
+            .any(|l| l.starts_with("touchpoint,/,awareness,") && l.ends_with(",0,0,1,,,")),
         "C1's comment on /"
     );
     for line in &lines {
-        assert_eq!(line.matches(',').count(), 22, "23 cells in {line}");
+        assert_eq!(line.matches(',').count(), 25, "26 cells in {line}");
     }
     let mut hostile = JourneyMap::new(&STAGES, Filter::default());
     hostile.add(&summary(
@@ -538,4 +537,59 @@ fn past_the_map_bound_new_touchpoints_and_paths_are_counted_not_kept() {
         "every session still counts"
     );
     assert_eq!(paths.top_paths(usize::MAX).len(), MAX_PATHS);
+}
+
+/// Worked out by hand: /pricing's page steps measured LCP 1.2, 2.0, 3.0
+/// and 5.0 s (nearest-rank 75th percentile: 3.0 s, needs improvement), INP
+/// 100 and 600 ms (p75 600, poor) and CLS 0.05 in one (good); / measured
+/// nothing. The facts line carries the vitals through the stores.
+#[test]
+fn each_touchpoint_shows_the_75th_percentile_of_its_vitals_rated_as_google_does() {
+    let step = |vitals: &str| {
+        format!(
+            r#"[{{"touchpoint":"/","stage":"awareness"}},{{"touchpoint":"/pricing","stage":"consideration","vitals":{vitals}}}]"#
+        )
+    };
+    let stages = r#"[{"stage":"awareness","at":0}]"#;
+    let mut map = JourneyMap::new(&STAGES, Filter::default());
+    for (i, vitals) in [
+        r#"{"lcpMs":1200,"inpMs":100}"#,
+        r#"{"lcpMs":3000,"cls":0.050}"#,
+        r#"{"lcpMs":2000,"inpMs":600}"#,
+        r#"{"lcpMs":5000}"#,
+    ]
+    .iter()
+    .enumerate()
+    {
+        let event = summary("V", i as u64 + 1, "direct", "desktop", stages, &step(vitals), false);
+        // Through the facts line, as the stores keep it.
+        let mut line = String::new();
+        Facts::from_summary(&event).unwrap().encode(&mut line);
+        assert!(map.add_facts(&Facts::decode(&line).unwrap()));
+    }
+    let pricing = map.touchpoints.iter().find(|t| t.name == "/pricing").unwrap();
+    assert_eq!(pricing.vitals_p75(), [(Some(3_000), 4), (Some(600), 2), (Some(50), 1)]);
+    let json = map.to_json(10, None);
+    assert!(
+        json.contains(r#""vitals":{"lcpMs":{"p75":3000,"n":4,"rating":"needs_improvement"},"inpMs":{"p75":600,"n":2,"rating":"poor"},"cls":{"p75":0.050,"n":1,"rating":"good"}}"#),
+        "{json}"
+    );
+    assert!(
+        json.contains(r#""name":"/","#) && json.contains(r#""vitals":{}"#),
+        "/ measured nothing"
+    );
+    let csv = map.to_csv(1, None);
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("touchpoint,/pricing,") && l.ends_with(",3000,600,0.05")),
+        "{csv}"
+    );
+    // Google's boundaries: good up to and including the first threshold.
+    assert_eq!(vital_rating(0, 2_500), "good");
+    assert_eq!(vital_rating(0, 2_501), "needs_improvement");
+    assert_eq!(vital_rating(1, 501), "poor");
+    assert_eq!(vital_rating(2, 250), "needs_improvement");
+    // A line stored before vitals existed reads as none measured.
+    let old = "j\tv\t\t1\t0\tdirect\tdesktop\t0\tawareness\u{1f}0\t/\u{1f}awareness\u{1f}0\u{1f}\u{1f}";
+    assert_eq!(Facts::decode(old).unwrap().steps[0].vitals, [None; 3]);
 }

@@ -289,6 +289,7 @@ mod tests {
                         variant: "",
                     })
                     .collect(),
+                vitals: [None; 3],
             }],
         }
     }
