@@ -1,7 +1,11 @@
 //! Server-rendered HTML pages: the session list and one session's events.
 //! Every value from a batch is escaped: visitors' data is never markup.
 
-use parcours_core::json::{self, Value};
+//! Markup is written with `maud`, whose `html!` escapes every value it is
+//! given, so no string of a visitor's reaches a page unescaped.
+
+use maud::{html, Markup, DOCTYPE};
+use serde_json::Value as JsonValue;
 
 use crate::store::{EventRow, SessionRow};
 
@@ -17,6 +21,8 @@ code{font-size:.85em;word-break:break-all}
 .journey dl{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem}
 .journey dd{margin:0}.emotion-negative{color:#b3261e}.emotion-positive{color:#1e7b34}";
 
+/// `text` with `& < > " '` as entities: for markup not made by `maud`
+/// (the map's page template and its SVG picture).
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -32,39 +38,34 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-fn layout(title: &str, body: &str) -> String {
-    format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{} · Parcours collector</title><link rel=\"stylesheet\" href=\"/collector.css\"></head>\
-         <body><header><a href=\"/sessions\">Sessions</a> · <a href=\"/map\">Journey map</a> · <a href=\"/demo/\">Demo shop</a></header>\
-         <main>{}</main></body></html>",
-        escape(title),
-        body
-    )
+fn layout(title: &str, body: Markup) -> String {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) " · Parcours collector" }
+                link rel="stylesheet" href="/collector.css";
+            }
+            body {
+                header {
+                    a href="/sessions" { "Sessions" } " · " a href="/map" { "Journey map" } " · " a href="/demo/" { "Demo shop" }
+                }
+                main { (body) }
+            }
+        }
+    }
+    .into_string()
 }
 
-/// Milliseconds since 1970 as `YYYY-MM-DD HH:MM:SS` UTC.
+/// Milliseconds since 1970 as `YYYY-MM-DD HH:MM:SS` UTC (outside the
+/// calendar jiff knows, the raw number).
 pub fn utc(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    match jiff::Timestamp::from_millisecond(ms) {
+        Ok(t) => t.strftime("%Y-%m-%d %H:%M:%S").to_string(),
+        Err(_) => ms.to_string(),
+    }
 }
 
 fn duration(ms: i64) -> String {
@@ -77,34 +78,36 @@ fn duration(ms: i64) -> String {
 }
 
 pub fn sessions(rows: &[SessionRow]) -> String {
-    let mut body = String::from("<h1>Recent sessions</h1>");
-    if rows.is_empty() {
-        body.push_str("<p>No events yet. Open the <a href=\"/demo/\">demo shop</a> and click around.</p>");
-        return layout("Sessions", &body);
-    }
-    body.push_str(
-        "<table><thead><tr><th>Started (UTC)</th><th>Session</th><th>Visitor</th><th>User</th>\
-         <th>Landing page</th><th>Channel</th><th>Furthest stage</th><th>Pages</th><th>Events</th><th>Duration</th></tr></thead><tbody>",
-    );
-    for s in rows {
-        body.push_str(&format!(
-            "<tr><td>{}</td><td><a href=\"/sessions/{}\"><code>{}</code></a></td><td><code>{}</code></td>\
-             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            utc(s.first_ts),
-            escape(&s.session_id),
-            escape(&short(&s.session_id)),
-            escape(&short(&s.visitor_id)),
-            escape(s.user_id.as_deref().unwrap_or("")),
-            escape(&s.landing_path),
-            escape(s.channel.as_deref().unwrap_or("")),
-            escape(s.furthest_stage.as_deref().unwrap_or("")),
-            s.pages,
-            s.events,
-            duration(s.last_ts - s.first_ts),
-        ));
-    }
-    body.push_str("</tbody></table>");
-    layout("Sessions", &body)
+    let body = html! {
+        h1 { "Recent sessions" }
+        @if rows.is_empty() {
+            p { "No events yet. Open the " a href="/demo/" { "demo shop" } " and click around." }
+        } @else {
+            table {
+                thead { tr {
+                    th { "Started (UTC)" } th { "Session" } th { "Visitor" } th { "User" } th { "Landing page" }
+                    th { "Channel" } th { "Furthest stage" } th { "Pages" } th { "Events" } th { "Duration" }
+                } }
+                tbody {
+                    @for s in rows {
+                        tr {
+                            td { (utc(s.first_ts)) }
+                            td { a href={ "/sessions/" (s.session_id) } { code { (short(&s.session_id)) } } }
+                            td { code { (short(&s.visitor_id)) } }
+                            td { (s.user_id.as_deref().unwrap_or("")) }
+                            td { (s.landing_path) }
+                            td { (s.channel.as_deref().unwrap_or("")) }
+                            td { (s.furthest_stage.as_deref().unwrap_or("")) }
+                            td { (s.pages) }
+                            td { (s.events) }
+                            td { (duration(s.last_ts - s.first_ts)) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    layout("Sessions", body)
 }
 
 /// Events on one page of a session.
@@ -119,45 +122,33 @@ pub fn session(id: &str, events: &[EventRow], summary: Option<&EventRow>, page: 
     let events = &events[..events.len().min(SESSION_PAGE)];
     let first = events.first().map_or(0, |e| e.ts);
     let from = (page - 1) * SESSION_PAGE + 1;
-    let mut body = format!(
-        "<h1>Session <code>{}</code></h1><p>Visitor <code>{}</code> · events {} to {}</p>",
-        escape(id),
-        escape(events.first().map_or("", |e| e.visitor_id.as_str())),
-        from,
-        from + events.len() - 1
-    );
-    if let Some(summary) = summary {
-        body.push_str(&journey(&summary.properties));
-    }
-    body.push_str(
-        "<table><thead><tr><th>+time</th><th>Type</th><th>Name</th><th>Page</th><th>Properties</th></tr></thead><tbody>",
-    );
-    for e in events {
-        body.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>",
-            duration(e.ts - first),
-            escape(&e.kind),
-            escape(&cut(&e.name, 0)),
-            escape(&cut(&e.path, 0)),
-            if e.name == "journey_summary" {
-                "(the journey above)".to_string()
-            } else {
-                escape(&cut(&e.properties, e.properties_chars))
-            },
-        ));
-    }
-    body.push_str("</tbody></table><nav class=\"pages\">");
-    let link = |page: usize, text: &str| format!("<a href=\"?page={page}\">{text}</a> ");
-    if page > 1 {
-        body.push_str(&link(page - 1, "← earlier events"));
-    }
-    if more {
-        body.push_str(&link(page + 1, "later events →"));
-    }
-    body.push_str("</nav><p class=\"muted\">Values longer than 500 characters are cut here; <code>/v1/events?session=");
-    body.push_str(&escape(id));
-    body.push_str("</code> has them whole.</p>");
-    layout("Session", &body)
+    let body = html! {
+        h1 { "Session " code { (id) } }
+        p { "Visitor " code { (events.first().map_or("", |e| e.visitor_id.as_str())) } " · events " (from) " to " (from + events.len() - 1) }
+        @if let Some(summary) = summary { (journey(&summary.properties)) }
+        table {
+            thead { tr { th { "+time" } th { "Type" } th { "Name" } th { "Page" } th { "Properties" } } }
+            tbody {
+                @for e in events {
+                    tr {
+                        td { (duration(e.ts - first)) }
+                        td { (e.kind) }
+                        td { (cut(&e.name, 0)) }
+                        td { (cut(&e.path, 0)) }
+                        td { code {
+                            @if e.name == "journey_summary" { "(the journey above)" } @else { (cut(&e.properties, e.properties_chars)) }
+                        } }
+                    }
+                }
+            }
+        }
+        nav class="pages" {
+            @if page > 1 { a href={ "?page=" (page - 1) } { "← earlier events" } " " }
+            @if more { a href={ "?page=" (page + 1) } { "later events →" } " " }
+        }
+        p class="muted" { "Values longer than 500 characters are cut here; " code { "/v1/events?session=" (id) } " has them whole." }
+    };
+    layout("Session", body)
 }
 
 /// `text`, cut to `CELL_CHARS` characters, saying how long the whole was
@@ -172,21 +163,18 @@ fn cut(text: &str, whole: i64) -> String {
 }
 
 /// The session's journey, from its `journey_summary` properties.
-pub fn journey(properties: &str) -> String {
-    let Ok(j) = json::parse(properties) else {
-        return String::new();
+pub fn journey(properties: &str) -> Markup {
+    let Ok(j) = serde_json::from_str::<JsonValue>(properties) else {
+        return html! {};
     };
-    let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_string();
-    let num = |v: &Value, key: &str| v.get(key).and_then(Value::as_u64).unwrap_or(0);
-    let list = |key: &str| match j.get(key) {
-        Some(Value::Array(items)) => items.clone(),
-        _ => Vec::new(),
-    };
-    let stages: Vec<String> = list("stages").iter().map(|s| escape(&text(s, "stage"))).collect();
-    let friction = match j.get("friction") {
-        Some(Value::Object(counts)) if !counts.is_empty() => counts
+    let text = |v: &JsonValue, key: &str| v.get(key).and_then(JsonValue::as_str).unwrap_or("").to_string();
+    let num = |v: &JsonValue, key: &str| v.get(key).and_then(JsonValue::as_u64).unwrap_or(0);
+    let list = |key: &str| j.get(key).and_then(JsonValue::as_array).cloned().unwrap_or_default();
+    let stages: Vec<String> = list("stages").iter().map(|s| text(s, "stage")).collect();
+    let friction = match j.get("friction").and_then(JsonValue::as_object) {
+        Some(counts) if !counts.is_empty() => counts
             .iter()
-            .map(|(k, n)| format!("{} ×{}", escape(k), n.as_u64().unwrap_or(0)))
+            .map(|(k, n)| format!("{k} ×{}", n.as_u64().unwrap_or(0)))
             .collect::<Vec<_>>()
             .join(", "),
         _ => "none".into(),
@@ -194,72 +182,61 @@ pub fn journey(properties: &str) -> String {
     let conversions: Vec<String> = list("conversions")
         .iter()
         .map(|c| {
-            let value = c.get("value").map(|v| v.to_json()).unwrap_or_default();
-            format!(
-                "{} {} {}",
-                escape(&text(c, "name")),
-                escape(&value),
-                escape(&text(c, "currency"))
-            )
+            let value = c.get("value").map(JsonValue::to_string).unwrap_or_default();
+            format!("{} {value} {}", text(c, "name"), text(c, "currency"))
         })
         .collect();
-    let touch = j.get("touch").cloned().unwrap_or(Value::Null);
-    let mut out = format!(
-        "<section class=\"journey\"><h2>Journey <small>({})</small></h2><dl>\
-         <dt>Channel</dt><dd>{} {} {}</dd><dt>Stages</dt><dd>{}</dd><dt>Conversions</dt><dd>{}</dd>\
-         <dt>Friction</dt><dd>{}</dd><dt>Pages · engaged · duration</dt><dd>{} · {} · {}{}</dd></dl>",
-        escape(&text(&j, "endReason")),
-        escape(&text(&j, "channel")),
-        escape(&text(&touch, "source")),
-        escape(&text(&touch, "campaign")),
-        if stages.is_empty() {
-            "–".into()
-        } else {
-            stages.join(" → ")
-        },
-        if conversions.is_empty() {
-            "none".into()
-        } else {
-            conversions.join(", ")
-        },
-        friction,
-        num(&j, "pageCount"),
-        duration(num(&j, "engagedMs") as i64),
-        duration(num(&j, "durationMs") as i64),
-        if j.get("bounce") == Some(&Value::Bool(true)) {
-            " · bounce"
-        } else {
-            ""
-        },
-    );
-    out.push_str("<table><thead><tr><th>+time</th><th>Step</th><th>Stage</th><th>Dwell</th><th>Emotion</th><th>Friction / feedback</th></tr></thead><tbody>");
-    for step in list("steps") {
-        let mut notes: Vec<String> = match step.get("friction") {
-            Some(Value::Array(kinds)) => kinds.iter().filter_map(Value::as_str).map(escape).collect(),
-            _ => Vec::new(),
-        };
-        if let Some(Value::Array(answers)) = step.get("feedback") {
-            for a in answers {
-                notes.push(format!("{} {}", escape(&text(a, "questionType")), num(a, "value")));
+    let touch = j.get("touch").cloned().unwrap_or_default();
+    html! {
+        section class="journey" {
+            h2 { "Journey " small { "(" (text(&j, "endReason")) ")" } }
+            dl {
+                dt { "Channel" } dd { (text(&j, "channel")) " " (text(&touch, "source")) " " (text(&touch, "campaign")) }
+                dt { "Stages" } dd { @if stages.is_empty() { "–" } @else { (stages.join(" → ")) } }
+                dt { "Conversions" } dd { @if conversions.is_empty() { "none" } @else { (conversions.join(", ")) } }
+                dt { "Friction" } dd { (friction) }
+                dt { "Pages · engaged · duration" }
+                dd {
+                    (num(&j, "pageCount")) " · " (duration(num(&j, "engagedMs") as i64)) " · " (duration(num(&j, "durationMs") as i64))
+                    @if j.get("bounce").and_then(JsonValue::as_bool) == Some(true) { " · bounce" }
+                }
+            }
+            table {
+                thead { tr { th { "+time" } th { "Step" } th { "Stage" } th { "Dwell" } th { "Emotion" } th { "Friction / feedback" } } }
+                tbody {
+                    @for step in list("steps") {
+                        tr {
+                            td { (duration(num(&step, "at") as i64)) }
+                            td { (text(&step, "touchpoint")) }
+                            td { (text(&step, "stage")) }
+                            td { (duration(num(&step, "dwellMs") as i64)) }
+                            td class={ "emotion-" (text(&step, "emotion")) } { (text(&step, "emotion")) }
+                            td { (notes(&step).join(", ")) }
+                        }
+                    }
+                }
             }
         }
-        out.push_str(&format!(
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"emotion-{}\">{}</td><td>{}</td></tr>",
-            duration(num(&step, "at") as i64),
-            escape(&text(&step, "touchpoint")),
-            escape(&text(&step, "stage")),
-            duration(num(&step, "dwellMs") as i64),
-            escape(&text(&step, "emotion")),
-            escape(&text(&step, "emotion")),
-            notes.join(", "),
-        ));
+        h2 { "Events" }
     }
-    out.push_str("</tbody></table></section><h2>Events</h2>");
-    out
+}
+
+/// A step's friction kinds and answers (`csat 4`).
+fn notes(step: &JsonValue) -> Vec<String> {
+    let kinds = step.get("friction").and_then(JsonValue::as_array).into_iter().flatten();
+    let answers = step.get("feedback").and_then(JsonValue::as_array).into_iter().flatten();
+    kinds
+        .filter_map(JsonValue::as_str)
+        .map(str::to_string)
+        .chain(answers.map(|a| {
+            let kind = a.get("questionType").and_then(JsonValue::as_str).unwrap_or("");
+            format!("{kind} {}", a.get("value").and_then(JsonValue::as_u64).unwrap_or(0))
+        }))
+        .collect()
 }
 
 pub fn not_found(message: &str) -> String {
-    layout("Not found", &format!("<h1>{}</h1>", escape(message)))
+    layout("Not found", html! { h1 { (message) } })
 }
 
 fn short(id: &str) -> String {
