@@ -760,25 +760,84 @@ impl JourneyMap {
     }
 }
 
-/// A CSV cell after the text ones: a figure (two decimals), a count, or blank.
-/// The CSV's figure columns (after level, name and stage).
-const CSV_FIGURES: usize = 23;
+/// The CSV's columns: level, name and stage, then the figures.
+const CSV_COLUMNS: [&str; 26] = [
+    "level",
+    "name",
+    "stage",
+    "sessions",
+    "visitors",
+    "exits",
+    "csat",
+    "csat_answers",
+    "ces_mean",
+    "ces_easy",
+    "ces_answers",
+    "nps",
+    "nps_answers",
+    "emotion",
+    "friction",
+    "conversion_to_next",
+    "median_ms_to_next",
+    "conversion_rate",
+    "friction_share",
+    "bounce_rate",
+    "comments_positive",
+    "comments_neutral",
+    "comments_negative",
+    "lcp_p75_ms",
+    "inp_p75_ms",
+    "cls_p75",
+];
+/// The figure columns (after level, name and stage).
+const CSV_FIGURES: usize = CSV_COLUMNS.len() - 3;
 
+/// A CSV cell after the text ones: a figure (two decimals), a count, or blank.
 enum Cell {
     Figure(Option<f64>),
     Count(u64),
 }
 
-fn csv_figures(out: &mut String, cells: &[Cell]) {
-    for cell in cells {
-        out.push(',');
-        match cell {
-            Cell::Figure(Some(v)) => push_number(out, Some(*v)),
-            Cell::Count(n) => push_u64(out, *n),
+impl Cell {
+    fn text(&self) -> String {
+        let mut out = String::new();
+        match self {
+            Cell::Figure(Some(v)) => push_number(&mut out, Some(*v)),
+            Cell::Count(n) => push_u64(&mut out, *n),
             Cell::Figure(None) => {}
         }
+        out
     }
-    out.push('\n');
+}
+
+/// The CSV being written: the `csv` crate quotes what needs it, and a text
+/// cell a spreadsheet would run as a formula (a visitor-supplied name
+/// starting with `=`, `+`, `-` or `@`) is defused with a leading `'`.
+struct CsvOut(csv::Writer<Vec<u8>>);
+
+impl CsvOut {
+    fn new() -> CsvOut {
+        let mut out = CsvOut(csv::Writer::from_writer(Vec::new()));
+        // Writing to memory cannot fail.
+        let _ = out.0.write_record(CSV_COLUMNS);
+        out
+    }
+
+    fn row(&mut self, texts: &[&str], figures: &[Cell]) {
+        let texts = texts.iter().map(|cell| {
+            if cell.starts_with(['=', '+', '-', '@']) {
+                alloc::format!("'{cell}")
+            } else {
+                cell.to_string()
+            }
+        });
+        let _ = self.0.write_record(texts.chain(figures.iter().map(Cell::text)));
+    }
+
+    fn finish(self) -> String {
+        let bytes = self.0.into_inner().unwrap_or_default();
+        String::from_utf8(bytes).unwrap_or_default()
+    }
 }
 
 impl JourneyMap {
@@ -792,25 +851,19 @@ impl JourneyMap {
     /// The same, then the rows of `compared` (another period or segment),
     /// their levels prefixed with `compared_`.
     pub fn to_csv_compared(&self, top: usize, period: Option<Period>, compared: Option<&JourneyMap>) -> String {
-        let mut out = String::from(
-            "level,name,stage,sessions,visitors,exits,csat,csat_answers,ces_mean,ces_easy,ces_answers,\
-             nps,nps_answers,emotion,friction,conversion_to_next,median_ms_to_next,\
-             conversion_rate,friction_share,bounce_rate,comments_positive,comments_neutral,comments_negative,\
-             lcp_p75_ms,inp_p75_ms,cls_p75\n",
-        );
+        let mut out = CsvOut::new();
         self.csv_rows(&mut out, "", top, period);
         if let Some(b) = compared {
             b.csv_rows(&mut out, "compared_", top, period);
         }
-        out
+        out.finish()
     }
 
-    fn csv_rows(&self, out: &mut String, prefix: &str, top: usize, period: Option<Period>) {
+    fn csv_rows(&self, out: &mut CsvOut, prefix: &str, top: usize, period: Option<Period>) {
         use Cell::{Count, Figure};
         let level = |name: &str| alloc::format!("{prefix}{name}");
         // All sessions, and each point of the trend: the key figures.
-        let kpi_row = |out: &mut String, level: &str, name: &str, period: &str, k: &Kpis, visitors: Option<u64>| {
-            csv_cells(out, &[level, name, period]);
+        let kpi_row = |out: &mut CsvOut, level: &str, name: &str, period: &str, k: &Kpis, visitors: Option<u64>| {
             let mut cells = vec![Count(k.sessions), visitors.map_or(Figure(None), Count), Figure(None)];
             cells.extend(k.scores.csv_cells());
             cells.extend([
@@ -826,7 +879,7 @@ impl JourneyMap {
                 Count(k.comments[0]),
             ]);
             cells.resize_with(CSV_FIGURES, || Figure(None));
-            csv_figures(out, &cells);
+            out.row(&[level, name, period], &cells);
         };
         kpi_row(
             out,
@@ -846,7 +899,6 @@ impl JourneyMap {
                 .then(|| self.steps.iter().find(|s| s.from == place.name))
                 .flatten();
             let stage = if kind == "stage" { &place.name } else { &place.stage };
-            csv_cells(out, &[&level(kind), &place.name, stage]);
             let mut cells = vec![Count(place.sessions), Count(place.visitors()), Count(place.exits)];
             cells.extend(place.scores.csv_cells());
             cells.extend([
@@ -867,17 +919,15 @@ impl JourneyMap {
                 Figure(inp.map(|ms| ms as f64)),
                 Figure(cls.map(|thousandths| thousandths as f64 / 1000.0)),
             ]);
-            csv_figures(out, &cells);
+            out.row(&[&level(kind), &place.name, stage], &cells);
         }
         for (path, n) in self.top_paths(top) {
-            csv_cells(out, &[&level("path"), &path.join(" > "), ""]);
             let mut cells = vec![Count(n)];
             cells.resize_with(CSV_FIGURES, || Figure(None));
-            csv_figures(out, &cells);
+            out.row(&[&level("path"), &path.join(" > "), ""], &cells);
         }
         for opportunity in self.opportunities() {
             // The sessions that met the friction, and their rate of the outcome.
-            csv_cells(out, &[&level("opportunity"), &opportunity.text(), &opportunity.stage]);
             // conversion_rate, or conversion_to_next for the next stage, and friction_share.
             let mut cells = vec![Count(opportunity.difference.a_count)];
             cells.resize_with(CSV_FIGURES, || Figure(None));
@@ -887,41 +937,21 @@ impl JourneyMap {
             };
             cells[rate_at] = Figure(opportunity.difference.a);
             cells[15] = Figure(Some(opportunity.share));
-            csv_figures(out, &cells);
+            out.row(
+                &[&level("opportunity"), &opportunity.text(), &opportunity.stage],
+                &cells,
+            );
         }
         let trend = self.trend(period);
         for (start, kpis) in &trend.points {
-            let mut date = String::new();
-            parcours_core::date::push_date(&mut date, start * parcours_core::date::DAY_MS);
-            kpi_row(out, &level("trend"), &date, trend.period.name(), kpis, None);
-        }
-    }
-}
-
-/// Text cells, comma-separated: quoted when needed, and a leading `=`,
-/// `+`, `-` or `@` defused with `'` so a spreadsheet never runs a
-/// visitor-supplied name as a formula.
-fn csv_cells(out: &mut String, cells: &[&str]) {
-    for (i, cell) in cells.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        let formula = cell.starts_with(['=', '+', '-', '@']);
-        let quoted = formula || cell.contains([',', '"', '\n', '\r']);
-        if quoted {
-            out.push('"');
-        }
-        if formula {
-            out.push('\'');
-        }
-        for c in cell.chars() {
-            if c == '"' {
-                out.push('"');
-            }
-            out.push(c);
-        }
-        if quoted {
-            out.push('"');
+            kpi_row(
+                out,
+                &level("trend"),
+                &trends::day_text(*start),
+                trend.period.name(),
+                kpis,
+                None,
+            );
         }
     }
 }

@@ -6,7 +6,10 @@
 
 use alloc::collections::BTreeMap;
 
-use parcours_core::date::{parse_date, push_date, DAY_MS};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use parcours_core::date::DAY_MS;
 use parcours_core::json::ObjectWriter;
 
 use super::{count_answer, percent, push_number, write_comments, Facts, Scores};
@@ -129,40 +132,54 @@ impl Period {
         }
     }
 
-    /// The first day (since 1970) of the period holding `day`.
+    /// The first day (since 1970) of the period holding `day`: itself, its
+    /// week's Monday, or its month's first day.
     pub fn start(self, day: u64) -> u64 {
-        match self {
-            Period::Day => day,
-            // 1970-01-01 was a Thursday: day 0 is 3 days after a Monday.
-            Period::Week => day.saturating_sub((day + 3) % 7),
-            Period::Month => {
-                let mut date = String::new();
-                push_date(&mut date, day * DAY_MS);
-                let day_of_month: u64 = date[date.len() - 2..].parse().unwrap_or(1);
-                day - (day_of_month - 1)
-            }
-        }
+        let Some(date) = civil(day) else { return day };
+        let first = match self {
+            Period::Day => Some(date),
+            Period::Week => date
+                .checked_sub(i64::from(date.weekday().to_monday_zero_offset()).days())
+                .ok(),
+            Period::Month => Some(date.first_of_month()),
+        };
+        first.and_then(day_number).unwrap_or(day)
     }
 
     /// The first day of the period after the one starting at `start`.
     fn next(self, start: u64) -> u64 {
-        match self {
-            Period::Day => start + 1,
-            Period::Week => start + 7,
-            Period::Month => {
-                let mut date = String::new();
-                push_date(&mut date, start * DAY_MS);
-                let (year, month): (u64, u64) = (date[..4].parse().unwrap_or(1970), date[5..7].parse().unwrap_or(1));
-                let (year, month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
-                let next = alloc::format!("{year:04}-{month:02}-01");
-                // A year past 9999 does not parse: a month's worth of days then.
-                parse_date(&next)
-                    .map(|ms| ms / DAY_MS)
-                    .filter(|n| *n > start)
-                    .unwrap_or(start + 31)
-            }
-        }
+        let span = match self {
+            Period::Day => 1.day(),
+            Period::Week => 1.week(),
+            Period::Month => 1.month(),
+        };
+        // Past the calendar's end (year 9999), a month's worth of days.
+        civil(start)
+            .and_then(|date| date.checked_add(span).ok())
+            .and_then(day_number)
+            .filter(|next| *next > start)
+            .unwrap_or(start + 31)
     }
+}
+
+/// The civil date (UTC) of a day number since 1970.
+fn civil(day: u64) -> Option<Date> {
+    let second = i64::try_from(day.checked_mul(86_400)?).ok()?;
+    Some(TimeZone::UTC.to_datetime(Timestamp::from_second(second).ok()?).date())
+}
+
+/// A day number since 1970 as `YYYY-MM-DD` (empty past the calendar's end).
+pub fn day_text(day: u64) -> String {
+    civil(day).map(|date| date.to_string()).unwrap_or_default()
+}
+
+/// The day number since 1970 of a civil date (UTC).
+fn day_number(date: Date) -> Option<u64> {
+    let second = TimeZone::UTC
+        .to_timestamp(date.to_datetime(jiff::civil::Time::midnight()))
+        .ok()?
+        .as_second();
+    u64::try_from(second / 86_400).ok()
 }
 
 /// Journeys' figures per day of their start.
@@ -242,9 +259,7 @@ impl Trend {
         o.str("period", self.period.name());
         parcours_core::json::push_list(o.key("points"), &self.points, |out, (start, kpis)| {
             let mut p = ObjectWriter::new(out);
-            let mut date = String::new();
-            push_date(&mut date, start * DAY_MS);
-            p.str("start", &date);
+            p.str("start", &day_text(*start));
             kpis.write_fields(&mut p);
             p.finish();
         });
@@ -259,6 +274,7 @@ mod tests {
     //! out by hand per day, week and month.
     use super::*;
     use crate::aggregate::{Answer, StepFacts};
+    use parcours_core::date::parse_date;
 
     fn day(date: &str) -> u64 {
         parse_date(date).unwrap() / DAY_MS
