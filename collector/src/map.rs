@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use parcours_core::error::FieldError;
-use parcours_core::json::{self, ObjectWriter, Value};
 use parcours_server::aggregate::{Facts, Filter, JourneyMap, Period};
 
 use crate::map_svg;
@@ -336,27 +335,16 @@ async fn drill_down(State(state): State<Shared>, Query(params): Query<MapParams>
         matches.sort_unstable_by(|a, b| b.cmp(a));
         let matched = matches.len() as u64;
         let ids: Vec<String> = matches.into_iter().take(query.limit).map(|(_, id)| id).collect();
-        let mut sessions: Vec<(u64, String)> = state
+        let mut sessions: Vec<serde_json::Value> = state
             .store
             .raw_by_ids(&ids)?
             .iter()
-            .filter_map(|raw| json::parse(raw).ok())
-            .map(|event| {
-                let started = event
-                    .get("properties")
-                    .and_then(|p| p.get("startedAt"))
-                    .and_then(Value::as_u64);
-                (started.unwrap_or(0), session_json(&event, &touchpoint))
-            })
+            .filter_map(|raw| serde_json::from_str(raw).ok())
+            .map(|event| session_json(&event, &touchpoint))
             .collect();
-        sessions.sort_by_key(|s| std::cmp::Reverse(s.0));
-        let mut out = String::new();
-        let mut o = ObjectWriter::new(&mut out);
-        o.str("touchpoint", &touchpoint).num("matched", matched);
-        let list: Vec<String> = sessions.into_iter().map(|(_, json)| json).collect();
-        parcours_core::json::push_list(o.key("sessions"), &list, |out, item| out.push_str(item));
-        o.finish();
-        Ok(out)
+        sessions.sort_by_key(|s| std::cmp::Reverse(s["startedAt"].as_u64()));
+        let body = serde_json::json!({ "touchpoint": touchpoint, "matched": matched, "sessions": sessions });
+        Ok(body.to_string())
     })
     .await;
     match result {
@@ -366,65 +354,54 @@ async fn drill_down(State(state): State<Shared>, Query(params): Query<MapParams>
 }
 
 /// One session of the drill-down: who, when, how far, and at the touchpoint
-/// its emotion, friction and answers.
-fn session_json(event: &Value, touchpoint: &str) -> String {
-    let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
-    let summary = event.get("properties");
-    let field = |key: &str| summary.and_then(|s| s.get(key));
-    let steps: &[Value] = match field("steps") {
-        Some(Value::Array(steps)) => steps,
-        _ => &[],
-    };
-    let here: Vec<&Value> = steps
-        .iter()
-        .filter(|s| s.get("touchpoint").and_then(Value::as_str) == Some(touchpoint))
-        .collect();
-    let mut out = String::new();
-    let mut o = ObjectWriter::new(&mut out);
-    o.str("sessionId", &text(event.get("sessionId")))
-        .str("visitorId", &text(event.get("visitorId")))
-        .str_if("userId", &text(event.get("userId")))
-        .num("startedAt", field("startedAt").and_then(Value::as_u64).unwrap_or(0))
-        .str("channel", &text(field("channel")))
-        .str(
-            "device",
-            &text(
-                event
-                    .get("context")
-                    .and_then(|c| c.get("device"))
-                    .and_then(|d| d.get("class")),
-            ),
-        )
-        .str_if("furthestStage", &text(field("furthestStage")))
-        .num("steps", steps.len() as u64)
-        .str("emotion", &text(here.last().and_then(|s| s.get("emotion"))));
+/// its emotion, friction and answers (a free-text one with its sentiment,
+/// read here: the words stay in the store).
+fn session_json(event: &serde_json::Value, touchpoint: &str) -> serde_json::Value {
+    use serde_json::Value;
+    let summary = &event["properties"];
+    let steps = summary["steps"].as_array().map_or(&[][..], Vec::as_slice);
+    let here: Vec<&Value> = steps.iter().filter(|s| s["touchpoint"] == touchpoint).collect();
     let collect = |key: &str| -> Vec<Value> {
         here.iter()
-            .filter_map(|s| match s.get(key) {
-                Some(Value::Array(items)) => Some(items.clone()),
-                _ => None,
-            })
+            .filter_map(|s| s[key].as_array())
             .flatten()
+            .cloned()
             .collect()
     };
-    Value::Array(collect("friction")).write(o.key("friction"));
-    // A free-text answer with its sentiment, read here (the words stay in the store).
-    let answers = collect("feedback")
+    let answers: Vec<Value> = collect("feedback")
         .into_iter()
-        .map(
-            |answer| match (answer.get("text").and_then(Value::as_str), answer.clone()) {
-                (Some(words), Value::Object(mut fields)) => {
-                    let sentiment = parcours_server::sentiment::of(words).name();
-                    fields.push(("sentiment".into(), Value::String(sentiment.into())));
-                    Value::Object(fields)
-                }
-                _ => answer,
-            },
-        )
+        .map(|mut answer| {
+            if let Some(words) = answer["text"].as_str() {
+                let sentiment = parcours_server::sentiment::of(words).name();
+                answer["sentiment"] = sentiment.into();
+            }
+            answer
+        })
         .collect();
-    Value::Array(answers).write(o.key("answers"));
-    o.finish();
-    out
+    let text = |v: &Value| Value::from(v.as_str().unwrap_or(""));
+    // In this order; the optional ones only when present, as the rest of /v1/map.
+    let optional = |v: &Value| v.as_str().filter(|v| !v.is_empty()).map(Value::from);
+    let fields = [
+        ("sessionId", Some(text(&event["sessionId"]))),
+        ("visitorId", Some(text(&event["visitorId"]))),
+        ("userId", optional(&event["userId"])),
+        ("startedAt", Some(summary["startedAt"].as_u64().unwrap_or(0).into())),
+        ("channel", Some(text(&summary["channel"]))),
+        ("device", Some(text(&event["context"]["device"]["class"]))),
+        ("furthestStage", optional(&summary["furthestStage"])),
+        ("steps", Some(steps.len().into())),
+        (
+            "emotion",
+            Some(here.last().map_or_else(|| "".into(), |s| text(&s["emotion"]))),
+        ),
+        ("friction", Some(collect("friction").into())),
+        ("answers", Some(answers.into())),
+    ];
+    let out: serde_json::Map<String, Value> = fields
+        .into_iter()
+        .filter_map(|(key, value)| Some((key.to_string(), value?)))
+        .collect();
+    Value::Object(out)
 }
 
 #[cfg(test)]
