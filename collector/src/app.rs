@@ -225,7 +225,7 @@ async fn erase_visitor(State(state): State<Shared>, Path(id): Path<String>, head
     let erased = off_thread(move || erasing.store.erase_visitor(&id)).await;
     state.live.forget();
     match erased {
-        Ok(deleted) => json_response(StatusCode::OK, format!("{{\"deleted\":{deleted}}}")),
+        Ok(deleted) => json_response(StatusCode::OK, serde_json::json!({ "deleted": deleted }).to_string()),
         Err(response) => response,
     }
 }

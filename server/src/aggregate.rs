@@ -11,7 +11,7 @@
 //! (1–5); CES = the mean (1–7) and the % of 5–7; NPS = % promoters (9–10)
 //! − % detractors (0–6).
 
-use alloc::collections::BTreeMap;
+use std::collections::BTreeMap;
 
 use parcours_core::json::{push_list, write_string, ObjectWriter, Value};
 
@@ -826,7 +826,7 @@ impl CsvOut {
     fn row(&mut self, texts: &[&str], figures: &[Cell]) {
         let texts = texts.iter().map(|cell| {
             if cell.starts_with(['=', '+', '-', '@']) {
-                alloc::format!("'{cell}")
+                format!("'{cell}")
             } else {
                 cell.to_string()
             }
@@ -861,7 +861,7 @@ impl JourneyMap {
 
     fn csv_rows(&self, out: &mut CsvOut, prefix: &str, top: usize, period: Option<Period>) {
         use Cell::{Count, Figure};
-        let level = |name: &str| alloc::format!("{prefix}{name}");
+        let level = |name: &str| format!("{prefix}{name}");
         // All sessions, and each point of the trend: the key figures.
         let kpi_row = |out: &mut CsvOut, level: &str, name: &str, period: &str, k: &Kpis, visitors: Option<u64>| {
             let mut cells = vec![Count(k.sessions), visitors.map_or(Figure(None), Count), Figure(None)];

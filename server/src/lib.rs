@@ -8,8 +8,6 @@
 //! - [`sentiment`]: positive, neutral or negative, for free-text answers.
 //! - [`simulate`]: simulated visitors of the demo shop (seeding, benchmarks).
 
-extern crate alloc;
-
 pub mod aggregate;
 pub mod offline;
 pub mod sentiment;

@@ -55,11 +55,11 @@ impl Opportunity {
         let (does, at_stake) = match self.outcome {
             Outcome::Conversion => ("convert".to_string(), "conversions".to_string()),
             Outcome::NextStage => (
-                alloc::format!("go past {}", self.stage),
-                alloc::format!("sessions past {}", self.stage),
+                format!("go past {}", self.stage),
+                format!("sessions past {}", self.stage),
             ),
         };
-        alloc::format!(
+        format!(
             "{kind} on {} in {:.0} % of its sessions; those sessions {does} at {a:.0} % against {b:.0} % without: about {:.0} {at_stake} a month at stake",
             self.touchpoint,
             self.share,

@@ -4,7 +4,7 @@
 //! whole map ([`Kpis`]): sessions, conversion rate, CSAT, CES mean, NPS,
 //! friction share and bounce rate.
 
-use alloc::collections::BTreeMap;
+use std::collections::BTreeMap;
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -224,7 +224,7 @@ impl Days {
         let (Some(first), Some(last)) = (self.days.keys().next(), self.days.keys().next_back()) else {
             return Trend {
                 period: period.unwrap_or(Period::Day),
-                points: alloc::vec::Vec::new(),
+                points: Vec::new(),
             };
         };
         let (from, to) = (from.unwrap_or(*first).min(*first), to.unwrap_or(*last).max(*last));
