@@ -1,7 +1,7 @@
 // Benchmark of the journey map (prints figures; fails only if the two stores
-// disagree): seeds the same simulated visitors of the demo shop into SQLite
-// and into ClickHouse (`parcours-collector seed`), then, on each store, over
-// several runs:
+// disagree): seeds the same simulated visitors of the demo shop into SQLite,
+// then into ClickHouse (`parcours-collector seed`), and times each store right
+// after seeding it, over several runs:
 //  - the aggregation of every journey afresh (Server-Timing), and GET /v1/map
 //    of the default view (kept live by a SQLite collector), and filtered;
 //  - the drill-down from a touchpoint to its latest sessions;
