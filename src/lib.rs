@@ -244,6 +244,16 @@ pub fn explain(options: &str) -> String {
     explained(&errors, &warnings)
 }
 
+/// A call the shipped builds refused at run time (`field`, and the
+/// `reason` they reported), worded: `{"errors":[{code,field,message}]}`.
+#[cfg(feature = "texts")]
+#[wasm_bindgen]
+pub fn explain_refusal(field: &str, reason: &str) -> String {
+    let (problem, fix) = parcours_core::error::reason_words(reason);
+    let error = parcours_core::error::FieldError::always("invalid_call", field, problem, fix);
+    explained(&[error], &[])
+}
+
 /// The same for survey definitions served at `url` (`body`, as fetched).
 #[cfg(all(feature = "texts", feature = "surveys"))]
 #[wasm_bindgen]

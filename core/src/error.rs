@@ -16,6 +16,9 @@ pub struct FieldError {
     pub problem: String,
     /// How to fix it; empty when the problem says it all.
     pub fix: String,
+    /// Why a call was refused at run time (see [`reason`]): empty for the
+    /// others.
+    pub reason: &'static str,
 }
 
 impl FieldError {
@@ -33,14 +36,29 @@ impl FieldError {
         Self::always(code, field, problem, "")
     }
 
-    /// An error whose words every build keeps (a call's argument, a
-    /// response at run time): `fix` may be empty.
+    /// An error whose words every build keeps (a response at run time):
+    /// `fix` may be empty.
     pub fn always(code: &'static str, field: impl Into<String>, problem: impl Into<String>, fix: &str) -> Self {
         FieldError {
             code,
             field: field.into(),
             problem: problem.into(),
             fix: fix.into(),
+            reason: "",
+        }
+    }
+
+    /// A call refused at run time, for `reason` (a [`reason`] key): the
+    /// shipped builds report the key with the code and field, and the
+    /// diagnostics build words it (`explain_refusal`).
+    pub fn refused(code: &'static str, field: impl Into<String>, reason: &'static str) -> Self {
+        #[cfg(feature = "texts")]
+        let (problem, fix) = reason_words(reason);
+        #[cfg(not(feature = "texts"))]
+        let (problem, fix) = ("", "");
+        FieldError {
+            reason,
+            ..Self::always(code, field, problem, fix)
         }
     }
 
@@ -71,7 +89,8 @@ impl FieldError {
         out
     }
 
-    /// `{"code":…,"field":…,"message":…}` for the JavaScript side and HTTP bodies.
+    /// `{"code":…,"field":…,"message":…}` for the JavaScript side and HTTP
+    /// bodies, with `"reason":…` for a call refused at run time.
     pub fn to_json(&self) -> String {
         let mut out = String::from("{\"code\":");
         crate::json::write_string(&mut out, self.code);
@@ -79,6 +98,10 @@ impl FieldError {
         crate::json::write_string(&mut out, &self.field);
         out.push_str(",\"message\":");
         crate::json::write_string(&mut out, &self.message());
+        if !self.reason.is_empty() {
+            out.push_str(",\"reason\":");
+            crate::json::write_string(&mut out, self.reason);
+        }
         out.push('}');
         out
     }
@@ -91,6 +114,40 @@ impl core::fmt::Display for FieldError {
 }
 
 impl core::error::Error for FieldError {}
+
+macro_rules! reasons {
+    ($($name:ident = $key:literal: $problem:literal, $fix:literal;)*) => {
+        /// Why a call was refused at run time: the key every build reports
+        /// (an error's `reason`); the words are only in the builds with
+        /// texts (the diagnostics build, which the shell fetches to word one).
+        pub mod reason {
+            $(pub const $name: &str = $key;)*
+        }
+
+        /// A reason's problem and fix.
+        #[cfg(feature = "texts")]
+        pub fn reason_words(key: &str) -> (&'static str, &'static str) {
+            match key {
+                $($key => ($problem, $fix),)*
+                _ => ("was refused", ""),
+            }
+        }
+    };
+}
+
+reasons! {
+    NAME = "name": "must be a non-empty string of at most 200 characters",
+        "Name events like 'Signed Up' or 'checkout_started'";
+    PROPERTIES = "properties": "must be a plain object", "Pass an object such as { plan: 'pro' }, or nothing";
+    EVENT_SIZE = "event_size": "make the event larger than one batch may be",
+        "Send fewer or shorter properties (an event must stay under options.maxBatchBytes)";
+    SUPER_SIZE = "super_size": "would make the super properties longer than 8192 bytes of JSON",
+        "unregister(name) removes one";
+    BEFORE_SEND_SIZE = "before_send_size": "made the event larger than one batch may be; it was kept as it was", "";
+    USER_ID = "user_id": "must be a non-empty string of at most 256 characters",
+        "Pass your own stable id for the user, e.g. identify('user_42')";
+    ID = "id": "must be a non-empty string of at most 256 characters", "";
+}
 
 /// Builds an error's problem only in a build with words (`texts`): in the
 /// others the text and the code that assembles it are left out.

@@ -12,7 +12,7 @@ use crate::prelude::*;
 
 use crate::attribution::{classify, Touch};
 use crate::config::Config;
-use crate::error::FieldError;
+use crate::error::{reason, FieldError};
 use crate::event::{EventFields, EventKind, PageContext};
 use crate::friction::{scrub_error, FrictionState};
 use crate::journey::{Changes, Journey, Observed, SUMMARY_EVENT};
@@ -373,22 +373,12 @@ impl Tracker {
             return Ok(Recorded::default()); // nothing to belong to
         }
         if name.is_empty() || name.len() > MAX_NAME_LEN {
-            return Err(FieldError::always(
-                CODE,
-                "name",
-                "must be a non-empty string of at most 200 characters",
-                "Name events like 'Signed Up' or 'checkout_started'",
-            ));
+            return Err(FieldError::refused(CODE, "name", reason::NAME));
         }
         let properties = properties.trim();
         let is_object = properties.starts_with('{') && properties.ends_with('}');
         if !properties.is_empty() && !is_object {
-            return Err(FieldError::always(
-                CODE,
-                "properties",
-                "must be a plain object",
-                "Pass an object such as { plan: 'pro' }, or nothing",
-            ));
+            return Err(FieldError::refused(CODE, "properties", reason::PROPERTIES));
         }
         // Valid strings only: an unpaired surrogate (a string sliced through
         // an emoji) becomes U+FFFD, so no backend refuses the event for it.
@@ -418,12 +408,7 @@ impl Tracker {
             let id = new_id(ts, random);
             self.encode(&id, kind, name, properties, extra, ts);
             if self.scratch.len() > self.outbox.policy().max_event_bytes() {
-                return Err(FieldError::always(
-                    CODE,
-                    "properties",
-                    "make the event larger than one batch may be",
-                    "Send fewer or shorter properties (an event must stay under options.maxBatchBytes)",
-                ));
+                return Err(FieldError::refused(CODE, "properties", reason::EVENT_SIZE));
             }
             let keep = retention_of(name);
             let json = core::mem::take(&mut self.scratch);
@@ -831,12 +816,7 @@ impl Tracker {
         random: &mut dyn Random,
     ) -> Result<Recorded, FieldError> {
         if user_id.is_empty() || user_id.len() > MAX_USER_ID_LEN {
-            return Err(FieldError::always(
-                CODE,
-                "userId",
-                "must be a non-empty string of at most 256 characters",
-                "Pass your own stable id for the user, e.g. identify('user_42')",
-            ));
+            return Err(FieldError::refused(CODE, "userId", reason::USER_ID));
         }
         let previous = self.user_id.replace(user_id.to_string());
         let result = self.record(EventKind::Identify, "identify", traits, ts, random);

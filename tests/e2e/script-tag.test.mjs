@@ -164,6 +164,36 @@ test('when the wasm cannot be loaded, flush() settles at once and says nothing w
   await page.context().close();
 });
 
+test('a call the core refuses is worded by the diagnostics build, fetched for it, and nothing else is lost', async () => {
+  const page = await openPage(env.browser);
+  const fetched = [];
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  await page.goto(`${env.collector.url}/e2e/blank.html`);
+  const outcome = await page.evaluate(async () => {
+    const errors = [];
+    parcours.on('error', (e) => errors.push({ code: e.code, field: e.field, message: e.message }));
+    parcours.init({ endpoint: '/v1/batch', capturePageview: false });
+    parcours.track('n'.repeat(201)); // the core's limit: 200 characters
+    parcours.register({ big: 'x'.repeat(9000) }); // super properties past 8192 bytes
+    parcours.track('kept');
+    await parcours.flush();
+    for (let i = 0; i < 50 && errors.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    return { errors, visitorId: parcours.debug().visitorId };
+  });
+  // The shipped build says code, field and reason; the diagnostics build has the words.
+  assert.deepEqual(outcome.errors, [
+    { code: 'invalid_call', field: 'name', message: "name: must be a non-empty string of at most 200 characters. Name events like 'Signed Up' or 'checkout_started'" },
+    { code: 'invalid_call', field: 'properties', message: 'properties: would make the super properties longer than 8192 bytes of JSON. unregister(name) removes one' },
+  ]);
+  assert.ok(fetched.some((p) => p.endsWith('/parcours_explain_bg.wasm')), 'the words were fetched: ' + fetched.join(' '));
+  const text = page.consoleMessages.map((m) => m.text).join('\n');
+  assert.match(text, /name: must be a non-empty string of at most 200 characters/);
+  const events = await waitForEvents(env.collector, 'visitor=' + outcome.visitorId, (evs) => evs.length >= 1);
+  assert.deepEqual(events.map((e) => [e.name, e.properties]), [['kept', undefined]], 'the refused calls changed nothing');
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});
+
 test('bad arguments warn with the fix and never throw into the page', async () => {
   const page = await openPage(env.browser);
   await page.goto(`${env.collector.url}/e2e/blank.html`);

@@ -100,7 +100,7 @@ const localStorageOrNull = () => storageOrNull('localStorage');
  * kit (destinations-kit.js), loaded only when init() defines destinations
  * (their encoders are in the builds with destinations); `loadWidget(options)` to the
  * survey widget's presenter, the first time a survey is shown;
- * `loadExplain(options)` to the diagnostics build ({ explain, explainSurveys }),
+ * `loadExplain(options)` to the diagnostics build ({ explain, explainSurveys, explainRefusal }),
  * which words the errors the shipped builds report by code and field only.
  */
 export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, loadWidget, loadExplain) {
@@ -153,6 +153,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
   let destinationKit = null; // the destinations kit, loaded when init() defines destinations
   let destinations = null; // createDestinations(), for the destinations the core kept
   let explainer = null; // the diagnostics build, once fetched
+  let wordsIn = false; // the running build words its errors (only the diagnostics build does)
   let readyState = null; // what 'ready' reported, once it did
 
   const channel = typeof MessageChannel === 'function' ? new MessageChannel() : null;
@@ -174,9 +175,18 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
   function handleNotices(c) {
     for (const notice of JSON.parse(c.call(TAKE_NOTICES))) {
       if (notice.type === 'survey') surveys.triggered(notice);
-      else if (notice.type === 'error') reportError(notice.error);
+      else if (notice.type === 'error') reportRefusal(notice.error);
       else emit(notice.type, notice);
     }
+  }
+
+  /**
+   * A call the core refused at run time: the shipped builds say its code,
+   * field and `reason` only, and the diagnostics build words it.
+   */
+  function reportRefusal(info) {
+    if (!info.reason || wordsIn) return reportError(info);
+    reportWorded({ texts: false }, [info], (m) => m.explainRefusal(info.field, info.reason));
   }
 
   function reportError(info) {
@@ -301,7 +311,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
         const result = c.record(calls[i], calls[i + 1], calls[i + 2], calls[i + 3], calls[i + 4]);
         if (result & RECORD_ERROR) {
           const info = JSON.parse(c.call(TAKE_ERROR) || '{"code":"invalid_call","field":"","message":"call refused"}');
-          reportError(info);
+          reportRefusal(info);
         }
         if (result & NOTICES) handleNotices(c);
         i += 5;
@@ -341,6 +351,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
       return false;
     }
     debug = report.debug;
+    wordsIn = report.texts;
     // With debug on, the words of errors are fetched now, before any error needs them.
     // (Its failure is handled where it is used; none is left unhandled in the page.)
     if (debug && !report.texts && !explainer) (explainer = loadExplain(jsOptionsGiven)).catch(() => {});

@@ -9,7 +9,7 @@
 use crate::prelude::*;
 
 use super::{Recorded, Tracker, CODE, MAX_USER_ID_LEN};
-use crate::error::FieldError;
+use crate::error::{reason, FieldError};
 use crate::event::EventKind;
 use crate::json::{parse, write_string, Value};
 use crate::platform::{Random, Store};
@@ -48,12 +48,7 @@ fn merge(base: &str, over: &str, keep: bool) -> Option<String> {
 
 fn check_id(id: &str, field: &str) -> Result<(), FieldError> {
     if id.is_empty() || id.len() > MAX_USER_ID_LEN {
-        return Err(FieldError::always(
-            CODE,
-            field,
-            "must be a non-empty string of at most 256 characters",
-            "",
-        ));
+        return Err(FieldError::refused(CODE, field, reason::ID));
     }
     Ok(())
 }
@@ -63,14 +58,9 @@ impl Tracker {
     /// already set): merged into the super properties every later event carries.
     pub fn register(&mut self, properties: &str, once: bool, store: &mut dyn Store) -> Result<(), FieldError> {
         let text = merge(&self.super_props, properties, once)
-            .ok_or_else(|| FieldError::always(CODE, "properties", "must be a plain object", ""))?;
+            .ok_or_else(|| FieldError::refused(CODE, "properties", reason::PROPERTIES))?;
         if text.len() > MAX_PROPS_BYTES {
-            return Err(FieldError::always(
-                CODE,
-                "properties",
-                "would make the super properties longer than 8192 bytes of JSON",
-                "unregister(name) removes one",
-            ));
+            return Err(FieldError::refused(CODE, "properties", reason::SUPER_SIZE));
         }
         store.set(PROPS_KEY, &text);
         self.super_props = text;
@@ -176,12 +166,7 @@ impl Tracker {
         if changed.len() <= self.outbox.policy().max_event_bytes() {
             return Some(changed);
         }
-        let error = FieldError::always(
-            CODE,
-            "beforeSend",
-            "made the event larger than one batch may be; it was kept as it was",
-            "",
-        );
+        let error = FieldError::refused(CODE, "beforeSend", reason::BEFORE_SEND_SIZE);
         self.notices
             .push(String::from("{\"type\":\"error\",\"error\":") + &error.to_json() + "}");
         Some(json)
