@@ -118,7 +118,15 @@ impl Tracker {
         if body.len() > MAX_REMOTE_BYTES {
             return Err(whole("is larger than 256 KB"));
         }
-        let document = parse(body).map_err(|e| whole(&(String::from("is not JSON: ") + e.problem)))?;
+        let document = parse(body).map_err(|e| {
+            // The reader says why only in the builds with texts.
+            let mut problem = String::from("is not JSON");
+            if !e.problem.is_empty() {
+                problem.push_str(": ");
+                problem.push_str(e.problem);
+            }
+            whole(&problem)
+        })?;
         let list = match &document {
             Value::Array(_) => &document,
             _ => document
