@@ -82,22 +82,20 @@ pub fn push_thousandths(out: &mut String, n: u64) {
 /// Parses `d.ddd` (no sign, no exponent) as thousandths, further decimals
 /// cut: `0.25` is 250.
 pub fn parse_thousandths(text: &str) -> Option<u64> {
-    let mut n: u64 = 0;
-    // Digits after the point, once there is one.
-    let mut decimals: Option<u32> = None;
-    for byte in text.bytes() {
-        match (byte, decimals) {
-            (b'.', None) if n > 0 || text.starts_with('0') => decimals = Some(0),
-            (b'0'..=b'9', Some(3..)) => {}
-            (b'0'..=b'9', _) => {
-                n = n.checked_mul(10)?.checked_add(u64::from(byte - b'0'))?;
-                decimals = decimals.map(|d| d + 1);
-            }
-            _ => return None,
+    let (whole, fraction) = match text.bytes().position(|b| b == b'.') {
+        Some(point) => (text.get(..point)?, text.get(point + 1..)?),
+        None => (text, ""),
+    };
+    let mut n = parse_u64(whole)?.saturating_mul(1000);
+    let mut unit = 100;
+    for digit in fraction.bytes() {
+        if !digit.is_ascii_digit() {
+            return None;
         }
+        n += u64::from(digit - b'0') * unit;
+        unit /= 10;
     }
-    let missing = 3 - decimals.unwrap_or(0);
-    (!text.is_empty()).then_some(n)?.checked_mul(10u64.pow(missing))
+    Some(n)
 }
 
 /// Parses a decimal number (`-12.5`, `3e2`); precise enough to compare.
