@@ -177,6 +177,24 @@ mod tests {
             map.stages.iter().map(|s| s.scores.nps_answers).sum::<u64>() > 0,
             "NPS on return visits"
         );
+        // Page loads report their vitals: the pricing page paints late,
+        // checkout answers slowly, and the slowest are friction.
+        let vitals = |name: &str| {
+            let place = map.touchpoints.iter().find(|t| t.name == name).unwrap();
+            place.vitals_p75().map(|(p75, n)| (p75.unwrap(), n))
+        };
+        let ([pricing_lcp, _, _], [home_lcp, _, _]) = (vitals("/demo/pricing.html"), vitals("/demo/"));
+        assert!(
+            pricing_lcp.1 > 0 && pricing_lcp.0 > 2_500 && home_lcp.0 < pricing_lcp.0,
+            "{pricing_lcp:?} {home_lcp:?}"
+        );
+        assert!(vitals("/demo/checkout.html")[1].0 > 500, "checkout's INP is poor");
+        let friction = |kind: &str| {
+            map.touchpoints
+                .iter()
+                .any(|t| t.friction.iter().any(|(k, _)| k == kind))
+        };
+        assert!(friction("slow_interaction") && friction("layout_shift"));
         // Deterministic: the same options store the same events.
         let again = Store::open_in_memory().unwrap();
         assert_eq!(seed(&again, &options, |_| {}).unwrap(), seeded);

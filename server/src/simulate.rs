@@ -212,6 +212,7 @@ pub fn play(
         if let Some((url, referrer)) = &call.page_load {
             tracker.begin_page_load(url, "Shop", referrer);
         }
+        let loaded = call.page_load.as_ref().filter(|_| call.kind == EventKind::Page);
         let result = if call.kind == EventKind::Identify {
             let user = user_id_of(tracker.visitor_id());
             tracker.identify(&user, call.properties, call.ts, store, random)
@@ -224,9 +225,38 @@ pub fn play(
             Ok(_) => {}
             Err(_) => refused += 1,
         }
+        if let Some((url, _)) = loaded {
+            measure_page(tracker, random, url, call.ts);
+        }
     }
     tracker.save_session(store);
     refused
+}
+
+/// The Web Vitals a page load reports, as the browser shell would (LCP,
+/// one interaction, one layout shift), from a model of each demo page: the
+/// pricing page paints late and its plan toggle is slow, product images
+/// shift the layout, checkout's button is slow to answer. Drawn from the
+/// page and its time, so the visitors' own draws are what they were.
+fn measure_page(tracker: &mut parcours_core::tracker::Tracker, random: &mut dyn Random, url: &str, ts: u64) {
+    use parcours_core::port::{SIGNAL_INTERACTION, SIGNAL_LCP, SIGNAL_SHIFT};
+    let path = url.strip_prefix(SITE).unwrap_or(url);
+    let path = path.split('?').next().unwrap_or(path);
+    // (LCP ms, INP ms, CLS ten-thousandths): low and high of each.
+    let ((lcp_low, lcp_high), (inp_low, inp_high), (cls_low, cls_high)) = match path {
+        "/pricing.html" => ((2_200, 5_500), (120, 620), (0, 800)),
+        "/product.html" => ((1_600, 3_600), (60, 260), (300, 3_200)),
+        "/checkout.html" => ((1_400, 3_000), (180, 760), (0, 1_000)),
+        "/signup.html" => ((1_000, 2_400), (80, 360), (0, 600)),
+        _ => ((900, 2_800), (40, 220), (0, 900)),
+    };
+    let mut draw = SeededRandom(parcours_core::num::fnv1a(ts, path.bytes()));
+    let lcp = between(lcp_low, lcp_high, &mut draw);
+    let inp = between(inp_low, inp_high, &mut draw);
+    let cls = between(cls_low, cls_high, &mut draw);
+    tracker.signal_vital(SIGNAL_LCP, lcp, 0, "", ts + 1, random);
+    tracker.signal_vital(SIGNAL_INTERACTION, inp, 1, "button.primary", ts + 2, random);
+    tracker.signal_vital(SIGNAL_SHIFT, cls, lcp / 2, "", ts + 3, random);
 }
 
 #[cfg(test)]
