@@ -96,20 +96,28 @@ pub fn decode(body: &str) -> Result<ReceivedBatch, FieldError> {
     if !matches!(root, Value::Object(_)) {
         return Err(bad(
             "body",
-            "expected a JSON object, got ".to_string() + &describe(&root),
+            crate::words!("expected a JSON object, got ".to_string() + &describe(&root)),
         ));
     }
     match root.get("v") {
         Some(v) if v.as_u64() == Some(BATCH_FORMAT_VERSION) => {}
         Some(v) => {
-            return Err(bad("v", "unsupported batch format version ".to_string() + &describe(v))
-                .with_fix("This collector reads version 1"))
+            return Err(bad(
+                "v",
+                crate::words!("unsupported batch format version ".to_string() + &describe(v)),
+            )
+            .with_fix("This collector reads version 1"))
         }
         None => return Err(bad("v", "is required").with_fix("Send {\"v\":1,\"events\":[…]}")),
     }
     let events = match root.get("events") {
         Some(Value::Array(items)) => items,
-        Some(other) => return Err(bad("events", "expected an array, got ".to_string() + &describe(other))),
+        Some(other) => {
+            return Err(bad(
+                "events",
+                crate::words!("expected an array, got ".to_string() + &describe(other)),
+            ))
+        }
         None => return Err(bad("events", "is required")),
     };
     if events.len() > MAX_EVENTS_PER_BATCH {
@@ -144,7 +152,10 @@ pub fn decode(body: &str) -> Result<ReceivedBatch, FieldError> {
 
 fn decode_event(event: &Value, path: &str) -> Result<ReceivedEvent, FieldError> {
     if !matches!(event, Value::Object(_)) {
-        return Err(bad(path, "expected an object, got ".to_string() + &describe(event)));
+        return Err(bad(
+            path,
+            crate::words!("expected an object, got ".to_string() + &describe(event)),
+        ));
     }
     let at = |name: &str| path.to_string() + "." + name;
     let id = required_id(event, "id", &at("id"))?;
@@ -152,8 +163,10 @@ fn decode_event(event: &Value, path: &str) -> Result<ReceivedEvent, FieldError> 
     let kind = EventKind::parse(&kind_text).ok_or_else(|| {
         bad(
             at("type"),
-            "expected \"track\", \"page\", \"identify\", \"group\" or \"alias\", got ".to_string()
-                + &describe(&Value::String(kind_text.clone())),
+            crate::words!(
+                "expected \"track\", \"page\", \"identify\", \"group\" or \"alias\", got ".to_string()
+                    + &describe(&Value::String(kind_text.clone()))
+            ),
         )
     })?;
     let name = required_string(event, "name", &at("name"), 200)?;
@@ -161,7 +174,7 @@ fn decode_event(event: &Value, path: &str) -> Result<ReceivedEvent, FieldError> 
         Some(v) => v.as_u64().ok_or_else(|| {
             bad(
                 at("ts"),
-                "expected a timestamp in milliseconds since 1970, got ".to_string() + &describe(v),
+                crate::words!("expected a timestamp in milliseconds since 1970, got ".to_string() + &describe(v)),
             )
         })?,
         None => return Err(bad(at("ts"), "is required")),
@@ -187,7 +200,7 @@ fn decode_event(event: &Value, path: &str) -> Result<ReceivedEvent, FieldError> 
         Some(v) => {
             return Err(bad(
                 at(props_key),
-                "expected an object, got ".to_string() + &describe(v),
+                crate::words!("expected an object, got ".to_string() + &describe(v)),
             ))
         }
     };
@@ -196,7 +209,7 @@ fn decode_event(event: &Value, path: &str) -> Result<ReceivedEvent, FieldError> 
         Some(other) => {
             return Err(bad(
                 at("context"),
-                "expected an object, got ".to_string() + &describe(other),
+                crate::words!("expected an object, got ".to_string() + &describe(other)),
             ))
         }
         None => return Err(bad(at("context"), "is required")),
@@ -236,9 +249,12 @@ fn optional_string(obj: &Value, key: &str, path: &str, max: usize) -> Result<Opt
         Some(Value::String(s)) if s.len() <= max => Ok(Some(s.clone())),
         Some(Value::String(_)) => Err(bad(
             path,
-            "is longer than ".to_string() + &u64_to_string(max as u64) + " bytes",
+            crate::words!("is longer than ".to_string() + &u64_to_string(max as u64) + " bytes"),
         )),
-        Some(other) => Err(bad(path, "expected a string, got ".to_string() + &describe(other))),
+        Some(other) => Err(bad(
+            path,
+            crate::words!("expected a string, got ".to_string() + &describe(other)),
+        )),
     }
 }
 
@@ -250,7 +266,7 @@ fn optional_id(obj: &Value, key: &str, path: &str) -> Result<Option<String>, Fie
     match optional_string(obj, key, path, 64)? {
         Some(id) if !crate::id::is_valid_client_id(&id) => Err(bad(
             path,
-            "expected 1 to 64 letters, digits or -_.:, got ".to_string() + &describe(&Value::String(id)),
+            crate::words!("expected 1 to 64 letters, digits or -_.:, got ".to_string() + &describe(&Value::String(id))),
         )),
         other => Ok(other),
     }
@@ -259,10 +275,12 @@ fn optional_id(obj: &Value, key: &str, path: &str) -> Result<Option<String>, Fie
 fn optional_u64(obj: &Value, key: &str, path: &str) -> Result<Option<u64>, FieldError> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(v) => v
-            .as_u64()
-            .map(Some)
-            .ok_or_else(|| bad(path, "expected a non-negative integer, got ".to_string() + &describe(v))),
+        Some(v) => v.as_u64().map(Some).ok_or_else(|| {
+            bad(
+                path,
+                crate::words!("expected a non-negative integer, got ".to_string() + &describe(v)),
+            )
+        }),
     }
 }
 

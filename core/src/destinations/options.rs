@@ -94,9 +94,12 @@ fn parse_route(item: &Value, path: &str) -> Result<Destination, FieldError> {
             Some(v) => match v.as_u64() {
                 Some(n) if n >= 1 && n as usize <= default => Ok(n as usize),
                 _ => {
-                    let mut what = String::from("a whole number from 1 to ");
-                    crate::num::push_u64(&mut what, default as u64);
-                    what.push_str(" (this backend's limit)");
+                    let what = crate::words! {{
+                        let mut what = String::from("a whole number from 1 to ");
+                        crate::num::push_u64(&mut what, default as u64);
+                        what.push_str(" (this backend's limit)");
+                        what
+                    }};
                     Err(expected(CODE, field(key), &what, v))
                 }
             },
