@@ -116,7 +116,9 @@ export function watchFriction(signal, settings) {
   }
 
   if (settings.scroll) {
-    // Where the page is, at most every 100 ms while it scrolls.
+    // Where the page is now, then at most every 100 ms while it scrolls.
+    const where = () => signal(SIGNAL_SCROLL, Math.round(scrollY), innerHeight, '', '');
+    where();
     let waiting = 0;
     listen(
       window,
@@ -126,7 +128,7 @@ export function watchFriction(signal, settings) {
           waiting ||
           setTimeout(() => {
             waiting = 0;
-            signal(SIGNAL_SCROLL, Math.round(scrollY), innerHeight, '', '');
+            where();
           }, 100);
       },
       { passive: true },
