@@ -111,6 +111,20 @@ const FLAGS: &[Flag] = &[
     ("navigationLoops", |c, v| c.navigation_loops = v),
 ];
 
+/// The page-experience switch (the `vitals` feature).
+const VITAL_FLAGS: &[Flag] = if cfg!(feature = "vitals") {
+    &[("webVitals", |c, v| c.web_vitals = v)]
+} else {
+    &[]
+};
+
+/// The detectors read by their own branch of `parse_friction`.
+const OWN: &[&str] = if cfg!(feature = "vitals") {
+    &["rageClicks", "layoutShift", "ignore"]
+} else {
+    &["rageClicks", "ignore"]
+};
+
 /// Reads `options.friction`. (Tables rather than a match arm per detector:
 /// each costs a row, not code, in the browser bundle.)
 pub fn parse_friction(value: &Value) -> Result<FrictionConfig, FieldError> {
@@ -129,17 +143,14 @@ pub fn parse_friction(value: &Value) -> Result<FrictionConfig, FieldError> {
                 ),
             };
             set(&mut c, n);
-        } else if let Some((_, set)) = FLAGS.iter().find(|f| f.0 == key) {
+        } else if let Some((_, set)) = FLAGS.iter().chain(VITAL_FLAGS).find(|f| f.0 == key) {
             set(
                 &mut c,
                 v.as_bool().ok_or_else(|| expected(CODE, at(key), "true or false", v))?,
             );
-        } else if cfg!(feature = "vitals") && key == "webVitals" {
-            c.web_vitals = v.as_bool().ok_or_else(|| expected(CODE, at(key), "true or false", v))?;
         } else if cfg!(feature = "vitals") && key == "layoutShift" {
             c.layout_shift = match v {
                 Value::Bool(false) => None,
-                #[cfg(feature = "vitals")]
                 Value::Number(text) => crate::num::parse_thousandths(text).filter(|n| (10..=5_000).contains(n)),
                 _ => None,
             }
@@ -167,13 +178,14 @@ pub fn parse_friction(value: &Value) -> Result<FrictionConfig, FieldError> {
                 _ => return Err(expected(CODE, at(key), "false or { clicks, withinMs, radiusPx }", v)),
             };
         } else {
-            return Err(FieldError::new(CODE, at(key), "is not a friction detector").with_fix(
-                if cfg!(feature = "vitals") {
-                    "Use rageClicks, deadClicks, errors, errorClicks, slowPageMs, longFormRequired, repeatedInvalid, formAbandonment, navigationLoops, quickBackMs, slowInteractionMs, layoutShift, excessiveScrolls, webVitals, ignore"
-                } else {
-                    "Use rageClicks, deadClicks, errors, errorClicks, slowPageMs, longFormRequired, repeatedInvalid, formAbandonment, navigationLoops, quickBackMs, ignore"
-                },
-            ));
+            // The detectors this build reads, from the tables and `OWN`.
+            let fix = crate::words! {{
+                let names = THRESHOLDS.iter().chain(VITAL_THRESHOLDS).map(|t| t.0);
+                let names = names.chain(FLAGS.iter().chain(VITAL_FLAGS).map(|f| f.0));
+                let names: Vec<&str> = names.chain(OWN.iter().copied()).collect();
+                String::from("Use ") + &names.join(", ")
+            }};
+            return Err(FieldError::new(CODE, at(key), "is not a friction detector").with_fix(fix));
         }
     }
     Ok(c)
@@ -561,6 +573,13 @@ mod tests {
         assert_eq!(
             err(r#"{"slowInteractionMs":50}"#).field,
             "options.friction.slowInteractionMs"
+        );
+        // An unknown detector's fix names every one this build reads.
+        assert_eq!(
+            err(r#"{"vitals":true}"#).fix,
+            "Use deadClicks, slowPageMs, longFormRequired, repeatedInvalid, errorClicks, quickBackMs, \
+             slowInteractionMs, excessiveScrolls, errors, formAbandonment, navigationLoops, webVitals, \
+             rageClicks, layoutShift, ignore"
         );
     }
 

@@ -354,7 +354,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
     wordsIn = report.texts;
     // With debug on, the words of errors are fetched now, before any error needs them.
     // (Its failure is handled where it is used; none is left unhandled in the page.)
-    if (debug && !report.texts && !explainer) (explainer = loadExplain(jsOptionsGiven)).catch(() => {});
+    if (debug && !report.texts && !explainer) diagnostics().catch(() => {});
     if (destinationKit && !destinations) useDestinations(report);
     consentNow = report.consent.analytics;
     feedbackNow = report.consent.feedback;
@@ -472,6 +472,11 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
     );
   }
 
+  /** The diagnostics build (the words of errors), fetched the first time it is asked for. */
+  function diagnostics() {
+    return (explainer = explainer || loadExplain(jsOptionsGiven));
+  }
+
   /**
    * Reports `errors` from the core. The shipped builds give their code and
    * field only (`texts` false): the diagnostics build, fetched the first
@@ -480,8 +485,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
    */
   function reportWorded({ texts }, errors, ask) {
     if (texts || !errors.length) return Promise.resolve(errors.forEach(reportError));
-    explainer = explainer || loadExplain(jsOptionsGiven);
-    return explainer
+    return diagnostics()
       .then((module) => {
         const worded = new Map(JSON.parse(ask(module)).errors.map((e) => [e.field, e]));
         return errors.map((e) => worded.get(e.field) || e);
@@ -497,8 +501,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
    */
   function warnWorded({ texts, warnings }) {
     if (texts || !warnings.length) return warnings.forEach(warn);
-    explainer = explainer || loadExplain(jsOptionsGiven);
-    explainer
+    diagnostics()
       .then((module) => JSON.parse(module.explain(coreOptions)).warnings)
       .catch(() => warnings.map((field) => field + ' is not a Parcours option and was ignored'))
       .then((worded) => worded.forEach(warn));

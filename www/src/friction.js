@@ -36,7 +36,7 @@ export function watchFriction(signal, settings) {
     cleanups.push(() => target.removeEventListener(type, handler, options));
   };
   const observers = [];
-  /** Calls `each` with every `type` performance entry, past ones too; false when the browser has none. */
+  /** Calls `each` with every `type` performance entry, past ones too unless `options` say not (nothing in a browser without them). */
   const observe = (type, each, options) => {
     try {
       const observer = new PerformanceObserver((list) => list.getEntries().forEach(each));
@@ -71,13 +71,7 @@ export function watchFriction(signal, settings) {
       observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
       cleanups.push(() => observer.disconnect());
     }
-    try {
-      const requests = new PerformanceObserver(activity);
-      requests.observe({ type: 'resource' });
-      cleanups.push(() => requests.disconnect());
-    } catch (e) {
-      /* no resource timing: requests are not seen */
-    }
+    observe('resource', activity, { buffered: false }); // requests, from now on
   }
 
   if (settings.errors) {
