@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the SDK: Rust -> wasm32 -> wasm-bindgen -> wasm-opt -Oz, then
+# Builds the SDK: Rust -> wasm32 -> wasm-bindgen -> wasm-opt -Os, then
 #   pkg/        the npm package (ESM entry, .d.ts, package.json assembled here)
 #   www/dist/   the script-tag bundle (loader JS + .wasm)
 set -euo pipefail
@@ -21,10 +21,15 @@ export RUSTC_BOOTSTRAP=1
 # No file and line in what is left of panics, and no Debug formatting
 # (nothing in the shipped wasm prints with {:?}).
 RUSTFLAGS="$RUSTFLAGS -Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none"
+# Less inlining than opt-level "z" does by default (LLVM's threshold 10):
+# an inlined copy of a helper is bytes gzip cannot share between callers
+# (-0.3 KB gzip on the lite wasm, -1.3 KB with surveys and destinations;
+# measured thresholds 0 to 50, see HACKING.md, Size).
+RUSTFLAGS="$RUSTFLAGS -Cllvm-args=-inline-threshold=10"
 BUILD_STD=(-Z build-std=std,panic_abort)
 cargo build --quiet "${BUILD_STD[@]}" --target wasm32-unknown-unknown --profile wasm -p parcours-widget --features bundle
 
-# bindgen <crate file name> <out dir> <out name>: wasm-bindgen, then wasm-opt -Oz.
+# bindgen <crate file name> <out dir> <out name>: wasm-bindgen, then wasm-opt.
 bindgen() {
   rm -rf "$2"
   wasm-bindgen --target web --out-dir "$2" --out-name "$3" "target/wasm32-unknown-unknown/wasm/$1.wasm"
@@ -32,14 +37,18 @@ bindgen() {
   # --low-memory-unused: the first 1 KB of memory is never used by Rust's
   # output (the stack would have to be 1 MB deep to reach it; JSON nesting
   # is capped at 64); it lets wasm-opt fold address arithmetic (-0.5 KB gzip).
-  # --converge repeats -Oz until it gains nothing (-0.3 KB gzip); the
+  # --converge repeats the passes until they gain nothing (-0.3 KB gzip); the
   # target_features section only matters to tools that link the module again.
-  wasm-opt -Oz --converge --low-memory-unused --strip-debug --strip-producers --strip-target-features \
+  # -Os rather than -Oz, and a function with one caller is inlined only
+  # when it is tiny (30 bytes; binaryen inlines any size by default): code
+  # left in its own function compresses better (-0.7 KB gzip on the lite
+  # wasm, -1.8 KB with surveys and destinations; see HACKING.md, Size).
+  wasm-opt -Os --converge --one-caller-inline-max-function-size=30 --low-memory-unused --strip-debug --strip-producers --strip-target-features \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     "$2/$3_bg.wasm" -o "$2/$3_bg.wasm"
 }
-step "build: wasm-bindgen and wasm-opt -Oz"
+step "build: wasm-bindgen and wasm-opt"
 bindgen parcours_widget target/bindgen-widget parcours_widget
 
 # The SDK is built once per combination of what a page uses, and each page
@@ -53,26 +62,18 @@ sdk() { # sdk <out dir> <cargo feature flags...>
   cargo build --quiet "${BUILD_STD[@]}" --target wasm32-unknown-unknown --profile wasm -p parcours "$@"
   bindgen parcours "$out" parcours
 }
-sdk target/bindgen --no-default-features --features bundle,surveys,destinations
-sdk target/bindgen-surveys --no-default-features --features bundle,surveys
-sdk target/bindgen-destinations --no-default-features --features bundle,destinations
-sdk target/bindgen-lite --no-default-features --features bundle
+# Every build has the page-experience detectors (`vitals`: Web Vitals, slow
+# interactions, layout shifts, excessive scrolling).
+sdk target/bindgen --no-default-features --features bundle,vitals,surveys,destinations
+sdk target/bindgen-surveys --no-default-features --features bundle,vitals,surveys
+sdk target/bindgen-destinations --no-default-features --features bundle,vitals,destinations
+sdk target/bindgen-lite --no-default-features --features bundle,vitals
 # The diagnostics build: everything, with the words of errors (`explain`),
 # fetched only when there is an error to word. It brings its own glue.
-sdk target/bindgen-explain --no-default-features --features bundle,surveys,destinations,texts
-# The lite build with the page-experience detectors (Web Vitals, slow
-# interactions, layout shifts, excessive scrolling): not shipped yet (see
-# HACKING.md, Size); the browser tests load it through wasmUrl.
-sdk target/bindgen-vitals --no-default-features --features bundle,vitals
-# The npm package's one glue (the full build's) serves all four builds, and
-# the script-tag loader instantiates them with the lite build's glue: every
-# build exports the same functions (the kits go through the port's `call`).
-for build in surveys destinations lite; do
-  node scripts/check-glue.mjs target/bindgen/parcours.js "target/bindgen-$build/parcours_bg.wasm"
-done
-for wasm in target/bindgen-surveys/parcours_bg.wasm target/bindgen-destinations/parcours_bg.wasm target/bindgen/parcours_bg.wasm target/bindgen-vitals/parcours_bg.wasm; do
-  node scripts/check-glue.mjs target/bindgen-lite/parcours.js "$wasm"
-done
+sdk target/bindgen-explain --no-default-features --features bundle,vitals,surveys,destinations,texts
+# One hand-written port (www/src/port.js) calls every build: each must
+# import only what it provides and answer through it (see HACKING.md, The port).
+node scripts/check-port.mjs target/bindgen{-lite,-surveys,-destinations,}/parcours_bg.wasm
 
 step "build: npm package in pkg/"
 rm -rf pkg && mkdir -p pkg
@@ -80,7 +81,6 @@ cp target/bindgen-lite/parcours_bg.wasm pkg/parcours_bg.wasm
 cp target/bindgen-surveys/parcours_bg.wasm pkg/parcours_surveys_bg.wasm
 cp target/bindgen-destinations/parcours_bg.wasm pkg/parcours_destinations_bg.wasm
 cp target/bindgen/parcours_bg.wasm pkg/parcours_full_bg.wasm
-cp target/bindgen/parcours.js pkg/core.js
 cp target/bindgen/parcours.d.ts pkg/core.d.ts
 cp target/bindgen-widget/parcours_widget_bg.wasm pkg/
 cp target/bindgen-explain/parcours_bg.wasm pkg/parcours_explain_bg.wasm

@@ -375,7 +375,7 @@ impl Tracker {
         if name.is_empty() || name.len() > MAX_NAME_LEN {
             return Err(FieldError::refused(CODE, "name", reason::NAME));
         }
-        let properties = properties.trim();
+        let properties = properties.trim_ascii(); // JSON's whitespace is ASCII (no Unicode tables in the bundle)
         let is_object = properties.starts_with('{') && properties.ends_with('}');
         if !properties.is_empty() && !is_object {
             return Err(FieldError::refused(CODE, "properties", reason::PROPERTIES));

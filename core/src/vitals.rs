@@ -74,8 +74,8 @@ pub struct VitalsState {
     /// The page step measured (its time), to start again on a new one.
     page_at: u64,
     pub vitals: Vitals,
-    /// The longest interactions, longest first: (id, ms).
-    longest: Vec<(u64, u64)>,
+    /// The 10 longest interactions, longest first: (ms, id); id 0 is an empty slot.
+    longest: [(u64, u64); 10],
     interactions: u64,
     last_id: u64,
     /// The current session window: sum, first and last shift times.
@@ -111,16 +111,21 @@ impl VitalsState {
             self.last_id = id;
             self.interactions += 1;
         }
-        // (An insertion rather than a sort: no sort code in the bundle.)
-        let longest = match self.longest.iter().position(|(i, _)| *i == id) {
-            Some(at) => self.longest.remove(at).1.max(ms),
-            None => ms,
-        };
-        let at = self.longest.iter().position(|(_, m)| *m < longest);
-        self.longest.insert(at.unwrap_or(self.longest.len()), (id, longest));
-        self.longest.truncate(10);
-        let at = ((self.interactions / 50) as usize).min(self.longest.len() - 1);
-        self.vitals.inp_ms = self.longest.get(at).map(|(_, ms)| *ms);
+        // A fixed list kept in order by moving the entry up (no sort, no
+        // allocation: the bundle carries neither).
+        let last = self.longest.len() - 1;
+        let slot = self.longest.iter().position(|e| e.1 == id).unwrap_or(last);
+        let (held, held_id) = self.longest[slot];
+        if held_id == id || held < ms {
+            self.longest[slot] = (if held_id == id { held.max(ms) } else { ms }, id);
+        }
+        let mut at = slot;
+        while at > 0 && self.longest[at].0 > self.longest[at - 1].0 {
+            self.longest.swap(at, at - 1);
+            at -= 1;
+        }
+        let filled = self.longest.iter().filter(|e| e.1 != 0).count();
+        self.vitals.inp_ms = Some(self.longest[((self.interactions / 50) as usize).min(filled.saturating_sub(1))].0);
         let slow = slow_ms.is_some_and(|limit| ms >= limit) && self.slow_flagged_id != id;
         slow.then(|| {
             self.slow_flagged_id = id;

@@ -1,23 +1,19 @@
-// The page-experience detectors in Chromium: the lite build with the core's
-// `vitals` feature (built beside the shipped ones, not shipped yet: see
-// HACKING.md, Size) loaded through wasmUrl, on a page with a slow button, a
-// late banner that shifts the layout and a long scroll. The browser's own
+// The page-experience detectors in Chromium, as the script tag ships them,
+// on a page with a slow button, a late banner that shifts the layout and a
+// long scroll. The browser's own
 // performance entries go through the shell's observers to the core, which
 // keeps the page step's vitals and records the friction.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { ROOT, openPage, waitForEvents, withCollectorAndBrowser } from './harness.mjs';
+import { openPage, waitForEvents, withCollectorAndBrowser } from './harness.mjs';
 
 const env = withCollectorAndBrowser();
-const VITALS_WASM = readFileSync(ROOT + 'target/bindgen-vitals/parcours_bg.wasm');
 
 test('a slow click, a late layout shift and scrolling back and forth are measured and are friction', async () => {
   const page = await openPage(env.browser);
-  await page.route('**/vitals-build/parcours_bg.wasm', (route) => route.fulfill({ body: VITALS_WASM, contentType: 'application/wasm' }));
   await page.goto(env.collector.url + '/e2e/vitals.html');
   const visitorId = await page.evaluate(async () => {
-    parcours.init({ endpoint: '/v1/batch', flushInterval: 200, wasmUrl: '/vitals-build/parcours_bg.wasm' });
+    parcours.init({ endpoint: '/v1/batch', flushInterval: 200 });
     await new Promise((resolve) => parcours.on('ready', resolve));
     return parcours.anonymousId();
   });

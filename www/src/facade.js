@@ -134,6 +134,7 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
   let pages = null;
   let touchpoints = null;
   let forms = null;
+  let wiring = false; // while startListening sets the watchers up
   let friction = null; // while replaying the snippet's queue: the original call time
   // The survey kit arrives with the build of the wasm with surveys; until
   // then (and for good on pages without surveys) survey.* only explains.
@@ -272,6 +273,10 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
 
   /** A friction signal, handled at once, after the calls captured before it. */
   function signal(kind, a, b, text, text2) {
+    // A watcher reporting while it is set up (where the page is scrolled)
+    // waits for the start to finish: handling it records the waiting calls,
+    // whose page view must find the survey definitions applied after.
+    if (wiring) return queueMicrotask(() => signal(kind, a, b, text, text2));
     if (!started || dead || consentNow !== 'granted') return;
     if (calls.length) runSlice(true);
     guarded((c) => {
@@ -402,15 +407,20 @@ export function createParcours(loadCore, loadSurveyKit, loadDestinationKit, load
 
   function startListening(report) {
     if (stopWatchingUrl) return;
-    stopWatchingUrl = watchUrl(onNavigate);
-    pages = trackPages(capture, report.autocapture);
-    if (report.autocapture.touchpoints || report.autocapture.declared.length) touchpoints = trackTouchpoints(captureTouchpoint, report.autocapture);
-    if (report.autocapture.forms) forms = trackForms((name, properties) => capture(TRACK, name, JSON.stringify(properties)));
-    friction = watchFriction(signal, report.friction);
-    surveys.listen(report);
-    addEventListener('visibilitychange', onHide, true);
-    addEventListener('pagehide', onHide, true);
-    addEventListener('pageshow', onHide, true);
+    wiring = true;
+    try {
+      stopWatchingUrl = watchUrl(onNavigate);
+      pages = trackPages(capture, report.autocapture);
+      if (report.autocapture.touchpoints || report.autocapture.declared.length) touchpoints = trackTouchpoints(captureTouchpoint, report.autocapture);
+      if (report.autocapture.forms) forms = trackForms((name, properties) => capture(TRACK, name, JSON.stringify(properties)));
+      friction = watchFriction(signal, report.friction);
+      surveys.listen(report);
+      addEventListener('visibilitychange', onHide, true);
+      addEventListener('pagehide', onHide, true);
+      addEventListener('pageshow', onHide, true);
+    } finally {
+      wiring = false;
+    }
   }
 
   function stopListening() {

@@ -4,7 +4,7 @@
 // page loads the build for what its init() defines: surveys, destinations,
 // both (parcours_full_bg.wasm) or neither (parcours_bg.wasm).
 
-import initWasm, * as core from './core.js';
+import { loadCore } from './port.js';
 import { createParcours, ParcoursError } from './facade.js';
 import { inertApi, inBrowser } from './inert.js';
 
@@ -29,11 +29,10 @@ const { api } = !inBrowser() ? { api: inertApi() } : createParcours(
           ? new URL('parcours_destinations_bg.wasm', import.meta.url)
           : new URL('parcours_bg.wasm', import.meta.url));
     try {
-      await initWasm({ module_or_path: wasm });
+      return await loadCore(wasm);
     } catch (error) {
       throw new Error(wasm + ' is not WebAssembly Parcours can load (' + (error && error.message) + '). ' + WHERE);
     }
-    return core;
   },
   // Chunks of their own for bundlers: the survey kit with the build with
   // surveys, the destinations kit with the build with destinations, the

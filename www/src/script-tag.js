@@ -14,7 +14,7 @@
 // chain runs snippet -> this file -> the wasm, the kits, the widget and the
 // diagnostics (-> their wasm): a tampered copy of any on a CDN is refused.
 
-import initWasm, { call, erase, opt_out, record, start } from '../../target/bindgen-lite/parcours.js';
+import { loadCore } from './port.js';
 import { createParcours } from './facade.js';
 
 (function install() {
@@ -22,8 +22,6 @@ import { createParcours } from './facade.js';
   if (existing && existing.__parcours) return; // loaded twice: keep the first
   const script = document.currentScript;
   const base = script && script.src ? script.src : location.href;
-  // The calls into the wasm: the lite build's glue serves every build.
-  const core = { call, erase, opt_out, record, start };
   const kits = {};
   const kit = (file, integrity, jsOptions) =>
     kits[file] ||
@@ -39,7 +37,7 @@ import { createParcours } from './facade.js';
       const file = build === 'lite' ? 'parcours_bg.wasm' : 'parcours_' + build + '_bg.wasm';
       const wasm = jsOptions.wasmUrl || fetch(new URL(file, base), { integrity: PARCOURS_SDK_SRI[build] });
       // The kits call the wasm through the port (`call`): no glue of their own.
-      return Promise.all([initWasm({ module_or_path: wasm }), surveys && surveyKit(jsOptions), destinations && destinationKit(jsOptions)]).then(() => core);
+      return Promise.all([loadCore(wasm), surveys && surveyKit(jsOptions), destinations && destinationKit(jsOptions)]).then(([core]) => core);
     },
     surveyKit,
     destinationKit,
