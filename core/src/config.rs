@@ -6,14 +6,14 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::autocapture::{parse_declared, parse_params, Autocapture};
-use crate::consent::Consent;
-use crate::error::{describe, expected, string_list, FieldError};
-use crate::friction::{parse_friction, FrictionConfig};
+use crate::base::error::{describe, expected, string_list, FieldError};
+use crate::base::json::{self, Value};
+use crate::base::num::push_u64;
+use crate::capture::autocapture::{parse_declared, parse_params, Autocapture};
+use crate::capture::consent::Consent;
+use crate::capture::friction::{parse_friction, FrictionConfig};
+use crate::journey::stages::{parse_rules, parse_stages};
 use crate::journey::{parse_goals, JourneyRules};
-use crate::json::{self, Value};
-use crate::num::push_u64;
-use crate::stages::{parse_rules, parse_stages};
 
 mod table;
 pub use table::{Kind, OPTIONS};
@@ -306,7 +306,7 @@ fn url_option(field: &str, value: &Value) -> Result<String, FieldError> {
 
 fn write_key(value: &Value) -> Result<String, FieldError> {
     match value.as_str() {
-        Some(key) if crate::id::is_valid_client_id(key) => Ok(key.to_string()),
+        Some(key) if crate::base::id::is_valid_client_id(key) => Ok(key.to_string()),
         _ => Err(
             expected(CODE, "options.writeKey", "1 to 64 letters, digits or -_.:", value)
                 .with_fix("Copy the write key exactly as your collector prints it"),

@@ -17,17 +17,21 @@
 //! `journey_summary` event's properties and to keep it in storage between
 //! page loads (`to_json` / `from_json`).
 
+pub mod attribution;
+pub mod session;
+pub mod stages;
+
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::attribution::Touch;
-use crate::error::{expected, FieldError};
-use crate::event::EventKind;
-use crate::json::{self, ObjectWriter, Value};
-use crate::stages::{StageRule, StepFacts};
-use crate::url::contains;
+use crate::base::error::{expected, FieldError};
+use crate::base::json::{self, ObjectWriter, Value};
+use crate::base::url::contains;
+use crate::capture::event::EventKind;
 #[cfg(feature = "vitals")]
-use crate::vitals::Vitals;
+use crate::capture::vitals::Vitals;
+use crate::journey::attribution::Touch;
+use crate::journey::stages::{StageRule, StepFacts};
 
 pub const SUMMARY_EVENT: &str = "journey_summary";
 pub const FRICTION_EVENT: &str = "friction";
@@ -129,7 +133,10 @@ pub struct JourneyRules {
 impl Default for JourneyRules {
     fn default() -> Self {
         JourneyRules {
-            stages: crate::stages::DEFAULT_STAGES.iter().map(|s| s.to_string()).collect(),
+            stages: crate::journey::stages::DEFAULT_STAGES
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             rules: Vec::new(),
             goals: Vec::new(),
             max_steps: 200,
@@ -785,7 +792,7 @@ pub fn parse_goals(value: &Value) -> Result<Vec<Goal>, FieldError> {
     };
     let mut goals = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let path = |field: &str| crate::error::item_path("conversions", i, field);
+        let path = |field: &str| crate::base::error::item_path("conversions", i, field);
         let Value::Object(fields) = item else {
             return Err(FieldError::new(
                 CODE,
@@ -827,8 +834,8 @@ pub fn parse_goals(value: &Value) -> Result<Vec<Goal>, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::parse;
-    use crate::stages::parse_rules;
+    use crate::base::json::parse;
+    use crate::journey::stages::parse_rules;
 
     fn rules(text: &str) -> JourneyRules {
         let mut rules = JourneyRules::default();

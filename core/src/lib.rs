@@ -2,17 +2,20 @@
 //! a browser. Time and randomness come in as arguments, storage through the
 //! [`platform::Store`] trait, so every rule is tested with plain `cargo test`.
 //!
-//! Module map:
-//! - [`json`], [`num`]: a small JSON reader/writer and integer text (no serde, no fmt: size).
-//! - [`config`]: the `init` options, validated with field-naming errors ([`error`]).
-//! - [`event`], [`id`]: the event model, its encoding, UUIDv7 ids.
-//! - [`session`]: when a visit starts and ends.
-//! - [`outbox`], [`retry`]: the bounded queue, batching, and what to do after an answer.
-//! - [`tracker`]: ties them together for the shell.
-//! - [`batch`]: reading a batch on the receiving side (the collector).
-//! - [`surveys`] (with the `surveys` feature): definitions, targeting, prompts.
+//! The folders show what ships where (see HACKING.md, Layers):
+//! - [`base`]: JSON, numbers, dates, URLs, ids, errors, the platform traits;
+//!   it imports nothing outside itself.
+//! - [`capture`]: events, automatic capture, device, friction, Web Vitals
+//!   (`vitals` feature), personal-data masking, consent.
+//! - [`journey`]: the session journey, with sessions, stages and attribution.
+//! - [`delivery`]: the batch format, the durable outbox, retries, sampling.
+//! - [`config`]: the `init` options, one table ([`config::OPTIONS`]).
+//! - [`tracker`]: ties them together for the shell, through [`port`]'s codes.
+//! - [`surveys`] (`surveys` feature): definitions, targeting, prompts.
 //! - [`destinations`]: other backends' formats (the full check with the `destinations` feature).
-//! - [`sampling`]: a visitor's sticky draw, shared by surveys and destinations.
+//!
+//! Each module is also at the crate's root (`crate::json`, `crate::outbox`,
+//! …): the folders group them, the paths stay short.
 
 #![cfg_attr(not(test), no_std)]
 
@@ -26,36 +29,24 @@ pub(crate) mod prelude {
     pub use alloc::vec::Vec;
 }
 
-pub mod attribution;
-pub mod autocapture;
-pub mod batch;
+pub mod base;
+pub mod capture;
 pub mod config;
-pub mod consent;
-pub mod date;
+pub mod delivery;
 pub mod destinations;
-pub mod device;
-pub mod error;
-pub mod event;
-pub mod friction;
-pub mod id;
 pub mod journey;
-pub mod json;
-pub mod num;
-pub mod outbox;
-pub mod platform;
 pub mod port;
-pub mod privacy;
-pub mod retry;
-pub mod sampling;
-pub mod session;
-pub mod stages;
 #[cfg(feature = "surveys")]
 pub mod surveys;
 pub mod tracker;
-pub mod url;
+
+pub use base::{date, error, id, json, num, platform, url};
 #[cfg(feature = "vitals")]
-pub mod vitals;
-/// The allocator of the shipped WebAssembly modules (the SDK and the widget).
+pub use capture::vitals;
+pub use capture::{autocapture, consent, device, event, friction, privacy};
+pub use delivery::{batch, outbox, retry, sampling};
+pub use journey::{attribution, session, stages};
+
 #[cfg(target_arch = "wasm32")]
 pub mod wasm_alloc;
 

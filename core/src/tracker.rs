@@ -10,17 +10,17 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::attribution::{classify, Touch};
+use crate::base::error::{reason, FieldError};
+use crate::base::json::ObjectWriter;
+use crate::base::num::{parse_u64, u64_to_string};
+use crate::base::platform::{new_id, Random, Store};
+use crate::capture::event::{EventFields, EventKind, PageContext};
+use crate::capture::friction::{scrub_error, FrictionState};
 use crate::config::Config;
-use crate::error::{reason, FieldError};
-use crate::event::{EventFields, EventKind, PageContext};
-use crate::friction::{scrub_error, FrictionState};
+use crate::delivery::outbox::{Outbox, OutboxPolicy, Retention, Settled};
+use crate::journey::attribution::{classify, Touch};
+use crate::journey::session::{begin_next, SessionRules, SessionStart, SessionState};
 use crate::journey::{Changes, Journey, Observed, SUMMARY_EVENT};
-use crate::json::ObjectWriter;
-use crate::num::{parse_u64, u64_to_string};
-use crate::outbox::{Outbox, OutboxPolicy, Retention, Settled};
-use crate::platform::{new_id, Random, Store};
-use crate::session::{begin_next, SessionRules, SessionStart, SessionState};
 #[cfg(feature = "surveys")]
 use crate::surveys::targeting::History;
 
@@ -58,7 +58,7 @@ pub const STORAGE_KEYS: [&str; 11] = [
     JOURNEY_REV_KEY,
     TOUCHES_KEY,
     TRAITS_KEY,
-    crate::platform::SURVEY_HISTORY_KEY,
+    crate::base::platform::SURVEY_HISTORY_KEY,
     REMOTE_KEY,
     profile::PROPS_KEY,
     profile::GROUP_KEY,
@@ -99,12 +99,12 @@ pub struct Tracker {
     device: String,
     friction: FrictionState,
     #[cfg(feature = "vitals")]
-    vitals: crate::vitals::VitalsState,
+    vitals: crate::capture::vitals::VitalsState,
     /// Forms already reported as long or repeatedly invalid on this page.
     flagged_forms: Vec<(String, &'static str)>,
     /// The traits given to `identify` (merged), for survey audiences.
     #[cfg(feature = "surveys")]
-    traits: Option<crate::json::Value>,
+    traits: Option<crate::base::json::Value>,
     /// The surveys shown in this browser (re-read from storage at each claim).
     #[cfg(feature = "surveys")]
     history: History,
@@ -129,7 +129,7 @@ impl Tracker {
     /// Starts with the visitor identity, session and journey found in `store`.
     pub fn start(config: Config, store: &mut dyn Store, random: &mut dyn Random, now: u64) -> Tracker {
         let visitor_id = match store.get(VISITOR_KEY) {
-            Some(id) if crate::id::is_valid_client_id(&id) => id,
+            Some(id) if crate::base::id::is_valid_client_id(&id) => id,
             _ => {
                 let id = new_id(now, random);
                 store.set(VISITOR_KEY, &id);
@@ -143,7 +143,7 @@ impl Tracker {
             flush_at: config.flush_at as usize,
             flush_interval_ms: config.flush_interval_ms,
             max_batch_bytes: config.max_batch_bytes as usize,
-            max_batch_events: crate::batch::MAX_EVENTS_PER_BATCH,
+            max_batch_events: crate::delivery::batch::MAX_EVENTS_PER_BATCH,
             max_events: config.max_queue_events as usize,
             max_bytes: config.max_queue_bytes as usize,
         });
@@ -183,7 +183,7 @@ impl Tracker {
             // The traits surveys' audiences judge and the surveys' history
             // (shown, answered): only builds with surveys read them.
             #[cfg(feature = "surveys")]
-            traits: store.get(TRAITS_KEY).and_then(|t| crate::json::parse(&t).ok()),
+            traits: store.get(TRAITS_KEY).and_then(|t| crate::base::json::parse(&t).ok()),
             #[cfg(feature = "surveys")]
             history: History::load(store),
             passive: false,
@@ -250,17 +250,22 @@ impl Tracker {
             self.landing = true;
         }
         let a = &self.config.autocapture;
-        let keep = crate::attribution::ATTRIBUTION_PARAMS;
-        let minimize =
-            |u: &str| crate::privacy::minimize_url(u, keep, &a.keep_params, a.keep_all_params, &a.strip_params, a.mask);
-        let masked_title = if a.mask { crate::privacy::mask_text(title) } else { None };
+        let keep = crate::journey::attribution::ATTRIBUTION_PARAMS;
+        let minimize = |u: &str| {
+            crate::capture::privacy::minimize_url(u, keep, &a.keep_params, a.keep_all_params, &a.strip_params, a.mask)
+        };
+        let masked_title = if a.mask {
+            crate::capture::privacy::mask_text(title)
+        } else {
+            None
+        };
         let title = masked_title.as_deref().unwrap_or(title);
         self.page = PageContext::new(&minimize(url), title, &minimize(referrer));
     }
 
     /// Sets the device context from what the browser reported (see `device::device_context`).
     pub fn set_device(&mut self, reported: &str) {
-        self.device = crate::device::device_context(reported);
+        self.device = crate::capture::device::device_context(reported);
         self.page = PageContext::new(&self.page.url, &self.page.title, &self.page.referrer);
     }
 
@@ -382,7 +387,7 @@ impl Tracker {
         }
         // Valid strings only: an unpaired surrogate (a string sliced through
         // an emoji) becomes U+FFFD, so no backend refuses the event for it.
-        let repaired = crate::json::repair_surrogates(properties);
+        let repaired = crate::base::json::repair_surrogates(properties);
         let properties = repaired.as_deref().unwrap_or(properties);
         let merged = if kind.is_profile() {
             None
@@ -392,7 +397,7 @@ impl Tracker {
         let properties = merged.as_deref().unwrap_or(properties);
         // Personal data is masked before anything is stored or sent.
         let masked = if self.config.autocapture.mask {
-            crate::privacy::mask_json(properties)
+            crate::capture::privacy::mask_json(properties)
         } else {
             None
         };
@@ -529,8 +534,8 @@ impl Tracker {
         if self.first_touch.is_none() {
             self.first_touch = Some(touch.clone());
         }
-        if touch.channel() != crate::attribution::Channel::Direct
-            && touch.channel() != crate::attribution::Channel::Internal
+        if touch.channel() != crate::journey::attribution::Channel::Direct
+            && touch.channel() != crate::journey::attribution::Channel::Internal
             || self.last_touch.is_none()
         {
             self.last_touch = Some(touch.clone());
@@ -630,7 +635,7 @@ impl Tracker {
     /// Records a `friction` event of `kind` with extra properties (`{…}` fields, no braces).
     fn record_friction(&mut self, kind: &str, fields: &str, ts: u64, random: &mut dyn Random) {
         let mut properties = String::from("{\"type\":");
-        crate::json::write_string(&mut properties, kind);
+        crate::base::json::write_string(&mut properties, kind);
         if !fields.is_empty() {
             properties.push(',');
             properties.push_str(fields);
@@ -648,15 +653,15 @@ impl Tracker {
     /// Friction the core derives from form events: long forms, repeated
     /// validation errors, abandonment (each form reported once per page).
     fn form_friction(&mut self, name: &str, properties: &str, ts: u64, random: &mut dyn Random) {
-        let Ok(props) = crate::json::parse(properties) else {
+        let Ok(props) = crate::base::json::parse(properties) else {
             return;
         };
         let form = props
             .get("form")
-            .and_then(crate::json::Value::as_str)
+            .and_then(crate::base::json::Value::as_str)
             .unwrap_or("form")
             .to_string();
-        let count = |key: &str| props.get(key).and_then(crate::json::Value::as_u64).unwrap_or(0);
+        let count = |key: &str| props.get(key).and_then(crate::base::json::Value::as_u64).unwrap_or(0);
         let config = &self.config.friction;
         let kind = match name {
             "form_started" | "form_submitted"
@@ -677,9 +682,9 @@ impl Tracker {
             self.flagged_forms.push((form.clone(), kind));
         }
         let mut fields = String::from("\"form\":");
-        crate::json::write_string(&mut fields, &form);
+        crate::base::json::write_string(&mut fields, &form);
         fields.push_str(",\"required\":");
-        crate::num::push_u64(&mut fields, count("required"));
+        crate::base::num::push_u64(&mut fields, count("required"));
         self.record_friction(kind, &fields, ts, random);
     }
 
@@ -705,13 +710,13 @@ impl Tracker {
         }
         let (message, source) = scrub_error(message, source);
         let mut fields = String::from("\"message\":");
-        crate::json::write_string(&mut fields, &message);
+        crate::base::json::write_string(&mut fields, &message);
         if !source.is_empty() {
             fields.push_str(",\"source\":");
-            crate::json::write_string(&mut fields, &source);
+            crate::base::json::write_string(&mut fields, &source);
         }
         fields.push_str(",\"line\":");
-        crate::num::push_u64(&mut fields, line);
+        crate::base::num::push_u64(&mut fields, line);
         // An error right after a click is what the click did: one friction point.
         let clicked = self
             .friction
@@ -727,9 +732,9 @@ impl Tracker {
         };
         if load_ms > limit || lcp_ms > limit {
             let mut fields = String::from("\"loadMs\":");
-            crate::num::push_u64(&mut fields, load_ms);
+            crate::base::num::push_u64(&mut fields, load_ms);
             fields.push_str(",\"lcpMs\":");
-            crate::num::push_u64(&mut fields, lcp_ms);
+            crate::base::num::push_u64(&mut fields, lcp_ms);
             self.record_friction("slow_page", &fields, t, random);
         }
     }
@@ -909,8 +914,8 @@ impl Tracker {
     /// The sender delivered these events (a JSON array of ids, as
     /// `take_deletes` wrote it there): this tab forgets its copies.
     pub fn confirm(&mut self, ids_json: &str) {
-        if let Ok(crate::json::Value::Array(items)) = crate::json::parse(ids_json) {
-            let ids: Vec<&str> = items.iter().filter_map(crate::json::Value::as_str).collect();
+        if let Ok(crate::base::json::Value::Array(items)) = crate::base::json::parse(ids_json) {
+            let ids: Vec<&str> = items.iter().filter_map(crate::base::json::Value::as_str).collect();
             self.outbox.confirm(&ids);
         }
     }
@@ -960,15 +965,15 @@ fn retention_of(name: &str) -> Retention {
 }
 
 fn has_campaign_params(url: &str) -> bool {
-    let query = crate::url::query_of(url);
+    let query = crate::base::url::query_of(url);
     !query.is_empty()
-        && crate::attribution::ATTRIBUTION_PARAMS
+        && crate::journey::attribution::ATTRIBUTION_PARAMS
             .iter()
-            .any(|p| crate::url::param_in(query, p).is_some())
+            .any(|p| crate::base::url::param_in(query, p).is_some())
 }
 
 fn load_touches(store: &dyn Store) -> (Option<Touch>, Option<Touch>) {
-    let Some(value) = store.get(TOUCHES_KEY).and_then(|t| crate::json::parse(&t).ok()) else {
+    let Some(value) = store.get(TOUCHES_KEY).and_then(|t| crate::base::json::parse(&t).ok()) else {
         return (None, None);
     };
     let touch = |key: &str| value.get(key).and_then(Touch::from_json);

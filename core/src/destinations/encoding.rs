@@ -4,9 +4,9 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::batch::{ReceivedBatch, ReceivedEvent};
-use crate::json::{parse, push_list, write_string, Value};
-use crate::num::{fnv1a, push_hex, FNV_OFFSET};
+use crate::base::json::{parse, push_list, write_string, Value};
+use crate::base::num::{fnv1a, push_hex, FNV_OFFSET};
+use crate::delivery::batch::{ReceivedBatch, ReceivedEvent};
 
 use super::{ga4, posthog, segment, snowplow, webhook, Destination, Format};
 
@@ -64,7 +64,7 @@ impl Encoded {
 /// Encodes `batch` (a Parcours batch as JSON, format v1) for `destination`:
 /// the requests as JSON (`Encoded::to_json`), or `{"error":{…}}`.
 pub fn encode_json(destination: &Destination, batch: &str, now: u64) -> String {
-    match crate::batch::decode(batch) {
+    match crate::delivery::batch::decode(batch) {
         Ok(decoded) => encode(destination, &decoded, now).to_json(),
         Err(error) => String::from("{\"error\":") + &error.to_json() + "}",
     }
@@ -88,12 +88,12 @@ pub fn encode(destination: &Destination, batch: &ReceivedBatch, now: u64) -> Enc
 /// Parcours' own batch: the events as they are, with this destination's write key.
 fn parcours(destination: &Destination, batch: &ReceivedBatch, events: &[Event], now: u64) -> Request {
     let mut body = String::from("{\"v\":1,\"batchId\":");
-    crate::json::write_string(&mut body, batch.batch_id.as_deref().unwrap_or(""));
+    crate::base::json::write_string(&mut body, batch.batch_id.as_deref().unwrap_or(""));
     body.push_str(",\"sentAt\":");
-    crate::num::push_u64(&mut body, now);
+    crate::base::num::push_u64(&mut body, now);
     if !destination.key.is_empty() {
         body.push_str(",\"writeKey\":");
-        crate::json::write_string(&mut body, &destination.key);
+        crate::base::json::write_string(&mut body, &destination.key);
     }
     body.push_str(",\"events\":");
     push_events(&mut body, events);
@@ -278,11 +278,11 @@ pub(crate) fn merge_site(
         }
         let renamed = String::from("site_") + key;
         let mut problem = String::from("has a property ");
-        crate::json::write_string(&mut problem, key);
+        crate::base::json::write_string(&mut problem, key);
         problem.push_str(", which is ");
         problem.push_str(backend);
         problem.push_str("'s own; sent as ");
-        crate::json::write_string(&mut problem, &renamed);
+        crate::base::json::write_string(&mut problem, &renamed);
         problems.push(problem);
         if !own.iter().any(|(k, _)| *k == renamed) {
             own.push((renamed, value.clone()));
@@ -324,7 +324,7 @@ pub(crate) fn note(destination: &Destination, event: &Event, problem: &str) -> S
 /// `"1280x720"` as (1280, 720).
 pub(crate) fn dimensions(text: &str) -> Option<(u64, u64)> {
     let (w, h) = text.split_once('x')?;
-    Some((crate::num::parse_u64(w)?, crate::num::parse_u64(h)?))
+    Some((crate::base::num::parse_u64(w)?, crate::base::num::parse_u64(h)?))
 }
 
 /// `id` when it is a UUID, else a UUID made from a hash of it (version 8,
@@ -332,7 +332,7 @@ pub(crate) fn dimensions(text: &str) -> Option<(u64, u64)> {
 /// Snowplow) get the same one each time an event is resent, so they can
 /// drop the copy. Journey summaries' ids (`j-<session id>`) are not UUIDs.
 pub fn uuid_for(id: &str) -> String {
-    if crate::id::is_uuid(id) {
+    if crate::base::id::is_uuid(id) {
         return id.to_string();
     }
     let (high, low) = (fnv1a(FNV_OFFSET, id.bytes()), fnv1a(0x8422_2325_cbf2_9ce4, id.bytes()));

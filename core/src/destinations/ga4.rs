@@ -29,9 +29,9 @@
 use crate::prelude::*;
 
 use super::{request, Destination, Encoded, Event};
-use crate::event::EventKind;
-use crate::json::{write_string, ObjectWriter, Value};
-use crate::num::{fnv1a, push_hex, FNV_OFFSET};
+use crate::base::json::{write_string, ObjectWriter, Value};
+use crate::base::num::{fnv1a, push_hex, FNV_OFFSET};
+use crate::capture::event::EventKind;
 
 pub const MAX_EVENTS: usize = 25;
 pub const MAX_BODY_BYTES: usize = 130_000;
@@ -176,7 +176,7 @@ fn write_event(destination: &Destination, event: &Event, encoded: &mut Encoded) 
         encoded.notes.push(super::note(destination, event, &note));
     }
     let mut params: Vec<(String, Value)> = Vec::new();
-    let number = |n: u64| Value::Number(crate::num::u64_to_string(n));
+    let number = |n: u64| Value::Number(crate::base::num::u64_to_string(n));
     params.push(("session_id".into(), number(session_seconds(&source.session_id))));
     let engaged = event
         .properties()
@@ -252,7 +252,7 @@ fn write_event(destination: &Destination, event: &Event, encoded: &mut Encoded) 
     let mut e = ObjectWriter::new(&mut out);
     e.str("name", &name);
     let micros = e.key("timestamp_micros");
-    crate::num::push_u64(micros, source.ts);
+    crate::base::num::push_u64(micros, source.ts);
     micros.push_str("000");
     e.raw("params", &Value::Object(kept).to_json());
     e.finish();
@@ -286,7 +286,7 @@ fn flatten(fields: &[(String, Value)], prefix: &str, out: &mut Vec<(String, Valu
             }
             Value::Array(items) => out.push((
                 name + "_count",
-                Value::Number(crate::num::u64_to_string(items.len() as u64)),
+                Value::Number(crate::base::num::u64_to_string(items.len() as u64)),
             )),
             other => out.push((name, other.clone())),
         }
@@ -399,8 +399,8 @@ fn push_query_value(out: &mut String, value: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base::json::parse;
     use crate::destinations::{encode as encode_batch, parse_destinations};
-    use crate::json::parse;
 
     const NOW: u64 = 1_795_375_416_191;
 
@@ -425,7 +425,7 @@ mod tests {
             + ","
             + &event("d", "track", "Signed Up", "u2", "https://shop.example/", "{}")
             + "]}";
-        let batch = crate::batch::decode(&body).unwrap();
+        let batch = crate::delivery::batch::decode(&body).unwrap();
         let (list, _) =
             parse_destinations(&parse(r#"[{"type":"ga4","measurementId":"G-1","apiSecret":"s"}]"#).unwrap());
         let encoded = encode_batch(&list[0], &batch, NOW);
@@ -451,7 +451,7 @@ mod tests {
         );
         let long = String::from("https://shop.example/") + &"y".repeat(1_200);
         let body = String::from(r#"{"v":1,"events":["#) + &event("e", "page", "page_view", "u1", &long, "{}") + "]}";
-        let encoded = encode_batch(&list[0], &crate::batch::decode(&body).unwrap(), NOW);
+        let encoded = encode_batch(&list[0], &crate::delivery::batch::decode(&body).unwrap(), NOW);
         let sent = parse(&encoded.requests[0].body).unwrap();
         let Some(Value::Array(events)) = sent.get("events") else {
             panic!()

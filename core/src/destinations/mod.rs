@@ -10,8 +10,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::event::EventKind;
-use crate::json::Value;
+use crate::base::json::Value;
+use crate::capture::event::EventKind;
 
 #[cfg(feature = "destinations")]
 mod encoding;
@@ -154,10 +154,10 @@ pub(crate) fn test_event(id: &str, kind: &str, name: &str, user: &str, url: &str
 #[cfg(all(test, feature = "destinations"))]
 mod tests {
     use super::*;
-    use crate::error::FieldError;
+    use crate::base::error::FieldError;
 
     fn parse(text: &str) -> (Vec<Destination>, Vec<FieldError>) {
-        parse_destinations(&crate::json::parse(text).unwrap())
+        parse_destinations(&crate::base::json::parse(text).unwrap())
     }
 
     #[test]
@@ -219,7 +219,7 @@ mod tests {
             + ","
             + &event("c", "identify", "identify")
             + "]}";
-        let batch = crate::batch::decode(&body).unwrap();
+        let batch = crate::delivery::batch::decode(&body).unwrap();
         let admitted = |filter: &Filter, draw: u32| -> Vec<&str> {
             batch
                 .events
@@ -254,7 +254,7 @@ mod tests {
     fn encode_json_answers_the_requests_or_the_batch_error() {
         let batch = include_str!("../../tests/fixtures/destinations/batch.json");
         let (segment, _) = parse(r#"[{"type":"segment","writeKey":"wk"}]"#);
-        let out = crate::json::parse(&encode_json(&segment[0], batch, 1_795_375_416_191)).unwrap();
+        let out = crate::base::json::parse(&encode_json(&segment[0], batch, 1_795_375_416_191)).unwrap();
         let Some(Value::Array(requests)) = out.get("requests") else {
             panic!("{out:?}")
         };
@@ -267,12 +267,12 @@ mod tests {
             Some("text/plain;charset=UTF-8"),
             "no CORS preflight"
         );
-        assert!(crate::json::parse(requests[0].get("body").unwrap().as_str().unwrap()).is_ok());
+        assert!(crate::base::json::parse(requests[0].get("body").unwrap().as_str().unwrap()).is_ok());
         let Some(Value::Array(events)) = requests[0].get("events") else {
             panic!()
         };
         assert!(!events.is_empty(), "a request names the events it carries");
-        let not_a_batch = crate::json::parse(&encode_json(&segment[0], "{}", 0)).unwrap();
+        let not_a_batch = crate::base::json::parse(&encode_json(&segment[0], "{}", 0)).unwrap();
         assert_eq!(
             not_a_batch.get("error").unwrap().get("field").unwrap().as_str(),
             Some("v")
@@ -284,7 +284,7 @@ mod tests {
         let uuid = "01a2049b-4857-7e78-915a-7b381e2905de";
         assert_eq!(uuid_for(uuid), uuid);
         let made = uuid_for("j-01a2049b-4857-7fac-a68c-e528d1641e95");
-        assert!(crate::id::is_uuid(&made));
+        assert!(crate::base::id::is_uuid(&made));
         assert_eq!(made.as_bytes()[14], b'8', "version 8");
         assert!(matches!(made.as_bytes()[19], b'8' | b'9' | b'a' | b'b'), "RFC variant");
         assert_eq!(made, uuid_for("j-01a2049b-4857-7fac-a68c-e528d1641e95"));
@@ -400,8 +400,8 @@ mod tests {
     }
 
     /// Every object in `v` has each key once.
-    fn assert_no_duplicate_keys(v: &crate::json::Value, at: &str) {
-        use crate::json::Value;
+    fn assert_no_duplicate_keys(v: &crate::base::json::Value, at: &str) {
+        use crate::base::json::Value;
         match v {
             Value::Object(fields) => {
                 let mut keys: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
@@ -418,7 +418,7 @@ mod tests {
 
     #[test]
     fn backends_keep_their_own_keys_ids_that_fit_and_the_small_properties_of_a_large_event() {
-        use crate::json::{parse as json, Value};
+        use crate::base::json::{parse as json, Value};
         let long_user = |tail: &str| "u".repeat(255) + tail; // 256, the longest user id
         let event = |id: &str, kind: &str, name: &str, user: &str, properties: &str| {
             test_event(id, kind, name, user, "https://shop.example/p", properties)
@@ -440,7 +440,7 @@ mod tests {
             + ","
             + &event("d", "track", "Big", "u", &big)
             + "]}";
-        let batch = crate::batch::decode(&body).unwrap();
+        let batch = crate::delivery::batch::decode(&body).unwrap();
         let (list, errors) = parse(
             r#"[{"type":"segment","writeKey":"k"},{"type":"posthog","apiKey":"k"},{"type":"snowplow","url":"https://sp.example"},{"type":"ga4","measurementId":"G-1","apiSecret":"s"}]"#,
         );

@@ -4,8 +4,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::error::{expected, field_path, index_path, FieldError};
-use crate::json::Value;
+use crate::base::error::{expected, field_path, index_path, FieldError};
+use crate::base::json::Value;
 
 use super::{Destination, Filter, Format, FORMATS};
 
@@ -96,7 +96,7 @@ fn parse_route(item: &Value, path: &str) -> Result<Destination, FieldError> {
                 _ => {
                     let what = crate::words! {{
                         let mut what = String::from("a whole number from 1 to ");
-                        crate::num::push_u64(&mut what, default as u64);
+                        crate::base::num::push_u64(&mut what, default as u64);
                         what.push_str(" (this backend's limit)");
                         what
                     }};
@@ -110,7 +110,7 @@ fn parse_route(item: &Value, path: &str) -> Result<Destination, FieldError> {
         ..Filter::default()
     };
     if let Some(events) = item.get("events").filter(|v| !matches!(v, Value::Null)) {
-        filter.events = crate::error::string_list(&field("events"), "an array of event names", events)?;
+        filter.events = crate::base::error::string_list(&field("events"), "an array of event names", events)?;
     }
     match item.get("summariesOnly") {
         None | Some(Value::Null) => {}
@@ -118,7 +118,7 @@ fn parse_route(item: &Value, path: &str) -> Result<Destination, FieldError> {
         Some(other) => return Err(expected(CODE, field("summariesOnly"), "true or false", other)),
     }
     if let Some(sample) = item.get("sample").filter(|v| !matches!(v, Value::Null)) {
-        filter.sample_bp = crate::sampling::percent_bp(sample)
+        filter.sample_bp = crate::delivery::sampling::percent_bp(sample)
             .ok_or_else(|| expected(CODE, field("sample"), "a percentage from 0 to 100", sample))?;
     }
     Ok(Destination {

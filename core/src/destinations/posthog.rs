@@ -17,9 +17,9 @@
 use crate::prelude::*;
 
 use super::{dimensions, fit_id, merge_site, uuid_for, whole_batch, write_each, Destination, Encoded, Event};
-use crate::date::push_timestamp;
-use crate::event::EventKind;
-use crate::json::{write_string, ObjectWriter, Value};
+use crate::base::date::push_timestamp;
+use crate::base::json::{write_string, ObjectWriter, Value};
+use crate::capture::event::EventKind;
 
 pub const MAX_EVENT_BYTES: usize = 1_000_000;
 
@@ -71,8 +71,8 @@ fn write_event(event: &Event, site: &Value, problems: &mut Vec<String>) -> Strin
         set("$timezone", text(event.device("timeZone")));
     }
     if let Some((width, height)) = dimensions(event.device("screen")) {
-        set("$screen_width", Value::Number(crate::num::u64_to_string(width)));
-        set("$screen_height", Value::Number(crate::num::u64_to_string(height)));
+        set("$screen_width", Value::Number(crate::base::num::u64_to_string(width)));
+        set("$screen_height", Value::Number(crate::base::num::u64_to_string(height)));
     }
     let distinct = source.user_id.as_deref().unwrap_or(&source.visitor_id);
     let fitted = fit_id(distinct, MAX_DISTINCT_ID);

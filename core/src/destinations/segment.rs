@@ -14,9 +14,9 @@
 use crate::prelude::*;
 
 use super::{dimensions, ids, merge_site, request, runs, write_each, Destination, Encoded, Event, Format};
-use crate::date::push_timestamp;
-use crate::event::EventKind;
-use crate::json::{write_string, ObjectWriter, Value};
+use crate::base::date::push_timestamp;
+use crate::base::json::{write_string, ObjectWriter, Value};
+use crate::capture::event::EventKind;
 
 pub const MAX_MESSAGE_BYTES: usize = 32_000;
 pub const MAX_BATCH_BYTES: usize = 500_000;

@@ -17,9 +17,9 @@
 use crate::prelude::*;
 
 use super::{fit_id, ids, request, runs, uuid_for, write_each, Destination, Encoded, Event};
-use crate::event::EventKind;
-use crate::json::{ObjectWriter, Value};
-use crate::num::u64_to_string;
+use crate::base::json::{ObjectWriter, Value};
+use crate::base::num::u64_to_string;
+use crate::capture::event::EventKind;
 
 pub const PATH: &str = "/com.snowplowanalytics.snowplow/tp2";
 pub const MAX_REQUEST_BYTES: usize = 50_000;

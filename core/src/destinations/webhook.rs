@@ -8,8 +8,8 @@
 use crate::prelude::*;
 
 use super::{whole_batch, Destination, Encoded, Event};
-use crate::date::push_timestamp;
-use crate::json::write_string;
+use crate::base::date::push_timestamp;
+use crate::base::json::write_string;
 
 pub(crate) fn encode(destination: &Destination, events: &[Event], now: u64, encoded: &mut Encoded) {
     let mut body = String::from("{");

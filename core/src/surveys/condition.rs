@@ -8,9 +8,9 @@ use crate::prelude::*;
 
 use alloc::boxed::Box;
 
-use crate::error::{expected, field_path, FieldError};
-use crate::json::Value;
-use crate::num::parse_f64;
+use crate::base::error::{expected, field_path, FieldError};
+use crate::base::json::Value;
+use crate::base::num::parse_f64;
 use crate::surveys::pattern::Pattern;
 
 const CODE: &str = "invalid_survey";
@@ -112,7 +112,7 @@ impl Comparison {
             Op::Ne => !same(actual, &self.value),
             Op::Exists => self.value.as_bool() == Some(true),
             Op::Contains => match (actual, self.value.as_str()) {
-                (Value::String(s), Some(part)) => crate::url::contains(s, part),
+                (Value::String(s), Some(part)) => crate::base::url::contains(s, part),
                 (Value::Array(items), _) => items.iter().any(|item| same(item, &self.value)),
                 _ => false,
             },
@@ -193,7 +193,7 @@ pub struct UrlRule {
 impl UrlRule {
     /// Reads one rule object, or an array of them (all must hold).
     pub fn parse_all(value: &Value, field: &str) -> Result<Vec<UrlRule>, FieldError> {
-        crate::error::parse_one_or_many(value, field, UrlRule::parse)
+        crate::base::error::parse_one_or_many(value, field, UrlRule::parse)
     }
 
     pub fn parse(value: &Value, field: &str) -> Result<UrlRule, FieldError> {
@@ -247,7 +247,7 @@ impl UrlRule {
         let subject = if self.text.starts_with('/') { path } else { url };
         let hit = match self.test {
             UrlTest::Equals => subject == self.text,
-            UrlTest::Contains => crate::url::contains(subject, &self.text),
+            UrlTest::Contains => crate::base::url::contains(subject, &self.text),
             UrlTest::StartsWith => subject.starts_with(self.text.as_str()),
             UrlTest::EndsWith => subject.ends_with(self.text.as_str()),
             UrlTest::Matches => self
@@ -266,7 +266,7 @@ impl UrlRule {
         }
         out.push_str(URL_TESTS.iter().find(|(_, t)| *t == self.test).map_or("", |(n, _)| *n));
         out.push(' ');
-        crate::json::write_string(out, &self.text);
+        crate::base::json::write_string(out, &self.text);
     }
 }
 
@@ -390,7 +390,7 @@ impl Condition {
     }
 
     fn list(items: &[Value], field: &str) -> Result<Vec<Condition>, FieldError> {
-        crate::error::parse_each(items, field, Condition::parse)
+        crate::base::error::parse_each(items, field, Condition::parse)
     }
 
     /// Whether the condition holds; when it does not, `why` says which part failed.
@@ -481,7 +481,7 @@ fn names(value: &Value, field: &str) -> Result<Vec<String>, FieldError> {
     if matches!(value, Value::Array(items) if items.is_empty()) {
         return Err(refuse());
     }
-    crate::error::parse_one_or_many(value, field, |item, _| match item {
+    crate::base::error::parse_one_or_many(value, field, |item, _| match item {
         Value::String(s) if !s.is_empty() => Ok(s.clone()),
         _ => Err(refuse()),
     })
@@ -490,7 +490,7 @@ fn names(value: &Value, field: &str) -> Result<Vec<String>, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::parse;
+    use crate::base::json::parse;
 
     fn comparison(json: &str) -> Comparison {
         Comparison::parse(&parse(json).unwrap(), "f").unwrap()

@@ -16,8 +16,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
+use crate::base::json::{write_string, ObjectWriter};
 use crate::journey::Emotion;
-use crate::json::{write_string, ObjectWriter};
 use crate::surveys::survey::{
     answer_properties, choose_language, default_question, emotion_of, is_right_to_left, option_name, value_meaning,
     Answer, AnswerContext, CsatStyle, Placement, QuestionType, Survey,
@@ -265,7 +265,7 @@ fn push_face(out: &mut String, kind: QuestionType, style: CsatStyle, value: u64)
         (QuestionType::Thumbs, _) => out.push_str(if value == 1 { "👍" } else { "👎" }),
         (QuestionType::Csat, CsatStyle::Stars) => out.push('★'),
         (QuestionType::Csat, CsatStyle::Faces) => out.push_str(FACES.get(value as usize - 1).copied().unwrap_or("")),
-        _ => crate::num::push_u64(out, value),
+        _ => crate::base::num::push_u64(out, value),
     }
 }
 
@@ -286,7 +286,7 @@ pub fn refusal_json(refusal: Refusal) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::{parse, Value};
+    use crate::base::json::{parse, Value};
     use crate::surveys::survey::parse_surveys;
 
     fn survey(json: &str) -> Survey {

@@ -14,9 +14,9 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::error::{describe, expected, item_path, FieldError};
+use crate::base::error::{describe, expected, item_path, FieldError};
+use crate::base::json::Value;
 use crate::journey::Emotion;
-use crate::json::Value;
 use crate::surveys::targeting::Targeting;
 use crate::surveys::theme::Theme;
 
@@ -384,12 +384,12 @@ fn parse_variants(base: &Survey, value: &Value, named: &dyn Fn(&str) -> String) 
     };
     let mut variants: Vec<Variant> = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let at = crate::error::index_path(&field, i);
+        let at = crate::base::error::index_path(&field, i);
         let in_variant = |f: &str| {
             if f.is_empty() {
                 at.clone()
             } else {
-                crate::error::field_path(&at, f)
+                crate::base::error::field_path(&at, f)
             }
         };
         let Value::Object(fields) = item else {
@@ -452,7 +452,7 @@ fn parse_questions(value: &Value, named: &dyn Fn(&str) -> String) -> Result<Vec<
     let mut questions = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let mut at = String::from("questions[");
-        crate::num::push_u64(&mut at, i as u64);
+        crate::base::num::push_u64(&mut at, i as u64);
         at.push(']');
         let field = |name: &str| {
             let mut p = at.clone();
@@ -761,9 +761,9 @@ pub fn option_name(kind: QuestionType, wording: CesWording, value: u64, language
     }
     let (_, max) = kind.scale().unwrap_or((0, 0));
     let mut name = String::new();
-    crate::num::push_u64(&mut name, value);
+    crate::base::num::push_u64(&mut name, value);
     name.push_str(if language == "fr" { " sur " } else { " of " });
-    crate::num::push_u64(&mut name, max);
+    crate::base::num::push_u64(&mut name, max);
     if !meaning.is_empty() {
         name.push_str(", ");
         name.push_str(meaning);
@@ -808,7 +808,7 @@ pub enum Answer<'a> {
 pub fn answer_properties(survey: &Survey, index: usize, answer: Answer, context: &AnswerContext) -> Option<String> {
     let question = survey.questions.get(index)?;
     let mut out = String::with_capacity(256);
-    let mut w = crate::json::ObjectWriter::new(&mut out);
+    let mut w = crate::base::json::ObjectWriter::new(&mut out);
     w.str("survey", &survey.id)
         .str("submission", context.submission)
         .num("question", index as u64)
@@ -851,12 +851,12 @@ pub fn answer_properties(survey: &Survey, index: usize, answer: Answer, context:
 /// float formatting in the wasm.
 fn push_decimal(out: &mut String, x: f64) {
     let thousandths = (x.clamp(0.0, 1.0) * 1000.0 + 0.5) as u64;
-    crate::num::push_u64(out, thousandths / 1000);
+    crate::base::num::push_u64(out, thousandths / 1000);
     let frac = thousandths % 1000;
     if frac != 0 {
         out.push('.');
         let mut digits = String::new();
-        crate::num::push_u64(&mut digits, 1000 + frac);
+        crate::base::num::push_u64(&mut digits, 1000 + frac);
         out.push_str(digits.get(1..).unwrap_or_default().trim_end_matches('0'));
     }
 }
@@ -869,7 +869,7 @@ pub fn emotion_of(kind: QuestionType, value: u64) -> Option<Emotion> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::parse;
+    use crate::base::json::parse;
 
     fn surveys(json: &str) -> Result<Vec<Survey>, FieldError> {
         let list = parse_surveys(&parse(json).unwrap());
@@ -909,7 +909,7 @@ mod tests {
         );
         let mut counts = [0; 2];
         for i in 0..4_000u32 {
-            let visitor = String::from("visitor-") + &crate::num::u64_to_string(i as u64);
+            let visitor = String::from("visitor-") + &crate::base::num::u64_to_string(i as u64);
             let v = nps.variant_for(&visitor).unwrap();
             counts[(v.id == "b") as usize] += 1;
             assert_eq!(nps.variant_for(&visitor).unwrap().id, v.id, "fixed per visitor");

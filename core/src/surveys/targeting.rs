@@ -11,16 +11,16 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::error::{expected, field_path, FieldError};
-use crate::json::{parse, write_string, ObjectWriter, Value};
-use crate::num::push_u64;
-use crate::sampling::{draw, percent_bp};
+use crate::base::error::{expected, field_path, FieldError};
+use crate::base::json::{parse, write_string, ObjectWriter, Value};
+use crate::base::num::push_u64;
+use crate::delivery::sampling::{draw, percent_bp};
 use crate::surveys::condition::{Comparison, Condition, Facts, UrlRule};
 
 const CODE: &str = "invalid_survey";
-use crate::date::{parse_date, push_date, DAY_MS};
+use crate::base::date::{parse_date, push_date, DAY_MS};
 /// Where this browser's survey history is kept (shared by tabs).
-pub use crate::platform::SURVEY_HISTORY_KEY as HISTORY_KEY;
+pub use crate::base::platform::SURVEY_HISTORY_KEY as HISTORY_KEY;
 /// The longest delay after a trigger (seconds).
 const MAX_DELAY_S: u64 = 3_600;
 
@@ -139,7 +139,9 @@ impl Targeting {
     /// Reads one of [`FIELDS`]; `named` makes a field's path.
     pub fn read(&mut self, key: &str, value: &Value, named: &dyn Fn(&str) -> String) -> Result<(), FieldError> {
         match key {
-            "trigger" => self.triggers = crate::error::parse_one_or_many(value, &named("trigger"), Trigger::parse)?,
+            "trigger" => {
+                self.triggers = crate::base::error::parse_one_or_many(value, &named("trigger"), Trigger::parse)?
+            }
             "audience" => self.audience = Some(Condition::parse(value, &named("audience"))?),
             "sample" => {
                 self.sample = percent_bp(value).ok_or_else(|| {
@@ -487,11 +489,11 @@ impl History {
     }
 
     /// The history as stored now (another tab may have written it since).
-    pub fn load(store: &dyn crate::platform::Store) -> History {
+    pub fn load(store: &dyn crate::base::platform::Store) -> History {
         History::from_json(&store.get(HISTORY_KEY).unwrap_or_default())
     }
 
-    pub fn save(&self, store: &mut dyn crate::platform::Store) {
+    pub fn save(&self, store: &mut dyn crate::base::platform::Store) {
         store.set(HISTORY_KEY, &self.to_json());
     }
 
@@ -892,23 +894,23 @@ mod tests {
         assert_eq!(History::from_json("not json"), History::default());
     }
 
-    fn next(random: &mut crate::platform::SeededRandom) -> u64 {
+    fn next(random: &mut crate::base::platform::SeededRandom) -> u64 {
         let mut bytes = [0u8; 8];
-        crate::platform::Random::fill(random, &mut bytes);
+        crate::base::platform::Random::fill(random, &mut bytes);
         u64::from_le_bytes(bytes) >> 1
     }
 
     #[test]
     fn sampling_sticks_and_hits_the_share_within_one_percent_over_100000_visitors() {
-        let mut random = crate::platform::SeededRandom(7);
+        let mut random = crate::base::platform::SeededRandom(7);
         let visitors: Vec<String> = (0..100_000u64)
-            .map(|i| crate::platform::new_id(1_790_000_000_000 + i * 977, &mut random))
+            .map(|i| crate::base::platform::new_id(1_790_000_000_000 + i * 977, &mut random))
             .collect();
         for percent in ["10", "25", "50", "2.5"] {
             let t = targeting(&(String::from(r#"{"sample":"#) + percent + "}"));
             let shown = visitors.iter().filter(|v| draw("sample", "nps", v) < t.sample).count() as f64;
             let share = shown / 1_000.0;
-            let want = crate::num::parse_f64(percent).unwrap();
+            let want = crate::base::num::parse_f64(percent).unwrap();
             assert!((share - want).abs() <= 1.0, "{percent} %: {share} %");
         }
         let v = &visitors[0];
@@ -945,7 +947,7 @@ mod tests {
         // Lock in the browser, so claims run one by one), as the shell does.
         let weekly = targeting(r#"{"frequency":{"every":14,"afterDismissal":30,"perSession":1}}"#);
         let once = Targeting::default();
-        let mut random = crate::platform::SeededRandom(42);
+        let mut random = crate::base::platform::SeededRandom(42);
         let mut stored = History::default().to_json();
         let mut tabs = [History::default(), History::default(), History::default()];
         let mut refused_at_claim = 0;
@@ -958,7 +960,7 @@ mod tests {
             if next(&mut random).is_multiple_of(5) {
                 session += 1;
             }
-            let session_id = String::from("s") + &crate::num::u64_to_string(session);
+            let session_id = String::from("s") + &crate::base::num::u64_to_string(session);
             let tab = (next(&mut random) % 3) as usize;
             for (id, t) in [("weekly", &weekly), ("once", &once)] {
                 let m = moment(now, "visitor", &session_id);

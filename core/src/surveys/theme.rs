@@ -10,8 +10,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::error::{expected, FieldError};
-use crate::json::Value;
+use crate::base::error::{expected, FieldError};
+use crate::base::json::Value;
 
 const CODE: &str = "invalid_survey";
 
@@ -79,7 +79,7 @@ impl Theme {
         };
         let mut theme = Theme::default();
         for (key, value) in fields {
-            let path = crate::error::field_path(field, key);
+            let path = crate::base::error::field_path(field, key);
             match key.as_str() {
                 "brand" => theme.brand = Some(colour(value, &path)?),
                 "onBrand" => theme.on_brand = Some(colour(value, &path)?),
@@ -293,15 +293,15 @@ fn pow_2_4(x: f64) -> f64 {
 }
 
 fn push_tenths(out: &mut String, tenths: u64) {
-    crate::num::push_u64(out, tenths / 10);
+    crate::base::num::push_u64(out, tenths / 10);
     out.push('.');
-    crate::num::push_u64(out, tenths % 10);
+    crate::base::num::push_u64(out, tenths % 10);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::parse;
+    use crate::base::json::parse;
 
     fn theme(json: &str) -> Result<Theme, FieldError> {
         Theme::parse(&parse(json).unwrap(), "surveys[\"a\"].theme")

@@ -9,10 +9,10 @@
 use crate::prelude::*;
 
 use super::{Recorded, Tracker, CODE, MAX_USER_ID_LEN};
-use crate::error::{reason, FieldError};
-use crate::event::EventKind;
-use crate::json::{parse, write_string, Value};
-use crate::platform::{Random, Store};
+use crate::base::error::{reason, FieldError};
+use crate::base::json::{parse, write_string, Value};
+use crate::base::platform::{Random, Store};
+use crate::capture::event::EventKind;
 
 /// The super properties, a JSON object's text.
 pub const PROPS_KEY: &str = "parcours.props";
@@ -176,8 +176,8 @@ impl Tracker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base::platform::{MemoryStore, SeededRandom};
     use crate::config::parse_options;
-    use crate::platform::{MemoryStore, SeededRandom};
     use std::cell::RefCell;
     use std::rc::Rc;
 

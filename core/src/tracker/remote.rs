@@ -9,9 +9,9 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::error::FieldError;
-use crate::json::{parse, push_list, ObjectWriter, Value};
-use crate::platform::Store;
+use crate::base::error::FieldError;
+use crate::base::json::{parse, push_list, ObjectWriter, Value};
+use crate::base::platform::Store;
 use crate::surveys::targeting::Occurrence;
 
 use super::Tracker;

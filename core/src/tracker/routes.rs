@@ -9,7 +9,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::event::EventKind;
+use crate::capture::event::EventKind;
 
 use super::Tracker;
 
@@ -21,9 +21,9 @@ pub use with_destinations::Route;
 /// none of the routing code.
 #[cfg(not(feature = "destinations"))]
 mod without_destinations {
-    use crate::event::EventKind;
-    use crate::outbox::{Outbox, Retention, Settled};
-    use crate::platform::Random;
+    use crate::base::platform::Random;
+    use crate::capture::event::EventKind;
+    use crate::delivery::outbox::{Outbox, Retention, Settled};
     #[allow(unused_imports)]
     use crate::prelude::*;
 
@@ -115,10 +115,10 @@ mod with_destinations {
     #[allow(unused_imports)]
     use crate::prelude::*;
 
+    use crate::base::platform::{new_id, Random};
+    use crate::capture::event::EventKind;
+    use crate::delivery::outbox::{Outbox, OutboxPolicy, Retention, Settled};
     use crate::destinations::Destination;
-    use crate::event::EventKind;
-    use crate::outbox::{Outbox, OutboxPolicy, Retention, Settled};
-    use crate::platform::{new_id, Random};
 
     use super::Tracker;
 
@@ -179,7 +179,7 @@ mod with_destinations {
             name: &str,
         ) {
             for route in &mut self.routes {
-                let draw = crate::sampling::draw("destination", &route.destination.id, &self.visitor_id);
+                let draw = crate::delivery::sampling::draw("destination", &route.destination.id, &self.visitor_id);
                 if route.destination.filter.admits(kind, name, draw) {
                     let mut key = route.destination.id.clone();
                     key.push('/');

@@ -7,10 +7,10 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::event::EventKind;
+use crate::base::json::{parse, write_string, ObjectWriter, Value};
+use crate::base::platform::Store;
+use crate::capture::event::EventKind;
 use crate::journey::Changes;
-use crate::json::{parse, write_string, ObjectWriter, Value};
-use crate::platform::Store;
 use crate::surveys::condition::Facts;
 use crate::surveys::targeting::{judge, write_checks, Check, History, Moment, Occurrence, Watch};
 
@@ -113,7 +113,7 @@ impl Tracker {
         } else {
             href.to_string()
         };
-        let path = crate::url::path_of(&url);
+        let path = crate::base::url::path_of(&url);
         let mut due: Vec<(String, u64)> = Vec::new();
         for survey in self.config.surveys.iter().skip(first) {
             let fired = survey
@@ -163,7 +163,7 @@ impl Tracker {
         if !forced {
             let mut checks = self.judge_survey(survey, &self.history, now, languages, href);
             if !trigger_path.is_empty() {
-                let path = crate::url::path_of(href);
+                let path = crate::base::url::path_of(href);
                 let mut detail = String::from("triggered on ");
                 detail.push_str(trigger_path);
                 if path != trigger_path {
@@ -284,7 +284,7 @@ impl Tracker {
             stages,
             traits: self.traits.as_ref(),
             url,
-            path: crate::url::path_of(url),
+            path: crate::base::url::path_of(url),
         };
         // A session past its timeout is over: the next event begins another.
         let session = self

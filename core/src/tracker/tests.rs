@@ -1,7 +1,7 @@
 use super::*;
+use crate::base::json::{self, Value};
+use crate::base::platform::{MemoryStore, SeededRandom};
 use crate::config::parse_options;
-use crate::json::{self, Value};
-use crate::platform::{MemoryStore, SeededRandom};
 
 fn tracker(store: &mut MemoryStore) -> Tracker {
     let config = parse_options(r#"{"endpoint":"/v1/batch","flushAt":2,"writeKey":"k"}"#)
@@ -414,7 +414,7 @@ fn a_new_campaign_starts_a_new_session() {
     assert_ne!(ad.tracker.session().unwrap().id, first);
     assert_eq!(
         ad.tracker.journey().unwrap().touch.channel(),
-        crate::attribution::Channel::PaidSearch
+        crate::journey::attribution::Channel::PaidSearch
     );
     let all = summaries(&ad.sent(5 * MIN));
     assert_eq!(s(&all[0], "properties.endReason"), "new_campaign");
@@ -498,7 +498,7 @@ fn stage_friction_and_session_changes_are_announced() {
     let mut store = MemoryStore::default();
     let mut tab = Tab::open(&mut store, shop_config(""), "https://shop.example/", "", 0);
     tab.run(&mut store, &[(EventKind::Page, "page_view", "", 1_000)]);
-    let notices = crate::json::parse(&tab.tracker.take_notices()).unwrap();
+    let notices = crate::base::json::parse(&tab.tracker.take_notices()).unwrap();
     assert_eq!(s(&notices, "0.type"), "session");
     assert_eq!(n(&notices, "0.sessionIndex"), 1);
     assert_eq!(s(&notices, "0.channel"), "direct");
@@ -512,7 +512,7 @@ fn stage_friction_and_session_changes_are_announced() {
             (EventKind::Track, "friction", r#"{"type":"dead_click"}"#, 2_500),
         ],
     );
-    let notices = crate::json::parse(&tab.tracker.take_notices()).unwrap();
+    let notices = crate::base::json::parse(&tab.tracker.take_notices()).unwrap();
     assert_eq!(
         notices.to_json(),
         r#"[{"type":"stage","stage":"consideration","touchpoint":"/pricing"},{"type":"friction","friction":"dead_click","touchpoint":"/pricing"}]"#
@@ -946,7 +946,7 @@ fn each_destination_has_its_own_partition_filter_and_retry_state() {
     assert_eq!(batch_names(&segment).len(), 3);
     assert_eq!(
         t.settle_of(1, 200, None, 3_000, &mut rng, None).unwrap().disposition,
-        crate::retry::Disposition::Delivered
+        crate::delivery::retry::Disposition::Delivered
     );
     assert!(
         t.next_batch_of(2, 3_001, false, &mut rng).is_none(),
@@ -1038,7 +1038,7 @@ fn deliver_with_one_failed_request(t: &mut Tracker, fail: usize) -> (usize, usiz
             now += 60_000; // the backoff
             continue;
         };
-        let encoded = crate::destinations::encode(destination, &crate::batch::decode(&body).unwrap(), now);
+        let encoded = crate::destinations::encode(destination, &crate::delivery::batch::decode(&body).unwrap(), now);
         if round == 0 {
             first_split = encoded.requests.len();
         }
@@ -1157,7 +1157,7 @@ fn each_page_step_carries_its_vitals_and_slow_interactions_and_shifts_are_fricti
     let step = &tab.tracker.journey().unwrap().steps[0];
     assert_eq!(
         step.vitals,
-        crate::vitals::Vitals {
+        crate::capture::vitals::Vitals {
             lcp_ms: Some(2_800),
             inp_ms: Some(640),
             cls: Some(300)

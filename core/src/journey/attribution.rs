@@ -15,8 +15,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::json::{write_string, Value};
-use crate::url::{contains, host_is, host_of, param_in, path_of, query_of, split_on};
+use crate::base::json::{write_string, Value};
+use crate::base::url::{contains, host_is, host_of, param_in, path_of, query_of, split_on};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Channel {
@@ -256,7 +256,7 @@ impl Touch {
             }
         }
         out.push_str(",\"at\":");
-        crate::num::push_u64(out, self.at);
+        crate::base::num::push_u64(out, self.at);
         out.push('}');
     }
 
@@ -511,6 +511,6 @@ mod tests {
         );
         let mut out = String::new();
         t.write_json(&mut out);
-        assert_eq!(Touch::from_json(&crate::json::parse(&out).unwrap()), Some(t));
+        assert_eq!(Touch::from_json(&crate::base::json::parse(&out).unwrap()), Some(t));
     }
 }

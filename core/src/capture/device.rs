@@ -5,7 +5,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::json::{self, ObjectWriter, Value};
+use crate::base::json::{self, ObjectWriter, Value};
 
 /// `mobile`, `tablet` or `desktop`, from the client hint when the browser
 /// gives one, else from the screen's short side and touch support.
@@ -34,7 +34,7 @@ pub fn device_context(reported: &str) -> String {
             .unwrap_or("")
     };
     let size = |w: Option<u64>, h: Option<u64>| match (w, h) {
-        (Some(w), Some(h)) => crate::num::u64_to_string(w) + "x" + &crate::num::u64_to_string(h),
+        (Some(w), Some(h)) => crate::base::num::u64_to_string(w) + "x" + &crate::base::num::u64_to_string(h),
         _ => String::new(),
     };
     let (sw, sh) = (num("screenWidth"), num("screenHeight"));

@@ -11,8 +11,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::error::{expected, FieldError};
-use crate::json::{ObjectWriter, Value};
+use crate::base::error::{expected, FieldError};
+use crate::base::json::{ObjectWriter, Value};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ConsentState {
@@ -126,7 +126,7 @@ pub fn in_force(
     environment: &str,
     opted_out: bool,
 ) -> Result<Consent, FieldError> {
-    let env = crate::json::parse(environment).unwrap_or(Value::Null);
+    let env = crate::base::json::parse(environment).unwrap_or(Value::Null);
     let flag = |key: &str| env.get(key).and_then(Value::as_bool).unwrap_or(false);
     let mut consent = configured;
     match env.get("consent").filter(|v| !matches!(v, Value::Null)) {
@@ -141,7 +141,7 @@ pub fn in_force(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::parse;
+    use crate::base::json::parse;
 
     #[test]
     fn consent_is_read_whole_or_per_purpose() {

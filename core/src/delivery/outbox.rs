@@ -15,9 +15,9 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::json::write_string;
-use crate::num::push_u64;
-use crate::retry::{classify, retry_delay_ms, Disposition};
+use crate::base::json::write_string;
+use crate::base::num::push_u64;
+use crate::delivery::retry::{classify, retry_delay_ms, Disposition};
 
 /// Batch format version written in every body.
 pub const BATCH_FORMAT_VERSION: u64 = 1;
@@ -85,7 +85,7 @@ impl Queued {
 /// FNV-1a: settled ids are remembered as hashes (a few kilobytes, no set
 /// structure in the shipped code).
 fn id_hash(id: &str) -> u64 {
-    crate::num::fnv1a(crate::num::FNV_OFFSET, id.bytes())
+    crate::base::num::fnv1a(crate::base::num::FNV_OFFSET, id.bytes())
 }
 
 /// Limits and thresholds, from the config.
@@ -808,7 +808,7 @@ impl Outbox {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json;
+    use crate::base::json;
 
     fn policy() -> OutboxPolicy {
         OutboxPolicy {
@@ -822,7 +822,7 @@ mod tests {
     }
 
     fn event(n: usize) -> String {
-        "{\"n\":".to_string() + &crate::num::u64_to_string(n as u64) + "}"
+        "{\"n\":".to_string() + &crate::base::num::u64_to_string(n as u64) + "}"
     }
 
     fn push(o: &mut Outbox, n: usize, at: u64) {
@@ -830,7 +830,7 @@ mod tests {
     }
 
     fn id(n: usize) -> String {
-        "e".to_string() + &crate::num::u64_to_string(n as u64)
+        "e".to_string() + &crate::base::num::u64_to_string(n as u64)
     }
 
     fn numbers(body: &str) -> Vec<u64> {
@@ -887,7 +887,7 @@ mod tests {
         }
         let mut seen = Vec::new();
         let mut i = 0;
-        while let Some(body) = o.take_batch("b".to_string() + &crate::num::u64_to_string(i), 0, None) {
+        while let Some(body) = o.take_batch("b".to_string() + &crate::base::num::u64_to_string(i), 0, None) {
             assert!(body.len() <= 100, "{}", body.len());
             seen.extend(numbers(&body));
             o.settle(204, None, 0, 0.0);
@@ -1174,14 +1174,14 @@ mod tests {
         for n in 0..100 {
             o.push(
                 &id(n),
-                "{\"n\":".to_string() + &crate::num::u64_to_string(n as u64) + ",\"p\":\"" + &big + "\"}",
+                "{\"n\":".to_string() + &crate::base::num::u64_to_string(n as u64) + ",\"p\":\"" + &big + "\"}",
                 Retention::Raw,
                 n as u64,
             );
         }
         let mut bodies = Vec::new();
         let mut i = 0;
-        while let Some(body) = o.take_hide_batch("h".to_string() + &crate::num::u64_to_string(i), 1, None) {
+        while let Some(body) = o.take_hide_batch("h".to_string() + &crate::base::num::u64_to_string(i), 1, None) {
             bodies.push(body);
             i += 1;
         }

@@ -5,11 +5,11 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::error::{describe, FieldError};
-use crate::event::EventKind;
-use crate::json::{self, Value};
-use crate::num::u64_to_string;
-use crate::outbox::BATCH_FORMAT_VERSION;
+use crate::base::error::{describe, FieldError};
+use crate::base::json::{self, Value};
+use crate::base::num::u64_to_string;
+use crate::capture::event::EventKind;
+use crate::delivery::outbox::BATCH_FORMAT_VERSION;
 
 /// Most events one batch may carry.
 pub const MAX_EVENTS_PER_BATCH: usize = 2_000;
@@ -264,7 +264,7 @@ fn required_id(obj: &Value, key: &str, path: &str) -> Result<String, FieldError>
 
 fn optional_id(obj: &Value, key: &str, path: &str) -> Result<Option<String>, FieldError> {
     match optional_string(obj, key, path, 64)? {
-        Some(id) if !crate::id::is_valid_client_id(&id) => Err(bad(
+        Some(id) if !crate::base::id::is_valid_client_id(&id) => Err(bad(
             path,
             crate::words!("expected 1 to 64 letters, digits or -_.:, got ".to_string() + &describe(&Value::String(id))),
         )),
@@ -287,8 +287,8 @@ fn optional_u64(obj: &Value, key: &str, path: &str) -> Result<Option<u64>, Field
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::base::platform::{MemoryStore, SeededRandom};
     use crate::config::parse_options;
-    use crate::platform::{MemoryStore, SeededRandom};
     use crate::tracker::Tracker;
 
     /// A batch exactly as the SDK writes it.

@@ -93,14 +93,14 @@ impl FieldError {
     /// bodies, with `"reason":…` for a call refused at run time.
     pub fn to_json(&self) -> String {
         let mut out = String::from("{\"code\":");
-        crate::json::write_string(&mut out, self.code);
+        crate::base::json::write_string(&mut out, self.code);
         out.push_str(",\"field\":");
-        crate::json::write_string(&mut out, &self.field);
+        crate::base::json::write_string(&mut out, &self.field);
         out.push_str(",\"message\":");
-        crate::json::write_string(&mut out, &self.message());
+        crate::base::json::write_string(&mut out, &self.message());
         if !self.reason.is_empty() {
             out.push_str(",\"reason\":");
-            crate::json::write_string(&mut out, self.reason);
+            crate::base::json::write_string(&mut out, self.reason);
         }
         out.push('}');
         out
@@ -184,9 +184,9 @@ pub fn field_path(field: &str, key: &str) -> String {
 /// Parses each of `items` with its path `<field>[i]`; the first error stops.
 /// (A loop, not a `Result`-collecting iterator: smaller in the wasm.)
 pub fn parse_each<T>(
-    items: &[crate::json::Value],
+    items: &[crate::base::json::Value],
     field: &str,
-    parse: impl Fn(&crate::json::Value, &str) -> Result<T, FieldError>,
+    parse: impl Fn(&crate::base::json::Value, &str) -> Result<T, FieldError>,
 ) -> Result<Vec<T>, FieldError> {
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
@@ -197,12 +197,12 @@ pub fn parse_each<T>(
 
 /// One item, or an array of them, each parsed with its path.
 pub fn parse_one_or_many<T>(
-    value: &crate::json::Value,
+    value: &crate::base::json::Value,
     field: &str,
-    parse: impl Fn(&crate::json::Value, &str) -> Result<T, FieldError>,
+    parse: impl Fn(&crate::base::json::Value, &str) -> Result<T, FieldError>,
 ) -> Result<Vec<T>, FieldError> {
     match value {
-        crate::json::Value::Array(items) => parse_each(items, field, parse),
+        crate::base::json::Value::Array(items) => parse_each(items, field, parse),
         _ => Ok(Vec::from([parse(value, field)?])),
     }
 }
@@ -211,16 +211,16 @@ pub fn parse_one_or_many<T>(
 pub fn index_path(field: &str, index: usize) -> String {
     let mut path = String::from(field);
     path.push('[');
-    crate::num::push_u64(&mut path, index as u64);
+    crate::base::num::push_u64(&mut path, index as u64);
     path.push(']');
     path
 }
 
 /// A list of non-empty strings at the option `path` (`what` describes it in
 /// the error).
-pub fn string_list(path: &str, what: &str, value: &crate::json::Value) -> Result<Vec<String>, FieldError> {
+pub fn string_list(path: &str, what: &str, value: &crate::base::json::Value) -> Result<Vec<String>, FieldError> {
     let mut list = Vec::new();
-    if let crate::json::Value::Array(items) = value {
+    if let crate::base::json::Value::Array(items) = value {
         for item in items {
             match item.as_str() {
                 Some(s) if !s.is_empty() => list.push(s.to_string()),
@@ -234,7 +234,12 @@ pub fn string_list(path: &str, what: &str, value: &crate::json::Value) -> Result
 
 /// `field: expected <what>, got <value>`, the most common refusal. (One
 /// function rather than the same concatenation at every call site: smaller.)
-pub fn expected(code: &'static str, field: impl Into<String>, what: &str, got: &crate::json::Value) -> FieldError {
+pub fn expected(
+    code: &'static str,
+    field: impl Into<String>,
+    what: &str,
+    got: &crate::base::json::Value,
+) -> FieldError {
     if !cfg!(feature = "texts") {
         return FieldError::new(code, field, "");
     }
@@ -246,12 +251,12 @@ pub fn expected(code: &'static str, field: impl Into<String>, what: &str, got: &
 }
 
 /// Describes a JSON value for an error message: `"abc"`, `12`, `an object`.
-pub fn describe(value: &crate::json::Value) -> String {
-    use crate::json::Value;
+pub fn describe(value: &crate::base::json::Value) -> String {
+    use crate::base::json::Value;
     match value {
         Value::String(s) if s.len() <= 40 => {
             let mut out = String::new();
-            crate::json::write_string(&mut out, s);
+            crate::base::json::write_string(&mut out, s);
             out
         }
         Value::Number(n) if n.len() <= 24 => n.clone(),

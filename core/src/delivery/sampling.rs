@@ -5,7 +5,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::json::Value;
+use crate::base::json::Value;
 
 /// A visitor's fixed draw for `salt` and survey `id`, from 0 to 9999:
 /// FNV-1a of the three, finished with splitmix64's mixer so that visitor
@@ -17,7 +17,7 @@ pub fn draw(salt: &str, id: &str, visitor_id: &str) -> u32 {
         .chain(id.bytes())
         .chain([0])
         .chain(visitor_id.bytes());
-    let mut h = crate::num::fnv1a(crate::num::FNV_OFFSET, bytes);
+    let mut h = crate::base::num::fnv1a(crate::base::num::FNV_OFFSET, bytes);
     h ^= h >> 30;
     h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
     h ^= h >> 27;
@@ -29,7 +29,7 @@ pub fn draw(salt: &str, id: &str, visitor_id: &str) -> u32 {
 /// A percentage from 0 to 100 (decimals allowed) in basis points, or none.
 pub fn percent_bp(value: &Value) -> Option<u32> {
     let Value::Number(n) = value else { return None };
-    crate::num::parse_f64(n)
+    crate::base::num::parse_f64(n)
         .filter(|p| (0.0..=100.0).contains(p))
         .map(|p| (p * 100.0 + 0.5) as u32)
 }

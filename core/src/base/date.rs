@@ -5,7 +5,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::num::push_u64;
+use crate::base::num::push_u64;
 
 pub const DAY_MS: u64 = 86_400_000;
 

@@ -6,8 +6,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::error::{describe, expected, item_path, FieldError};
-use crate::json::{ObjectWriter, Value};
+use crate::base::error::{describe, expected, item_path, FieldError};
+use crate::base::json::{ObjectWriter, Value};
 
 /// A touchpoint declared in `init` by CSS selector.
 #[derive(Clone, Debug, PartialEq)]
@@ -165,16 +165,19 @@ pub fn parse_declared(value: &Value, stages: &[String]) -> Result<Vec<DeclaredTo
 
 /// Reads `options.stripQueryParams`: parameter names.
 pub fn parse_params(value: &Value) -> Result<Vec<String>, FieldError> {
-    crate::error::string_list("options.stripQueryParams", "an array of parameter names", value)
+    crate::base::error::string_list("options.stripQueryParams", "an array of parameter names", value)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::parse;
+    use crate::base::json::parse;
 
     fn stages() -> Vec<String> {
-        crate::stages::DEFAULT_STAGES.iter().map(|s| s.to_string()).collect()
+        crate::journey::stages::DEFAULT_STAGES
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     }
 
     #[test]

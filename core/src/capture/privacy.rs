@@ -229,7 +229,7 @@ pub fn mask_json(json: &str) -> Option<String> {
     if !may_hold_personal_data(json.as_bytes()) {
         return None; // the common case: one scan, no parse
     }
-    let mut value = crate::json::parse(json).ok()?;
+    let mut value = crate::base::json::parse(json).ok()?;
     mask_value(&mut value).then(|| value.to_json())
 }
 
@@ -257,8 +257,8 @@ fn may_hold_personal_data(bytes: &[u8]) -> bool {
 }
 
 /// Masks in place; true when something was masked.
-fn mask_value(value: &mut crate::json::Value) -> bool {
-    use crate::json::Value;
+fn mask_value(value: &mut crate::base::json::Value) -> bool {
+    use crate::base::json::Value;
     match value {
         Value::String(s) => match mask_text(s) {
             Some(masked) => {
@@ -289,7 +289,7 @@ pub fn minimize_url(
     strip: &[String],
     mask: bool,
 ) -> String {
-    let query = crate::url::query_of(url);
+    let query = crate::base::url::query_of(url);
     if query.is_empty() {
         return if mask {
             mask_text(url).unwrap_or_else(|| url.to_string())
@@ -302,11 +302,11 @@ pub fn minimize_url(
     let mut out = String::from(url.get(..question.min(fragment_at)).unwrap_or(url));
     if !query.is_empty() {
         let mut first = true;
-        for pair in crate::url::split_on(query, b'&') {
+        for pair in crate::base::url::split_on(query, b'&') {
             let raw_key = pair
                 .get(..pair.bytes().position(|b| b == b'=').unwrap_or(pair.len()))
                 .unwrap_or(pair);
-            let key = crate::url::decode(raw_key);
+            let key = crate::base::url::decode(raw_key);
             let kept = (keep_all || keep.contains(&key.as_str()) || extra_keep.contains(&key)) && !strip.contains(&key);
             if pair.is_empty() || !kept {
                 continue;
@@ -380,12 +380,12 @@ mod tests {
             fn masking_never_panics_and_keeps_json_valid(s in any::<String>(), n in any::<u64>()) {
                 let _ = mask_text(&s);
                 let mut json = String::from("{\"a\":");
-                crate::json::write_string(&mut json, &s);
+                crate::base::json::write_string(&mut json, &s);
                 json.push_str(",\"n\":");
-                crate::num::push_u64(&mut json, n);
+                crate::base::num::push_u64(&mut json, n);
                 json.push('}');
                 if let Some(masked) = mask_json(&json) {
-                    prop_assert!(crate::json::parse(&masked).is_ok(), "{}", masked);
+                    prop_assert!(crate::base::json::parse(&masked).is_ok(), "{}", masked);
                 }
             }
         }

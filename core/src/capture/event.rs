@@ -7,8 +7,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::json::write_string;
-use crate::num::push_u64;
+use crate::base::json::write_string;
+use crate::base::num::push_u64;
 
 pub const LIBRARY_NAME: &str = "parcours";
 pub const LIBRARY_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -83,7 +83,7 @@ impl PageContext {
     pub fn new(url: &str, title: &str, referrer: &str) -> PageContext {
         PageContext {
             url: url.into(),
-            path: crate::url::path_of(url).to_string(),
+            path: crate::base::url::path_of(url).to_string(),
             title: title.into(),
             referrer: referrer.into(),
             encoded: String::new(),
@@ -178,7 +178,7 @@ impl EventFields<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json;
+    use crate::base::json;
 
     #[test]
     fn an_event_encodes_to_valid_json_with_every_required_field() {

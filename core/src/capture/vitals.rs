@@ -21,7 +21,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::json::{ObjectWriter, Value};
+use crate::base::json::{ObjectWriter, Value};
 
 /// A page step's vitals; `None` until measured.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -46,7 +46,7 @@ impl Vitals {
             }
         }
         if let Some(cls) = self.cls {
-            crate::num::push_thousandths(o.key("cls"), cls);
+            crate::base::num::push_thousandths(o.key("cls"), cls);
         }
         o.finish();
     }
@@ -58,7 +58,7 @@ impl Vitals {
             lcp_ms: get("lcpMs").and_then(Value::as_u64),
             inp_ms: get("inpMs").and_then(Value::as_u64),
             cls: match get("cls") {
-                Some(Value::Number(text)) => crate::num::parse_thousandths(text),
+                Some(Value::Number(text)) => crate::base::num::parse_thousandths(text),
                 _ => None,
             },
         }
@@ -66,7 +66,7 @@ impl Vitals {
 }
 
 /// Friction the vitals found: its type and fields (JSON members).
-pub type Found = crate::friction::Found;
+pub type Found = crate::capture::friction::Found;
 
 /// The measures of the current page (ten-thousandths for shifts).
 #[derive(Clone, Debug, Default)]
@@ -130,9 +130,9 @@ impl VitalsState {
         slow.then(|| {
             self.slow_flagged_id = id;
             let mut fields = String::from("\"target\":");
-            crate::json::write_string(&mut fields, target);
+            crate::base::json::write_string(&mut fields, target);
             fields.push_str(",\"durationMs\":");
-            crate::num::push_u64(&mut fields, ms);
+            crate::base::num::push_u64(&mut fields, ms);
             ("slow_interaction", fields)
         })
     }
@@ -154,7 +154,7 @@ impl VitalsState {
         shifted.then(|| {
             self.shift_flagged = true;
             let mut fields = String::from("\"cls\":");
-            crate::num::push_thousandths(&mut fields, cls);
+            crate::base::num::push_thousandths(&mut fields, cls);
             ("layout_shift", fields)
         })
     }
@@ -241,7 +241,7 @@ mod tests {
         let mut out = String::new();
         v.write_json(&mut out);
         assert_eq!(out, r#"{"lcpMs":2400,"cls":0.005}"#);
-        let parsed = crate::json::parse(&out).unwrap();
+        let parsed = crate::base::json::parse(&out).unwrap();
         assert_eq!(Vitals::from_json(Some(&parsed)), v);
     }
 }

@@ -13,8 +13,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::error::{describe, expected, FieldError};
-use crate::json::Value;
+use crate::base::error::{describe, expected, FieldError};
+use crate::base::json::Value;
 
 pub const DEFAULT_STAGES: [&str; 6] = [
     "awareness",
@@ -105,7 +105,7 @@ impl StageRule {
 const CODE: &str = "invalid_option";
 
 fn rule_error(index: usize, field: &str, problem: impl Into<String>) -> FieldError {
-    FieldError::new(CODE, crate::error::item_path("stageRules", index, field), problem)
+    FieldError::new(CODE, crate::base::error::item_path("stageRules", index, field), problem)
 }
 
 /// Reads `options.stages`: a non-empty list of distinct stage names.
@@ -269,7 +269,7 @@ fn parse_url(index: usize, value: &Value) -> Result<UrlPattern, FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::parse;
+    use crate::base::json::parse;
 
     fn stages() -> Vec<String> {
         DEFAULT_STAGES.iter().map(|s| s.to_string()).collect()

@@ -58,7 +58,7 @@ impl Value {
     /// (`12`, not `12.5`, `-1` or `1e3`).
     pub fn as_u64(&self) -> Option<u64> {
         match self {
-            Value::Number(text) => crate::num::parse_u64(text),
+            Value::Number(text) => crate::base::num::parse_u64(text),
             _ => None,
         }
     }
@@ -150,7 +150,7 @@ impl<'a> ObjectWriter<'a> {
     }
 
     pub fn num(&mut self, key: &str, value: u64) -> &mut Self {
-        crate::num::push_u64(self.key(key), value);
+        crate::base::num::push_u64(self.key(key), value);
         self
     }
 
@@ -569,7 +569,7 @@ mod tests {
             let leaf = prop_oneof![
                 Just(Value::Null),
                 any::<bool>().prop_map(Value::Bool),
-                any::<i64>().prop_map(|n| Value::Number(crate::num::i64_to_string(n))),
+                any::<i64>().prop_map(|n| Value::Number(crate::base::num::i64_to_string(n))),
                 any::<String>().prop_map(Value::String),
             ];
             leaf.prop_recursive(4, 32, 6, |inner| {

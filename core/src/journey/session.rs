@@ -4,7 +4,7 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::num::{parse_u64, push_u64};
+use crate::base::num::{parse_u64, push_u64};
 
 /// The current session, as shared by all tabs of a site.
 #[derive(Clone, Debug, PartialEq)]
@@ -127,7 +127,7 @@ impl SessionState {
         let last_activity_at = parse_u64(parts.next()?)?;
         let index = parse_u64(parts.next()?)?;
         let previous = parts.next()?;
-        if !crate::id::is_valid_client_id(id) || parts.next().is_some() || index == 0 || index > u32::MAX as u64 {
+        if !crate::base::id::is_valid_client_id(id) || parts.next().is_some() || index == 0 || index > u32::MAX as u64 {
             return None;
         }
         Some(SessionState {

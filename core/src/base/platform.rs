@@ -69,7 +69,7 @@ impl Random for SeededRandom {
 pub fn new_id(now_ms: u64, random: &mut dyn Random) -> String {
     let mut bytes = [0u8; 10];
     random.fill(&mut bytes);
-    crate::id::uuid_v7(now_ms, bytes)
+    crate::base::id::uuid_v7(now_ms, bytes)
 }
 
 /// Which surveys this browser showed and when: kept by the builds with

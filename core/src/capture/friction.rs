@@ -24,8 +24,8 @@
 #[allow(unused_imports)]
 use crate::prelude::*;
 
-use crate::error::{expected, FieldError};
-use crate::json::{ObjectWriter, Value};
+use crate::base::error::{expected, FieldError};
+use crate::base::json::{ObjectWriter, Value};
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct FrictionConfig {
@@ -151,13 +151,13 @@ pub fn parse_friction(value: &Value) -> Result<FrictionConfig, FieldError> {
         } else if cfg!(feature = "vitals") && key == "layoutShift" {
             c.layout_shift = match v {
                 Value::Bool(false) => None,
-                Value::Number(text) => crate::num::parse_thousandths(text).filter(|n| (10..=5_000).contains(n)),
+                Value::Number(text) => crate::base::num::parse_thousandths(text).filter(|n| (10..=5_000).contains(n)),
                 _ => None,
             }
             .map(Some)
             .ok_or_else(|| expected(CODE, at(key), "false or a number from 0.01 to 5", v))?;
         } else if key == "ignore" {
-            c.ignore = crate::error::string_list(&at(key), "an array of CSS selectors", v)?;
+            c.ignore = crate::base::error::string_list(&at(key), "an array of CSS selectors", v)?;
         } else if key == "rageClicks" {
             c.rage = match v {
                 Value::Bool(false) => None,
@@ -210,7 +210,7 @@ impl FrictionConfig {
             if i > 0 {
                 list.push(',');
             }
-            crate::json::write_string(list, selector);
+            crate::base::json::write_string(list, selector);
         }
         list.push(']');
         o.finish();
@@ -259,7 +259,7 @@ impl FrictionState {
             self.pending_dead = None;
         }
         fields.push_str(",\"target\":");
-        crate::json::write_string(fields, &self.burst_target);
+        crate::base::json::write_string(fields, &self.burst_target);
         true
     }
 
@@ -311,9 +311,9 @@ impl FrictionState {
             return None;
         }
         let mut fields = String::from("\"target\":");
-        crate::json::write_string(&mut fields, &self.burst_target);
+        crate::base::json::write_string(&mut fields, &self.burst_target);
         fields.push_str(",\"clicks\":");
-        crate::num::push_u64(&mut fields, self.rage_clicks as u64);
+        crate::base::num::push_u64(&mut fields, self.rage_clicks as u64);
         fields.push_str(if self.reacted {
             ",\"dead\":false"
         } else {
@@ -361,7 +361,7 @@ impl FrictionState {
         excessive.then(|| {
             self.scroll_flagged = true;
             let mut fields = String::from("\"turns\":");
-            crate::num::push_u64(&mut fields, need);
+            crate::base::num::push_u64(&mut fields, need);
             ("excessive_scroll", fields)
         })
     }
@@ -387,7 +387,7 @@ impl FrictionState {
         }
         let (_, target) = self.pending_dead.take()?;
         let mut fields = String::from("\"target\":");
-        crate::json::write_string(&mut fields, &target);
+        crate::base::json::write_string(&mut fields, &target);
         Some(("dead_click", fields))
     }
 
@@ -418,7 +418,7 @@ pub fn scrub_error(message: &str, source: &str) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::parse;
+    use crate::base::json::parse;
 
     #[test]
     fn three_quick_clicks_in_one_spot_are_a_rage_click() {
