@@ -131,9 +131,14 @@ pub fn visitor(seed: u64, sessions: u32, start: u64) -> Vec<Call> {
                 _ => None,
             };
             // A visitor who struggles (rage clicks, more often on the pricing
-            // page's plan toggles) acts and goes on less often: what the
-            // map's opportunities should find.
+            // page's plan toggles, where it costs the most) acts and goes on
+            // less often: what the map's opportunities should find.
             let struggled = chance(if page == "/pricing.html" { 30 } else { 12 }, &mut random);
+            let go_on = match (struggled, page) {
+                (false, _) => 65,
+                (true, "/pricing.html") => 35,
+                (true, _) => 45,
+            };
             if struggled {
                 calls.push(Call {
                     page_load: None,
@@ -185,7 +190,7 @@ pub fn visitor(seed: u64, sessions: u32, start: u64) -> Vec<Call> {
             }
             let next = PATHS.iter().find(|(from, _)| *from == page).map(|(_, to)| *to);
             match next {
-                Some(to) if chance(if struggled { 45 } else { 65 }, &mut random) => {
+                Some(to) if chance(go_on, &mut random) => {
                     referrer = url.clone();
                     url = String::from(SITE) + to;
                     page = to;
